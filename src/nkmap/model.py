@@ -1,0 +1,97 @@
+"""Frozen data passed between the pipeline's stages.
+
+No I/O and no third-party imports here: every stage takes these and returns new ones,
+so each stage can be used, tested and replaced on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A point a name can resolve to, from the curated gazetteer or GeoNames.
+
+    ``lat``/``lon`` are named on purpose: GeoJSON and shapely want ``[lon, lat]``,
+    folium and geopy want ``(lat, lon)``; the conversion happens in one place per format.
+    """
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+    kind: str = "place"  # city, town, village, region, country, continent, ...
+    country: str = ""  # ISO 3166-1 alpha-2, "" where none applies
+    population: int | None = None
+    geonameid: int | None = None
+    aliases: tuple[str, ...] = ()
+    source: str = ""  # where the coordinate was read: "geonames:616052", a URL, ...
+    origin: str = "gazetteer"  # which source answered: "gazetteer" or "geonames"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article as read: ``text`` is kept exactly as decoded, offsets index into it."""
+
+    name: str  # file name: the stable key in every output
+    path: str
+    text: str
+    title: str = ""
+    outlet: str = ""
+    url: str = ""
+    date: date | None = None
+    date_source: str = ""  # "front matter", "sidecar", "text", ""
+    dateline: str = ""  # the place the report was filed from, as written ("MOSKOW")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place name found in an article: ``text[start:end] == surface``."""
+
+    article: str
+    start: int
+    end: int
+    surface: str  # as written: "Moskow", "MOSKOW", "Jenewa"
+    sentence: str  # the excerpt shown in the popup
+    sentence_start: int = 0  # offset of ``sentence`` in the article text
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedMention:
+    """A mention and the place chosen for it; ``place`` None means unresolved, never dropped."""
+
+    mention: Mention
+    place: Place | None
+    method: str  # why this place: "gazetteer", "context", "geonames", "unresolved"
+    confidence: float = 0.0  # in [0, 1]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceSummary:
+    """A place with the mentions that name it, in article order: one marker on the map."""
+
+    place: Place
+    mentions: tuple[ResolvedMention, ...]
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.mention.article for m in self.mentions))
+
+
+@dataclass(frozen=True, slots=True)
+class GeoparseResult:
+    """Everything the outputs are made of: the articles and every mention found in them."""
+
+    articles: tuple[Article, ...]
+    mentions: tuple[ResolvedMention, ...]
+    places: tuple[PlaceSummary, ...] = field(default=())
+
+    @property
+    def resolved(self) -> tuple[ResolvedMention, ...]:
+        return tuple(m for m in self.mentions if m.place is not None)
+
+    @property
+    def unresolved(self) -> tuple[ResolvedMention, ...]:
+        return tuple(m for m in self.mentions if m.place is None)
