@@ -57,6 +57,7 @@ class Mention:
     surface: str  # as written: "Moskow", "MOSKOW", "Jenewa"
     sentence: str  # the excerpt shown in the popup
     sentence_start: int = 0  # offset of ``sentence`` in the article text
+    trigger: str = ""  # the word that marks it as a place ("kota", "di", "village of", "dateline"), if any
 
 
 @dataclass(frozen=True, slots=True)

