@@ -25,7 +25,7 @@ def test_build_prints_a_summary_and_writes_the_files(tmp_path):
     assert f"mentions:   {len(api.mentions)}" in done.stdout
     assert f"places:     {len(api.places)}" in done.stdout
     assert f"map:        {tmp_path / 'map.html'}" in done.stdout
-    assert {p.name for p in tmp_path.iterdir()} == {"map.html", "mentions.geojson", "places.geojson"}
+    assert {p.name for p in tmp_path.iterdir()} == {"map.html", "mentions.geojson", "places.geojson", "unresolved.csv"}
 
 
 def test_bad_gazetteer_is_one_line_exit_2_and_writes_nothing(tmp_path):
@@ -62,5 +62,6 @@ def test_usage_error_is_exit_2():
 
 def test_readme_documents_every_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("nkmap build", "make map", "make test"):
+    for command in ("nkmap build", "nkmap gazetteer add", "nkmap gazetteer check", "nkmap gazetteer list",
+                    "make map", "make test"):
         assert command in readme

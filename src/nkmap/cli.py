@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,13 +24,47 @@ EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 def _build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
-    report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out)
+    report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out,
+                   geonames=args.geonames)
     result = report.result
     print(f"articles:   {len(result.articles)}")
     print(f"mentions:   {len(result.mentions)}")
     print(f"places:     {len(result.places)}")
-    print(f"unresolved: {len(result.unresolved)}")
+    print(f"unresolved: {len(result.unresolved)}" + (f" (see {report.map_path.parent / 'unresolved.csv'})"
+                                                     if result.unresolved else ""))
     print(f"map:        {report.map_path}")
+    return EXIT_OK
+
+
+def _gazetteer_check(args: argparse.Namespace) -> int:
+    from .gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer(args.gazetteer)
+    kinds = Counter(p.kind for p in gazetteer.places)
+    print(f"{args.gazetteer}: {len(gazetteer)} places, valid ("
+          + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")")
+    return EXIT_OK
+
+
+def _gazetteer_list(args: argparse.Namespace) -> int:
+    from .gazetteer import load_gazetteer
+
+    for p in load_gazetteer(args.gazetteer).places:
+        if args.kind and p.kind != args.kind:
+            continue
+        print(f"{p.id}\t{p.name}\t{p.kind}\t{p.country}\t{p.lat:.5f}\t{p.lon:.5f}\t{'; '.join(p.aliases)}")
+    return EXIT_OK
+
+
+def _gazetteer_add(args: argparse.Namespace) -> int:
+    from .curate import add_place, new_place
+
+    place = new_place(args.name, args.lat, args.lon, aliases=args.alias, kind=args.kind, country=args.country,
+                      place_id=args.id, population=args.population, source=args.source,
+                      from_geonames=args.from_geonames)
+    add_place(args.gazetteer, place)
+    print(f"added {place.id} ({place.name}, {place.kind}, {place.country or 'no country'}) at "
+          f"{place.lat:.5f}, {place.lon:.5f} to {args.gazetteer}")
     return EXIT_OK
 
 
@@ -53,7 +88,39 @@ def parser() -> argparse.ArgumentParser:
                        help=f"curated gazetteer GeoJSON (default: {_shown(DEFAULT_GAZETTEER)})")
     build.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                        help=f"folder for the outputs (default: {DEFAULT_OUT}/)")
+    build.add_argument("--no-geonames", dest="geonames", action="store_false",
+                       help="use only the curated gazetteer and country names, not the GeoNames fallback")
     build.set_defaults(run=_build)
+
+    gazetteer = commands.add_parser("gazetteer", help="check, list or add to the curated gazetteer",
+                                    description="Work on the curated gazetteer (GeoJSON).")
+    actions = gazetteer.add_subparsers(dest="action", metavar="ACTION", required=True)
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--gazetteer", type=Path, default=DEFAULT_GAZETTEER, metavar="PATH",
+                       help=f"curated gazetteer GeoJSON (default: {_shown(DEFAULT_GAZETTEER)})")
+    check = actions.add_parser("check", parents=[where], help="validate the gazetteer and count its places")
+    check.set_defaults(run=_gazetteer_check)
+    listing = actions.add_parser("list", parents=[where], help="print one place per line (tab-separated)")
+    listing.add_argument("--kind", help="only places of this kind (city, town, village, region, country, ...)")
+    listing.set_defaults(run=_gazetteer_list)
+    add = actions.add_parser(
+        "add", parents=[where], help="add a place (written atomically, order and format kept)",
+        description="Add a place to the curated gazetteer. Coordinates come from --lat/--lon or from a GeoNames "
+                    "record (--from-geonames ID); duplicates and bad coordinates are refused.",
+    )
+    add.add_argument("name", metavar="NAME", help="the place's English name")
+    add.add_argument("--lat", type=float, help="latitude in decimal degrees (WGS84)")
+    add.add_argument("--lon", type=float, help="longitude in decimal degrees (WGS84)")
+    add.add_argument("--alias", action="append", default=[], metavar="A",
+                     help="another spelling readers meet (repeat for more)")
+    add.add_argument("--kind", help="city, town, village, district, province, region, country, feature ...")
+    add.add_argument("--country", metavar="CC", help="ISO 3166-1 alpha-2 code, e.g. AZ")
+    add.add_argument("--id", help="a stable slug (default: made from NAME)")
+    add.add_argument("--population", type=int)
+    add.add_argument("--source", help="where the coordinate comes from (a URL or geonames:ID)")
+    add.add_argument("--from-geonames", type=int, metavar="ID", help="take coordinates, kind, country and "
+                     "population from this GeoNames record")
+    add.set_defaults(run=_gazetteer_add)
     return top
 
 

@@ -59,10 +59,14 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path
 
 
 def write_outputs(result: GeoparseResult, out: str | os.PathLike[str]) -> list[Path]:
-    """Write ``map.html``, ``mentions.geojson`` and ``places.geojson`` into ``out``."""
+    """Write ``map.html``, ``mentions.geojson``, ``places.geojson`` and ``unresolved.csv`` into ``out``."""
+    from .geonames import load_geonames
+    from .unresolved import write_unresolved_csv
+
     out = Path(out)
     mentions, places = to_geodataframes(result)
-    written = [write_geojson(mentions, out / "mentions.geojson"), write_geojson(places, out / "places.geojson")]
+    written = [write_geojson(mentions, out / "mentions.geojson"), write_geojson(places, out / "places.geojson"),
+               write_unresolved_csv(result, out / "unresolved.csv", load_geonames().lookup)]
     html = build_map(result).get_root().render()
     atomic.write_text(out / "map.html", html)
     return [out / "map.html", *written]

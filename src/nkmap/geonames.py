@@ -74,6 +74,11 @@ class GeoNamesIndex:
         rows = self._rows[self._offsets[key_id]:self._offsets[key_id + 1]]
         return sorted((self.place(int(r)) for r in rows), key=lambda p: -(p.population or 0))
 
+    def by_geonameid(self, geonameid: int) -> Place | None:
+        """The settlement with this GeoNames id, if cities500 has it (rows are sorted by id)."""
+        row = int(np.searchsorted(self._gid, geonameid))
+        return self.place(row) if row < len(self._gid) and int(self._gid[row]) == geonameid else None
+
     def place(self, row: int) -> Place:
         gid, pop = int(self._gid[row]), int(self._pop[row])
         name = self._names[self._name_offsets[row]:self._name_offsets[row + 1]].decode("utf-8")

@@ -80,9 +80,9 @@ class BuildReport:
 
 def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
           gazetteer: str | os.PathLike[str] = DEFAULT_GAZETTEER,
-          out: str | os.PathLike[str] = DEFAULT_OUT) -> BuildReport:
+          out: str | os.PathLike[str] = DEFAULT_OUT, geonames: bool = True) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``."""
     from .exports import write_outputs  # heavy imports (geopandas, folium) only when writing
 
-    result = geoparse(read_articles(articles), load_gazetteer(gazetteer))
+    result = geoparse(read_articles(articles), load_gazetteer(gazetteer), geonames=geonames)
     return BuildReport(result, tuple(write_outputs(result, out)))
