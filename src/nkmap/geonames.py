@@ -59,6 +59,7 @@ class GeoNamesIndex:
         self._cc = load(folder / "country.npy")
         self._name_offsets = load(folder / "name_offsets.npy")
         self._names = (folder / "names.txt").read_bytes()
+        self._found: dict[str, list[Place]] = {}  # names recur across a corpus: answer each once
 
     def __contains__(self, key: str) -> bool:
         return key in self._trie
@@ -68,11 +69,12 @@ class GeoNamesIndex:
 
     def lookup(self, name: str) -> list[Place]:
         """Every settlement called ``name`` (any of its GeoNames names), most populous first."""
-        key_id = self._trie.get(name_key(name))
-        if key_id is None:
-            return []
-        rows = self._rows[self._offsets[key_id]:self._offsets[key_id + 1]]
-        return sorted((self.place(int(r)) for r in rows), key=lambda p: -(p.population or 0))
+        key = name_key(name)
+        if key not in self._found:
+            key_id = self._trie.get(key)
+            rows = self._rows[self._offsets[key_id]:self._offsets[key_id + 1]] if key_id is not None else ()
+            self._found[key] = sorted((self.place(int(r)) for r in rows), key=lambda p: -(p.population or 0))
+        return list(self._found[key])
 
     def by_geonameid(self, geonameid: int) -> Place | None:
         """The settlement with this GeoNames id, if cities500 has it (rows are sorted by id)."""

@@ -28,10 +28,11 @@ _UPPER_CLASS = re.escape(_UPPER).replace("-", "\\-")
 _CAPITALISED = re.compile(rf"(?<!\w)[{_UPPER_CLASS}]\w*(?:['’]\w+)*")
 # The word after a candidate: joined by one space or hyphen, as in "Nagorno Karabakh" / "Nagorno-Karabakh".
 _NEXT_WORD = re.compile(r"(?:[ \u00a0]|[-\u2010\u2011])(\w+(?:['’]\w+)*)")
-_PREVIOUS_WORDS = re.compile(r"(?:(\w+)[ \u00a0]+)?(\w+)[ \u00a0]+\Z")
+_LOWER_WORD = re.compile(r"(?<!\w)[^\W\d_A-Z][\w'’]*")  # words starting lower case (roughly: not [A-Z])
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+")
 EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
 STRONG, WEAK, UNKNOWN = 2, 1, 0
+NAME, LONGER, GLUED = 1, 2, 4  # NameIndex.word_info flags
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,9 @@ class RecognitionRules:
     stopwords: frozenset[str]
     titles: frozenset[str]
     demonyms: frozenset[str]
+
+    def place_word_pattern(self) -> re.Pattern[str]:
+        return _place_word_pattern(self.place_triggers)
 
     @classmethod
     @functools.cache
@@ -59,6 +63,12 @@ class RecognitionRules:
         return cls(**{f: frozenset(v) for f, v in merged.items()})
 
 
+@functools.cache
+def _place_word_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(r"[ \u00a0]+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})[ \u00a0]+(?=[{_UPPER_CLASS}])")
+
+
 class NameIndex:
     """The names to look for: curated ones (taken as found) and GeoNames ones (checked first)."""
 
@@ -69,6 +79,8 @@ class NameIndex:
         self.weak = weak
         words = [len(k.split()) for k in self.folded | self.exact]
         self.max_words = max([*words, weak_max_words if weak is not None else 1])
+        self._first_words = frozenset(k.split()[0] for k in self.folded | self.exact if " " in k)
+        self._words: dict[str, int] = {}
 
     @classmethod
     def from_sources(cls, *sources: object) -> NameIndex:
@@ -98,6 +110,26 @@ class NameIndex:
     def match(self, surface: str) -> bool:
         return self.tier(surface) != UNKNOWN
 
+    def word_info(self, word: str) -> int:
+        """For one capitalised word, cached: NAME if it is a name alone, LONGER if a longer
+        name may start with it, GLUED if the part before an apostrophe is a curated name.
+        0 (the common case) lets the scan skip the word at dict-lookup cost."""
+        info = self._words.get(word)
+        if info is None:
+            key = name_key(word)
+            info = NAME if self.tier(word) != UNKNOWN else 0
+            first = key.split()[0] if key else ""
+            if first in self._first_words or (self.weak is not None and " " not in key
+                                               and next(self.weak.iterkeys(key + " "), None)):  # type: ignore[union-attr]
+                info |= LONGER
+            if " " in key:  # hyphenated: "Nagorno-Karabakh" is one token to the scan
+                info |= LONGER
+            head = re.match(r"\w+(?=['’])", word)
+            if head and self.tier(head.group(0)) == STRONG:
+                info |= GLUED
+            self._words[word] = info
+        return info
+
 
 class _Scan:
     """The state of one article's scan: its text, dateline and lazily computed word facts."""
@@ -106,23 +138,33 @@ class _Scan:
         self.text = text
         self.rules = rules
         _, self.dateline_start, _ = find_dateline(text)
-        self._lowercase: dict[str, bool] = {}
+        self._lowercase: set[str] | None = None
+
+    def after_place_words(self) -> set[int]:
+        """Offsets right after a place word written in lower case ("desa ", "village of "), and the dateline."""
+        found = {m.end() for m in self.rules.place_word_pattern().finditer(self.text)}
+        if self.dateline_start >= 0:
+            found.add(self.dateline_start)
+        return found
 
     def trigger_before(self, start: int) -> tuple[str, str]:
         """(place-word trigger or weak trigger or "", the previous word as written)."""
         if start == self.dateline_start:
             return "dateline", ""
-        m = _PREVIOUS_WORDS.search(self.text, max(0, start - 40), start)
-        if not m:
+        text = self.text
+        if start < 2 or text[start - 1] not in " \u00a0" or "\n" in text[start - 3:start]:
             return "", ""
-        one = name_key(m.group(2))
-        two = f"{name_key(m.group(1))} {one}" if m.group(1) else ""
+        words = text[max(0, start - 40):start].split()
+        if not words or not _is_word(words[-1]):
+            return "", ""
+        one = name_key(words[-1])
+        two = f"{name_key(words[-2])} {one}" if len(words) > 1 and _is_word(words[-2]) else ""
         for candidate in (two, one):
             if candidate and candidate in self.rules.place_triggers:
-                return candidate, m.group(2)
+                return candidate, words[-1]
         if one in self.rules.weak_triggers:
-            return one, m.group(2)
-        return "", m.group(2)
+            return one, words[-1]
+        return "", words[-1]
 
     def trigger_after(self, end: int) -> str:
         m = _NEXT_WORD.match(self.text, end)
@@ -132,10 +174,9 @@ class _Scan:
 
     def written_in_lower_case(self, surface: str) -> bool:
         """Whether the article also writes this word in lower case: then it is a common word."""
-        low = surface.lower()
-        if low not in self._lowercase:
-            self._lowercase[low] = re.search(rf"(?<!\w){re.escape(low)}(?!\w)", self.text) is not None
-        return self._lowercase[low]
+        if self._lowercase is None:
+            self._lowercase = set(_LOWER_WORD.findall(self.text))
+        return surface.lower() in self._lowercase
 
     def opens_sentence(self, start: int) -> bool:
         before = self.text[max(0, start - 4):start].rstrip(" \t\u00a0\"“'‘(")
@@ -171,16 +212,24 @@ class _Scan:
         return trigger
 
 
+def _is_word(token: str) -> bool:
+    return token.replace("'", "").replace("’", "").replace("-", "").isalnum()
+
+
 def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | None = None) -> list[Mention]:
     """Every non-overlapping place-name mention in ``article``, in text order."""
     text = article.text
     scan = _Scan(text, rules or RecognitionRules.default())
+    after_trigger = scan.after_place_words()
+    word_info = names.word_info
     found: list[tuple[int, int, str]] = []
     resume = 0
     for m in _CAPITALISED.finditer(text):
-        if m.start() < resume:
-            continue
-        span = _longest_name(scan, m.start(), m.end(), names)
+        start = m.start()
+        info = word_info(m.group())
+        if start < resume or not (info or start in after_trigger):
+            continue  # the common case: a capitalised word that is no name and follows no place word
+        span = _longest_name(scan, start, m.end(), names, info)
         if span:
             found.append(span)
             resume = span[1]
@@ -190,19 +239,21 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
     return [_mention(article.name, text, s, e, trigger, starts) for s, e, trigger in found]
 
 
-def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex) -> tuple[int, int, str] | None:
+def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, str] | None:
     text = scan.text
     ends = [end]
     pos = end
-    while len(ends) < names.max_words and (nxt := _NEXT_WORD.match(text, pos)):
+    # Names run on over capitalised words ("Nusa Tenggara Timur") or hyphens ("Rostov-on-Don").
+    while info & LONGER and len(ends) < names.max_words and (nxt := _NEXT_WORD.match(text, pos)) and (
+            nxt.group(1)[:1].isupper() or text[pos] != " "):
         pos = nxt.end()
         ends.append(pos)
     trigger: tuple[str, str] | None = None
     rejected = False
     for stop in reversed(ends):
         tier = names.tier(text[start:stop])
-        if tier == STRONG:
-            return start, stop, (trigger or scan.trigger_before(start))[0]
+        if tier == STRONG:  # curated: no evidence needed, so only the dateline is noted
+            return start, stop, "dateline" if start == scan.dateline_start else ""
         if tier == WEAK:
             trigger = trigger or scan.trigger_before(start)
             evidence = scan.place_check(start, stop, trigger[0] or scan.trigger_after(stop), trigger[1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -11,6 +12,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 _FOLD = str.maketrans({"ı": "i", "ə": "e", "Ə": "e", "ł": "l", "ø": "o", "đ": "d", "ß": "ss"})
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def name_key(name: str) -> str:
     """The form a name is looked up by: case, accents, hyphens and spacing folded.
 
@@ -22,9 +24,11 @@ def name_key(name: str) -> str:
     >>> name_key("Ağdərə")
     'agdere'
     """
-    folded = unicodedata.normalize("NFKD", name.casefold().translate(_FOLD))
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
-    return _SEPARATORS.sub(" ", plain.translate(_APOSTROPHES)).strip()
+    lower = name.casefold()
+    if not lower.isascii():  # news text repeats its names: the cache above pays for the slow path
+        folded = unicodedata.normalize("NFKD", lower.translate(_FOLD))
+        lower = "".join(c for c in folded if not unicodedata.combining(c))
+    return _SEPARATORS.sub(" ", lower.translate(_APOSTROPHES)).strip()
 
 
 def is_case_sensitive(alias: str) -> bool:

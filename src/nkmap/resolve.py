@@ -10,6 +10,7 @@ unresolved, reported rather than plotted.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from typing import Protocol
@@ -160,4 +161,10 @@ def _choose_geonames(key: str, places: list[Place], evidence: float, doubtful: b
 
 
 def _nearest_km(place: Place, anchors: list[Place]) -> float:
-    return min(0.0 if a.id == place.id else great_circle((place.lat, place.lon), (a.lat, a.lon)).km for a in anchors)
+    return min(0.0 if a.id == place.id else _km(place.lat, place.lon, a.lat, a.lon) for a in anchors)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance; an article's places recur across a corpus, so pairs are cached."""
+    return great_circle((lat1, lon1), (lat2, lon2)).km
