@@ -25,7 +25,7 @@ def _build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out,
-                   geonames=args.geonames)
+                   geonames=args.geonames, workers=args.workers, scheduler=args.scheduler)
     result = report.result
     print(f"articles:   {len(result.articles)}")
     print(f"mentions:   {len(result.mentions)}")
@@ -90,6 +90,10 @@ def parser() -> argparse.ArgumentParser:
                        help=f"folder for the outputs (default: {DEFAULT_OUT}/)")
     build.add_argument("--no-geonames", dest="geonames", action="store_false",
                        help="use only the curated gazetteer and country names, not the GeoNames fallback")
+    build.add_argument("--workers", type=_positive, default=1, metavar="N",
+                       help="geoparse on N processes (default: 1); the output is the same")
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="geoparse on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs nkmap[dask])")
     build.set_defaults(run=_build)
 
     gazetteer = commands.add_parser("gazetteer", help="check, list or add to the curated gazetteer",
@@ -122,6 +126,16 @@ def parser() -> argparse.ArgumentParser:
                      "population from this GeoNames record")
     add.set_defaults(run=_gazetteer_add)
     return top
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return value
 
 
 def _shown(path: Path) -> str:

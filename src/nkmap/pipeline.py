@@ -80,9 +80,20 @@ class BuildReport:
 
 def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
           gazetteer: str | os.PathLike[str] = DEFAULT_GAZETTEER,
-          out: str | os.PathLike[str] = DEFAULT_OUT, geonames: bool = True) -> BuildReport:
-    """Read articles, geoparse them and write the map and data files to ``out``."""
+          out: str | os.PathLike[str] = DEFAULT_OUT, geonames: bool = True, workers: int = 1,
+          scheduler: str | None = None) -> BuildReport:
+    """Read articles, geoparse them and write the map and data files to ``out``.
+
+    ``workers`` > 1 spreads geoparsing over processes; ``scheduler`` (a Dask address) over a
+    cluster. Both give the serial result.
+    """
     from .exports import write_outputs  # heavy imports (geopandas, folium) only when writing
 
-    result = geoparse(read_articles(articles), load_gazetteer(gazetteer), geonames=geonames)
+    if workers > 1 or scheduler:
+        from .parallel import geoparse_files
+
+        load_gazetteer(gazetteer)  # a bad gazetteer fails here, once, with its message
+        result = geoparse_files(list(articles), gazetteer, workers=workers, scheduler=scheduler, geonames=geonames)
+    else:
+        result = geoparse(read_articles(articles), load_gazetteer(gazetteer), geonames=geonames)
     return BuildReport(result, tuple(write_outputs(result, out)))

@@ -1,0 +1,74 @@
+"""Geoparsing spread over processes (``--workers N``) or a Dask cluster (``--scheduler ADDRESS``).
+
+Articles are independent, so the corpus is cut into chunks of files, each chunk is read and
+geoparsed where it runs, and the chunks come back in order: the result is the serial one.
+Dask is imported only when a scheduler is given.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from .articles import article_files, read_article
+from .model import Article, GeoparseResult, ResolvedMention
+
+Chunk = tuple[list[Article], list[ResolvedMention]]
+
+
+def geoparse_files(paths: Sequence[str | os.PathLike[str]], gazetteer: str | os.PathLike[str], *,
+                   workers: int = 1, scheduler: str | None = None, geonames: bool = True) -> GeoparseResult:
+    """Geoparse the article files under ``paths`` on ``workers`` processes or a Dask ``scheduler``."""
+    from .pipeline import summarise
+
+    files = [str(f) for f in article_files(paths)]
+    if geonames:
+        from .geonames import load_geonames
+
+        load_geonames()  # build the on-disk index once here, not in every worker
+    parts = max(1, workers) * 4
+    size = max(1, math.ceil(len(files) / parts))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    task = functools.partial(geoparse_chunk, gazetteer=str(gazetteer), geonames=geonames)
+    if scheduler:
+        results = _on_dask(scheduler, task, chunks)
+    elif workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(task, chunks))
+    else:
+        results = [task(chunk) for chunk in chunks]
+    articles = [a for chunk_articles, _ in results for a in chunk_articles]
+    mentions = [m for _, chunk_mentions in results for m in chunk_mentions]
+    return GeoparseResult(tuple(articles), tuple(mentions), summarise(mentions))
+
+
+def geoparse_chunk(files: Sequence[str], gazetteer: str, geonames: bool = True) -> Chunk:
+    """Read and geoparse some files where this process runs (sources are loaded once per process)."""
+    from .pipeline import geoparse
+
+    result = geoparse((read_article(f) for f in files), sources=_sources(gazetteer, geonames))
+    return list(result.articles), list(result.mentions)
+
+
+@functools.cache
+def _sources(gazetteer: str, geonames: bool) -> list:
+    from .gazetteer import load_gazetteer
+    from .pipeline import default_sources
+
+    return default_sources(load_gazetteer(Path(gazetteer)), geonames)
+
+
+def _on_dask(address: str, task: functools.partial, chunks: list[list[str]]) -> list[Chunk]:
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        from .errors import NkmapError
+
+        raise NkmapError("--scheduler needs Dask: pip install 'nkmap[dask]'") from None
+    with Client(address) as client:
+        return client.gather(client.map(task, chunks, pure=False))
