@@ -59,7 +59,8 @@ def _ensure_gitignore() -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
     gi = CACHE / ".gitignore"
     if not gi.exists():
-        gi.write_text("# generated corpora of third-party text: never commit\n*\n", encoding="utf-8")
+        gi.write_text("# generated corpora of third-party text: never commit\n*\n!.gitignore\n",
+                      encoding="utf-8")
 
 
 def build(size_mb: float, devset: Path | None = DEFAULT_DEVSET, seed: int = SEED) -> Path:

@@ -32,12 +32,11 @@ def read_text(path: Path) -> str:
 
 
 def import_nkmap():
-    """nkmap from the environment, else from ``src/`` of this checkout."""
-    try:
-        import nkmap
-    except ImportError:
+    """nkmap from ``src/`` of this checkout when it has one, else as installed."""
+    if (REPO / "src" / "nkmap" / "__init__.py").is_file():
         sys.path.insert(0, str(REPO / "src"))
-        import nkmap
+    import nkmap
+
     return nkmap
 
 
@@ -166,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         notes.append(f"{s}: {len(preds)} predictions in {time.perf_counter() - t0:.2f} s "
                      "(including loading)")
+        if s == "nkmap":
+            where = Path(import_nkmap().__file__).resolve()
+            notes.append(f"nkmap imported from {where}" + (
+                "" if where.is_relative_to(REPO) else " (NOT this checkout)"))
         results[s] = preds
         rows = scoring.score(golds, preds, labelled=True)
         out.append(table_row(s, "all", rows["all"]))

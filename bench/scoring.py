@@ -199,9 +199,9 @@ class Row:
 
     @property
     def precision(self) -> float | None:
-        if self.fp is None:
-            return None
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        if self.fp is None or self.tp + self.fp == 0:
+            return None  # not labelled, or nothing predicted
+        return self.tp / (self.tp + self.fp)
 
     @property
     def recall(self) -> float:
