@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -285,6 +286,7 @@ def section_startup(repeat: int, log) -> list[str]:
             times.append(r)
         log(f"  {label}: {err or med_range(times)}")
         lines.append(f"| {label} | {('failed: ' + err) if err else med_range(times)} |")
+    shutil.rmtree(out_dir, ignore_errors=True)
     return lines
 
 
@@ -440,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
             report += section_browser(keep[10_000], 10_000, log) + [""]
         else:
             report += ["## Browser", "", "skipped: the 10k map could not be built", ""]
+    shutil.rmtree(tmp, ignore_errors=True)
     text = "\n".join(report)
     print(text)
     if args.write:
