@@ -193,7 +193,7 @@ def map_worker(n: int, html_out: str | None) -> dict:
     save = time.perf_counter() - t0
     size = out.stat().st_size
     if not html_out:
-        out.unlink()
+        shutil.rmtree(out.parent, ignore_errors=True)
     return {"places": n, "mentions": len(result.mentions), "setup_s": setup, "build_s": build,
             "save_s": save, "html_bytes": size, "peak_rss_mb": peak_rss_mb()}
 
