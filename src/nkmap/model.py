@@ -29,6 +29,7 @@ class Place:
     aliases: tuple[str, ...] = ()
     source: str = ""  # where the coordinate was read: "geonames:616052", a URL, ...
     origin: str = "gazetteer"  # which source answered: "gazetteer" or "geonames"
+    shared_name: bool = False  # the curator says another place may carry the same alias
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,56 @@
+"""The page's JavaScript and CSS, inlined so that map.html opens with no network.
+
+Leaflet and Leaflet.markercluster come from their XStatic packages on PyPI (dependencies,
+not copies in this repository); nkmap's own files are in ``nkmap/static``.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+from importlib import resources
+from pathlib import Path
+
+import xstatic.pkg.leaflet as xleaflet
+import xstatic.pkg.leaflet_markercluster as xcluster
+
+
+def _read(base: str, name: str) -> str:
+    return (Path(base) / name).read_text(encoding="utf-8")
+
+
+def _inline_images(css: str, base: Path) -> str:
+    """Replace ``url(images/x.png)`` in a stylesheet by data URIs of the packaged images."""
+
+    def data_uri(m: re.Match[str]) -> str:
+        path = base / m.group(1)
+        if not path.is_file():
+            return m.group(0)
+        mime = "image/svg+xml" if path.suffix == ".svg" else f"image/{path.suffix.lstrip('.')}"
+        return f"url(data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()})"
+
+    return re.sub(r"url\(['\"]?(images/[^'\")]+)['\"]?\)", data_uri, css)
+
+
+def _script(code: str) -> str:
+    # A literal "</script" inside the code would end the element early.
+    return "<script>" + code.replace("</script", "<\\/script") + "</script>"
+
+
+@functools.cache
+def inline_assets() -> str:
+    """One HTML fragment with every script and stylesheet the map needs, for the page header."""
+    own = resources.files("nkmap") / "static"
+    css = [
+        _inline_images(_read(xleaflet.BASE_DIR, "leaflet.css"), Path(xleaflet.BASE_DIR)),
+        _read(xcluster.BASE_DIR, "MarkerCluster.css"),
+        _read(xcluster.BASE_DIR, "MarkerCluster.Default.css"),
+        (own / "nkmap.css").read_text(encoding="utf-8"),
+    ]
+    js = [
+        _read(xleaflet.BASE_DIR, "leaflet.js"),
+        _read(xcluster.BASE_DIR, "leaflet.markercluster.js"),
+        (own / "nkmap.js").read_text(encoding="utf-8"),
+    ]
+    return "\n".join(["<style>" + "\n".join(css) + "</style>", *map(_script, js)])

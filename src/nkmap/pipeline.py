@@ -1,0 +1,76 @@
+"""The one composed pipeline the CLI, the tests and notebooks share.
+
+articles → mentions → resolved mentions → GeoparseResult → map and files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .articles import read_articles
+from .gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
+from .mentions import NameIndex, find_mentions
+from .model import Article, GeoparseResult, PlaceSummary, ResolvedMention
+from .resolve import NameSource, resolve_mentions
+
+DEFAULT_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
+DEFAULT_OUT = Path("output")
+
+
+def geoparse(articles: Iterable[Article], gazetteer: Gazetteer | None = None,
+             sources: Sequence[NameSource] | None = None) -> GeoparseResult:
+    """Find and resolve every place mention in ``articles``.
+
+    Parameters
+    ----------
+    articles : the articles, e.g. from :func:`nkmap.read_articles`.
+    gazetteer : the curated gazetteer (default: the packaged ``data/gazetteer.geojson``).
+    sources : name sources in priority order; default ``[gazetteer]``. Pass your own to test
+        or to add one: each answers ``lookup(name) -> list[Place]`` and ``names()``.
+    """
+    if sources is None:
+        sources = [gazetteer if gazetteer is not None else load_gazetteer(DEFAULT_GAZETTEER)]
+    names = NameIndex.from_sources(*sources)
+    kept: list[Article] = []
+    resolved: list[ResolvedMention] = []
+    for article in articles:
+        kept.append(article)
+        resolved.extend(resolve_mentions(find_mentions(article, names), sources))
+    return GeoparseResult(articles=tuple(kept), mentions=tuple(resolved), places=summarise(resolved))
+
+
+def summarise(mentions: Iterable[ResolvedMention]) -> tuple[PlaceSummary, ...]:
+    """One summary per resolved place, most mentioned first (ties by name)."""
+    by_place: dict[str, list[ResolvedMention]] = {}
+    places = {}
+    for rm in mentions:
+        if rm.place is not None:
+            by_place.setdefault(rm.place.id, []).append(rm)
+            places[rm.place.id] = rm.place
+    ordered = sorted(by_place, key=lambda pid: (-len(by_place[pid]), places[pid].name))
+    return tuple(PlaceSummary(places[pid], tuple(by_place[pid])) for pid in ordered)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What ``build`` did: the result and the files it wrote."""
+
+    result: GeoparseResult
+    files: tuple[Path, ...]
+
+    @property
+    def map_path(self) -> Path:
+        return next(p for p in self.files if p.name == "map.html")
+
+
+def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
+          gazetteer: str | os.PathLike[str] = DEFAULT_GAZETTEER,
+          out: str | os.PathLike[str] = DEFAULT_OUT) -> BuildReport:
+    """Read articles, geoparse them and write the map and data files to ``out``."""
+    from .exports import write_outputs  # heavy imports (geopandas, folium) only when writing
+
+    result = geoparse(read_articles(articles), load_gazetteer(gazetteer))
+    return BuildReport(result, tuple(write_outputs(result, out)))

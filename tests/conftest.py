@@ -1,0 +1,71 @@
+"""Shared fixtures: the real sample corpus, the real gazetteer, a real browser."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import nkmap
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = ROOT / "data" / "articles"
+GAZETTEER = ROOT / "data" / "gazetteer.geojson"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def sample_articles():
+    return nkmap.read_articles([ARTICLES])
+
+
+@pytest.fixture(scope="session")
+def gazetteer():
+    return nkmap.load_gazetteer(GAZETTEER)
+
+
+@pytest.fixture(scope="session")
+def sample_result(sample_articles, gazetteer):
+    return nkmap.geoparse(sample_articles, gazetteer)
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    return nkmap.build([ARTICLES], gazetteer=GAZETTEER, out=out)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; never a browser Playwright downloads itself."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run ./tools/install-chromium.sh (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def offline_page(browser):
+    """A page in which every http(s) request is aborted, and errors are collected."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.errors = []
+    page.requests = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("request", lambda r: page.requests.append(r.url))
+    context.route("http*://**/*", lambda route: route.abort())
+    yield page
+    context.close()
+
+
+def open_map(page, path: Path, fragment: str = "") -> None:
+    page.goto(path.as_uri() + fragment)
+    page.wait_for_function("window.nkmap !== undefined")
