@@ -12,6 +12,17 @@ test: $(VENV)/.test            ## set up and run the whole test suite (installs 
 	./tools/install-chromium.sh
 	$(BIN)/python -m pytest
 
+bench: $(VENV)/.bench            ## speed: nkmap vs geotext vs flashgeotext, 1/10/50 MB, maps, browser
+	./tools/install-chromium.sh
+	$(BIN)/python bench/speed.py --browser --write bench/RESULTS.md
+
+quality: $(VENV)/.bench          ## recognition/resolution quality on ../shared/devset, nkmap vs peers
+	$(BIN)/python bench/quality.py
+
+$(VENV)/.bench: $(VENV)/.runtime
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	touch $@
+
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
