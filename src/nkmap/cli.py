@@ -8,6 +8,8 @@ with a hint to report it.
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +25,8 @@ EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 def _build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
-    report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out)
+    report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out,
+                   max_article_size=int(args.max_article_size * 1024 * 1024))
     result = report.result
     print(f"articles:   {len(result.articles)}")
     print(f"mentions:   {len(result.mentions)}")
@@ -53,8 +56,17 @@ def parser() -> argparse.ArgumentParser:
                        help=f"curated gazetteer GeoJSON (default: {_shown(DEFAULT_GAZETTEER)})")
     build.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                        help=f"folder for the outputs (default: {DEFAULT_OUT}/)")
+    build.add_argument("--max-article-size", type=_megabytes, default=20, metavar="MB",
+                       help="refuse an article file larger than this (default: 20)")
     build.set_defaults(run=_build)
     return top
+
+
+def _megabytes(value: str) -> float:
+    size = float(value)
+    if not size > 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size in MB > 0")
+    return size
 
 
 def _shown(path: Path) -> str:
@@ -66,6 +78,9 @@ def _shown(path: Path) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    warnings = _print_warnings()
+    # SIGTERM unwinds like an exception, so the atomic writers remove their temporary files.
+    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
         return args.run(args)
     except NkmapError as e:
@@ -80,6 +95,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _debug():
             raise
         return EXIT_BUG
+    finally:
+        logging.getLogger("nkmap").removeHandler(warnings)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _print_warnings() -> logging.Handler:
+    """nkmap's warnings (a skipped file, a guessed encoding) as one ``Warning: …`` line each on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("Warning: %(message)s"))
+    logger = logging.getLogger("nkmap")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    return handler
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def _debug() -> bool:

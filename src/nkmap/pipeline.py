@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .articles import read_articles
+from .articles import MAX_ARTICLE_BYTES, read_articles
 from .gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 from .mentions import NameIndex, find_mentions
 from .model import Article, GeoparseResult, PlaceSummary, ResolvedMention
@@ -68,9 +68,12 @@ class BuildReport:
 
 def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
           gazetteer: str | os.PathLike[str] = DEFAULT_GAZETTEER,
-          out: str | os.PathLike[str] = DEFAULT_OUT) -> BuildReport:
-    """Read articles, geoparse them and write the map and data files to ``out``."""
+          out: str | os.PathLike[str] = DEFAULT_OUT, max_article_size: int = MAX_ARTICLE_BYTES) -> BuildReport:
+    """Read articles, geoparse them and write the map and data files to ``out``.
+
+    Everything is read and checked before the first file is written: bad input leaves ``out`` as it was.
+    """
     from .exports import write_outputs  # heavy imports (geopandas, folium) only when writing
 
-    result = geoparse(read_articles(articles), load_gazetteer(gazetteer))
+    result = geoparse(read_articles(articles, max_article_size), load_gazetteer(gazetteer))
     return BuildReport(result, tuple(write_outputs(result, out)))
