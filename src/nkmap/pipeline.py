@@ -73,7 +73,7 @@ def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
 
     Everything is read and checked before the first file is written: bad input leaves ``out`` as it was.
     """
-    from .exports import write_outputs  # heavy imports (geopandas, folium) only when writing
-
     result = geoparse(read_articles(articles, max_article_size), load_gazetteer(gazetteer))
+    from .exports import write_outputs  # heavy imports (geopandas, folium) only once the input is good
+
     return BuildReport(result, tuple(write_outputs(result, out)))
