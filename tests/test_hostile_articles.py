@@ -162,3 +162,11 @@ def with_sidecar(folder, data):
 def test_bad_paths_and_sidecars_are_errors(tmp_path, setup, message):
     with pytest.raises(nkmap.InputError, match=message):
         nkmap.read_articles([setup(tmp_path)])
+
+
+def test_an_output_folder_that_is_a_file_is_one_line_exit_2(tmp_path):
+    out = tmp_path / "out"
+    out.write_text("not a folder", encoding="utf-8")
+    done = cli("build", ROOT / "data" / "articles", "--gazetteer", GAZETTEER, "--out", out / "sub")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"Error: {out / 'sub'}: cannot write here: Not a directory"]

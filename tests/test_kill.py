@@ -78,6 +78,7 @@ def kill_at_random(make_args, folder: Path, check, timing, runs: int, seed: int)
         else:
             counts["killed"] += 1
             counts["killed mid-write"] += mid_write
+        assert proc.returncode in (0, -how, 128 + how), proc.returncode  # README: exit 143 on SIGTERM
         stale = temp_files(folder)
         if how == signal.SIGTERM:  # SIGTERM unwinds: the atomic writers remove their temp files
             assert not stale, f"SIGTERM after {delay:.3f}s left {stale}"
