@@ -35,7 +35,8 @@ def bad(**changes):
 
 @pytest.mark.parametrize(("feature", "message"), [
     (bad(geometry={"type": "LineString", "coordinates": [[0, 0], [1, 1]]}),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'geometry': is a 'LineString', not a 'Point'"),
+     "g.geojson: feature 1 (id 'stepanakert'), field 'geometry': is a 'LineString', not a 'Point'; give one "
+     "Point at [longitude, latitude] (for an area, a point inside it)"),
     (bad(geometry=KeyError),
      "g.geojson: feature 1 (id 'stepanakert'), field 'geometry': missing; give a Point geometry with [longitude, latitude]"),
     (bad(geometry__coordinates=[46.7, 95.0]),
@@ -53,7 +54,7 @@ def bad(**changes):
      "g.geojson: feature 1 (id 'Step anakert'), field 'id': must be a slug of lower-case letters, digits and "
      "hyphens, e.g. 'stepanakert'"),
     (bad(properties__aliases=["Khankendi", 7]),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'aliases': must be a list of non-empty strings"),
+     "g.geojson: feature 1 (id 'stepanakert'), field 'aliases', item 1: 7 is not a string; quote it"),
     (bad(properties__country="Azerbaijan"),
      "g.geojson: feature 1 (id 'stepanakert'), field 'country': 'Azerbaijan' is not an ISO 3166-1 alpha-2 code "
      "such as 'AZ'"),

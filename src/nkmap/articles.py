@@ -2,11 +2,27 @@
 
 Metadata comes from the text (headline, outlet, dateline, date); a front-matter block or a
 JSON sidecar (``article.txt`` → ``article.json``) may supply or override any field.
+
+Bad-input policy, so that nothing is lost silently and nothing crashes:
+
+- UTF-8 is read as is. A UTF-8 byte-order mark is dropped (offsets count from the character
+  after it); line ends are kept as read (CRLF stays CRLF), so offsets index the stored text.
+- A UTF-16/UTF-32 file with a byte-order mark, or any other encoding ``charset-normalizer``
+  detects (Windows-1252 wins ties among Western single-byte encodings), is decoded and a
+  warning names the file and the encoding.
+- Empty, whitespace-only and binary files (NUL bytes, no text encoding fits) are skipped with
+  a warning; if no article is left, that is an :class:`InputError`.
+- A file larger than ``max_size`` bytes is an :class:`InputError` naming the limit: it is never
+  read, so memory stays bounded (raise the limit with ``--max-article-size``).
+
+Warnings go to the ``nkmap`` logger; the CLI prints each as one ``Warning: …`` line.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -19,8 +35,18 @@ from .metadata import find_dateline, find_outlet, find_title, header_lines
 from .model import Article
 
 ARTICLE_SUFFIXES = (".txt", ".text")
+MAX_ARTICLE_BYTES = 20 * 1024 * 1024  # a long news article is ~50 kB; 20 MB is surely not one article
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
 FIELDS = ("title", "outlet", "url", "date")
+# Longest first: the UTF-32-LE mark starts with the UTF-16-LE one.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+         (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"), (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"))
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+log = logging.getLogger(__name__)
+
+
+class SkippedFile(InputError):
+    """A file that holds no article text (empty, whitespace only, binary): :func:`read_articles` skips it."""
 
 
 def article_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -40,30 +66,113 @@ def article_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return files
 
 
-def read_articles(paths: Iterable[str | os.PathLike[str]]) -> list[Article]:
-    """Read every article named by ``paths`` (see :func:`article_files`)."""
-    return list(iter_articles(paths))
+def read_articles(paths: Iterable[str | os.PathLike[str]], max_size: int = MAX_ARTICLE_BYTES) -> list[Article]:
+    """Read every article named by ``paths`` (see :func:`article_files`), skipping non-articles with a warning."""
+    return list(iter_articles(paths, max_size))
 
 
-def iter_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article]:
+def iter_articles(paths: Iterable[str | os.PathLike[str]], max_size: int = MAX_ARTICLE_BYTES) -> Iterator[Article]:
     """Like :func:`read_articles`, one article at a time, so a large corpus streams."""
-    for path in article_files(paths):
-        yield read_article(path)
+    files = article_files(paths)
+    count = 0
+    for path in files:
+        try:
+            article = read_article(path, max_size)
+        except SkippedFile as e:
+            log.warning("%s; skipped", e)
+            continue
+        count += 1
+        yield article
+    if not count:
+        where = files[0] if len(files) == 1 else ", ".join(sorted({str(f.parent) for f in files})) if files else ""
+        raise InputError(where, "", f"no article text in {len(files)} file(s): each was empty or binary"
+                         if files else "no article files given")
 
 
-def read_article(path: str | os.PathLike[str]) -> Article:
-    """Read one article file and the metadata its text, front matter or sidecar give."""
+def read_article(path: str | os.PathLike[str], max_size: int = MAX_ARTICLE_BYTES) -> Article:
+    """Read one article file and the metadata its text, front matter or sidecar give.
+
+    Raises :class:`SkippedFile` for a file with no article text, :class:`InputError` for one
+    that cannot be read or is larger than ``max_size`` bytes.
+    """
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8", newline="") as f:
-            raw = f.read()
-    except UnicodeDecodeError as e:
-        raise InputError(path, f"byte {e.start}", "not UTF-8 text; convert the file to UTF-8") from None
-    except OSError as e:
-        raise InputError(path, "", e.strerror or str(e)) from None
-    front, text = _split_front_matter(path, raw)
+    raw = _read_bytes(path, max_size)
+    front, text = _split_front_matter(path, decode(path, raw))
+    if not text.strip():
+        raise SkippedFile(path, "", "empty or whitespace only: no article text")
     given = {**front, **_sidecar(path)}
     return article_from_text(path.name, text, path=str(path), **given)
+
+
+def _read_bytes(path: Path, max_size: int) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(max_size + 1)  # never more than the limit, whatever stat says
+    except OSError as e:
+        raise InputError(path, "", e.strerror or str(e)) from None
+    if len(raw) > max_size:
+        raise InputError(path, "", f"larger than the {_megabytes(max_size)} limit for one article; "
+                                   "split it, or raise the limit with --max-article-size")
+    return raw
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g} MB"
+
+
+def decode(path: str | os.PathLike[str], raw: bytes) -> str:
+    """The text of ``raw``: UTF-8 (a BOM dropped), else a BOM or detected encoding, with a warning.
+
+    Raises :class:`SkippedFile` when the bytes are empty or not text at all.
+    """
+    if not raw:
+        raise SkippedFile(path, "", "empty file: no article text")
+    for bom, codec, label in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw[len(bom):].decode(codec)
+            except UnicodeDecodeError as e:
+                raise InputError(path, f"byte {e.start + len(bom)}",
+                                 f"starts with a {label} byte-order mark but is not {label} text; save it as UTF-8") from None
+            log.warning("%s: not UTF-8; decoded as %s (byte-order mark); save it as UTF-8 to silence this",
+                        path, label)
+            return _text_or_skip(path, text)
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    if b"\0" in raw:
+        raise SkippedFile(path, "", "binary file (NUL bytes), not text")
+    try:
+        return _text_or_skip(path, raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    codec = _detect(raw)
+    if codec is None:
+        raise SkippedFile(path, "", "binary file: no text encoding fits")
+    text = _text_or_skip(path, raw.decode(codec))
+    log.warning("%s: not UTF-8; decoded as %s (detected); save it as UTF-8 to be sure", path, codec)
+    return text
+
+
+def _detect(raw: bytes) -> str | None:
+    from charset_normalizer import from_bytes  # only for the rare file that is not UTF-8
+
+    matches = list(from_bytes(raw))
+    if not matches:
+        return None
+    best = matches[0]
+    # Western single-byte encodings often decode a text equally well; Windows-1252 is by far the
+    # most common of them (and what browsers read "latin-1" as), so it wins a tie.
+    for m in matches:
+        if m.percent_chaos <= best.percent_chaos and "cp1252" in m.could_be_from_charset:
+            return "cp1252"
+    return best.encoding
+
+
+def _text_or_skip(path: str | os.PathLike[str], text: str) -> str:
+    controls = len(_CONTROL.findall(text, 0, 65536))
+    if controls > max(8, min(len(text), 65536) // 20):
+        raise SkippedFile(path, "", "binary file (control characters), not text")
+    return text
 
 
 def article_from_text(name: str, text: str, path: str = "", **given: str) -> Article:
@@ -87,8 +196,7 @@ def article_from_text(name: str, text: str, path: str = "", **given: str) -> Art
 
 
 def _split_front_matter(path: Path, raw: str) -> tuple[dict[str, str], str]:
-    body = raw[1:] if raw.startswith("\ufeff") else raw
-    m = _FRONT_MATTER.match(body)
+    m = _FRONT_MATTER.match(raw)
     if not m:
         return {}, raw
     fields = {}
@@ -99,7 +207,7 @@ def _split_front_matter(path: Path, raw: str) -> tuple[dict[str, str], str]:
         if not sep:
             raise InputError(path, f"line {lineno}", "front matter lines must read 'key: value'")
         fields[key.strip().lower()] = value.strip().strip("\"'")
-    return {k: v for k, v in fields.items() if k in FIELDS}, body[m.end():]
+    return {k: v for k, v in fields.items() if k in FIELDS}, raw[m.end():]
 
 
 def _sidecar(path: Path) -> dict[str, str]:
@@ -107,10 +215,13 @@ def _sidecar(path: Path) -> dict[str, str]:
     if not side.is_file():
         return {}
     try:
-        data = json.loads(side.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        where = f"line {e.lineno}, column {e.colno}" if isinstance(e, json.JSONDecodeError) else "text"
-        raise InputError(side, where, f"not a valid JSON sidecar: {e}") from None
+        data = json.loads(side.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as e:
+        raise InputError(side, f"line {e.lineno}, column {e.colno}", f"not a valid JSON sidecar: {e.msg}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:  # not UTF-8, a 5000-digit number, [[[[...
+        raise InputError(side, "", f"not a valid JSON sidecar: {e}; save it as UTF-8 JSON") from None
+    except OSError as e:
+        raise InputError(side, "", e.strerror or str(e)) from None
     if not isinstance(data, dict):
         raise InputError(side, "top level", "a sidecar must be a JSON object such as {\"url\": \"https://...\"}")
     return {k: str(v) for k, v in data.items() if k in FIELDS and v}

@@ -8,6 +8,8 @@ with a hint to report it.
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -25,7 +27,8 @@ def _build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out,
-                   geonames=args.geonames, workers=args.workers, scheduler=args.scheduler)
+                   geonames=args.geonames, workers=args.workers, scheduler=args.scheduler,
+                   max_article_size=int(args.max_article_size * 1024 * 1024))
     result = report.result
     print(f"articles:   {len(result.articles)}")
     print(f"mentions:   {len(result.mentions)}")
@@ -94,6 +97,8 @@ def parser() -> argparse.ArgumentParser:
                        help="geoparse on N processes (default: 1); the output is the same")
     build.add_argument("--scheduler", metavar="ADDRESS",
                        help="geoparse on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs nkmap[dask])")
+    build.add_argument("--max-article-size", type=_megabytes, default=20, metavar="MB",
+                       help="refuse an article file larger than this (default: 20)")
     build.set_defaults(run=_build)
 
     gazetteer = commands.add_parser("gazetteer", help="check, list or add to the curated gazetteer",
@@ -136,6 +141,11 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
     return value
+def _megabytes(value: str) -> float:
+    size = float(value)
+    if not size > 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size in MB > 0")
+    return size
 
 
 def _shown(path: Path) -> str:
@@ -147,6 +157,9 @@ def _shown(path: Path) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    warnings = _print_warnings()
+    # SIGTERM unwinds like an exception, so the atomic writers remove their temporary files.
+    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
         return args.run(args)
     except NkmapError as e:
@@ -161,6 +174,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _debug():
             raise
         return EXIT_BUG
+    finally:
+        logging.getLogger("nkmap").removeHandler(warnings)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _print_warnings() -> logging.Handler:
+    """nkmap's warnings (a skipped file, a guessed encoding) as one ``Warning: …`` line each on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("Warning: %(message)s"))
+    logger = logging.getLogger("nkmap")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    return handler
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def _debug() -> bool:

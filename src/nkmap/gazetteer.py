@@ -2,24 +2,35 @@
 
 It is the user's own work, so loading says exactly what is wrong and where, and saving keeps
 every feature's properties as they were (unknown ones included), in a stable order, atomically.
+Read-modify-write goes through :func:`update`, which holds a lock so concurrent updates all survive.
+
+Errors (exit 2, nothing written) name the file, the feature index and id, the field and the fix.
+Coordinates that look swapped, or that fall outside the place's country, are warnings (logger
+``nkmap``): checked against ``data/basemap/countries.geojson`` when it exists.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import atomic
+from .locking import LOCK_TIMEOUT, locked
 from .errors import InputError
 from .model import Place
 from .names import is_case_sensitive, name_key
 
 DEFAULT_GAZETTEER = Path(__file__).resolve().parents[2] / "data" / "gazetteer.geojson"
+DEFAULT_BASEMAP = Path(__file__).resolve().parents[2] / "data" / "basemap" / "countries.geojson"
+COUNTRY_TOLERANCE = 0.5  # degrees (~55 km): coarse country outlines miss coasts and small islands
+log = logging.getLogger(__name__)
 KINDS = ("city", "town", "village", "district", "province", "region", "country", "continent", "feature")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _PROPERTY_ORDER = ("id", "name", "aliases", "kind", "country", "population", "geonameid", "source", "shared_name")
@@ -32,8 +43,8 @@ class Gazetteer:
 
     def __init__(self, features: Sequence[Mapping[str, Any]], path: str | os.PathLike[str] = "<memory>") -> None:
         self.path = str(path)
+        self.places = tuple(_place(self.path, i, f) for i, f in enumerate(features))
         self.features = [dict(f) for f in features]
-        self.places = tuple(_place(self.path, i, f) for i, f in enumerate(self.features))
         self._by_key: dict[str, list[Place]] = {}
         self._by_exact: dict[str, list[Place]] = {}
         _check_unique_ids(self.path, self.places)
@@ -71,21 +82,48 @@ class Gazetteer:
         return '{"type": "FeatureCollection", "features": [\n' + body + "\n]}\n"
 
     def save(self, path: str | os.PathLike[str] | None = None) -> None:
-        """Write the gazetteer to ``path`` (default: where it was read) atomically."""
+        """Write the gazetteer to ``path`` (default: where it was read) atomically.
+
+        A reader never sees half a file; to read, change and save while others may do the same,
+        use :func:`update`, which also holds the lock.
+        """
         atomic.write_text(path or self.path, self.to_geojson())
 
 
-def load_gazetteer(path: str | os.PathLike[str] = DEFAULT_GAZETTEER) -> Gazetteer:
-    """Read and validate a curated gazetteer; raise :class:`InputError` naming the bad spot."""
+def update(path: str | os.PathLike[str], change: Callable[[Gazetteer], Gazetteer],
+           timeout: float = LOCK_TIMEOUT) -> Gazetteer:
+    """Apply ``change`` to the gazetteer at ``path`` and save the result, holding the file's lock.
+
+    The gazetteer is reloaded inside the lock, so two processes adding places at once both
+    keep their place (without the lock the second save would drop the first one's).
+
+    >>> update("my.geojson", lambda g: g.with_feature(feature))  # doctest: +SKIP
+    """
+    with locked(path, timeout):
+        changed = change(load_gazetteer(path, check_countries=False))
+        changed.save(path)
+        return changed
+
+
+def load_gazetteer(path: str | os.PathLike[str] = DEFAULT_GAZETTEER, check_countries: bool = True) -> Gazetteer:
+    """Read and validate a curated gazetteer; raise :class:`InputError` naming the bad spot.
+
+    With ``check_countries``, coordinates outside their country (or evidently swapped) are
+    logged as warnings; see :func:`misplaced`.
+    """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(path, "", "no such file (give the gazetteer with --gazetteer PATH)") from None
     except UnicodeDecodeError as e:
         raise InputError(path, f"byte {e.start}", "not UTF-8 text; save the gazetteer as UTF-8") from None
     except OSError as e:
         raise InputError(path, "", e.strerror or str(e)) from None
-    return parse_gazetteer(text, path)
+    gazetteer = parse_gazetteer(text, path)
+    if check_countries:
+        for warning in misplaced(gazetteer):
+            log.warning("%s", warning)
+    return gazetteer
 
 
 def parse_gazetteer(text: str, path: str | os.PathLike[str] = "<memory>") -> Gazetteer:
@@ -94,6 +132,9 @@ def parse_gazetteer(text: str, path: str | os.PathLike[str] = "<memory>") -> Gaz
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(path, f"line {e.lineno}, column {e.colno}", f"not valid JSON: {e.msg}") from None
+    except (ValueError, RecursionError) as e:  # a number of over 4300 digits; [[[[... nested too deep
+        problem = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+        raise InputError(path, "", f"not usable JSON: {problem}") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise InputError(path, "top level", 'not a GeoJSON FeatureCollection ({"type": "FeatureCollection", "features": [...]})')
     features = data.get("features")
@@ -132,15 +173,26 @@ def _place(path: str, index: int, feature: Any) -> Place:
     pid = props.get("id")
     if pid is not None:
         where = f"feature {index} (id {pid!r})"
-    if not isinstance(pid, str) or not _ID.match(pid):
+    if not isinstance(pid, str) or not _ID.fullmatch(pid):
         raise InputError(path, where + ", field 'id'", "must be a slug of lower-case letters, digits and hyphens, e.g. 'stepanakert'")
     name = props.get("name")
-    if not isinstance(name, str) or not name.strip():
+    if name is not None and not isinstance(name, str):
+        raise InputError(path, where + ", field 'name'", f"{name!r} is not a string; give the place's English name")
+    if not name or not name.strip():
         raise InputError(path, where + ", field 'name'", "missing or empty; give the place's English name")
+    if not name_key(name):
+        raise InputError(path, where + ", field 'name'", f"{name!r} has no letters or digits; give the place's English name")
     lon, lat = _coordinates(path, where, feature.get("geometry"))
     aliases = props.get("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-        raise InputError(path, where + ", field 'aliases'", "must be a list of non-empty strings")
+    if not isinstance(aliases, list):
+        raise InputError(path, where + ", field 'aliases'",
+                         f"must be a list of strings such as [\"Khankendi\"], not {type(aliases).__name__} {aliases!r}")
+    for n, alias in enumerate(aliases):
+        if not isinstance(alias, str):
+            raise InputError(path, where + f", field 'aliases', item {n}", f"{alias!r} is not a string; quote it")
+        if not name_key(alias):
+            raise InputError(path, where + f", field 'aliases', item {n}",
+                             f"{alias!r} has no letters or digits; remove it")
     kind = props.get("kind", "place")
     if not isinstance(kind, str) or not kind:
         raise InputError(path, where + ", field 'kind'", f"must be one of {', '.join(KINDS)}")
@@ -163,16 +215,23 @@ def _coordinates(path: str, where: str, geometry: Any) -> tuple[float, float]:
     if not isinstance(geometry, dict):
         raise InputError(path, where + ", field 'geometry'", "missing; give a Point geometry with [longitude, latitude]")
     if geometry.get("type") != "Point":
-        raise InputError(path, where + ", field 'geometry'", f"is a {geometry.get('type')!r}, not a 'Point'")
+        raise InputError(path, where + ", field 'geometry'", f"is a {geometry.get('type')!r}, not a 'Point'; "
+                         "give one Point at [longitude, latitude] (for an area, a point inside it)")
     coords = geometry.get("coordinates")
     if (not isinstance(coords, list) or len(coords) not in (2, 3)
             or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords)):
         raise InputError(path, where + ", field 'coordinates'", "must be [longitude, latitude] as numbers")
-    lon, lat = float(coords[0]), float(coords[1])
-    if not math.isfinite(lon) or not -180 <= lon <= 180:
+    try:
+        lon, lat = float(coords[0]), float(coords[1])
+    except OverflowError:
+        lon = lat = math.inf
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise InputError(path, where + ", field 'coordinates'", "must be finite numbers [longitude, latitude]")
+    if not -180 <= lon <= 180:
         raise InputError(path, where + ", field 'coordinates'", f"longitude {coords[0]} is outside [-180, 180]")
-    if not math.isfinite(lat) or not -90 <= lat <= 90:
-        raise InputError(path, where + ", field 'coordinates'", f"latitude {coords[1]} is outside [-90, 90] (GeoJSON order is [longitude, latitude])")
+    if not -90 <= lat <= 90:
+        raise InputError(path, where + ", field 'coordinates'",
+                         f"latitude {coords[1]} is outside [-90, 90] (GeoJSON order is [longitude, latitude])")
     return lon, lat
 
 
@@ -206,3 +265,62 @@ def _check_shared_aliases(path: str, places: Sequence[Place], index: Mapping[str
             raise InputError(path, f"feature {position[second.id]} (id {second.id!r}), field 'aliases'",
                              f"name {key!r} is also used by feature {position[first.id]} (id {first.id!r}); "
                              "remove it from one, or mark both places \"shared_name\": true")
+
+
+def misplaced(gazetteer: Gazetteer, basemap: str | os.PathLike[str] = DEFAULT_BASEMAP) -> list[str]:
+    """Warnings for places whose point is not in their country, or evidently has lat and lon swapped.
+
+    Uses the country outlines in ``basemap`` (GeoJSON with an ``iso_a2`` property); without
+    that file nothing is checked. shapely and the outlines load only here, once per file.
+    A place is reported when it lies more than ``COUNTRY_TOLERANCE`` degrees outside its
+    country, or, with no country given, is in the sea while its swapped point is on land.
+    """
+    countries = _countries(str(basemap)) if Path(basemap).is_file() else None
+    if not countries or not gazetteer.places:
+        return []
+    import shapely
+
+    land = countries.get("")
+    found = []
+    for i, place in enumerate(gazetteer.places):
+        outline = countries.get(place.country) if place.country else land
+        if outline is None or outline.distance(shapely.Point(place.lon, place.lat)) <= COUNTRY_TOLERANCE:
+            continue
+        swapped = -90 <= place.lon <= 90 and outline.distance(shapely.Point(place.lat, place.lon)) <= COUNTRY_TOLERANCE
+        where = f"{gazetteer.path}: feature {i} (id {place.id!r}), field 'coordinates'"
+        point = f"[{place.lon:g}, {place.lat:g}]"
+        if swapped:
+            found.append(f"{where}: {point} lies outside {_country(place)}, but [{place.lat:g}, {place.lon:g}] "
+                         "lies inside: latitude and longitude look swapped (GeoJSON order is [longitude, latitude])")
+        elif place.country:
+            found.append(f"{where}: {point} lies outside its country {place.country!r}; "
+                         "check the coordinates (GeoJSON order is [longitude, latitude]) and the country code")
+    return found
+
+
+def _country(place: Place) -> str:
+    return f"its country {place.country!r}" if place.country else "any country (in the sea)"
+
+
+@functools.lru_cache(maxsize=4)
+def _countries(path: str) -> dict[str, Any]:
+    """Country outlines by ISO code, and their union under "" (land), prepared for fast tests."""
+    import shapely
+    from shapely.geometry import shape
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        shapes: dict[str, list[Any]] = {}
+        for feature in data["features"]:
+            code = feature["properties"].get("iso_a2") or feature["properties"].get("ISO_A2") or ""
+            geometry = shape(feature["geometry"])
+            shapes.setdefault(code if re.fullmatch(r"[A-Z]{2}", code) else "-99", []).append(geometry)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        log.warning("%s: cannot read country outlines (%s); coordinates not checked against countries", path, e)
+        return {}
+    outlines = {code: shapely.union_all(parts) for code, parts in shapes.items()}
+    outlines[""] = shapely.union_all(list(outlines.values()))
+    outlines.pop("-99", None)
+    for outline in outlines.values():
+        shapely.prepare(outline)
+    return outlines

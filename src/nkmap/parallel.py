@@ -13,14 +13,15 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .articles import article_files, read_article
+from .articles import MAX_ARTICLE_BYTES, article_files, iter_articles
 from .model import Article, GeoparseResult, ResolvedMention
 
 Chunk = tuple[list[Article], list[ResolvedMention]]
 
 
 def geoparse_files(paths: Sequence[str | os.PathLike[str]], gazetteer: str | os.PathLike[str], *,
-                   workers: int = 1, scheduler: str | None = None, geonames: bool = True) -> GeoparseResult:
+                   workers: int = 1, scheduler: str | None = None, geonames: bool = True,
+                   max_article_size: int = MAX_ARTICLE_BYTES) -> GeoparseResult:
     """Geoparse the article files under ``paths`` on ``workers`` processes or a Dask ``scheduler``."""
     from .pipeline import summarise
 
@@ -32,7 +33,8 @@ def geoparse_files(paths: Sequence[str | os.PathLike[str]], gazetteer: str | os.
     parts = max(1, workers) * 4
     size = max(1, math.ceil(len(files) / parts))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    task = functools.partial(geoparse_chunk, gazetteer=str(gazetteer), geonames=geonames)
+    task = functools.partial(geoparse_chunk, gazetteer=str(gazetteer), geonames=geonames,
+                             max_article_size=max_article_size)
     if scheduler:
         results = _on_dask(scheduler, task, chunks)
     elif workers > 1:
@@ -47,11 +49,12 @@ def geoparse_files(paths: Sequence[str | os.PathLike[str]], gazetteer: str | os.
     return GeoparseResult(tuple(articles), tuple(mentions), summarise(mentions))
 
 
-def geoparse_chunk(files: Sequence[str], gazetteer: str, geonames: bool = True) -> Chunk:
+def geoparse_chunk(files: Sequence[str], gazetteer: str, geonames: bool = True,
+                   max_article_size: int = MAX_ARTICLE_BYTES) -> Chunk:
     """Read and geoparse some files where this process runs (sources are loaded once per process)."""
     from .pipeline import geoparse
 
-    result = geoparse((read_article(f) for f in files), sources=_sources(gazetteer, geonames))
+    result = geoparse(iter_articles(files, max_article_size), sources=_sources(gazetteer, geonames))
     return list(result.articles), list(result.mentions)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .articles import read_articles
+from .articles import MAX_ARTICLE_BYTES, read_articles
 from .gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 from .mentions import NameIndex, RecognitionRules, find_mentions
 from .model import Article, GeoparseResult, PlaceSummary, ResolvedMention
@@ -81,19 +81,21 @@ class BuildReport:
 def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
           gazetteer: str | os.PathLike[str] = DEFAULT_GAZETTEER,
           out: str | os.PathLike[str] = DEFAULT_OUT, geonames: bool = True, workers: int = 1,
-          scheduler: str | None = None) -> BuildReport:
+          scheduler: str | None = None, max_article_size: int = MAX_ARTICLE_BYTES) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
+    Everything is read and checked before the first file is written: bad input leaves ``out`` as it was.
     ``workers`` > 1 spreads geoparsing over processes; ``scheduler`` (a Dask address) over a
     cluster. Both give the serial result.
     """
-    from .exports import write_outputs  # heavy imports (geopandas, folium) only when writing
-
     if workers > 1 or scheduler:
         from .parallel import geoparse_files
 
         load_gazetteer(gazetteer)  # a bad gazetteer fails here, once, with its message
-        result = geoparse_files(list(articles), gazetteer, workers=workers, scheduler=scheduler, geonames=geonames)
+        result = geoparse_files(list(articles), gazetteer, workers=workers, scheduler=scheduler,
+                                geonames=geonames, max_article_size=max_article_size)
     else:
-        result = geoparse(read_articles(articles), load_gazetteer(gazetteer), geonames=geonames)
+        result = geoparse(read_articles(articles, max_article_size), load_gazetteer(gazetteer), geonames=geonames)
+    from .exports import write_outputs  # heavy imports (geopandas, folium) only once the input is good
+
     return BuildReport(result, tuple(write_outputs(result, out)))
