@@ -14,6 +14,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import NkmapError
+from .formats import ALL as ALL_FORMATS
+from .formats import parse_formats
 from .gazetteer import DEFAULT_GAZETTEER
 from .pipeline import DEFAULT_ARTICLES, DEFAULT_OUT
 
@@ -23,13 +25,16 @@ EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 def _build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
-    report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out)
+    report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out,
+                   formats=parse_formats(args.format, where="--format"))
     result = report.result
     print(f"articles:   {len(result.articles)}")
     print(f"mentions:   {len(result.mentions)}")
     print(f"places:     {len(result.places)}")
     print(f"unresolved: {len(result.unresolved)}")
-    print(f"map:        {report.map_path}")
+    if report.map_path is not None:
+        print(f"map:        {report.map_path}")
+    print(f"files:      {len(report.files)} in {args.out}")
     return EXIT_OK
 
 
@@ -44,8 +49,8 @@ def parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser(
         "build", help="find the places in articles and write the map and data files",
-        description="Read articles, find and resolve the places they name, and write map.html, "
-                    "mentions.geojson and places.geojson.",
+        description="Read articles, find and resolve the places they name, and write the map and data "
+                    "files: map.html, mentions/places .geojson and .csv, places.kml.",
     )
     build.add_argument("articles", nargs="*", type=Path, metavar="ARTICLES",
                        help=f"article files or folders of .txt files (default: {_shown(DEFAULT_ARTICLES)})")
@@ -53,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
                        help=f"curated gazetteer GeoJSON (default: {_shown(DEFAULT_GAZETTEER)})")
     build.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                        help=f"folder for the outputs (default: {DEFAULT_OUT}/)")
+    build.add_argument("--format", default="all", metavar="LIST",
+                       help=f"comma-separated formats to write: {','.join(ALL_FORMATS)} (default: all)")
     build.set_defaults(run=_build)
     return top
 

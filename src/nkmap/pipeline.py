@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .articles import read_articles
+from .formats import parse_formats
 from .gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 from .mentions import NameIndex, find_mentions
 from .model import Article, GeoparseResult, PlaceSummary, ResolvedMention
@@ -62,15 +63,22 @@ class BuildReport:
     files: tuple[Path, ...]
 
     @property
-    def map_path(self) -> Path:
-        return next(p for p in self.files if p.name == "map.html")
+    def map_path(self) -> Path | None:
+        """``map.html``, or None when the ``html`` format was not asked for."""
+        return next((p for p in self.files if p.name == "map.html"), None)
 
 
 def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
           gazetteer: str | os.PathLike[str] = DEFAULT_GAZETTEER,
-          out: str | os.PathLike[str] = DEFAULT_OUT) -> BuildReport:
-    """Read articles, geoparse them and write the map and data files to ``out``."""
+          out: str | os.PathLike[str] = DEFAULT_OUT,
+          formats: str | Iterable[str] | None = None) -> BuildReport:
+    """Read articles, geoparse them and write the map and data files to ``out``.
+
+    ``formats`` picks the files (``"html,csv"`` or a list; default all, see :mod:`nkmap.formats`);
+    it is checked before anything is read, so a typo writes nothing.
+    """
     from .exports import write_outputs  # heavy imports (geopandas, folium) only when writing
 
+    formats = parse_formats(formats)
     result = geoparse(read_articles(articles), load_gazetteer(gazetteer))
-    return BuildReport(result, tuple(write_outputs(result, out)))
+    return BuildReport(result, tuple(write_outputs(result, out, formats=formats)))
