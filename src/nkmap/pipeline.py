@@ -16,6 +16,7 @@ from .gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 from .mentions import NameIndex, find_mentions
 from .model import Article, GeoparseResult, PlaceSummary, ResolvedMention
 from .resolve import NameSource, resolve_mentions
+from .roles import tag_roles
 
 DEFAULT_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 DEFAULT_OUT = Path("output")
@@ -39,7 +40,7 @@ def geoparse(articles: Iterable[Article], gazetteer: Gazetteer | None = None,
     resolved: list[ResolvedMention] = []
     for article in articles:
         kept.append(article)
-        resolved.extend(resolve_mentions(find_mentions(article, names), sources))
+        resolved.extend(tag_roles(article, resolve_mentions(find_mentions(article, names), sources)))
     return GeoparseResult(articles=tuple(kept), mentions=tuple(resolved), places=summarise(resolved))
 
 
