@@ -50,7 +50,7 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build", help="find the places in articles and write the map and data files",
         description="Read articles, find and resolve the places they name, and write the map and data "
-                    "files: map.html, mentions/places .geojson and .csv, places.kml.",
+                    "files: map.html, mentions/places .geojson and .csv, places.kml, map.png, map.svg.",
     )
     build.add_argument("articles", nargs="*", type=Path, metavar="ARTICLES",
                        help=f"article files or folders of .txt files (default: {_shown(DEFAULT_ARTICLES)})")

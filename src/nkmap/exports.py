@@ -130,6 +130,7 @@ def write_outputs(result: GeoparseResult, out: str | os.PathLike[str],
     out : the output folder (created if missing).
     formats : any of ``html``, ``geojson``, ``csv``, ``kml``, ``png``, ``svg`` as a list or a
         comma-separated string; default all. See :data:`nkmap.formats.FORMATS` for the file names.
+        ``png`` and ``svg`` are one drawing (:mod:`nkmap.staticmap`), made once for both.
     """
     wanted = parse_formats(formats)
     out = Path(out)
@@ -147,4 +148,9 @@ def write_outputs(result: GeoparseResult, out: str | os.PathLike[str],
             written += [write_csv(mentions, out / "mentions.csv"), write_csv(places, out / "places.csv")]
         if "kml" in wanted:
             written.append(write_kml(places, out / "places.kml"))
+    images = {fmt: out / f"map.{fmt}" for fmt in ("png", "svg") if fmt in wanted}
+    if images:
+        from .staticmap import write_static_maps  # matplotlib only when a picture is asked for
+
+        written += write_static_maps(result, images)
     return written
