@@ -1,6 +1,9 @@
 """Precision and recall of nkmap's mention roles against the hand labels in labels.jsonl.
 
-    python bench/roles/measure.py [DEVSET] [--confusion]
+    python bench/roles/measure.py [DEVSET] [--holdout] [--confusion]
+
+``--holdout`` reads holdout.jsonl instead: labels written after the rule was finished, for a
+check that the figures hold on mentions the rule's author had not read.
 
 DEVSET is the development-set folder (default: ../shared/devset beside the repository); its
 texts are read from there and never copied. Two tables:
@@ -62,7 +65,7 @@ def main(argv: list[str]) -> int:
     if not (devset / "articles").is_dir():
         print(f"skipped: no development set at {devset} (pass its folder as the argument)")
         return 0
-    labels = [json.loads(line) for line in (HERE / "labels.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    labels = [json.loads(line) for line in (HERE / ("holdout.jsonl" if "--holdout" in sys.argv else "labels.jsonl")).read_text(encoding="utf-8").splitlines() if line]
     names = sorted({lab["article"] for lab in labels})
     articles = nkmap.read_articles([devset / "articles" / n for n in names])
     result = nkmap.geoparse(articles)
