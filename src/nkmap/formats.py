@@ -15,6 +15,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "geojson": ("mentions.geojson", "places.geojson"),
     "csv": ("mentions.csv", "places.csv"),
     "kml": ("places.kml",),
+    "png": ("map.png",),
+    "svg": ("map.svg",),
 }
 ALL = tuple(FORMATS)
 
