@@ -25,7 +25,9 @@ def test_build_prints_a_summary_and_writes_the_files(tmp_path):
     assert f"mentions:   {len(api.mentions)}" in done.stdout
     assert f"places:     {len(api.places)}" in done.stdout
     assert f"map:        {tmp_path / 'map.html'}" in done.stdout
-    assert {p.name for p in tmp_path.iterdir()} == {"map.html", "mentions.geojson", "places.geojson", "unresolved.csv"}
+    from nkmap.formats import FORMATS
+
+    assert {p.name for p in tmp_path.iterdir()} == {name for names in FORMATS.values() for name in names}
 
 
 def test_bad_gazetteer_is_one_line_exit_2_and_writes_nothing(tmp_path):

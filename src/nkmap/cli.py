@@ -17,6 +17,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import NkmapError
+from .formats import ALL as ALL_FORMATS
+from .formats import parse_formats
 from .gazetteer import DEFAULT_GAZETTEER
 from .pipeline import DEFAULT_ARTICLES, DEFAULT_OUT
 
@@ -28,14 +30,18 @@ def _build(args: argparse.Namespace) -> int:
 
     report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out,
                    geonames=args.geonames, workers=args.workers, scheduler=args.scheduler,
-                   max_article_size=int(args.max_article_size * 1024 * 1024))
+                   max_article_size=int(args.max_article_size * 1024 * 1024),
+                   formats=parse_formats(args.format, where="--format"))
     result = report.result
     print(f"articles:   {len(result.articles)}")
     print(f"mentions:   {len(result.mentions)}")
     print(f"places:     {len(result.places)}")
-    print(f"unresolved: {len(result.unresolved)}" + (f" (see {report.map_path.parent / 'unresolved.csv'})"
-                                                     if result.unresolved else ""))
-    print(f"map:        {report.map_path}")
+    unresolved_csv = Path(args.out) / "unresolved.csv"
+    print(f"unresolved: {len(result.unresolved)}" + (f" (see {unresolved_csv})"
+                                                     if result.unresolved and unresolved_csv in report.files else ""))
+    if report.map_path is not None:
+        print(f"map:        {report.map_path}")
+    print(f"files:      {len(report.files)} in {args.out}")
     return EXIT_OK
 
 
@@ -82,8 +88,8 @@ def parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser(
         "build", help="find the places in articles and write the map and data files",
-        description="Read articles, find and resolve the places they name, and write map.html, "
-                    "mentions.geojson and places.geojson.",
+        description="Read articles, find and resolve the places they name, and write the map and data "
+                    "files: map.html, mentions/places .geojson and .csv, places.kml, map.png, map.svg.",
     )
     build.add_argument("articles", nargs="*", type=Path, metavar="ARTICLES",
                        help=f"article files or folders of .txt files (default: {_shown(DEFAULT_ARTICLES)})")
@@ -99,6 +105,8 @@ def parser() -> argparse.ArgumentParser:
                        help="geoparse on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs nkmap[dask])")
     build.add_argument("--max-article-size", type=_megabytes, default=20, metavar="MB",
                        help="refuse an article file larger than this (default: 20)")
+    build.add_argument("--format", default="all", metavar="LIST",
+                       help=f"comma-separated formats to write: {','.join(ALL_FORMATS)} (default: all)")
     build.set_defaults(run=_build)
 
     gazetteer = commands.add_parser("gazetteer", help="check, list or add to the curated gazetteer",

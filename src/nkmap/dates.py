@@ -1,8 +1,9 @@
 """Publication dates from article text: the Indonesian and English forms news pages use.
 
-Only a date where a page states its own date counts: a header line, or the Indonesian
-"Rabu (4/11/2020)" convention of the lead. A date inside prose (a photo caption's
-"Rabu, 1 Juli 2020") is not the publication date and is left alone.
+Only a date where a page states its own date counts: a date line in the header, a dated
+dateline, or the Indonesian "Rabu (4/11/2020)" convention of the lead. A date inside prose
+(a photo caption's "Rabu, 1 Juli 2020") is not the publication date and is left alone, and a
+year is never guessed (see :func:`publication_date`).
 """
 
 from __future__ import annotations
@@ -27,15 +28,31 @@ WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "min
 _WEEKDAY = "|".join(re.escape(w) for w in WEEKDAYS)
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 # "Rabu (4/11/2020)", "Senin (28/09)", "Kamis (1/10/2020)"
-_LEAD_DATE = re.compile(rf"\b(?:{_WEEKDAY})\s*\((\d{{1,2}})/(\d{{1,2}})(?:/(\d{{4}}))?\)", re.IGNORECASE)
-# "31 Oktober 2020"
-_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\.?\s+(\d{{4}})\b", re.IGNORECASE)
-# "October 17, 2020"
-_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}}),\s*(\d{{4}})\b", re.IGNORECASE)
+_LEAD_DATE = re.compile(rf"\b({_WEEKDAY})\s*\((\d{{1,2}})/(\d{{1,2}})(?:/(\d{{4}}))?\)", re.IGNORECASE)
+# "31 Oktober 2020", "01 Dec 2020", "17th November 2020"
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?,?\s+(\d{{4}})\b", re.IGNORECASE)
+# "October 17, 2020", "Oct. 17 2020"
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s*(\d{{4}})\b", re.IGNORECASE)
 # "4/11/2020", "2020-11-04"
 _NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
+# a dated dateline: "MOSCOW, November 15. /TASS/.", "BAKU, 25 Nov (Reuters) -"; the year is optional
+_DATELINE_DATE = re.compile(
+    rf"^[A-ZÀ-Þ][A-ZÀ-Þ .'’-]+,\s*(?:(?P<m1>(?i:{_MONTH}))\.?\s+(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}})\s+(?P<m2>(?i:{_MONTH})))"
+    rf"\.?(?:,?\s+(?P<y>\d{{4}}))?(?=[\s.,/(–—-])",
+    re.MULTILINE,
+)
+# what else a page's date line may hold: times, zones, the Hijri date, "Published:", "Updated"
+_DATE_LINE_FURNITURE = re.compile(
+    rf"\b\d{{1,2}}[:.]\d{{2}}\b|\b(?:{_WEEKDAY})\b|\b\d{{1,2}}\s+\w+\s+1[34]\d\d\s*H\b|"
+    r"\b(?:wib|wita|wit|gmt|utc|am|pm|published|updated|diperbarui|diterbitkan|pukul|on)\b",
+    re.IGNORECASE,
+)
 
 HEADER_LINES = 6  # a date line among the first lines of a page is the page's own date
+DATE_LINE_MAX_WORDS = 4  # words a date line may hold beyond the date and the furniture above
+_WEEKDAY_NUMBER = {w: i % 7 for i, w in enumerate(("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu",
+                                                   "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                                   "sunday"))} | {"jum'at": 4, "ahad": 6}
 
 
 def parse_date(text: str) -> date | None:
@@ -46,7 +63,72 @@ def parse_date(text: str) -> date | None:
     >>> parse_date("October 17, 2020")
     datetime.date(2020, 10, 17)
     """
+    found = _complete_dates(text)
+    return min(found)[1] if found else None
+
+
+def publication_date(text: str, header_lines: list[str]) -> date | None:
+    """The date an article states for itself, or None when it states none.
+
+    In order of trust:
+
+    1. a date line among the first :data:`HEADER_LINES` lines, one that holds little besides a
+       date ("Selasa, 17 November 2020 11:30 WIB", "15 November 2020"): the page's own stamp;
+    2. a dated dateline at the start of a line ("MOSCOW, November 15. /TASS/.");
+    3. the lead's first "Weekday (d/m/yyyy)" ("Rabu (4/11/2020)"), the Indonesian convention for
+       the day of the report.
+
+    A date without a year ("Senin (28/09)", "MOSCOW, November 15") takes a year from the article's
+    complete dates, and only one that agrees with the weekday where one is written: 28 September
+    was a Monday in 2020 but not in 2019. With no such year the date is left out, never guessed.
+    Dates inside prose (a photo caption's "Rabu, 1 Juli 2020") are not publication dates.
+    """
+    for line in header_lines[:HEADER_LINES]:
+        if found := _date_line(line):
+            return found
+    years = [d.year for _, d in _complete_dates(text)]
+    for m in _DATELINE_DATE.finditer(text):
+        day, month = int(m["d1"] or m["d2"]), MONTHS[(m["m1"] or m["m2"]).lower()]
+        if found := (_safe_date(int(m["y"]), month, day) if m["y"] else _infer_year(years, month, day)):
+            return found
+    for m in _LEAD_DATE.finditer(text):
+        day, month = int(m[2]), int(m[3])
+        found = _safe_date(int(m[4]), month, day) if m[4] else _infer_year(years, month, day, m[1].lower())
+        if found:
+            return found
+    return None
+
+
+def _date_line(line: str) -> date | None:
+    """The date of a line that is mostly a date, or None."""
+    if len(line) > 80:
+        return None
+    found = _complete_dates(line)
+    if not found:
+        return None
+    rest = line
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC, _DATE_LINE_FURNITURE):
+        rest = pattern.sub(" ", rest)
+    if len(re.findall(r"[^\W\d_]{2,}", rest)) > DATE_LINE_MAX_WORDS:
+        return None
+    return min(found)[1]
+
+
+def _infer_year(years: list[int], month: int, day: int, weekday: str = "") -> date | None:
+    """The date in the article's most frequent year that fits ``weekday``, or None."""
+    for year in sorted(set(years), key=lambda y: (-years.count(y), -y)):
+        found = _safe_date(year, month, day)
+        if found and (not weekday or _WEEKDAY_NUMBER.get(weekday) == found.weekday()):
+            return found
+    return None
+
+
+def _complete_dates(text: str) -> list[tuple[int, date]]:
+    """Every complete date in ``text`` (day, month and year written) with its offset."""
     found = []
+    for m in _LEAD_DATE.finditer(text):
+        if m[4]:
+            found.append((m.start(), _safe_date(int(m[4]), int(m[3]), int(m[2]))))
     for m in _DAY_MONTH_YEAR.finditer(text):
         found.append((m.start(), _safe_date(int(m[3]), MONTHS[m[2].lower()], int(m[1]))))
     for m in _MONTH_DAY_YEAR.finditer(text):
@@ -56,40 +138,7 @@ def parse_date(text: str) -> date | None:
             found.append((m.start(), _safe_date(int(m[3]), int(m[2]), int(m[1]))))
         else:
             found.append((m.start(), _safe_date(int(m[4]), int(m[5]), int(m[6]))))
-    found = [(pos, d) for pos, d in found if d is not None]
-    return min(found)[1] if found else None
-
-
-def publication_date(text: str, header_lines: list[str]) -> date | None:
-    """The date an article states for itself, or None when it states none.
-
-    Looks at the header lines first (a line that is mostly a date), then at the lead's
-    "Weekday (d/m/yyyy)" form; a "Weekday (d/m)" without a year takes the year of the
-    article's other complete dates and is dropped when there are none.
-    """
-    for line in header_lines[:HEADER_LINES]:
-        if len(line) <= 80 and re.search(r"\d{4}", line):
-            found = parse_date(line)
-            if found:
-                return found
-    years = [d.year for d in _all_dates(text)]
-    for m in _LEAD_DATE.finditer(text):
-        day, month = int(m[1]), int(m[2])
-        year = int(m[3]) if m[3] else (max(set(years), key=years.count) if years else None)
-        if year is not None and (found := _safe_date(year, month, day)):
-            return found
-    return None
-
-
-def _all_dates(text: str) -> list[date]:
-    out = []
-    for m in _LEAD_DATE.finditer(text):
-        if m[3] and (d := _safe_date(int(m[3]), int(m[2]), int(m[1]))):
-            out.append(d)
-    for m in _DAY_MONTH_YEAR.finditer(text):
-        if d := _safe_date(int(m[3]), MONTHS[m[2].lower()], int(m[1])):
-            out.append(d)
-    return out
+    return sorted({(pos, d) for pos, d in found if d is not None})
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

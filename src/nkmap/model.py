@@ -68,6 +68,7 @@ class ResolvedMention:
     place: Place | None
     method: str  # why this place: "gazetteer", "context", "geonames", "unresolved"
     confidence: float = 0.0  # in [0, 1]
+    role: str = ""  # what the place does in the sentence: "dateline", "speaker", "event", "" (see roles.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .articles import MAX_ARTICLE_BYTES, read_articles
+from .formats import parse_formats
 from .gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 from .mentions import NameIndex, RecognitionRules, find_mentions
 from .model import Article, GeoparseResult, PlaceSummary, ResolvedMention
 from .resolve import NameSource, resolve_mentions
+from .roles import tag_roles
 
 DEFAULT_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 DEFAULT_OUT = Path("output")
@@ -50,7 +52,8 @@ def geoparse(articles: Iterable[Article], gazetteer: Gazetteer | None = None,
     resolved: list[ResolvedMention] = []
     for article in articles:
         kept.append(article)
-        resolved.extend(resolve_mentions(find_mentions(article, names, rules), sources, rules.weak_triggers))
+        resolved.extend(tag_roles(article, resolve_mentions(find_mentions(article, names, rules), sources,
+                                                            rules.weak_triggers)))
     return GeoparseResult(articles=tuple(kept), mentions=tuple(resolved), places=summarise(resolved))
 
 
@@ -74,20 +77,24 @@ class BuildReport:
     files: tuple[Path, ...]
 
     @property
-    def map_path(self) -> Path:
-        return next(p for p in self.files if p.name == "map.html")
+    def map_path(self) -> Path | None:
+        """``map.html``, or None when the ``html`` format was not asked for."""
+        return next((p for p in self.files if p.name == "map.html"), None)
 
 
 def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
           gazetteer: str | os.PathLike[str] = DEFAULT_GAZETTEER,
-          out: str | os.PathLike[str] = DEFAULT_OUT, geonames: bool = True, workers: int = 1,
-          scheduler: str | None = None, max_article_size: int = MAX_ARTICLE_BYTES) -> BuildReport:
+          out: str | os.PathLike[str] = DEFAULT_OUT, formats: str | Iterable[str] | None = None,
+          geonames: bool = True, workers: int = 1, scheduler: str | None = None,
+          max_article_size: int = MAX_ARTICLE_BYTES) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
-    Everything is read and checked before the first file is written: bad input leaves ``out`` as it was.
-    ``workers`` > 1 spreads geoparsing over processes; ``scheduler`` (a Dask address) over a
-    cluster. Both give the serial result.
+    ``formats`` picks the files (``"html,csv"`` or a list; default all, see :mod:`nkmap.formats`).
+    Everything is read and checked before the first file is written: bad input (or a typo in
+    ``formats``) leaves ``out`` as it was. ``workers`` > 1 spreads geoparsing over processes;
+    ``scheduler`` (a Dask address) over a cluster. Both give the serial result.
     """
+    formats = parse_formats(formats)
     if workers > 1 or scheduler:
         from .parallel import geoparse_files
 
@@ -98,4 +105,4 @@ def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
         result = geoparse(read_articles(articles, max_article_size), load_gazetteer(gazetteer), geonames=geonames)
     from .exports import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
-    return BuildReport(result, tuple(write_outputs(result, out)))
+    return BuildReport(result, tuple(write_outputs(result, out, formats=formats)))

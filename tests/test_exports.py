@@ -1,0 +1,128 @@
+"""CSV and KML exports and the ``formats`` choice, checked by reading the files back with GDAL and csv."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import geopandas as gpd
+import pyogrio
+import pytest
+
+import nkmap
+from nkmap.cli import main
+from nkmap.exports import kml_driver, write_csv, write_outputs
+from nkmap.formats import ALL, FORMATS, parse_formats
+from nkmap.model import Article, GeoparseResult, Mention, Place, ResolvedMention
+
+from .conftest import ARTICLES, GAZETTEER
+
+
+def test_mentions_csv_has_a_bom_and_one_row_per_mention(sample_build):
+    path = sample_build.map_path.parent / "mentions.csv"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfarticle,")
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(sample_build.result.mentions)
+    assert {"article", "date", "start", "end", "surface", "role", "place_id", "lat", "lon", "sentence"} <= set(rows[0])
+    texts = {a.name: a.text for a in sample_build.result.articles}
+    for row in rows:
+        assert texts[row["article"]][int(row["start"]):int(row["end"])] == row["surface"]
+    baku = next(r for r in rows if r["place_id"] == "baku")
+    assert (round(float(baku["lat"]), 3), round(float(baku["lon"]), 3)) == (40.378, 49.892)
+
+
+def test_csv_opens_in_gdal(sample_build):
+    out = sample_build.map_path.parent
+    frame = pyogrio.read_dataframe(out / "places.csv")
+    assert len(frame) == len(sample_build.result.places)
+    assert frame.loc[frame["place_id"] == "tonashen", "articles"].item() == "002_57a5f8c875698f1e.txt"
+    assert frame.loc[frame["place_id"] == "yerevan", "geonameid"].item() == "616052"  # an id, not 616052.0
+
+
+def test_kml_has_one_placemark_per_place(sample_build):
+    path = sample_build.map_path.parent / "places.kml"
+    kml = path.read_text(encoding="utf-8")
+    assert kml.count("<Placemark") == len(sample_build.result.places)
+    frame = gpd.read_file(path, engine="pyogrio")
+    assert frame.crs.to_epsg() == 4326
+    assert sorted(frame["Name"]) == sorted(s.place.name for s in sample_build.result.places)
+    geneva = frame[frame["Name"] == "Geneva"].geometry.item()
+    assert (round(geneva.y, 3), round(geneva.x, 3)) == (46.202, 6.146)
+
+
+def test_kml_driver_is_one_gdal_has():
+    assert kml_driver() in pyogrio.list_drivers(write=True)
+
+
+def _tiny_result(surface: str, sentence: str) -> GeoparseResult:
+    place = Place(id="x", name="Place <b>", lat=1.0, lon=2.0, kind="city", country="AZ")
+    mention = Mention(article="a.txt", start=0, end=len(surface), surface=surface, sentence=sentence)
+    rm = ResolvedMention(mention, place, "gazetteer", 1.0)
+    from nkmap.pipeline import summarise
+
+    return GeoparseResult((Article("a.txt", "a.txt", sentence),), (rm,), summarise([rm]))
+
+
+def test_formula_like_text_is_inert_in_csv_but_exact_in_geojson(tmp_path):
+    result = _tiny_result("=Baku", "=HYPERLINK(\"http://x\") Baku")
+    write_outputs(result, tmp_path, formats="csv,geojson")
+    with open(tmp_path / "mentions.csv", encoding="utf-8-sig", newline="") as f:
+        row = next(csv.DictReader(f))
+    assert row["sentence"].startswith("'=HYPERLINK") and row["surface"] == "'=Baku"
+    assert gpd.read_file(tmp_path / "mentions.geojson")["surface"].item() == "=Baku"
+
+
+def test_kml_description_is_escaped_for_google_earth(tmp_path):
+    write_outputs(_tiny_result("Baku", "Baku."), tmp_path, formats=["kml"])
+    kml = (tmp_path / "places.kml").read_text(encoding="utf-8")
+    assert "<b>" not in kml.split("<description>")[1].split("</description>")[0]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, ALL), ("all", ALL), ("csv,html", ("html", "csv")), (" KML , csv ", ("csv", "kml")),
+    (["geojson"], ("geojson",)),
+])
+def test_parse_formats(value, expected):
+    assert parse_formats(value) == expected
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("pdf", "formats: unknown format 'pdf'; choose from html"),
+    ("html,jpg,pdf", "unknown format 'jpg', 'pdf'"),
+    (",", "formats: no format given"),
+])
+def test_bad_formats_are_input_errors(value, message):
+    with pytest.raises(nkmap.InputError, match=re.escape(message)):
+        parse_formats(value)
+
+
+def test_formats_pick_the_files_in_api_and_cli(tmp_path):
+    api = nkmap.build([ARTICLES], gazetteer=GAZETTEER, out=tmp_path / "api", formats=["csv", "kml"])
+    assert {p.name for p in api.files} == {"mentions.csv", "places.csv", "unresolved.csv", "places.kml"}
+    assert api.map_path is None
+    assert main(["build", str(ARTICLES), "--gazetteer", str(GAZETTEER), "--out", str(tmp_path / "cli"),
+                 "--format", "csv,kml"]) == 0
+    assert {p.name for p in (tmp_path / "cli").iterdir()} == {p.name for p in api.files}
+
+
+def test_default_writes_every_format(sample_build):
+    expected = {name for names in FORMATS.values() for name in names}
+    assert {p.name for p in sample_build.files} == expected
+    assert {p.name for p in sample_build.map_path.parent.iterdir()} == expected  # no temporary files left
+
+
+def test_bad_format_in_cli_is_exit_2_and_writes_nothing(tmp_path, capsys):
+    assert main(["build", str(ARTICLES), "--out", str(tmp_path / "out"), "--format", "html,pdf"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: --format: unknown format 'pdf'") and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_write_csv_replaces_atomically(tmp_path, sample_result):
+    mentions, _ = nkmap.to_geodataframes(sample_result)
+    target = tmp_path / "m.csv"
+    target.write_text("old", encoding="utf-8")
+    write_csv(mentions, target)
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.csv"]
