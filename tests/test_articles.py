@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 import nkmap
-from nkmap.dates import parse_date, publication_date
 
 EXPECTED = {
     # name: (title start, outlet, date, dateline)
@@ -37,24 +36,6 @@ def test_text_is_kept_exactly_as_read(sample_articles):
     for article in sample_articles:
         with open(article.path, encoding="utf-8", newline="") as f:
             assert article.text == f.read()
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Sabtu, 7 Rajab 1446 H / 31 Oktober 2020 22:25 wib", date(2020, 10, 31)),
-    ("Kamis (1/10/2020)", date(2020, 10, 1)),
-    ("October 17, 2020", date(2020, 10, 17)),
-    ("2021-04-05", date(2021, 4, 5)),
-    ("31 Februari 2020", None),
-    ("no date here", None),
-])
-def test_parse_date(text, expected):
-    assert parse_date(text) == expected
-
-
-def test_year_of_a_short_lead_date_comes_from_the_other_dates():
-    text = "Senin (28/09) pasukan bergerak. Pada 27 September 2020 pertempuran dimulai."
-    assert publication_date(text, []) == date(2020, 9, 28)
-    assert publication_date("Senin (28/09) pasukan bergerak.", []) is None  # never invented
 
 
 def test_front_matter_and_sidecar_supply_metadata(tmp_path):
