@@ -31,7 +31,7 @@ def _build(args: argparse.Namespace) -> int:
     report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out,
                    geonames=args.geonames, workers=args.workers, scheduler=args.scheduler,
                    max_article_size=int(args.max_article_size * 1024 * 1024),
-                   formats=parse_formats(args.format, where="--format"))
+                   formats=parse_formats(args.format, where="--format"), tiles=args.tiles, embed=args.embed)
     result = report.result
     print(f"articles:   {len(result.articles)}")
     print(f"mentions:   {len(result.mentions)}")
@@ -105,6 +105,11 @@ def parser() -> argparse.ArgumentParser:
                        help="geoparse on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs nkmap[dask])")
     build.add_argument("--max-article-size", type=_megabytes, default=20, metavar="MB",
                        help="refuse an article file larger than this (default: 20)")
+    build.add_argument("--tiles", default="none", metavar="none|osm|URL",
+                       help="online map tiles over the offline basemap: none (default: the map needs no "
+                            "network), osm (OpenStreetMap), or a https://.../{z}/{x}/{y}.png template")
+    build.add_argument("--embed", action="store_true",
+                       help="also write embed.html: the <iframe> snippet to put the map in a report")
     build.add_argument("--format", default="all", metavar="LIST",
                        help=f"comma-separated formats to write: {','.join(ALL_FORMATS)} (default: all)")
     build.set_defaults(run=_build)

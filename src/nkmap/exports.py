@@ -121,7 +121,8 @@ def write_kml(places: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
 
 
 def write_outputs(result: GeoparseResult, out: str | os.PathLike[str],
-                  formats: str | Iterable[str] | None = None) -> list[Path]:
+                  formats: str | Iterable[str] | None = None, tiles: str | None = "none",
+                  embed: bool = False) -> list[Path]:
     """Write the files of ``formats`` into ``out`` and return their paths.
 
     Parameters
@@ -131,15 +132,21 @@ def write_outputs(result: GeoparseResult, out: str | os.PathLike[str],
     formats : any of ``html``, ``geojson``, ``csv``, ``kml``, ``png``, ``svg`` as a list or a
         comma-separated string; default all. See :data:`nkmap.formats.FORMATS` for the file names.
         ``png`` and ``svg`` are one drawing (:mod:`nkmap.staticmap`), made once for both.
+    tiles : online tiles over the offline basemap in ``map.html``: ``"none"`` (default), ``"osm"``
+        or a URL template (see :func:`nkmap.webmap.build_map`).
+    embed : also write ``embed.html``, the ``<iframe>`` snippet a report pastes.
     """
     wanted = parse_formats(formats)
     out = Path(out)
     written: list[Path] = []
     if "html" in wanted:
-        from .webmap import build_map  # folium only when the page is asked for
+        from .webmap import build_map, embed_snippet  # folium only when the page is asked for
 
-        atomic.write_text(out / "map.html", build_map(result).get_root().render())
+        atomic.write_text(out / "map.html", build_map(result, tiles=tiles).get_root().render())
         written.append(out / "map.html")
+        if embed:
+            atomic.write_text(out / "embed.html", embed_snippet("map.html"))
+            written.append(out / "embed.html")
     if {"geojson", "csv", "kml"} & set(wanted):
         mentions, places = to_geodataframes(result)
         if "geojson" in wanted:

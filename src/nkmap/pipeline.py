@@ -86,15 +86,22 @@ def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
           gazetteer: str | os.PathLike[str] = DEFAULT_GAZETTEER,
           out: str | os.PathLike[str] = DEFAULT_OUT, formats: str | Iterable[str] | None = None,
           geonames: bool = True, workers: int = 1, scheduler: str | None = None,
-          max_article_size: int = MAX_ARTICLE_BYTES) -> BuildReport:
+          max_article_size: int = MAX_ARTICLE_BYTES, tiles: str | None = "none",
+          embed: bool = False) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
     ``formats`` picks the files (``"html,csv"`` or a list; default all, see :mod:`nkmap.formats`).
     Everything is read and checked before the first file is written: bad input (or a typo in
     ``formats``) leaves ``out`` as it was. ``workers`` > 1 spreads geoparsing over processes;
-    ``scheduler`` (a Dask address) over a cluster. Both give the serial result.
+    ``scheduler`` (a Dask address) over a cluster. Both give the serial result. ``tiles`` adds
+    online tiles over the offline basemap ("osm" or a URL template); ``embed`` also writes the
+    ``<iframe>`` snippet for reports.
     """
     formats = parse_formats(formats)
+    if tiles not in (None, "none"):
+        from .basemap import resolve_tiles
+
+        resolve_tiles(tiles)  # a bad --tiles fails before anything is read
     if workers > 1 or scheduler:
         from .parallel import geoparse_files
 
@@ -105,4 +112,4 @@ def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
         result = geoparse(read_articles(articles, max_article_size), load_gazetteer(gazetteer), geonames=geonames)
     from .exports import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
-    return BuildReport(result, tuple(write_outputs(result, out, formats=formats)))
+    return BuildReport(result, tuple(write_outputs(result, out, formats=formats, tiles=tiles, embed=embed)))

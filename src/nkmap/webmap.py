@@ -9,7 +9,11 @@ build and the page fast for large corpora.
 
 from __future__ import annotations
 
+import html
+import itertools
 import json
+import os
+from collections.abc import Callable
 from typing import Any
 
 import folium
@@ -17,10 +21,12 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from .assets import inline_assets
+from .basemap import BASEMAP_ATTRIBUTION, DEFAULT_BASEMAP, Tiles, basemap_json, resolve_tiles
 from .model import GeoparseResult
 
 PLACE_FIELDS = ("id", "name", "lat", "lon", "kind", "country", "origin")
-MENTION_FIELDS = ("place", "article", "start", "end", "sentence_start", "sentence_end", "method", "confidence")
+MENTION_FIELDS = ("place", "article", "start", "end", "sentence_start", "sentence_end", "method", "confidence",
+                  "role")
 _JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                                "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
@@ -37,9 +43,6 @@ class PlaceLayer(MacroElement):
 
     _template = Template(
         """
-{% macro html(this, kwargs) %}
-<script type="application/json" id="nkmap-data">{{ this.payload }}</script>
-{% endmacro %}
 {% macro script(this, kwargs) %}
 nkmapInit({{ this._parent.get_name() }}, JSON.parse(document.getElementById("nkmap-data").textContent));
 {% endmacro %}
@@ -51,6 +54,57 @@ nkmapInit({{ this._parent.get_name() }}, JSON.parse(document.getElementById("nkm
         self._name = "NkmapPlaces"
         self.payload = json_for_html(payload)
 
+    def render(self, **kwargs: Any) -> None:
+        _add_raw(self, f'<script type="application/json" id="nkmap-data">{self.payload}</script>')
+        super().render(**kwargs)
+
+
+class BasemapLayer(MacroElement):
+    """The offline country borders: embedded once as JSON, drawn by ``nkmap.js`` on a canvas."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+nkmapBasemap({{ this._parent.get_name() }},
+  JSON.parse(document.getElementById("nkmap-basemap").textContent), {{ this.attribution }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, geometries_json: str, attribution: str = BASEMAP_ATTRIBUTION) -> None:
+        super().__init__()
+        self._name = "NkmapBasemap"
+        self.geometries = geometries_json
+        self.attribution = json_for_html(attribution)
+
+    def render(self, **kwargs: Any) -> None:
+        _add_raw(self, f'<script type="application/json" id="nkmap-basemap">{self.geometries}</script>')
+        super().render(**kwargs)
+
+
+class RawHtml(Element):
+    """HTML put in the page as is. ``Element(text)`` would compile ``text`` as a Jinja template,
+    and article text must never be a template: "{{ 7*7 }}" would print 49, and worse."""
+
+    _template = Template("{{ this.raw }}")
+
+    def __init__(self, raw: str) -> None:
+        super().__init__()
+        self.raw = raw
+
+
+def _add_raw(element: MacroElement, html_text: str) -> None:
+    element.get_root().html.add_child(RawHtml(html_text), name=element.get_name() + "_data")
+
+
+def utf16_offsets(text: str) -> Callable[[int], int]:
+    """Python offsets count code points, JavaScript strings count UTF-16 units: an emoji is 1
+    in one and 2 in the other. Map one to the other (the identity for nearly every text)."""
+    if text.isascii() or max(text) < "\U00010000":
+        return lambda i: i
+    extra = list(itertools.accumulate(1 if c >= "\U00010000" else 0 for c in text))
+    return lambda i: i + (extra[i - 1] if i > 0 else 0)
+
 
 def json_for_html(data: Any) -> str:
     """JSON that is safe inside an HTML ``<script>`` element: no ``</script>``, no comment openers."""
@@ -60,14 +114,17 @@ def json_for_html(data: Any) -> str:
 def map_payload(result: GeoparseResult) -> dict[str, Any]:
     """The page's data: compact rows (field names listed once) so the HTML grows slowly per place."""
     index = {summary.place.id: i for i, summary in enumerate(result.places)}
+    offsets = {a.name: utf16_offsets(a.text) for a in result.articles}
     articles = {a.name: i for i, a in enumerate(result.articles)}
     places = [[getattr(s.place, f) for f in PLACE_FIELDS] for s in result.places]
     mentions = []
     for summary in result.places:
         for rm in summary.mentions:
             m = rm.mention
-            mentions.append([index[summary.place.id], articles[m.article], m.start, m.end, m.sentence_start,
-                             m.sentence_start + len(m.sentence), rm.method, rm.confidence])
+            js = offsets[m.article]
+            mentions.append([index[summary.place.id], articles[m.article], js(m.start), js(m.end),
+                             js(m.sentence_start), js(m.sentence_start + len(m.sentence)), rm.method, rm.confidence,
+                             getattr(rm, "role", "")])
     fields = {f"p_{name}": i for i, name in enumerate(PLACE_FIELDS)}
     fields.update({f"m_{name}": i for i, name in enumerate(MENTION_FIELDS)})
     return {
@@ -79,20 +136,38 @@ def map_payload(result: GeoparseResult) -> dict[str, Any]:
     }
 
 
-def build_map(result: GeoparseResult, title: str = "nkmap: places in the news") -> folium.Map:
+def build_map(result: GeoparseResult, title: str = "nkmap: places in the news", *,
+              tiles: str | Tiles | None = "none", basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
+              ) -> folium.Map:
     """A folium Map of ``result``'s places; display it in a notebook or ``save`` it as HTML.
 
     Every marker's popup lists the articles that mention the place with each excerpt, which
     links to the whole article shown inside the page with that mention highlighted.
+
+    Parameters
+    ----------
+    tiles : ``"none"`` (default: fully offline), ``"osm"``, a ``https://…/{z}/{x}/{y}.png``
+        template or a :class:`nkmap.basemap.Tiles`. Tiles are drawn over the embedded
+        country basemap, which is always there, so the map reads well with no network.
+    basemap : the country borders GeoJSON (default ``data/basemap/countries.geojson``).
     """
+    layer = resolve_tiles(tiles)
     fmap = OfflineMap(location=(30, 30), zoom_start=3, tiles=None, control_scale=True,
                       prefer_canvas=True, minZoom=2, maxZoom=18)
     root = fmap.get_root()
-    root.header.add_child(Element(f"<title>{_html_text(title)}</title>"), name="nkmap_title")
-    root.header.add_child(Element(inline_assets()), name="nkmap_assets")
-    root.header.add_child(Element("<style>.folium-map { background: #dbeafe; }</style>"), name="nkmap_bg")
+    root.header.add_child(RawHtml(f"<title>{_html_text(title)}</title>"), name="nkmap_title")
+    root.header.add_child(RawHtml(inline_assets()), name="nkmap_assets")
+    fmap.add_child(BasemapLayer(basemap_json(basemap)))
+    if layer is not None:
+        folium.TileLayer(layer.url, attr=layer.attribution, name="tiles", max_zoom=19).add_to(fmap)
     fmap.add_child(PlaceLayer(map_payload(result)))
     return fmap
+
+
+def embed_snippet(src: str = "map.html", title: str = "nkmap: places in the news", height: int = 600) -> str:
+    """The ``<iframe>`` a report pastes to show the map: full width, ``height`` px, lazily loaded."""
+    return (f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" width="100%" height="{int(height)}"\n'
+            f'        style="border: 1px solid #ccc; max-width: 100%;" loading="lazy"></iframe>\n')
 
 
 def _html_text(text: str) -> str:
