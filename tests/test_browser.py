@@ -173,3 +173,18 @@ def test_screenshot(sample_build, offline_page, tmp_path):
     shot = tmp_path / "map.png"
     offline_page.screenshot(path=str(shot))
     assert shot.stat().st_size > 50_000  # a drawn map, not a blank page
+
+
+def test_highlight_is_exact_after_characters_beyond_the_bmp(tmp_path, offline_page):
+    """Python counts code points, JavaScript UTF-16 units: an emoji before a name must not shift it."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "e.txt").write_text("Warga 😀🇦🇲 mengungsi dari Stepanakert ke Yerevan.\n", encoding="utf-8")
+    report = nkmap.build([folder], gazetteer=GAZETTEER, out=tmp_path / "out", formats="html")
+    open_map(offline_page, report.map_path)
+    offline_page.evaluate("nkmap.openPlace('yerevan')")
+    popup = offline_page.locator(".leaflet-popup-content .nkmap-popup")
+    popup.wait_for()
+    assert popup.locator("mark.nkmap-hit").inner_text() == "Yerevan"
+    popup.locator("a.nkmap-excerpt").first.click()
+    assert offline_page.locator("mark#nkmap-current").inner_text() == "Yerevan"

@@ -98,11 +98,12 @@ def _add_raw(element: MacroElement, html_text: str) -> None:
     element.get_root().html.add_child(RawHtml(html_text), name=element.get_name() + "_data")
 
 
-def utf16_offsets(text: str) -> Callable[[int], int]:
+def utf16_offsets(text: str) -> Callable[[int], int] | None:
     """Python offsets count code points, JavaScript strings count UTF-16 units: an emoji is 1
-    in one and 2 in the other. Map one to the other (the identity for nearly every text)."""
-    if text.isascii() or max(text) < "\U00010000":
-        return lambda i: i
+    in one and 2 in the other. A function from one to the other, or None where they agree
+    (any text without characters beyond the Basic Multilingual Plane: nearly all of them)."""
+    if text.isascii() or len(text.encode("utf-16-le")) == 2 * len(text):
+        return None
     extra = list(itertools.accumulate(1 if c >= "\U00010000" else 0 for c in text))
     return lambda i: i + (extra[i - 1] if i > 0 else 0)
 
@@ -117,18 +118,18 @@ def json_for_html(data: Any) -> str:
 
 def map_payload(result: GeoparseResult) -> dict[str, Any]:
     """The page's data: compact rows (field names listed once) so the HTML grows slowly per place."""
-    index = {summary.place.id: i for i, summary in enumerate(result.places)}
     offsets = {a.name: utf16_offsets(a.text) for a in result.articles}
     articles = {a.name: i for i, a in enumerate(result.articles)}
     places = [[getattr(s.place, f) for f in PLACE_FIELDS] for s in result.places]
     mentions = []
-    for summary in result.places:
+    for place, summary in enumerate(result.places):
         for rm in summary.mentions:
             m = rm.mention
+            spans = (m.start, m.end, m.sentence_start, m.sentence_start + len(m.sentence))
             js = offsets[m.article]
-            mentions.append([index[summary.place.id], articles[m.article], js(m.start), js(m.end),
-                             js(m.sentence_start), js(m.sentence_start + len(m.sentence)), rm.method, rm.confidence,
-                             getattr(rm, "role", "")])
+            if js is not None:
+                spans = tuple(map(js, spans))
+            mentions.append([place, articles[m.article], *spans, rm.method, rm.confidence, rm.role])
     fields = {f"p_{name}": i for i, name in enumerate(PLACE_FIELDS)}
     fields.update({f"m_{name}": i for i, name in enumerate(MENTION_FIELDS)})
     return {
