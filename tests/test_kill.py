@@ -8,7 +8,6 @@ moment files are written (measured by a first, undisturbed run) so the test prov
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import signal
@@ -18,7 +17,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 
 import nkmap
 
