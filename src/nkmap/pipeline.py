@@ -24,11 +24,11 @@ DEFAULT_OUT = Path("output")
 
 def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
     """The curated gazetteer, then CLDR country names, then (optionally) GeoNames."""
-    from .countries import CountryNames
+    from .countries import country_names
     from .geonames import load_geonames
 
     index = load_geonames() if geonames else None
-    countries = CountryNames(gazetteer.places, index)
+    countries = country_names(tuple(p for p in gazetteer.places if p.kind == "country"), index)
     return [gazetteer, countries, index] if index is not None else [gazetteer, countries]
 
 
