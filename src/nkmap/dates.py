@@ -8,6 +8,7 @@ year is never guessed (see :func:`publication_date`).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -86,14 +87,14 @@ def publication_date(text: str, header_lines: list[str]) -> date | None:
     for line in header_lines[:HEADER_LINES]:
         if found := _date_line(line):
             return found
-    years = [d.year for _, d in _complete_dates(text)]
+    years = functools.cache(lambda: [d.year for _, d in _complete_dates(text)])  # only a year-less date needs them
     for m in _DATELINE_DATE.finditer(text):
         day, month = int(m["d1"] or m["d2"]), MONTHS[(m["m1"] or m["m2"]).lower()]
-        if found := (_safe_date(int(m["y"]), month, day) if m["y"] else _infer_year(years, month, day)):
+        if found := (_safe_date(int(m["y"]), month, day) if m["y"] else _infer_year(years(), month, day)):
             return found
     for m in _LEAD_DATE.finditer(text):
         day, month = int(m[2]), int(m[3])
-        found = _safe_date(int(m[4]), month, day) if m[4] else _infer_year(years, month, day, m[1].lower())
+        found = _safe_date(int(m[4]), month, day) if m[4] else _infer_year(years(), month, day, m[1].lower())
         if found:
             return found
     return None
