@@ -36,7 +36,9 @@ _TOKEN = re.compile(r"\w+(?:['’-]\w+)*|[^\w\s]")
 _OPENING_PUNCTUATION = frozenset(',;:(“"‘\'—–-')
 MAX_PLACE_NOUNS = 4  # "di [ibu kota] X", "in [the village of] X"
 MAX_SKIPPED = 4  # "Rusia [pada hari Sabtu] mengatakan"
-WINDOW = 120  # characters looked at on each side: the rules read a handful of words
+# Characters looked at before and after a name: the rules read a handful of words on each side
+# (at most a 3-word phrase and 4 place nouns before; 4 skipped words or a "(31/10/2020)" after).
+WINDOW_BEFORE, WINDOW_AFTER = 60, 80
 DATELINE_REACH = 80  # characters from the dateline place to the dash that ends the dateline
 
 
@@ -96,8 +98,9 @@ def tag_roles(article: Article, mentions: Sequence[ResolvedMention],
             role = "dateline"
         else:
             sentence_end = m.sentence_start + len(m.sentence) if m.sentence else len(text)
-            before = _tokens(text, max(m.sentence_start, m.start - WINDOW), m.start, spans, (m.start, m.end))
-            after = _tokens(text, m.end, min(max(sentence_end, m.end), m.end + WINDOW), spans, (m.start, m.end))
+            before = _tokens(text, max(m.sentence_start, m.start - WINDOW_BEFORE), m.start, spans, (m.start, m.end))
+            after = _tokens(text, m.end, min(max(sentence_end, m.end), m.end + WINDOW_AFTER), spans,
+                            (m.start, m.end))
             coarse = rm.place is not None and rm.place.kind in words.event_excluded_kinds
             role = ("speaker" if _is_speaker(before, after, words)
                     else "event" if not coarse and _is_event(before, words) else "")
