@@ -7,9 +7,7 @@ page whose tiles fail to load still shows the countries.
 
 from __future__ import annotations
 
-import functools
 import html
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -56,28 +54,16 @@ def resolve_tiles(tiles: str | Tiles | None, attribution: str | None = None) -> 
 
 
 def basemap_json(path: str | os.PathLike[str] = DEFAULT_BASEMAP) -> str:
-    """The basemap as one compact JSON FeatureCollection, for embedding in the page.
+    """The basemap GeoJSON as text to embed in the page (the page reads ``properties.iso_a2``).
 
-    Only ``iso_a2`` is kept (as ``iso``: the page shades the countries the articles name), and
-    the result is cached per file version, so building many maps parses the file once.
+    The file's own text is embedded, not a re-encoding: parsing and re-dumping 1.4 MB would cost
+    a fifth of a second on every build. ``tests/test_basemap.py`` checks the file is valid.
     """
     path = Path(path)
     try:
-        stat = path.stat()
+        text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise InputError(path, "", f"cannot read the basemap ({e.strerror}); "
                                    "make it with tools/make_basemap.py") from None
-    return _compact(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=4)
-def _compact(path: str, _mtime: int, _size: int) -> str:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        features = [{"type": "Feature", "properties": {"iso": (f.get("properties") or {}).get("iso_a2", "")},
-                     "geometry": f["geometry"]} for f in data["features"] if f.get("geometry")]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise InputError(path, "", f"not a GeoJSON FeatureCollection ({e})") from None
-    # "<" can only occur inside a JSON string here; escaped, no "</script" can end the element.
-    return json.dumps({"type": "FeatureCollection", "features": features},
-                      separators=(",", ":")).replace("<", "\\u003c")
+    # "<" can only occur inside a JSON string; escaped, no "</script" can end the element.
+    return text.replace("<", "\\u003c")

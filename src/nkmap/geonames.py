@@ -16,20 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from . import atomic
+from .cache import cache_dir
 from .model import Place
 from .names import name_key
 
 INDEX_FORMAT = 2  # bump when the layout below changes: old caches are then ignored
 MAX_WORDS = 5  # longer GeoNames names are not looked for
-
-
-def cache_dir() -> Path:
-    """Where built indexes live: $NKMAP_CACHE_DIR, else the platform's user cache folder."""
-    if os.environ.get("NKMAP_CACHE_DIR"):
-        return Path(os.environ["NKMAP_CACHE_DIR"])
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("nkmap"))
 
 
 def settlement_kind(population: int) -> str:

@@ -61,7 +61,7 @@
     /* country shapes by ISO code, so init() can shade the countries the articles name */
     shapes = {};
     (geometries.features || []).forEach(function (f) {
-      var iso = f.properties && f.properties.iso;
+      var iso = f.properties && f.properties.iso_a2;
       if (iso) shapes[iso] = f;
     });
     return layer;
