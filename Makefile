@@ -34,4 +34,4 @@ $(VENV)/.test: $(VENV)/.runtime
 	touch $@
 
 clean:
-	rm -rf $(VENV) output/*.html output/*.geojson
+	rm -rf $(VENV) output/*.html output/*.geojson output/*.csv output/*.kml output/*.png output/*.svg

@@ -43,7 +43,7 @@ class Article:
     outlet: str = ""
     url: str = ""
     date: date | None = None
-    date_source: str = ""  # "front matter", "sidecar", "text", ""
+    date_source: str = ""  # "metadata" (front matter or sidecar), "text", or "" when undated
     dateline: str = ""  # the place the report was filed from, as written ("MOSKOW")
 
 
