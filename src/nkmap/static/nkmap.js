@@ -47,7 +47,26 @@
 
   /* The offline background: one GeoJSON layer on its own canvas, in a pane below the tiles,
      so online tiles (if any) cover it when they load and it shows through when they don't. */
-  function basemap(map, geometries, attribution) {
+  /* see nkmap/basemap.py: shapes of integer steps of 1/scale degree, and their ISO codes */
+  function unpack(packed) {
+    var scale = packed.scale;
+    return { type: "FeatureCollection", features: packed.shapes.map(function (polygons, k) {
+      return { type: "Feature", properties: { iso_a2: packed.iso[k] }, geometry: {
+        type: "MultiPolygon", coordinates: polygons.map(function (rings) {
+          return rings.map(function (steps) {
+            var ring = [], x = 0, y = 0;
+            for (var i = 0; i < steps.length; i += 2) {
+              x += steps[i]; y += steps[i + 1];
+              ring.push([x / scale, y / scale]);
+            }
+            return ring;
+          });
+        }) } };
+    }) };
+  }
+
+  function basemap(map, packed, attribution) {
+    var geometries = unpack(packed);
     var pane = map.createPane("nkmap-basemap");
     pane.style.zIndex = 150;
     pane.style.pointerEvents = "none";
@@ -172,6 +191,7 @@
       var area = L.geoJSON(shape, { style: { color: "#7c3aed", weight: 1, opacity: 0.6,
                                              fillColor: "#7c3aed", fillOpacity: shadeOf(counts[index]) } });
       area.nkmapId = p[F.p_id];
+      area.nkmapArea = true;
       area.bindTooltip(function () { return el("span", null, p[F.p_name] + " (" + counts[index] + ")"); },
                        { sticky: true });
       area.bindPopup(function () { return popupFor(index); }, { maxWidth: 360, minWidth: 240 });
@@ -193,28 +213,36 @@
     map.addLayer(cluster);
 
     var status = el("div", "nkmap-status");
+    var isShown = places.map(function () { return false; });
     function update() {
       computeArticles();
-      var shown = [], shownAreas = [];
+      var add = [], remove = [], nShown = 0;
       places.forEach(function (p, index) {
         var n = 0;
         byPlace[index].forEach(function (m) { if (mentionOn(m)) n++; });
         counts[index] = n;
-        if (areas[index]) {
-          if (n) { areas[index].setStyle({ fillOpacity: shadeOf(n) }); shownAreas.push(areas[index]); }
-        } else if (n) {
-          markerList[index].setRadius(radiusOf(n)); shown.push(markerList[index]);
+        var layer = areas[index] || markerList[index];
+        if (n) {
+          nShown++;
+          if (areas[index]) layer.setStyle({ fillOpacity: shadeOf(n) }); else layer.setRadius(radiusOf(n));
+          if (!isShown[index]) add.push(layer);
+        } else if (isShown[index]) {
+          remove.push(layer);
         }
+        isShown[index] = n > 0;
       });
       map.closePopup();
-      cluster.clearLayers();
-      cluster.addLayers(shown);
-      areaLayer.clearLayers();
-      shownAreas.forEach(function (a) { areaLayer.addLayer(a); });
+      /* re-cluster only what changed: much cheaper than clearing thousands of markers */
+      var gone = remove.filter(function (l) { return !l.nkmapArea; });
+      var come = add.filter(function (l) { return !l.nkmapArea; });
+      if (gone.length) cluster.removeLayers(gone);
+      if (come.length) cluster.addLayers(come);
+      remove.forEach(function (l) { if (l.nkmapArea) areaLayer.removeLayer(l); });
+      add.forEach(function (l) { if (l.nkmapArea) areaLayer.addLayer(l); });
       var nArticles = articleOn.filter(Boolean).length;
-      status.textContent = (shown.length + shownAreas.length) + " of " + places.length + " places · " + nArticles + " of " +
+      status.textContent = nShown + " of " + places.length + " places · " + nArticles + " of " +
         articles.length + " articles";
-      return shown.length + shownAreas.length;
+      return nShown;
     }
 
     /* ---- the filter control: collapsible, top right ---- */
