@@ -13,11 +13,15 @@ npm package ``world-atlas`` (pinned below).  Steps:
    identically: no gaps or slivers open up along land borders.
 4. Let GDAL (geopandas/pyogrio, TopoJSON driver) assemble the polygons from
    the simplified, no longer quantized topology.
-5. Map ISO 3166-1 numeric ``id`` -> alpha-2 with pycountry; entities
+5. world-atlas is stitched for spherical rendering: Russia, Fiji and
+   Antarctica have rings crossing the antimeridian (Antarctica's ring goes
+   round the pole).  Read as planar lon/lat they are invalid and cover the
+   wrong area, so those rings are unwrapped and cut at +-180.
+6. Map ISO 3166-1 numeric ``id`` -> alpha-2 with pycountry; entities
    without a numeric code (Kosovo, N. Cyprus, Somaliland, ...) get "".
    Features sharing one ISO code are merged (Ashmore and Cartier Is. into
    Australia) so there is one feature per ISO code.
-6. Snap to a 1e-4 degree grid (shapely.set_precision, which keeps
+7. Snap to a 1e-4 degree grid (shapely.set_precision, which keeps
    geometries valid), repair anything still invalid with make_valid, keep
    only polygonal parts, write GeoJSON (EPSG:4326, 4 decimals).
 
@@ -184,8 +188,8 @@ def load_simplified(src_json: Path, tolerance: float, tmp: Path) -> gpd.GeoDataF
 
 
 def alpha2(numeric) -> str:
-    if numeric is None or str(numeric).strip() in ("", "-99"):
-        return ""
+    if not isinstance(numeric, str) or not numeric.strip().isdigit():
+        return ""  # missing (NaN) or Natural Earth's "-99"
     c = pycountry.countries.get(numeric=str(numeric).zfill(3))
     return c.alpha_2 if c else ""
 
@@ -219,11 +223,12 @@ def write_geojson(gdf: gpd.GeoDataFrame, out: Path) -> None:
 def build(src_json: Path, out: Path, tolerance: float, tmp: Path) -> gpd.GeoDataFrame:
     gdf = load_simplified(src_json, tolerance, tmp)
     gdf["iso_a2"] = [alpha2(v) for v in gdf["id"]]
-    crossing = [n for n, g in zip(gdf["name"], gdf.geometry) if fix_antimeridian(g) is not g]
+    fixed = [fix_antimeridian(g) for g in gdf.geometry]
+    crossing = [n for n, g, f in zip(gdf["name"], gdf.geometry, fixed) if f is not g]
     print(f"cut at the antimeridian: {crossing}")
-    gdf["geometry"] = [fix_antimeridian(g) for g in gdf.geometry]
-    # A few assembled polygons are invalid (self-touching or crossing rings,
-    # partly already in Natural Earth, partly from simplification): repair.
+    gdf["geometry"] = fixed
+    # Repair anything still invalid (none with the pinned source and the
+    # default tolerance, but a larger tolerance can make rings cross).
     bad = ~gdf.geometry.is_valid
     print(f"invalid after assembly: {int(bad.sum())} {sorted(gdf.loc[bad, 'name'])}")
     gdf["geometry"] = [polygonal(g if ok else shapely.make_valid(g))
@@ -241,7 +246,7 @@ def build(src_json: Path, out: Path, tolerance: float, tmp: Path) -> gpd.GeoData
             print(f"merged {list(grp['name'])} into one feature {code}")
         rows.append({"iso_a2": code, "name": grp["name"].iloc[0], "geometry": geom})
     for _, r in gdf[gdf["iso_a2"] == ""].iterrows():
-        print(f"no ISO code: {r['name']} (id={r['id']})")
+        print(f"no ISO code: {r['name']}")
         rows.append({"iso_a2": "", "name": r["name"], "geometry": r.geometry})
     res = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
 
@@ -280,6 +285,8 @@ def main(argv=None) -> int:
         if src.is_dir():
             meta = json.loads((src / "package.json").read_text())
             print(f"source: {meta['name']} {meta['version']}")
+            if meta["version"] != WORLD_ATLAS_VERSION:
+                print(f"warning: expected world-atlas {WORLD_ATLAS_VERSION}", file=sys.stderr)
             src = src / f"countries-{args.resolution}.json"
         build(src, args.out, args.tolerance, tmp)
     return 0
