@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .errors import InputError
-from .gazetteer import Gazetteer, feature_for, load_gazetteer
+from .gazetteer import Gazetteer, feature_for, update
 from .model import Place
 
 
@@ -50,10 +50,14 @@ def new_place(name: str, lat: float | None = None, lon: float | None = None, *, 
 
 
 def add_place(path: str | os.PathLike[str], place: Place) -> Gazetteer:
-    """Add ``place`` to the gazetteer at ``path``; refuses duplicate ids and names, bad coordinates."""
-    current = load_gazetteer(path)
-    if current.get(place.id):
-        raise InputError(path, f"id {place.id!r}", "a place with this id exists already; give another with --id")
-    updated = current.with_feature(feature_for(place))
-    updated.save()
-    return updated
+    """Add ``place`` to the gazetteer at ``path``; refuses duplicate ids and names, bad coordinates.
+
+    Goes through the locked :func:`nkmap.gazetteer.update`, so two ``gazetteer add`` at once both keep their place.
+    """
+
+    def add(current: Gazetteer) -> Gazetteer:
+        if current.get(place.id):
+            raise InputError(path, f"id {place.id!r}", "a place with this id exists already; give another with --id")
+        return current.with_feature(feature_for(place))
+
+    return update(path, add)

@@ -107,9 +107,6 @@ class NameIndex:
             return STRONG
         return WEAK if self.weak is not None and key in self.weak else UNKNOWN
 
-    def match(self, surface: str) -> bool:
-        return self.tier(surface) != UNKNOWN
-
     def word_info(self, word: str) -> int:
         """For one capitalised word, cached: NAME if it is a name alone, LONGER if a longer
         name may start with it, GLUED if the part before an apostrophe is a curated name.

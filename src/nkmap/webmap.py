@@ -160,7 +160,7 @@ def build_map(result: GeoparseResult, title: str = "nkmap: places in the news", 
     fmap = OfflineMap(location=(30, 30), zoom_start=3, tiles=None, control_scale=True,
                       prefer_canvas=True, minZoom=2, maxZoom=18)
     root = fmap.get_root()
-    root.header.add_child(RawHtml(f"<title>{_html_text(title)}</title>"), name="nkmap_title")
+    root.header.add_child(RawHtml(f"<title>{html.escape(title)}</title>"), name="nkmap_title")
     root.header.add_child(RawHtml(inline_assets()), name="nkmap_assets")
     fmap.add_child(BasemapLayer(basemap_json(basemap)))
     if layer is not None:
@@ -173,7 +173,3 @@ def embed_snippet(src: str = "map.html", title: str = "nkmap: places in the news
     """The ``<iframe>`` a report pastes to show the map: full width, ``height`` px, lazily loaded."""
     return (f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" width="100%" height="{int(height)}"\n'
             f'        style="border: 1px solid #ccc; max-width: 100%;" loading="lazy"></iframe>\n')
-
-
-def _html_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
