@@ -8,7 +8,6 @@ page whose tiles fail to load still shows the countries.
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import json
 import os
@@ -79,15 +78,12 @@ def basemap_json(path: str | os.PathLike[str] = DEFAULT_BASEMAP) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _packed(path: str, mtime: int, size: int) -> str:
-    from . import atomic
-    from .cache import cache_dir
+    from .cache import remembered
 
-    key = hashlib.sha256(f"{path}\0{mtime}\0{size}\0{SCALE}".encode()).hexdigest()[:32]
-    memo = cache_dir() / "basemaps" / f"{key}.json"
-    try:
-        return memo.read_text(encoding="utf-8")
-    except OSError:
-        pass
+    return remembered("basemaps", f"{path}\0{mtime}\0{size}\0{SCALE}", lambda: _pack(path))
+
+
+def _pack(path: str) -> str:
     try:
         features = json.loads(Path(path).read_text(encoding="utf-8"))["features"]
     except (OSError, ValueError, KeyError, TypeError) as e:
@@ -102,12 +98,7 @@ def _packed(path: str, mtime: int, size: int) -> str:
         shapes.append([[_steps(ring) for ring in polygon] for polygon in polygons])
         codes.append(str((feature.get("properties") or {}).get("iso_a2") or ""))
     # Only digits and ISO letters: nothing in it can end the <script> element.
-    packed = json.dumps({"scale": SCALE, "iso": codes, "shapes": shapes}, separators=(",", ":"))
-    try:
-        atomic.write_text(memo, packed)
-    except OSError:
-        pass  # a read-only cache only costs time
-    return packed
+    return json.dumps({"scale": SCALE, "iso": codes, "shapes": shapes}, separators=(",", ":"))
 
 
 def _steps(ring: list[list[float]]) -> list[int]:

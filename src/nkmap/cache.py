@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -13,3 +14,26 @@ def cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("nkmap"))
+
+
+def remembered(folder: str, key: str, compute: Callable[[], str]) -> str:
+    """``compute()``'s text, kept in the cache under ``folder/key`` and read back next time.
+
+    For work that is slow but depends only on files that rarely change (the key names their
+    versions). A cache that cannot be written only costs time.
+    """
+    import hashlib
+
+    from . import atomic
+
+    memo = cache_dir() / folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    try:
+        return memo.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    text = compute()
+    try:
+        atomic.write_text(memo, text)
+    except OSError:
+        pass
+    return text

