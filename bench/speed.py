@@ -178,7 +178,7 @@ def synthetic_result(n: int, seed: int = 7):
 
 def map_worker(n: int, html_out: str | None) -> dict:
     import nkmap
-    import nkmap.webmap  # noqa: F401  (folium's import is start-up, measured in its own section)
+    import nkmap.outputs.web.page  # noqa: F401  (folium's import is start-up, measured in its own section)
 
     t0 = time.perf_counter()
     result = synthetic_result(n)

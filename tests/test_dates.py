@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 import nkmap
-from nkmap.dates import parse_date, publication_date
-from nkmap.metadata import header_lines
+from nkmap.inputs.dates import parse_date, publication_date
+from nkmap.inputs.metadata import header_lines
 
 # Read from the articles themselves (see data/articles/SOURCES.md):
 SAMPLE_DATES = {

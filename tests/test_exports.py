@@ -11,7 +11,7 @@ import pytest
 
 import nkmap
 from nkmap.cli import main
-from nkmap.exports import kml_driver, write_csv, write_outputs
+from nkmap.outputs.tables import kml_driver, write_csv, write_outputs
 from nkmap.formats import ALL, FORMATS, parse_formats
 from nkmap.model import Article, GeoparseResult, Mention, Place, ResolvedMention
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 import nkmap
-from nkmap.gazetteer import parse_gazetteer
+from nkmap.sources.gazetteer import parse_gazetteer
 
 GOOD = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [46.7528, 39.8177]},
         "properties": {"id": "stepanakert", "name": "Stepanakert", "aliases": ["Khankendi"], "kind": "city",

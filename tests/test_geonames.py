@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 import nkmap
-from nkmap.articles import article_from_text
-from nkmap.countries import CountryNames
-from nkmap.gazetteer import Gazetteer
-from nkmap.geonames import load_geonames
+from nkmap.inputs.articles import article_from_text
+from nkmap.sources.countries import CountryNames
+from nkmap.sources.gazetteer import Gazetteer
+from nkmap.sources.geonames import load_geonames
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 import nkmap
-from nkmap.articles import SkippedFile, read_article
+from nkmap.inputs.articles import SkippedFile, read_article
 
 from .conftest import GAZETTEER, ROOT
 

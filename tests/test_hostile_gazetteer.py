@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import nkmap
-from nkmap.gazetteer import misplaced, parse_gazetteer
+from nkmap.sources.gazetteer import misplaced, parse_gazetteer
 
 from .conftest import ARTICLES, ROOT
 
@@ -208,6 +208,6 @@ def test_correct_places_and_unknown_countries_raise_no_warning(basemap):
 
 
 def test_packaged_gazetteer_has_no_misplaced_place(gazetteer):
-    if not nkmap.gazetteer.DEFAULT_BASEMAP.is_file():
+    if not nkmap.sources.gazetteer.DEFAULT_BASEMAP.is_file():
         pytest.skip("data/basemap/countries.geojson not built yet")
     assert misplaced(gazetteer) == []

@@ -148,7 +148,7 @@ def place(i: int, tag: str) -> dict:
 
 # Until `nkmap gazetteer add` exists, a small script does what it will do (SIGTERM unwinding as in
 # nkmap.cli.main included): switch add_args to the CLI then.
-ADD_SCRIPT = ("import json, signal, sys; from nkmap.gazetteer import update; "
+ADD_SCRIPT = ("import json, signal, sys; from nkmap.sources.gazetteer import update; "
               "signal.signal(signal.SIGTERM, lambda n, f: sys.exit(128 + n)); "
               "update(sys.argv[1], lambda g: g.with_feature(json.loads(sys.argv[2])))")
 

@@ -9,7 +9,7 @@ from collections import Counter
 import geopandas as gpd
 import pytest
 
-from nkmap.webmap import json_for_html
+from nkmap.outputs.web.page import json_for_html
 
 
 def page_data(html: str) -> dict:

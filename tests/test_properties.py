@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import nkmap
-from nkmap.articles import SkippedFile, article_from_text, decode
-from nkmap.gazetteer import parse_gazetteer
-from nkmap.mentions import NameIndex, find_mentions
+from nkmap.inputs.articles import SkippedFile, article_from_text, decode
+from nkmap.sources.gazetteer import parse_gazetteer
+from nkmap.recognize.scan import NameIndex, find_mentions
 
 from .conftest import GAZETTEER
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from nkmap.articles import article_from_text
+from nkmap.inputs.articles import article_from_text
 from nkmap.model import Mention, Place, ResolvedMention
 from nkmap.roles import default_words, tag_roles
 

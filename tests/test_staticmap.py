@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from nkmap import staticmap
-from nkmap.staticmap import DEFAULT_BASEMAP, Extent, MapPoint, plan_layout
+from nkmap.outputs import staticmap
+from nkmap.outputs.staticmap import DEFAULT_BASEMAP, Extent, MapPoint, plan_layout
 
 from .conftest import ROOT
 

@@ -449,7 +449,7 @@ def build() -> list[dict]:
 
 
 def main() -> int:
-    from nkmap.gazetteer import Gazetteer, load_gazetteer
+    from nkmap.sources.gazetteer import Gazetteer, load_gazetteer
 
     features = build()
     ids = {f["properties"]["id"] for f in features}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .articles import read_article, read_articles
-from .errors import InputError, NkmapError
-from .gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
-from .model import Article, GeoparseResult, Mention, Place, PlaceSummary, ResolvedMention
-from .pipeline import build, geoparse
+from nkmap.inputs.articles import read_article, read_articles
+from nkmap.errors import InputError, NkmapError
+from nkmap.sources.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
+from nkmap.model import Article, GeoparseResult, Mention, Place, PlaceSummary, ResolvedMention
+from nkmap.pipeline import build, geoparse
 
 __all__ = [
     "DEFAULT_GAZETTEER", "Article", "Gazetteer", "GeoparseResult", "InputError", "Mention", "NkmapError", "Place",
@@ -22,7 +22,7 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-_LAZY = {"build_map": "webmap", "to_geodataframes": "exports", "write_outputs": "exports"}
+_LAZY = {"build_map": "outputs.web.page", "to_geodataframes": "outputs.tables", "write_outputs": "outputs.tables"}
 
 
 def __getattr__(name: str) -> Any:

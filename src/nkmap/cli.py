@@ -15,18 +15,18 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .errors import NkmapError
-from .formats import ALL as ALL_FORMATS
-from .formats import parse_formats
-from .gazetteer import DEFAULT_GAZETTEER
-from .pipeline import DEFAULT_ARTICLES, DEFAULT_OUT
+from nkmap import __version__
+from nkmap.errors import NkmapError
+from nkmap.formats import ALL as ALL_FORMATS
+from nkmap.formats import parse_formats
+from nkmap.sources.gazetteer import DEFAULT_GAZETTEER
+from nkmap.pipeline import DEFAULT_ARTICLES, DEFAULT_OUT
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import build
+    from nkmap.pipeline import build
 
     report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out,
                    geonames=args.geonames, workers=args.workers, scheduler=args.scheduler,
@@ -46,7 +46,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _gazetteer_check(args: argparse.Namespace) -> int:
-    from .gazetteer import load_gazetteer
+    from nkmap.sources.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer(args.gazetteer)
     kinds = Counter(p.kind for p in gazetteer.places)
@@ -56,7 +56,7 @@ def _gazetteer_check(args: argparse.Namespace) -> int:
 
 
 def _gazetteer_list(args: argparse.Namespace) -> int:
-    from .gazetteer import load_gazetteer
+    from nkmap.sources.gazetteer import load_gazetteer
 
     for p in load_gazetteer(args.gazetteer).places:
         if args.kind and p.kind != args.kind:
@@ -66,7 +66,7 @@ def _gazetteer_list(args: argparse.Namespace) -> int:
 
 
 def _gazetteer_add(args: argparse.Namespace) -> int:
-    from .curate import add_place, new_place
+    from nkmap.sources.curate import add_place, new_place
 
     place = new_place(args.name, args.lat, args.lon, aliases=args.alias, kind=args.kind, country=args.country,
                       place_id=args.id, population=args.population, source=args.source,

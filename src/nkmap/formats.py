@@ -1,13 +1,13 @@
 """The output formats ``nkmap build`` can write, and the ``--format`` / ``formats=`` value that picks them.
 
-Kept apart from :mod:`nkmap.exports` so the CLI can check the value without importing geopandas.
+Kept apart from :mod:`nkmap.outputs.tables` so the CLI can check the value without importing geopandas.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .errors import InputError
+from nkmap.errors import InputError
 
 # format → the files it writes, in the order they are written
 FORMATS: dict[str, tuple[str, ...]] = {

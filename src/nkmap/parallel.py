@@ -13,8 +13,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .articles import MAX_ARTICLE_BYTES, article_files, iter_articles
-from .model import Article, GeoparseResult, ResolvedMention
+from nkmap.inputs.articles import MAX_ARTICLE_BYTES, article_files, iter_articles
+from nkmap.model import Article, GeoparseResult, ResolvedMention
 
 Chunk = tuple[list[Article], list[ResolvedMention]]
 
@@ -23,11 +23,11 @@ def geoparse_files(paths: Sequence[str | os.PathLike[str]], gazetteer: str | os.
                    workers: int = 1, scheduler: str | None = None, geonames: bool = True,
                    max_article_size: int = MAX_ARTICLE_BYTES) -> GeoparseResult:
     """Geoparse the article files under ``paths`` on ``workers`` processes or a Dask ``scheduler``."""
-    from .pipeline import summarise
+    from nkmap.pipeline import summarise
 
     files = [str(f) for f in article_files(paths)]
     if geonames:
-        from .geonames import load_geonames
+        from nkmap.sources.geonames import load_geonames
 
         load_geonames()  # build the on-disk index once here, not in every worker
     parts = max(1, workers) * 4
@@ -52,7 +52,7 @@ def geoparse_files(paths: Sequence[str | os.PathLike[str]], gazetteer: str | os.
 def geoparse_chunk(files: Sequence[str], gazetteer: str, geonames: bool = True,
                    max_article_size: int = MAX_ARTICLE_BYTES) -> Chunk:
     """Read and geoparse some files where this process runs (sources are loaded once per process)."""
-    from .pipeline import geoparse
+    from nkmap.pipeline import geoparse
 
     result = geoparse(iter_articles(files, max_article_size), sources=_sources(gazetteer, geonames))
     return list(result.articles), list(result.mentions)
@@ -60,8 +60,8 @@ def geoparse_chunk(files: Sequence[str], gazetteer: str, geonames: bool = True,
 
 @functools.cache
 def _sources(gazetteer: str, geonames: bool) -> list:
-    from .gazetteer import load_gazetteer
-    from .pipeline import default_sources
+    from nkmap.sources.gazetteer import load_gazetteer
+    from nkmap.pipeline import default_sources
 
     return default_sources(load_gazetteer(Path(gazetteer)), geonames)
 
@@ -70,7 +70,7 @@ def _on_dask(address: str, task: functools.partial, chunks: list[list[str]]) -> 
     try:
         from dask.distributed import Client
     except ImportError:
-        from .errors import NkmapError
+        from nkmap.errors import NkmapError
 
         raise NkmapError("--scheduler needs Dask: pip install 'nkmap[dask]'") from None
     with Client(address) as client:

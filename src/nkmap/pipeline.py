@@ -10,22 +10,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .articles import MAX_ARTICLE_BYTES, read_articles
-from .formats import parse_formats
-from .gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
-from .mentions import NameIndex, RecognitionRules, find_mentions
-from .model import Article, GeoparseResult, PlaceSummary, ResolvedMention
-from .resolve import NameSource, resolve_mentions
-from .roles import tag_roles
+from nkmap.inputs.articles import MAX_ARTICLE_BYTES, read_articles
+from nkmap.datafiles import SAMPLE_ARTICLES
+from nkmap.formats import parse_formats
+from nkmap.sources.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
+from nkmap.recognize.scan import NameIndex, RecognitionRules, find_mentions
+from nkmap.model import Article, GeoparseResult, PlaceSummary, ResolvedMention
+from nkmap.resolve.resolver import NameSource, resolve_mentions
+from nkmap.roles import tag_roles
 
-DEFAULT_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
+DEFAULT_ARTICLES = SAMPLE_ARTICLES
 DEFAULT_OUT = Path("output")
 
 
 def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
     """The curated gazetteer, then CLDR country names, then (optionally) GeoNames."""
-    from .countries import country_names
-    from .geonames import load_geonames
+    from nkmap.sources.countries import country_names
+    from nkmap.sources.geonames import load_geonames
 
     index = load_geonames() if geonames else None
     countries = country_names(tuple(p for p in gazetteer.places if p.kind == "country"), index)
@@ -99,17 +100,17 @@ def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
     """
     formats = parse_formats(formats)
     if tiles not in (None, "none"):
-        from .basemap import resolve_tiles
+        from nkmap.outputs.web.basemap import resolve_tiles
 
         resolve_tiles(tiles)  # a bad --tiles fails before anything is read
     if workers > 1 or scheduler:
-        from .parallel import geoparse_files
+        from nkmap.parallel import geoparse_files
 
         load_gazetteer(gazetteer)  # a bad gazetteer fails here, once, with its message
         result = geoparse_files(list(articles), gazetteer, workers=workers, scheduler=scheduler,
                                 geonames=geonames, max_article_size=max_article_size)
     else:
         result = geoparse(read_articles(articles, max_article_size), load_gazetteer(gazetteer), geonames=geonames)
-    from .exports import write_outputs  # heavy imports (geopandas, folium) only once the input is good
+    from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
     return BuildReport(result, tuple(write_outputs(result, out, formats=formats, tiles=tiles, embed=embed)))

@@ -20,16 +20,15 @@ measures the rules against hand labels.
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 from typing import NamedTuple
 
-from .metadata import find_dateline
-from .model import Article, ResolvedMention
+from nkmap.datafiles import packaged_json
+from nkmap.inputs.metadata import find_dateline
+from nkmap.model import Article, ResolvedMention
 
 ROLES = ("dateline", "speaker", "event")
 _TOKEN = re.compile(r"\w+(?:['’-]\w+)*|[^\w\s]")
@@ -66,8 +65,7 @@ class RoleWords:
 @lru_cache(maxsize=1)
 def default_words() -> RoleWords:
     """The packaged word lists, read once."""
-    text = resources.files("nkmap").joinpath("data/roles.json").read_text(encoding="utf-8")
-    return RoleWords.from_json(json.loads(text))
+    return RoleWords.from_json(packaged_json("roles.json"))
 
 
 class _Token(NamedTuple):  # a tuple: made ~270k times per MB of news

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import atomic
-from .cache import cache_dir
-from .model import Place
-from .names import name_key
+from nkmap.infra import atomic
+from nkmap.infra.cache import cache_dir
+from nkmap.model import Place
+from nkmap.names import name_key
 
 INDEX_FORMAT = 2  # bump when the layout below changes: old caches are then ignored
 MAX_WORDS = 5  # longer GeoNames names are not looked for

@@ -20,9 +20,9 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from .assets import inline_assets
-from .basemap import BASEMAP_ATTRIBUTION, DEFAULT_BASEMAP, Tiles, basemap_json, resolve_tiles
-from .model import GeoparseResult
+from nkmap.outputs.web.assets import inline_assets
+from nkmap.outputs.web.basemap import BASEMAP_ATTRIBUTION, DEFAULT_BASEMAP, Tiles, basemap_json, resolve_tiles
+from nkmap.model import GeoparseResult
 
 PLACE_FIELDS = ("id", "name", "lat", "lon", "kind", "country", "origin")
 MENTION_FIELDS = ("place", "article", "start", "end", "sentence_start", "sentence_end", "method", "confidence",
@@ -152,7 +152,7 @@ def build_map(result: GeoparseResult, title: str = "nkmap: places in the news", 
     Parameters
     ----------
     tiles : ``"none"`` (default: fully offline), ``"osm"``, a ``https://…/{z}/{x}/{y}.png``
-        template or a :class:`nkmap.basemap.Tiles`. Tiles are drawn over the embedded
+        template or a :class:`nkmap.outputs.web.basemap.Tiles`. Tiles are drawn over the embedded
         country basemap, which is always there, so the map reads well with no network.
     basemap : the country borders GeoJSON (default ``data/basemap/countries.geojson``).
     """

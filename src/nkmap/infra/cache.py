@@ -24,7 +24,7 @@ def remembered(folder: str, key: str, compute: Callable[[], str]) -> str:
     """
     import hashlib
 
-    from . import atomic
+    from nkmap.infra import atomic
 
     memo = cache_dir() / folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
     try:

@@ -19,15 +19,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import atomic
-from .errors import InputError
-from .model import GeoparseResult
+from nkmap.infra import atomic
+from nkmap.datafiles import DEFAULT_BASEMAP
+from nkmap.errors import InputError
+from nkmap.model import GeoparseResult
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-DEFAULT_BASEMAP = Path(__file__).resolve().parents[2] / "data" / "basemap" / "countries.geojson"
 DPI = 200  # print resolution
 FIGSIZE = (11.0, 6.6)  # inches: 2200 x 1320 pixels at DPI
 ATTRIBUTION = "Borders: Natural Earth. Places: nkmap gazetteer (GeoNames, Wikipedia)."

@@ -8,9 +8,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from . import atomic
-from .model import GeoparseResult, Place
-from .names import name_key
+from nkmap.infra import atomic
+from nkmap.model import GeoparseResult, Place
+from nkmap.names import name_key
 
 COLUMNS = ("candidate", "count", "articles", "example", "guesses")
 GUESSES = 3

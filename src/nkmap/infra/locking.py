@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import NkmapError
+from nkmap.errors import NkmapError
 
 LOCK_TIMEOUT = 60.0  # seconds: a gazetteer save takes milliseconds; a minute means something is stuck
 

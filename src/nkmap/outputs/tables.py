@@ -15,9 +15,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from . import atomic
-from .formats import parse_formats
-from .model import GeoparseResult
+from nkmap.infra import atomic
+from nkmap.formats import parse_formats
+from nkmap.model import GeoparseResult
 
 CRS = "EPSG:4326"
 
@@ -131,16 +131,16 @@ def write_outputs(result: GeoparseResult, out: str | os.PathLike[str],
     out : the output folder (created if missing).
     formats : any of ``html``, ``geojson``, ``csv``, ``kml``, ``png``, ``svg`` as a list or a
         comma-separated string; default all. See :data:`nkmap.formats.FORMATS` for the file names.
-        ``png`` and ``svg`` are one drawing (:mod:`nkmap.staticmap`), made once for both.
+        ``png`` and ``svg`` are one drawing (:mod:`nkmap.outputs.staticmap`), made once for both.
     tiles : online tiles over the offline basemap in ``map.html``: ``"none"`` (default), ``"osm"``
-        or a URL template (see :func:`nkmap.webmap.build_map`).
+        or a URL template (see :func:`nkmap.outputs.web.page.build_map`).
     embed : also write ``embed.html``, the ``<iframe>`` snippet a report pastes.
     """
     wanted = parse_formats(formats)
     out = Path(out)
     written: list[Path] = []
     if "html" in wanted:
-        from .webmap import build_map, embed_snippet  # folium only when the page is asked for
+        from nkmap.outputs.web.page import build_map, embed_snippet  # folium only when the page is asked for
 
         atomic.write_text(out / "map.html", build_map(result, tiles=tiles).get_root().render())
         written.append(out / "map.html")
@@ -152,8 +152,8 @@ def write_outputs(result: GeoparseResult, out: str | os.PathLike[str],
         if "geojson" in wanted:
             written += [write_geojson(mentions, out / "mentions.geojson"), write_geojson(places, out / "places.geojson")]
         if "csv" in wanted:
-            from .geonames import load_geonames
-            from .unresolved import write_unresolved_csv
+            from nkmap.sources.geonames import load_geonames
+            from nkmap.outputs.review import write_unresolved_csv
 
             written += [write_csv(mentions, out / "mentions.csv"), write_csv(places, out / "places.csv"),
                         write_unresolved_csv(result, out / "unresolved.csv", load_geonames().lookup)]
@@ -161,7 +161,7 @@ def write_outputs(result: GeoparseResult, out: str | os.PathLike[str],
             written.append(write_kml(places, out / "places.kml"))
     images = {fmt: out / f"map.{fmt}" for fmt in ("png", "svg") if fmt in wanted}
     if images:
-        from .staticmap import write_static_maps  # matplotlib only when a picture is asked for
+        from nkmap.outputs.staticmap import write_static_maps  # matplotlib only when a picture is asked for
 
         written += write_static_maps(result, images)
     return written

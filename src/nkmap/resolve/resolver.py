@@ -17,8 +17,8 @@ from typing import Protocol
 
 from geopy.distance import great_circle
 
-from .model import Mention, Place, ResolvedMention
-from .names import name_key
+from nkmap.model import Mention, Place, ResolvedMention
+from nkmap.names import name_key
 
 STRONG_ORIGINS = ("gazetteer", "cldr")
 BIG_CITY = 100_000  # a namesake this large needs no other evidence

@@ -41,7 +41,7 @@ def _script(code: str) -> str:
 @functools.cache
 def inline_assets() -> str:
     """One HTML fragment with every script and stylesheet the map needs, for the page header."""
-    own = resources.files("nkmap") / "static"
+    own = resources.files("nkmap.outputs.web") / "static"
     css = [
         _inline_images(_read(xleaflet.BASE_DIR, "leaflet.css"), Path(xleaflet.BASE_DIR)),
         _read(xcluster.BASE_DIR, "MarkerCluster.css"),

@@ -8,9 +8,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .errors import InputError
-from .gazetteer import Gazetteer, feature_for, update
-from .model import Place
+from nkmap.errors import InputError
+from nkmap.sources.gazetteer import Gazetteer, feature_for, update
+from nkmap.model import Place
 
 
 def slug(name: str) -> str:
@@ -27,7 +27,7 @@ def new_place(name: str, lat: float | None = None, lon: float | None = None, *, 
     """A Place for the gazetteer, from what the user gave and, optionally, a GeoNames record."""
     base = None
     if from_geonames is not None:
-        from .geonames import load_geonames
+        from nkmap.sources.geonames import load_geonames
 
         base = load_geonames().by_geonameid(from_geonames)
         if base is None:
@@ -52,7 +52,7 @@ def new_place(name: str, lat: float | None = None, lon: float | None = None, *, 
 def add_place(path: str | os.PathLike[str], place: Place) -> Gazetteer:
     """Add ``place`` to the gazetteer at ``path``; refuses duplicate ids and names, bad coordinates.
 
-    Goes through the locked :func:`nkmap.gazetteer.update`, so two ``gazetteer add`` at once both keep their place.
+    Goes through the locked :func:`nkmap.sources.gazetteer.update`, so two ``gazetteer add`` at once both keep their place.
     """
 
     def add(current: Gazetteer) -> Gazetteer:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import InputError
+from nkmap.datafiles import DEFAULT_BASEMAP
+from nkmap.errors import InputError
 
-DEFAULT_BASEMAP = Path(__file__).resolve().parents[2] / "data" / "basemap" / "countries.geojson"
 BASEMAP_ATTRIBUTION = "Borders: Natural Earth"
 
 
@@ -78,7 +78,7 @@ def basemap_json(path: str | os.PathLike[str] = DEFAULT_BASEMAP) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _packed(path: str, mtime: int, size: int) -> str:
-    from .cache import remembered
+    from nkmap.infra.cache import remembered
 
     return remembered("basemaps", f"{path}\0{mtime}\0{size}\0{SCALE}", lambda: _pack(path))
 

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import InputError
+from nkmap.errors import InputError
 
 NEW_FILE_MODE = 0o644
 

@@ -29,10 +29,10 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
-from .dates import parse_date, publication_date
-from .errors import InputError
-from .metadata import find_dateline, find_outlet, find_title, header_lines
-from .model import Article
+from nkmap.inputs.dates import parse_date, publication_date
+from nkmap.errors import InputError
+from nkmap.inputs.metadata import find_dateline, find_outlet, find_title, header_lines
+from nkmap.model import Article
 
 ARTICLE_SUFFIXES = (".txt", ".text")
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024  # a long news article is ~50 kB; 20 MB is surely not one article

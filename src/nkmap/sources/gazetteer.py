@@ -21,14 +21,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import atomic
-from .locking import LOCK_TIMEOUT, locked
-from .errors import InputError
-from .model import Place
-from .names import is_case_sensitive, name_key
+from nkmap.infra import atomic
+from nkmap.infra.locking import LOCK_TIMEOUT, locked
+from nkmap.datafiles import DEFAULT_BASEMAP, DEFAULT_GAZETTEER
+from nkmap.errors import InputError
+from nkmap.model import Place
+from nkmap.names import is_case_sensitive, name_key
 
-DEFAULT_GAZETTEER = Path(__file__).resolve().parents[2] / "data" / "gazetteer.geojson"
-DEFAULT_BASEMAP = Path(__file__).resolve().parents[2] / "data" / "basemap" / "countries.geojson"
 COUNTRY_TOLERANCE = 0.5  # degrees (~55 km): coarse country outlines miss coasts and small islands
 log = logging.getLogger(__name__)
 KINDS = ("city", "town", "village", "district", "province", "region", "country", "continent", "feature")
@@ -129,7 +128,7 @@ def load_gazetteer(path: str | os.PathLike[str] = DEFAULT_GAZETTEER, check_count
 def _misplaced_once(gazetteer: Gazetteer, text: str, basemap: Path = DEFAULT_BASEMAP) -> list[str]:
     """:func:`misplaced`, remembered on disk per gazetteer text and basemap: the check loads
     every country outline (most of a second), and a gazetteer is read far more often than edited."""
-    from .cache import remembered
+    from nkmap.infra.cache import remembered
 
     try:
         stamp = basemap.stat()

@@ -1,0 +1,1 @@
+"""Plumbing with no geoparsing in it: atomic writes, locks, the on-disk cache."""

@@ -1,0 +1,1 @@
+"""Read articles of every format: text kept exactly as extracted, with metadata."""

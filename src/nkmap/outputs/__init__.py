@@ -1,0 +1,1 @@
+"""Everything nkmap writes: tables, the web map, the static map; each write atomic."""

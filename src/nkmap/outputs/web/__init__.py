@@ -1,0 +1,1 @@
+"""The self-contained web map page: folium map, inlined assets, embedded basemap."""

@@ -1,0 +1,1 @@
+"""Find candidate place names in text: word-bounded, longest first, exact offsets."""

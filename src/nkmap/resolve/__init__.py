@@ -1,0 +1,1 @@
+"""Pick one place per candidate from the sources, with a reason."""

@@ -1,0 +1,1 @@
+"""Every name source behind one protocol: curated gazetteer, CLDR countries, GeoNames."""
