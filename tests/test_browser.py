@@ -94,8 +94,10 @@ def test_injected_markup_never_runs_and_shows_as_text(tmp_path, offline_page):
     folder = tmp_path / "articles"
     folder.mkdir()
     title = 'Serangan <script>window.__pwnedTitle = 1</script> di "Baku"'
-    body = ('MOSKOW - Pasukan bergerak ke Stepanakert. <script>window.__pwnedText = 1</script> '
-            'Lalu <img src=x onerror="window.__pwnedImg = 1"> di Baku.\n')
+    body = (
+        "MOSKOW - Pasukan bergerak ke Stepanakert. <script>window.__pwnedText = 1</script> "
+        'Lalu <img src=x onerror="window.__pwnedImg = 1"> di Baku.\n'
+    )
     (folder / "x.txt").write_text(f"---\ntitle: {title}\n---\n{body}", encoding="utf-8")
     report = nkmap.build([folder], gazetteer=GAZETTEER, out=tmp_path / "out", formats="html")
     page = offline_page
@@ -154,7 +156,8 @@ def test_role_filter(sample_build, offline_page):
     open_map(page, sample_build.map_path)
     page.locator(".nkmap-filters summary").click()
     roles = page.locator("fieldset.nkmap-checks:has(legend:text('Mention roles')) input").evaluate_all(
-        "inputs => inputs.map(i => i.value)")
+        "inputs => inputs.map(i => i.value)"
+    )
     assert "dateline" in roles
     page.locator("fieldset.nkmap-checks:has(legend:text('Mention roles')) input[value='dateline']").uncheck()
     page.evaluate("nkmap.openPlace('moscow')")

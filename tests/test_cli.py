@@ -64,6 +64,14 @@ def test_usage_error_is_exit_2():
 
 def test_readme_documents_every_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("nkmap build", "--tiles", "--embed", "nkmap gazetteer add", "nkmap gazetteer check", "nkmap gazetteer list",
-                    "make map", "make test"):
+    for command in (
+        "nkmap build",
+        "--tiles",
+        "--embed",
+        "nkmap gazetteer add",
+        "nkmap gazetteer check",
+        "nkmap gazetteer list",
+        "make map",
+        "make test",
+    ):
         assert command in readme

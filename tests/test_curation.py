@@ -29,8 +29,23 @@ def test_unresolved_then_add_then_mapped(tmp_path):
     assert [(r["candidate"], r["count"], r["articles"]) for r in rows] == [("Qwxzabad", "1", "a.txt")]
     assert "desa Qwxzabad" in rows[0]["example"]
 
-    added = nkmap_cli("gazetteer", "add", "Qwxzabad", "--lat", "39.9", "--lon", "46.8", "--kind", "village",
-                      "--country", "AZ", "--alias", "Qwxzabat", "--gazetteer", str(gazetteer))
+    added = nkmap_cli(
+        "gazetteer",
+        "add",
+        "Qwxzabad",
+        "--lat",
+        "39.9",
+        "--lon",
+        "46.8",
+        "--kind",
+        "village",
+        "--country",
+        "AZ",
+        "--alias",
+        "Qwxzabat",
+        "--gazetteer",
+        str(gazetteer),
+    )
     assert added.returncode == 0, added.stderr
     text = gazetteer.read_text(encoding="utf-8")
     ids = [json.loads(line.rstrip(","))["properties"]["id"] for line in text.splitlines()[1:-1]]
@@ -52,8 +67,9 @@ def test_add_refuses_duplicates_and_bad_coordinates(tmp_path):
     assert duplicate.returncode == 2 and "exists already" in duplicate.stderr
     bad = nkmap_cli("gazetteer", "add", "Nowhere", "--lat", "95", "--lon", "46", "--gazetteer", str(gazetteer))
     assert bad.returncode == 2 and "latitude 95.0 is outside [-90, 90]" in bad.stderr
-    shared = nkmap_cli("gazetteer", "add", "Other", "--lat", "40", "--lon", "46", "--alias", "Moskwa",
-                       "--gazetteer", str(gazetteer))
+    shared = nkmap_cli(
+        "gazetteer", "add", "Other", "--lat", "40", "--lon", "46", "--alias", "Moskwa", "--gazetteer", str(gazetteer)
+    )
     assert shared.returncode == 2 and "'moskwa' is also used by" in shared.stderr
     assert gazetteer.read_bytes() == before
 

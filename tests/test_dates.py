@@ -37,33 +37,39 @@ def pub(text: str) -> date | None:
     return publication_date(text, header_lines(text))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    # header date lines, with the furniture pages put around them
-    ("Judul berita yang cukup panjang di sini\nSelasa, 17 November 2020 11:30 WIB\nIsi.", date(2020, 11, 17)),
-    ("Judul berita yang cukup panjang di sini\n- 24 November 2020, 18:25 WIB\nIsi.", date(2020, 11, 24)),
-    ("Judul\nSelasa, 01 Dec 2020\nIsi.", date(2020, 12, 1)),
-    ("Headline of the story goes here\nPublished: October 17, 2020 10:32 GMT\nText.", date(2020, 10, 17)),
-    ("Headline\nTuesday 17th November 2020\nText.", date(2020, 11, 17)),
-    # a short line that mentions a date in a sentence is not a date line
-    ("Judul\nWarga kembali ke rumah mereka di kota itu pada 13 November 2020.\nIsi.", None),
-    # dated datelines; a missing year comes from the article's complete dates
-    ("MOSCOW, November 15. /TASS/. Posts were set up since November 10, 2020.", date(2020, 11, 15)),
-    ("BAKU, 25 Nov (Reuters) - Troops moved. On 10 November 2020 a deal was signed.", date(2020, 11, 25)),
-    ("BAKU, November 25, 2020 - Troops moved.", date(2020, 11, 25)),
-    ("MOSCOW, November 15. /TASS/. No year anywhere.", None),
-    # the lead's "Weekday (d/m[/yyyy])"
-    ("Presiden pada Selasa (10/11/2020) pagi mengumumkan kesepakatan.", date(2020, 11, 10)),
-    ("Senin (28/09) pasukan bergerak. Pada 27 September 2020 pertempuran dimulai.", date(2020, 9, 28)),
-    ("Jumat (16/7) banjir surut. Laporan 14 Juli 2021 menyebut korban.", date(2021, 7, 16)),
-    # the weekday must agree with the inferred year: 28/9/2019 was a Saturday
-    ("Senin (28/09) pasukan bergerak. Pada 27 September 2019 pertempuran dimulai.", None),
-    # of two candidate years, the one the weekday fits
-    ("Senin (28/09) pasukan bergerak. Laporan 1 Mei 2019, 2 Mei 2019 dan 3 Januari 2020.", date(2020, 9, 28)),
-    ("Senin (28/09) pasukan bergerak.", None),  # never invented
-    # a caption's date in prose is not a publication date
-    ("Judul berita\nPresiden tiba untuk memberikan suara di tempat pemungutan suara di Moskwa, Rusia, "
-     "Rabu, 1 Juli 2020.\nIsi berita tanpa tanggal.", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # header date lines, with the furniture pages put around them
+        ("Judul berita yang cukup panjang di sini\nSelasa, 17 November 2020 11:30 WIB\nIsi.", date(2020, 11, 17)),
+        ("Judul berita yang cukup panjang di sini\n- 24 November 2020, 18:25 WIB\nIsi.", date(2020, 11, 24)),
+        ("Judul\nSelasa, 01 Dec 2020\nIsi.", date(2020, 12, 1)),
+        ("Headline of the story goes here\nPublished: October 17, 2020 10:32 GMT\nText.", date(2020, 10, 17)),
+        ("Headline\nTuesday 17th November 2020\nText.", date(2020, 11, 17)),
+        # a short line that mentions a date in a sentence is not a date line
+        ("Judul\nWarga kembali ke rumah mereka di kota itu pada 13 November 2020.\nIsi.", None),
+        # dated datelines; a missing year comes from the article's complete dates
+        ("MOSCOW, November 15. /TASS/. Posts were set up since November 10, 2020.", date(2020, 11, 15)),
+        ("BAKU, 25 Nov (Reuters) - Troops moved. On 10 November 2020 a deal was signed.", date(2020, 11, 25)),
+        ("BAKU, November 25, 2020 - Troops moved.", date(2020, 11, 25)),
+        ("MOSCOW, November 15. /TASS/. No year anywhere.", None),
+        # the lead's "Weekday (d/m[/yyyy])"
+        ("Presiden pada Selasa (10/11/2020) pagi mengumumkan kesepakatan.", date(2020, 11, 10)),
+        ("Senin (28/09) pasukan bergerak. Pada 27 September 2020 pertempuran dimulai.", date(2020, 9, 28)),
+        ("Jumat (16/7) banjir surut. Laporan 14 Juli 2021 menyebut korban.", date(2021, 7, 16)),
+        # the weekday must agree with the inferred year: 28/9/2019 was a Saturday
+        ("Senin (28/09) pasukan bergerak. Pada 27 September 2019 pertempuran dimulai.", None),
+        # of two candidate years, the one the weekday fits
+        ("Senin (28/09) pasukan bergerak. Laporan 1 Mei 2019, 2 Mei 2019 dan 3 Januari 2020.", date(2020, 9, 28)),
+        ("Senin (28/09) pasukan bergerak.", None),  # never invented
+        # a caption's date in prose is not a publication date
+        (
+            "Judul berita\nPresiden tiba untuk memberikan suara di tempat pemungutan suara di Moskwa, Rusia, "
+            "Rabu, 1 Juli 2020.\nIsi berita tanpa tanggal.",
+            None,
+        ),
+    ],
+)
 def test_publication_date_rules(text, expected):
     assert pub(text) == expected
 
@@ -73,18 +79,21 @@ def test_header_date_wins_over_the_lead():
     assert pub(text) == date(2020, 10, 31)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Sabtu, 7 Rajab 1446 H / 31 Oktober 2020 22:25 wib", date(2020, 10, 31)),
-    ("Kamis (1/10/2020)", date(2020, 10, 1)),
-    ("October 17, 2020", date(2020, 10, 17)),
-    ("Oct. 17 2020", date(2020, 10, 17)),
-    ("17th November 2020", date(2020, 11, 17)),
-    ("01 Dec 2020", date(2020, 12, 1)),
-    ("2021-04-05", date(2021, 4, 5)),
-    ("31 Februari 2020", None),
-    ("30/02/2020", None),
-    ("no date here", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sabtu, 7 Rajab 1446 H / 31 Oktober 2020 22:25 wib", date(2020, 10, 31)),
+        ("Kamis (1/10/2020)", date(2020, 10, 1)),
+        ("October 17, 2020", date(2020, 10, 17)),
+        ("Oct. 17 2020", date(2020, 10, 17)),
+        ("17th November 2020", date(2020, 11, 17)),
+        ("01 Dec 2020", date(2020, 12, 1)),
+        ("2021-04-05", date(2021, 4, 5)),
+        ("31 Februari 2020", None),
+        ("30/02/2020", None),
+        ("no date here", None),
+    ],
+)
 def test_parse_date_forms(text, expected):
     assert parse_date(text) == expected
 

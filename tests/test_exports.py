@@ -11,9 +11,9 @@ import pytest
 
 import nkmap
 from nkmap.cli import main
-from nkmap.outputs.tables import kml_driver, write_csv, write_outputs
 from nkmap.formats import ALL, FORMATS, parse_formats
 from nkmap.model import Article, GeoparseResult, Mention, Place, ResolvedMention
+from nkmap.outputs.tables import kml_driver, write_csv, write_outputs
 
 from .conftest import ARTICLES, GAZETTEER
 
@@ -27,7 +27,7 @@ def test_mentions_csv_has_a_bom_and_one_row_per_mention(sample_build):
     assert {"article", "date", "start", "end", "surface", "role", "place_id", "lat", "lon", "sentence"} <= set(rows[0])
     texts = {a.name: a.text for a in sample_build.result.articles}
     for row in rows:
-        assert texts[row["article"]][int(row["start"]):int(row["end"])] == row["surface"]
+        assert texts[row["article"]][int(row["start"]) : int(row["end"])] == row["surface"]
     baku = next(r for r in rows if r["place_id"] == "baku")
     assert (round(float(baku["lat"]), 3), round(float(baku["lon"]), 3)) == (40.378, 49.892)
 
@@ -65,7 +65,7 @@ def _tiny_result(surface: str, sentence: str) -> GeoparseResult:
 
 
 def test_formula_like_text_is_inert_in_csv_but_exact_in_geojson(tmp_path):
-    result = _tiny_result("=Baku", "=HYPERLINK(\"http://x\") Baku")
+    result = _tiny_result("=Baku", '=HYPERLINK("http://x") Baku')
     write_outputs(result, tmp_path, formats="csv,geojson")
     with open(tmp_path / "mentions.csv", encoding="utf-8-sig", newline="") as f:
         row = next(csv.DictReader(f))
@@ -79,19 +79,28 @@ def test_kml_description_is_escaped_for_google_earth(tmp_path):
     assert "<b>" not in kml.split("<description>")[1].split("</description>")[0]
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (None, ALL), ("all", ALL), ("csv,html", ("html", "csv")), (" KML , csv ", ("csv", "kml")),
-    (["geojson"], ("geojson",)),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ALL),
+        ("all", ALL),
+        ("csv,html", ("html", "csv")),
+        (" KML , csv ", ("csv", "kml")),
+        (["geojson"], ("geojson",)),
+    ],
+)
 def test_parse_formats(value, expected):
     assert parse_formats(value) == expected
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("pdf", "formats: unknown format 'pdf'; choose from html"),
-    ("html,jpg,pdf", "unknown format 'jpg', 'pdf'"),
-    (",", "formats: no format given"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("pdf", "formats: unknown format 'pdf'; choose from html"),
+        ("html,jpg,pdf", "unknown format 'jpg', 'pdf'"),
+        (",", "formats: no format given"),
+    ],
+)
 def test_bad_formats_are_input_errors(value, message):
     with pytest.raises(nkmap.InputError, match=re.escape(message)):
         parse_formats(value)
@@ -101,8 +110,21 @@ def test_formats_pick_the_files_in_api_and_cli(tmp_path):
     api = nkmap.build([ARTICLES], gazetteer=GAZETTEER, out=tmp_path / "api", formats=["csv", "kml"])
     assert {p.name for p in api.files} == {"mentions.csv", "places.csv", "unresolved.csv", "places.kml"}
     assert api.map_path is None
-    assert main(["build", str(ARTICLES), "--gazetteer", str(GAZETTEER), "--out", str(tmp_path / "cli"),
-                 "--format", "csv,kml"]) == 0
+    assert (
+        main(
+            [
+                "build",
+                str(ARTICLES),
+                "--gazetteer",
+                str(GAZETTEER),
+                "--out",
+                str(tmp_path / "cli"),
+                "--format",
+                "csv,kml",
+            ]
+        )
+        == 0
+    )
     assert {p.name for p in (tmp_path / "cli").iterdir()} == {p.name for p in api.files}
 
 

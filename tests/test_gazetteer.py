@@ -10,9 +10,17 @@ import pytest
 import nkmap
 from nkmap.sources.gazetteer import parse_gazetteer
 
-GOOD = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [46.7528, 39.8177]},
-        "properties": {"id": "stepanakert", "name": "Stepanakert", "aliases": ["Khankendi"], "kind": "city",
-                       "country": "AZ"}}
+GOOD = {
+    "type": "Feature",
+    "geometry": {"type": "Point", "coordinates": [46.7528, 39.8177]},
+    "properties": {
+        "id": "stepanakert",
+        "name": "Stepanakert",
+        "aliases": ["Khankendi"],
+        "kind": "city",
+        "country": "AZ",
+    },
+}
 
 
 def collection(*features):
@@ -33,34 +41,59 @@ def bad(**changes):
     return feature
 
 
-@pytest.mark.parametrize(("feature", "message"), [
-    (bad(geometry={"type": "LineString", "coordinates": [[0, 0], [1, 1]]}),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'geometry': is a 'LineString', not a 'Point'; give one "
-     "Point at [longitude, latitude] (for an area, a point inside it)"),
-    (bad(geometry=KeyError),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'geometry': missing; give a Point geometry with [longitude, latitude]"),
-    (bad(geometry__coordinates=[46.7, 95.0]),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'coordinates': latitude 95.0 is outside [-90, 90] "
-     "(GeoJSON order is [longitude, latitude])"),
-    (bad(geometry__coordinates=[200, 39.8]),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'coordinates': longitude 200 is outside [-180, 180]"),
-    (bad(geometry__coordinates=["46.7", 39.8]),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'coordinates': must be [longitude, latitude] as numbers"),
-    (bad(properties__name=KeyError),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'name': missing or empty; give the place's English name"),
-    (bad(properties__name="  "),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'name': missing or empty; give the place's English name"),
-    (bad(properties__id="Step anakert"),
-     "g.geojson: feature 1 (id 'Step anakert'), field 'id': must be a slug of lower-case letters, digits and "
-     "hyphens, e.g. 'stepanakert'"),
-    (bad(properties__aliases=["Khankendi", 7]),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'aliases', item 1: 7 is not a string; quote it"),
-    (bad(properties__country="Azerbaijan"),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'country': 'Azerbaijan' is not an ISO 3166-1 alpha-2 code "
-     "such as 'AZ'"),
-    (bad(properties__population=-5),
-     "g.geojson: feature 1 (id 'stepanakert'), field 'population': -5 is not a whole number >= 0"),
-])
+@pytest.mark.parametrize(
+    ("feature", "message"),
+    [
+        (
+            bad(geometry={"type": "LineString", "coordinates": [[0, 0], [1, 1]]}),
+            "g.geojson: feature 1 (id 'stepanakert'), field 'geometry': is a 'LineString', not a 'Point'; give one "
+            "Point at [longitude, latitude] (for an area, a point inside it)",
+        ),
+        (
+            bad(geometry=KeyError),
+            "g.geojson: feature 1 (id 'stepanakert'), field 'geometry': missing; give a Point geometry with [longitude, latitude]",
+        ),
+        (
+            bad(geometry__coordinates=[46.7, 95.0]),
+            "g.geojson: feature 1 (id 'stepanakert'), field 'coordinates': latitude 95.0 is outside [-90, 90] "
+            "(GeoJSON order is [longitude, latitude])",
+        ),
+        (
+            bad(geometry__coordinates=[200, 39.8]),
+            "g.geojson: feature 1 (id 'stepanakert'), field 'coordinates': longitude 200 is outside [-180, 180]",
+        ),
+        (
+            bad(geometry__coordinates=["46.7", 39.8]),
+            "g.geojson: feature 1 (id 'stepanakert'), field 'coordinates': must be [longitude, latitude] as numbers",
+        ),
+        (
+            bad(properties__name=KeyError),
+            "g.geojson: feature 1 (id 'stepanakert'), field 'name': missing or empty; give the place's English name",
+        ),
+        (
+            bad(properties__name="  "),
+            "g.geojson: feature 1 (id 'stepanakert'), field 'name': missing or empty; give the place's English name",
+        ),
+        (
+            bad(properties__id="Step anakert"),
+            "g.geojson: feature 1 (id 'Step anakert'), field 'id': must be a slug of lower-case letters, digits and "
+            "hyphens, e.g. 'stepanakert'",
+        ),
+        (
+            bad(properties__aliases=["Khankendi", 7]),
+            "g.geojson: feature 1 (id 'stepanakert'), field 'aliases', item 1: 7 is not a string; quote it",
+        ),
+        (
+            bad(properties__country="Azerbaijan"),
+            "g.geojson: feature 1 (id 'stepanakert'), field 'country': 'Azerbaijan' is not an ISO 3166-1 alpha-2 code "
+            "such as 'AZ'",
+        ),
+        (
+            bad(properties__population=-5),
+            "g.geojson: feature 1 (id 'stepanakert'), field 'population': -5 is not a whole number >= 0",
+        ),
+    ],
+)
 def test_bad_features_are_rejected_with_their_index_and_field(feature, message):
     other = bad(properties__id="baku", properties__name="Baku", properties__aliases=[])
     with pytest.raises(nkmap.InputError) as caught:
@@ -81,11 +114,14 @@ def test_alias_shared_by_two_places_needs_both_marked():
     assert len(parse_gazetteer(collection(*marked)).lookup("Khankendi")) == 2
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("{not json", "g.geojson: line 1, column 2: not valid JSON"),
-    ('{"type": "Feature"}', "g.geojson: top level: not a GeoJSON FeatureCollection"),
-    ('{"type": "FeatureCollection", "features": {}}', "g.geojson: field 'features': must be a list"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "g.geojson: line 1, column 2: not valid JSON"),
+        ('{"type": "Feature"}', "g.geojson: top level: not a GeoJSON FeatureCollection"),
+        ('{"type": "FeatureCollection", "features": {}}', "g.geojson: field 'features': must be a list"),
+    ],
+)
 def test_bad_files_are_rejected(text, message):
     with pytest.raises(nkmap.InputError, match=message):
         parse_gazetteer(text, "g.geojson")

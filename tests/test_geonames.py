@@ -46,31 +46,38 @@ def test_curated_gazetteer_wins_over_geonames(gazetteer):
     assert found["Goris"].origin == "gazetteer" and found["Khankendi"].id == "stepanakert"
 
 
-@pytest.mark.parametrize(("text", "name", "country"), [
-    ("Talks opened in Geneva, Switzerland, on Friday.", "Geneva", "CH"),
-    ("The fair in Geneva drew visitors from Batavia and St. Charles, in the United States.", "Geneva", "US"),
-    ("Students in Moscow walked to Pullman, across the state line.", "Moscow", "US"),
-    ("Troops in Moscow and Saint Petersburg were put on alert by Russia.", "Moscow", "RU"),
-    ("Rockets hit Barda and Ganja in Azerbaijan overnight.", "Barda", "AZ"),
-    ("Refugees reached Goris, in the south of Armenia.", "Goris", "AM"),
-])
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("Talks opened in Geneva, Switzerland, on Friday.", "Geneva", "CH"),
+        ("The fair in Geneva drew visitors from Batavia and St. Charles, in the United States.", "Geneva", "US"),
+        ("Students in Moscow walked to Pullman, across the state line.", "Moscow", "US"),
+        ("Troops in Moscow and Saint Petersburg were put on alert by Russia.", "Moscow", "RU"),
+        ("Rockets hit Barda and Ganja in Azerbaijan overnight.", "Barda", "AZ"),
+        ("Refugees reached Goris, in the south of Armenia.", "Goris", "AM"),
+    ],
+)
 def test_namesakes_are_settled_by_context(bare_sources, text, name, country):
     found = dict(places_in(text, bare_sources))
     assert found[name].country == country
 
 
-@pytest.mark.parametrize("text", [
-    "Para menteri bertemu. Dia mengatakan Ibu Kota aman. Pada hari Senin, Namun situasi memburuk.",
-    "Presiden Vladimir Putin dan Recep Tayyip Erdogan berbicara melalui telepon.",
-    "The Azeri and Armenian delegations met. BBC and TASS reported it in Dec.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Para menteri bertemu. Dia mengatakan Ibu Kota aman. Pada hari Senin, Namun situasi memburuk.",
+        "Presiden Vladimir Putin dan Recep Tayyip Erdogan berbicara melalui telepon.",
+        "The Azeri and Armenian delegations met. BBC and TASS reported it in Dec.",
+    ],
+)
 def test_common_words_people_and_demonyms_are_not_places(bare_sources, text):
     assert places_in(text, bare_sources) == []
 
 
 def test_country_names_come_from_cldr_in_many_languages(bare_sources):
-    found = dict(places_in("Pasukan dari Suriah, Jerman dan Amerika Serikat; troupes d'Allemagne; Almanya.",
-                           bare_sources))
+    found = dict(
+        places_in("Pasukan dari Suriah, Jerman dan Amerika Serikat; troupes d'Allemagne; Almanya.", bare_sources)
+    )
     assert found["Suriah"].country == "SY" and found["Suriah"].kind == "country"
     assert found["Jerman"].country == "DE" and found["Almanya"].country == "DE"
     assert found["Amerika Serikat"].country == "US"
@@ -82,8 +89,9 @@ def test_country_names_land_on_the_curated_country(gazetteer):
 
 
 def test_every_resolution_says_how_and_how_sure(bare_sources):
-    result = nkmap.geoparse([article_from_text("t.txt", "Shelling hit Barda, Ganja and Tartar in Azerbaijan.")],
-                            sources=bare_sources)
+    result = nkmap.geoparse(
+        [article_from_text("t.txt", "Shelling hit Barda, Ganja and Tartar in Azerbaijan.")], sources=bare_sources
+    )
     assert result.mentions
     for rm in result.mentions:
         assert rm.method in ("gazetteer", "cldr", "context", "population", "geonames", "unresolved")
@@ -91,6 +99,7 @@ def test_every_resolution_says_how_and_how_sure(bare_sources):
 
 
 def test_a_place_word_makes_an_unknown_name_a_reported_candidate(bare_sources):
-    result = nkmap.geoparse([article_from_text("t.txt", "Warga mengungsi dari desa Qwxzabad kemarin.")],
-                            sources=bare_sources)
+    result = nkmap.geoparse(
+        [article_from_text("t.txt", "Warga mengungsi dari desa Qwxzabad kemarin.")], sources=bare_sources
+    )
     assert [(rm.mention.surface, rm.place, rm.method) for rm in result.mentions] == [("Qwxzabad", None, "unresolved")]

@@ -15,8 +15,10 @@ from nkmap.inputs.articles import SkippedFile, read_article
 
 from .conftest import GAZETTEER, ROOT
 
-TEXT = ("MOSKOW - Presiden Aliyev mengatakan pasukan Azerbaijan merebut Shusha. "
-        "Le président a déclaré à Genève qu’il était très inquiet – “naïve” Müller, 20 €.\n")
+TEXT = (
+    "MOSKOW - Presiden Aliyev mengatakan pasukan Azerbaijan merebut Shusha. "
+    "Le président a déclaré à Genève qu’il était très inquiet – “naïve” Müller, 20 €.\n"
+)
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489") + b"\x00" * 64
 
 
@@ -25,8 +27,9 @@ def env():
 
 
 def cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "nkmap", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env())
+    return subprocess.run(
+        [sys.executable, "-m", "nkmap", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env()
+    )
 
 
 def assert_offsets_exact(article, gazetteer):
@@ -34,17 +37,28 @@ def assert_offsets_exact(article, gazetteer):
     assert result.mentions, "the test text names places"
     for rm in result.mentions:
         m = rm.mention
-        assert article.text[m.start:m.end] == m.surface
+        assert article.text[m.start : m.end] == m.surface
 
 
-@pytest.mark.parametrize(("encoding", "data", "label"), [
-    ("cp1252", TEXT.encode("cp1252"), "cp1252"),
-    ("latin-1", TEXT.replace("–", "-").replace("“", '"').replace("”", '"').replace("’", "'").replace("€", "EUR")
-     .encode("latin-1"), "cp1252"),
-    ("utf-16 LE with BOM", codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "UTF-16"),
-    ("utf-16 BE with BOM", codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "UTF-16"),
-    ("utf-32 with BOM", codecs.BOM_UTF32_LE + TEXT.encode("utf-32-le"), "UTF-32"),
-])
+@pytest.mark.parametrize(
+    ("encoding", "data", "label"),
+    [
+        ("cp1252", TEXT.encode("cp1252"), "cp1252"),
+        (
+            "latin-1",
+            TEXT.replace("–", "-")
+            .replace("“", '"')
+            .replace("”", '"')
+            .replace("’", "'")
+            .replace("€", "EUR")
+            .encode("latin-1"),
+            "cp1252",
+        ),
+        ("utf-16 LE with BOM", codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "UTF-16"),
+        ("utf-16 BE with BOM", codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "UTF-16"),
+        ("utf-32 with BOM", codecs.BOM_UTF32_LE + TEXT.encode("utf-32-le"), "UTF-32"),
+    ],
+)
 def test_other_encodings_are_decoded_with_a_warning(tmp_path, caplog, gazetteer, encoding, data, label):
     path = tmp_path / "a.txt"
     path.write_bytes(data)
@@ -54,8 +68,12 @@ def test_other_encodings_are_decoded_with_a_warning(tmp_path, caplog, gazetteer,
     assert article.text == expected
     assert [r.getMessage() for r in caplog.records] == [
         f"{path}: not UTF-8; decoded as {label} "
-        + ("(byte-order mark); save it as UTF-8 to silence this" if label.startswith("UTF")
-           else "(detected); save it as UTF-8 to be sure")]
+        + (
+            "(byte-order mark); save it as UTF-8 to silence this"
+            if label.startswith("UTF")
+            else "(detected); save it as UTF-8 to be sure"
+        )
+    ]
     assert_offsets_exact(article, gazetteer)
 
 
@@ -82,15 +100,18 @@ def test_crlf_is_kept_as_read_and_offsets_stay_exact(tmp_path, gazetteer):
     assert_offsets_exact(article, gazetteer)
 
 
-@pytest.mark.parametrize(("name", "data", "problem"), [
-    ("empty.txt", b"", "empty file: no article text"),
-    ("blank.txt", b" \r\n\t\n\n  ", "empty or whitespace only: no article text"),
-    ("bom-only.txt", codecs.BOM_UTF8, "empty or whitespace only: no article text"),
-    ("front-only.txt", b"---\ntitle: T\n---\n\n", "empty or whitespace only: no article text"),
-    ("nul.txt", b"MOSKOW - teks\x00\x00\x01 lagi", "binary file (NUL bytes), not text"),
-    ("image.txt", PNG, "binary file (NUL bytes), not text"),
-    ("controls.txt", bytes(range(1, 9)) * 40 + b"\x1b\x7f" * 50, "binary file (control characters), not text"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "problem"),
+    [
+        ("empty.txt", b"", "empty file: no article text"),
+        ("blank.txt", b" \r\n\t\n\n  ", "empty or whitespace only: no article text"),
+        ("bom-only.txt", codecs.BOM_UTF8, "empty or whitespace only: no article text"),
+        ("front-only.txt", b"---\ntitle: T\n---\n\n", "empty or whitespace only: no article text"),
+        ("nul.txt", b"MOSKOW - teks\x00\x00\x01 lagi", "binary file (NUL bytes), not text"),
+        ("image.txt", PNG, "binary file (NUL bytes), not text"),
+        ("controls.txt", bytes(range(1, 9)) * 40 + b"\x1b\x7f" * 50, "binary file (control characters), not text"),
+    ],
+)
 def test_non_articles_are_skipped_with_a_warning(tmp_path, caplog, name, data, problem):
     (tmp_path / name).write_bytes(data)
     (tmp_path / "good.txt").write_text(TEXT, encoding="utf-8")
@@ -115,8 +136,9 @@ def test_a_file_over_the_limit_is_refused_without_reading_it(tmp_path):
         f.truncate(100 * 1024 * 1024)
     with pytest.raises(nkmap.InputError) as caught:
         nkmap.read_articles([tmp_path])
-    assert str(caught.value) == (f"{huge}: larger than the 20 MB limit for one article; split it, "
-                                 "or raise the limit with --max-article-size")
+    assert str(caught.value) == (
+        f"{huge}: larger than the 20 MB limit for one article; split it, or raise the limit with --max-article-size"
+    )
     small = tmp_path / "small.txt"
     small.write_text(TEXT, encoding="utf-8")
     assert read_article(small, max_size=len(TEXT.encode())).text == TEXT
@@ -140,8 +162,10 @@ def test_cli_prints_warnings_as_one_line_each_and_errors_as_one_line(tmp_path):
     (corpus / "a.txt").write_bytes(b"x" * (2 * 1024 * 1024))
     done = cli("build", corpus, "--gazetteer", GAZETTEER, "--out", tmp_path / "out2", "--max-article-size", "1")
     assert done.returncode == 2
-    assert done.stderr.splitlines()[-1] == (f"Error: {corpus / 'a.txt'}: larger than the 1 MB limit for one "
-                                            "article; split it, or raise the limit with --max-article-size")
+    assert done.stderr.splitlines()[-1] == (
+        f"Error: {corpus / 'a.txt'}: larger than the 1 MB limit for one "
+        "article; split it, or raise the limit with --max-article-size"
+    )
     assert not (tmp_path / "out2").exists()
 
 
@@ -151,14 +175,17 @@ def with_sidecar(folder, data):
     return folder / "a.txt"
 
 
-@pytest.mark.parametrize(("setup", "message"), [
-    (lambda d: d / "missing.txt", "missing.txt: no such file or folder"),
-    (lambda d: (d / "empty").mkdir() or d / "empty", "empty: no article files"),
-    (lambda d: with_sidecar(d, b"[[[[" * 100000), "a.json: not a valid JSON sidecar: maximum recursion depth"),
-    (lambda d: with_sidecar(d, b"\xff{"), "a.json: not a valid JSON sidecar: 'utf-8' codec can't decode"),
-    (lambda d: with_sidecar(d, b'{"url": 1e5'), "a.json: line 1, column 12: not a valid JSON sidecar"),
-    (lambda d: with_sidecar(d, b'{"date": "tomorrow"}'), "a.txt: field 'date': 'tomorrow' is not a date"),
-])
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: d / "missing.txt", "missing.txt: no such file or folder"),
+        (lambda d: (d / "empty").mkdir() or d / "empty", "empty: no article files"),
+        (lambda d: with_sidecar(d, b"[[[[" * 100000), "a.json: not a valid JSON sidecar: maximum recursion depth"),
+        (lambda d: with_sidecar(d, b"\xff{"), "a.json: not a valid JSON sidecar: 'utf-8' codec can't decode"),
+        (lambda d: with_sidecar(d, b'{"url": 1e5'), "a.json: line 1, column 12: not a valid JSON sidecar"),
+        (lambda d: with_sidecar(d, b'{"date": "tomorrow"}'), "a.txt: field 'date': 'tomorrow' is not a date"),
+    ],
+)
 def test_bad_paths_and_sidecars_are_errors(tmp_path, setup, message):
     with pytest.raises(nkmap.InputError, match=message):
         nkmap.read_articles([setup(tmp_path)])

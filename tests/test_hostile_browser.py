@@ -21,25 +21,41 @@ pytestmark = pytest.mark.browser
 def payload(where: str) -> str:
     """Markup, script-closing, attribute-breaking, JS-template and bidi tricks, all in one string."""
     run = f"window.__pwned_{where}=1"
-    return (f"<script>{run}</script></script><script>{run}</script>\"><img src=x onerror=\"{run}\">"
-            f"'><svg onload={run}> `${{{run}}}` \\\\ <!-- \u202e{where}\u202c")
+    return (
+        f'<script>{run}</script></script><script>{run}</script>"><img src=x onerror="{run}">'
+        f"'><svg onload={run}> `${{{run}}}` \\\\ <!-- \u202e{where}\u202c"
+    )
 
 
 # Jinja syntax: the page's data must never be compiled as a template (branca would, given the chance).
 TEMPLATE_PAYLOADS = ["{{ 7*7 }}", "{% raw %}", "{# x", "{{ lipsum.__globals__['os'].path.join('/', 'ran') }}"]
 
 
-FILE_NAME = "\"><img src=x onerror=window.__pwned_file=1>.txt"
+FILE_NAME = '"><img src=x onerror=window.__pwned_file=1>.txt'
 PLACES = [
-    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [46.75, 39.82]},
-     "properties": {"id": "xanadu", "name": payload("name"), "aliases": ["Xanadu", payload("alias")],
-                    "kind": payload("kind"), "country": "AZ"}},
-    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [49.89, 40.38]},
-     "properties": {"id": "baku", "name": "Baku", "aliases": [], "kind": "city", "country": "AZ"}},
+    {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [46.75, 39.82]},
+        "properties": {
+            "id": "xanadu",
+            "name": payload("name"),
+            "aliases": ["Xanadu", payload("alias")],
+            "kind": payload("kind"),
+            "country": "AZ",
+        },
+    },
+    {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [49.89, 40.38]},
+        "properties": {"id": "baku", "name": "Baku", "aliases": [], "kind": "city", "country": "AZ"},
+    },
 ]
-BAD_URLS = ["javascript:window.__pwned_url=1", " JaVaScRiPt:window.__pwned_url=1",
-            "data:text/html,<script>window.__pwned_url=1</script>",
-            "https://example.org/\"><script>window.__pwned_url=1</script>"]
+BAD_URLS = [
+    "javascript:window.__pwned_url=1",
+    " JaVaScRiPt:window.__pwned_url=1",
+    "data:text/html,<script>window.__pwned_url=1</script>",
+    'https://example.org/"><script>window.__pwned_url=1</script>',
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +68,9 @@ def hostile_build(tmp_path_factory):
     body = f"Xanadu - {payload('text')}\n\nDi Xanadu dan Baku, {payload('text2')} Xanadu lagi.\n"
     for i, url in enumerate(BAD_URLS):
         name = f"a{i}.txt"
-        (corpus / name).write_text(f"---\ntitle: {payload('title')}\noutlet: {payload('outlet')}\n---\n{body}",
-                                   encoding="utf-8")
+        (corpus / name).write_text(
+            f"---\ntitle: {payload('title')}\noutlet: {payload('outlet')}\n---\n{body}", encoding="utf-8"
+        )
         (corpus / name).with_suffix(".json").write_text(json.dumps({"url": url}), encoding="utf-8")
     (corpus / FILE_NAME).write_text(body, encoding="utf-8")
     (corpus / "good.txt").write_text(f"---\nurl: https://example.org/ok?a=1&b=2\n---\n{body}", encoding="utf-8")

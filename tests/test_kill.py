@@ -17,7 +17,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-
 import nkmap
 
 from .conftest import ARTICLES, GAZETTEER, ROOT
@@ -29,8 +28,9 @@ ENV = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
 
 
 def start(args):
-    return subprocess.Popen([sys.executable, *args], env=ENV, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, *args], env=ENV, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
 
 
 def temp_files(folder: Path) -> list[Path]:
@@ -102,6 +102,7 @@ def total(counts):
 
 # --- nkmap build -----------------------------------------------------------------------------
 
+
 def build_args(out: Path):
     return ["-m", "nkmap", "build", str(ARTICLES), "--gazetteer", str(GAZETTEER), "--out", str(out)]
 
@@ -128,10 +129,21 @@ def test_killing_build_never_leaves_a_broken_output(tmp_path):
     places, mentions = len(expected.places), len(expected.mentions)
     for out in outs:
         check_outputs(out, places, mentions)
-    counts = total(parallel([
-        lambda out=out, seed=seed: kill_at_random(lambda: build_args(out), out, lambda rc, out=out: check_outputs(out, places, mentions),
-                                                  timing, BUILD_RUNS // 2, seed)
-        for seed, out in enumerate(outs)]))
+    counts = total(
+        parallel(
+            [
+                lambda out=out, seed=seed: kill_at_random(
+                    lambda: build_args(out),
+                    out,
+                    lambda rc, out=out: check_outputs(out, places, mentions),
+                    timing,
+                    BUILD_RUNS // 2,
+                    seed,
+                )
+                for seed, out in enumerate(outs)
+            ]
+        )
+    )
     print(f"\nkill nkmap build: {counts}")
     assert counts["runs"] == BUILD_RUNS and counts["corrupt"] == 0
     assert counts["killed"] >= BUILD_RUNS // 2
@@ -140,17 +152,29 @@ def test_killing_build_never_leaves_a_broken_output(tmp_path):
 
 # --- gazetteer saves -------------------------------------------------------------------------
 
+
 def place(i: int, tag: str) -> dict:
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(40 + i * 0.001, 4), 40.0]},
-            "properties": {"id": f"added-{tag}-{i}", "name": f"Added {tag} {i}", "aliases": [], "kind": "village",
-                           "country": "AZ", "source": "test"}}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(40 + i * 0.001, 4), 40.0]},
+        "properties": {
+            "id": f"added-{tag}-{i}",
+            "name": f"Added {tag} {i}",
+            "aliases": [],
+            "kind": "village",
+            "country": "AZ",
+            "source": "test",
+        },
+    }
 
 
 # Until `nkmap gazetteer add` exists, a small script does what it will do (SIGTERM unwinding as in
 # nkmap.cli.main included): switch add_args to the CLI then.
-ADD_SCRIPT = ("import json, signal, sys; from nkmap.sources.gazetteer import update; "
-              "signal.signal(signal.SIGTERM, lambda n, f: sys.exit(128 + n)); "
-              "update(sys.argv[1], lambda g: g.with_feature(json.loads(sys.argv[2])))")
+ADD_SCRIPT = (
+    "import json, signal, sys; from nkmap.sources.gazetteer import update; "
+    "signal.signal(signal.SIGTERM, lambda n, f: sys.exit(128 + n)); "
+    "update(sys.argv[1], lambda g: g.with_feature(json.loads(sys.argv[2])))"
+)
 
 
 def add_args(path: Path, feature: dict):

@@ -58,7 +58,7 @@ def test_map_holds_one_marker_per_place_with_excerpts_and_links(sample_build):
     assert len(rows) == 1
     article = data["articles"][rows[0][f["m_article"]]]
     start, end = rows[0][f["m_start"]], rows[0][f["m_end"]]
-    excerpt = article["text"][rows[0][f["m_sentence_start"]]:rows[0][f["m_sentence_end"]]]
+    excerpt = article["text"][rows[0][f["m_sentence_start"]] : rows[0][f["m_sentence_end"]]]
     assert article["text"][start:end] == "Martakert"
     assert "serangan udara Azerbaijan di kota Martakert" in excerpt
     assert article["name"] == "002_57a5f8c875698f1e.txt"

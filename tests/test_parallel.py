@@ -35,8 +35,7 @@ def test_processes_give_the_serial_result(corpus, serial):
 
 def test_dask_local_cluster_gives_the_serial_result(corpus, serial):
     distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         result = geoparse_files([corpus], GAZETTEER, scheduler=cluster.scheduler_address)
     assert result == serial
 
@@ -44,8 +43,9 @@ def test_dask_local_cluster_gives_the_serial_result(corpus, serial):
 def test_default_build_does_not_import_dask(tmp_path):
     import subprocess
 
-    code = ("import sys, nkmap; nkmap.build(out=sys.argv[1]); "
-            "print('dask' in sys.modules or 'distributed' in sys.modules)")
+    code = (
+        "import sys, nkmap; nkmap.build(out=sys.argv[1]); print('dask' in sys.modules or 'distributed' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"

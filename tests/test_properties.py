@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 import nkmap
 from nkmap.inputs.articles import SkippedFile, article_from_text, decode
-from nkmap.sources.gazetteer import parse_gazetteer
 from nkmap.recognize.scan import NameIndex, find_mentions
+from nkmap.sources.gazetteer import parse_gazetteer
 
 from .conftest import GAZETTEER
 
@@ -22,8 +22,10 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 # Arbitrary Unicode, and text woven from real place names with arbitrary glue: the second reaches the
 # recogniser's interesting paths (multi-word names, apostrophe suffixes, adjacent names).
 glue = st.text(alphabet=st.sampled_from(" -‐'’.,\n\r\t()\u00a0\u202eAaSsİıß😀"), max_size=3)
-woven = st.lists(st.one_of(st.sampled_from(SPELLINGS), st.sampled_from(SPELLINGS).map(str.upper), glue,
-                           st.text(max_size=4)), max_size=25).map("".join)
+woven = st.lists(
+    st.one_of(st.sampled_from(SPELLINGS), st.sampled_from(SPELLINGS).map(str.upper), glue, st.text(max_size=4)),
+    max_size=25,
+).map("".join)
 
 
 @FAST
@@ -33,10 +35,10 @@ def test_recognition_never_raises_and_offsets_are_exact(text):
     mentions = find_mentions(article, NAMES)
     end = 0
     for m in mentions:
-        assert text[m.start:m.end] == m.surface and m.surface
+        assert text[m.start : m.end] == m.surface and m.surface
         assert m.start >= end  # in order, never overlapping
         end = m.end
-        assert text[m.sentence_start:m.sentence_start + len(m.sentence)] == m.sentence
+        assert text[m.sentence_start : m.sentence_start + len(m.sentence)] == m.sentence
 
 
 json_values = st.recursive(
@@ -48,25 +50,52 @@ coordinate = st.one_of(st.floats(), st.integers(-1000, 1000), st.text(max_size=3
 feature = st.fixed_dictionaries(
     {"type": st.sampled_from(["Feature", "Feature", "Point", 1])},
     optional={
-        "geometry": st.one_of(json_values, st.fixed_dictionaries(
-            {"type": st.sampled_from(["Point", "Polygon"]),
-             "coordinates": st.lists(coordinate, min_size=0, max_size=4)})),
-        "properties": st.one_of(json_values, st.fixed_dictionaries(
-            {"id": st.one_of(st.sampled_from(["baku", "baku", "x-1", "Bad id"]), json_values),
-             "name": st.one_of(st.sampled_from(["Baku", "", " ", "--"]), json_values)},
-            optional={"aliases": st.one_of(st.lists(st.one_of(st.sampled_from(["Baku", "AS", "-"]), json_values),
-                                                    max_size=3), json_values),
-                      "country": st.one_of(st.sampled_from(["AZ", "az", ""]), json_values),
-                      "population": json_values, "shared_name": json_values, "kind": json_values}))})
+        "geometry": st.one_of(
+            json_values,
+            st.fixed_dictionaries(
+                {
+                    "type": st.sampled_from(["Point", "Polygon"]),
+                    "coordinates": st.lists(coordinate, min_size=0, max_size=4),
+                }
+            ),
+        ),
+        "properties": st.one_of(
+            json_values,
+            st.fixed_dictionaries(
+                {
+                    "id": st.one_of(st.sampled_from(["baku", "baku", "x-1", "Bad id"]), json_values),
+                    "name": st.one_of(st.sampled_from(["Baku", "", " ", "--"]), json_values),
+                },
+                optional={
+                    "aliases": st.one_of(
+                        st.lists(st.one_of(st.sampled_from(["Baku", "AS", "-"]), json_values), max_size=3), json_values
+                    ),
+                    "country": st.one_of(st.sampled_from(["AZ", "az", ""]), json_values),
+                    "population": json_values,
+                    "shared_name": json_values,
+                    "kind": json_values,
+                },
+            ),
+        ),
+    },
+)
 plausible = st.builds(
     lambda pid, name, aliases, lon, lat, country, shared: {
-        "type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-        "properties": {"id": pid, "name": name, "aliases": aliases, "country": country, "shared_name": shared}},
-    st.from_regex(r"[a-z0-9][a-z0-9-]{0,6}", fullmatch=True), st.text(min_size=1, max_size=12),
-    st.lists(st.text(max_size=8), max_size=3), st.floats(-181, 181), st.floats(-91, 91),
-    st.sampled_from(["AZ", "AM", ""]), st.booleans())
-collections = st.fixed_dictionaries({"type": st.just("FeatureCollection"),
-                                     "features": st.lists(st.one_of(feature, plausible, plausible), max_size=4)})
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {"id": pid, "name": name, "aliases": aliases, "country": country, "shared_name": shared},
+    },
+    st.from_regex(r"[a-z0-9][a-z0-9-]{0,6}", fullmatch=True),
+    st.text(min_size=1, max_size=12),
+    st.lists(st.text(max_size=8), max_size=3),
+    st.floats(-181, 181),
+    st.floats(-91, 91),
+    st.sampled_from(["AZ", "AM", ""]),
+    st.booleans(),
+)
+collections = st.fixed_dictionaries(
+    {"type": st.just("FeatureCollection"), "features": st.lists(st.one_of(feature, plausible, plausible), max_size=4)}
+)
 
 
 @FAST

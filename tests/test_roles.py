@@ -20,40 +20,46 @@ def roles_of(text: str, *names: str, kind: str = "country") -> list[tuple[str, s
     for m in pattern.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.end())
-        sentence = text[line_start:line_end if line_end != -1 else len(text)]
+        sentence = text[line_start : line_end if line_end != -1 else len(text)]
         mention = Mention("t.txt", m.start(), m.end(), m.group(), sentence, line_start)
         mentions.append(ResolvedMention(mention, Place(m.group().lower(), m.group(), 0.0, 0.0, kind=kind), "test", 1.0))
     return [(rm.mention.surface, rm.role) for rm in tag_roles(article, mentions)]
 
 
-@pytest.mark.parametrize(("text", "names", "expected"), [
-    # datelines, with the country and the outlet the dateline may carry
-    ("MOSKOW - Menteri itu berbicara.", ["MOSKOW"], ["dateline"]),
-    ("MOSKOW, RUSIA (contoh.com) - Rusia pada Sabtu (31/10/2020) mengatakan sesuatu.",
-     ["MOSKOW", "RUSIA", "Rusia"], ["dateline", "dateline", "speaker"]),
-    # speakers: the place itself speaks or acts
-    ("Pada hari Minggu, Baku mengumumkan serangan balik.", ["Baku"], ["speaker"]),
-    ("Juru bicara itu menekankan bahwa Moskow memiliki peluang besar.", ["Moskow"], ["speaker"]),
-    ("Rusia mengatakan akan membantu.", ["Rusia"], ["speaker"]),
-    ("The Kremlin urges both sides to stop.", ["Kremlin"], ["speaker"]),
-    ("Armenia dan Azerbaijan sepakat berunding.", ["Armenia", "Azerbaijan"], ["speaker", "speaker"]),
-    ("Wilayah itu diduduki oleh Armenia selama puluhan tahun.", ["Armenia"], ["speaker"]),
-    ("The talks were led by Russia.", ["Russia"], ["speaker"]),
-    # not speakers: the place only names who the actor belongs to
-    ("Presiden Rusia mengatakan akan membantu.", ["Rusia"], [""]),
-    ("Tentara Azerbaijan memasuki kota itu.", ["Azerbaijan"], [""]),
-    ("Armenia's foreign ministry said nothing.", ["Armenia"], [""]),
-    ("Efforts by Russia failed.", ["Russia"], [""]),
-    # events: where something happened
-    ("Tembakan artileri menghantam kota Shushi pada malam hari.", ["Shushi"], ["event"]),
-    ("Warga berkumpul di Stepanakert setelah serangan.", ["Stepanakert"], ["event"]),
-    ("Houses were burned in the village of Charektar.", ["Charektar"], ["event"]),
-    ("A missile hit Riyadh on Friday.", ["Riyadh"], ["event"]),
-    # not events: where a place lies, a continent
-    ("Residents of the district in Azerbaijan left.", ["Azerbaijan"], [""]),
-    ("Kota Stepanakert di Karabakh sepi.", ["Stepanakert", "Karabakh"], ["", ""]),
-    ("Kemarin tidak ada yang terjadi.", ["Kemarin"], [""]),
-])
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # datelines, with the country and the outlet the dateline may carry
+        ("MOSKOW - Menteri itu berbicara.", ["MOSKOW"], ["dateline"]),
+        (
+            "MOSKOW, RUSIA (contoh.com) - Rusia pada Sabtu (31/10/2020) mengatakan sesuatu.",
+            ["MOSKOW", "RUSIA", "Rusia"],
+            ["dateline", "dateline", "speaker"],
+        ),
+        # speakers: the place itself speaks or acts
+        ("Pada hari Minggu, Baku mengumumkan serangan balik.", ["Baku"], ["speaker"]),
+        ("Juru bicara itu menekankan bahwa Moskow memiliki peluang besar.", ["Moskow"], ["speaker"]),
+        ("Rusia mengatakan akan membantu.", ["Rusia"], ["speaker"]),
+        ("The Kremlin urges both sides to stop.", ["Kremlin"], ["speaker"]),
+        ("Armenia dan Azerbaijan sepakat berunding.", ["Armenia", "Azerbaijan"], ["speaker", "speaker"]),
+        ("Wilayah itu diduduki oleh Armenia selama puluhan tahun.", ["Armenia"], ["speaker"]),
+        ("The talks were led by Russia.", ["Russia"], ["speaker"]),
+        # not speakers: the place only names who the actor belongs to
+        ("Presiden Rusia mengatakan akan membantu.", ["Rusia"], [""]),
+        ("Tentara Azerbaijan memasuki kota itu.", ["Azerbaijan"], [""]),
+        ("Armenia's foreign ministry said nothing.", ["Armenia"], [""]),
+        ("Efforts by Russia failed.", ["Russia"], [""]),
+        # events: where something happened
+        ("Tembakan artileri menghantam kota Shushi pada malam hari.", ["Shushi"], ["event"]),
+        ("Warga berkumpul di Stepanakert setelah serangan.", ["Stepanakert"], ["event"]),
+        ("Houses were burned in the village of Charektar.", ["Charektar"], ["event"]),
+        ("A missile hit Riyadh on Friday.", ["Riyadh"], ["event"]),
+        # not events: where a place lies, a continent
+        ("Residents of the district in Azerbaijan left.", ["Azerbaijan"], [""]),
+        ("Kota Stepanakert di Karabakh sepi.", ["Stepanakert", "Karabakh"], ["", ""]),
+        ("Kemarin tidak ada yang terjadi.", ["Kemarin"], [""]),
+    ],
+)
 def test_role_rules(text, names, expected):
     assert [role for _, role in roles_of(text, *names)] == expected
 
@@ -94,4 +100,6 @@ def test_role_reaches_the_outputs(sample_build):
     import geopandas as gpd
 
     mentions = gpd.read_file(sample_build.map_path.parent / "mentions.geojson")
-    assert (mentions["role"] == "dateline").sum() == sum(rm.role == "dateline" for rm in sample_build.result.mentions) > 0
+    assert (
+        (mentions["role"] == "dateline").sum() == sum(rm.role == "dateline" for rm in sample_build.result.mentions) > 0
+    )

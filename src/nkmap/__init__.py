@@ -9,16 +9,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from nkmap.inputs.articles import read_article, read_articles
 from nkmap.errors import InputError, NkmapError
-from nkmap.sources.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
+from nkmap.inputs.articles import read_article, read_articles
 from nkmap.model import Article, GeoparseResult, Mention, Place, PlaceSummary, ResolvedMention
 from nkmap.pipeline import build, geoparse
+from nkmap.sources.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 
 __all__ = [
-    "DEFAULT_GAZETTEER", "Article", "Gazetteer", "GeoparseResult", "InputError", "Mention", "NkmapError", "Place",
-    "PlaceSummary", "ResolvedMention", "build", "build_map", "geoparse", "load_gazetteer", "read_article",
-    "read_articles", "to_geodataframes", "write_outputs",
+    "DEFAULT_GAZETTEER",
+    "Article",
+    "Gazetteer",
+    "GeoparseResult",
+    "InputError",
+    "Mention",
+    "NkmapError",
+    "Place",
+    "PlaceSummary",
+    "ResolvedMention",
+    "build",
+    "build_map",
+    "geoparse",
+    "load_gazetteer",
+    "read_article",
+    "read_articles",
+    "to_geodataframes",
+    "write_outputs",
 ]
 __version__ = "0.1.0"
 

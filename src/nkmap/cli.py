@@ -19,8 +19,8 @@ from nkmap import __version__
 from nkmap.errors import NkmapError
 from nkmap.formats import ALL as ALL_FORMATS
 from nkmap.formats import parse_formats
-from nkmap.sources.gazetteer import DEFAULT_GAZETTEER
 from nkmap.pipeline import DEFAULT_ARTICLES, DEFAULT_OUT
+from nkmap.sources.gazetteer import DEFAULT_GAZETTEER
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 
@@ -28,17 +28,27 @@ EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 def _build(args: argparse.Namespace) -> int:
     from nkmap.pipeline import build
 
-    report = build(args.articles or [DEFAULT_ARTICLES], gazetteer=args.gazetteer, out=args.out,
-                   geonames=args.geonames, workers=args.workers, scheduler=args.scheduler,
-                   max_article_size=int(args.max_article_size * 1024 * 1024),
-                   formats=parse_formats(args.format, where="--format"), tiles=args.tiles, embed=args.embed)
+    report = build(
+        args.articles or [DEFAULT_ARTICLES],
+        gazetteer=args.gazetteer,
+        out=args.out,
+        geonames=args.geonames,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        max_article_size=int(args.max_article_size * 1024 * 1024),
+        formats=parse_formats(args.format, where="--format"),
+        tiles=args.tiles,
+        embed=args.embed,
+    )
     result = report.result
     print(f"articles:   {len(result.articles)}")
     print(f"mentions:   {len(result.mentions)}")
     print(f"places:     {len(result.places)}")
     unresolved_csv = Path(args.out) / "unresolved.csv"
-    print(f"unresolved: {len(result.unresolved)}" + (f" (see {unresolved_csv})"
-                                                     if result.unresolved and unresolved_csv in report.files else ""))
+    print(
+        f"unresolved: {len(result.unresolved)}"
+        + (f" (see {unresolved_csv})" if result.unresolved and unresolved_csv in report.files else "")
+    )
     if report.map_path is not None:
         print(f"map:        {report.map_path}")
     print(f"files:      {len(report.files)} in {args.out}")
@@ -50,8 +60,11 @@ def _gazetteer_check(args: argparse.Namespace) -> int:
 
     gazetteer = load_gazetteer(args.gazetteer)
     kinds = Counter(p.kind for p in gazetteer.places)
-    print(f"{args.gazetteer}: {len(gazetteer)} places, valid ("
-          + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")")
+    print(
+        f"{args.gazetteer}: {len(gazetteer)} places, valid ("
+        + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        + ")"
+    )
     return EXIT_OK
 
 
@@ -68,12 +81,23 @@ def _gazetteer_list(args: argparse.Namespace) -> int:
 def _gazetteer_add(args: argparse.Namespace) -> int:
     from nkmap.sources.curate import add_place, new_place
 
-    place = new_place(args.name, args.lat, args.lon, aliases=args.alias, kind=args.kind, country=args.country,
-                      place_id=args.id, population=args.population, source=args.source,
-                      from_geonames=args.from_geonames)
+    place = new_place(
+        args.name,
+        args.lat,
+        args.lon,
+        aliases=args.alias,
+        kind=args.kind,
+        country=args.country,
+        place_id=args.id,
+        population=args.population,
+        source=args.source,
+        from_geonames=args.from_geonames,
+    )
     add_place(args.gazetteer, place)
-    print(f"added {place.id} ({place.name}, {place.kind}, {place.country or 'no country'}) at "
-          f"{place.lat:.5f}, {place.lon:.5f} to {args.gazetteer}")
+    print(
+        f"added {place.id} ({place.name}, {place.kind}, {place.country or 'no country'}) at "
+        f"{place.lat:.5f}, {place.lon:.5f} to {args.gazetteer}"
+    )
     return EXIT_OK
 
 
@@ -87,61 +111,114 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     build = commands.add_parser(
-        "build", help="find the places in articles and write the map and data files",
+        "build",
+        help="find the places in articles and write the map and data files",
         description="Read articles, find and resolve the places they name, and write the map and data "
-                    "files: map.html, mentions/places .geojson and .csv, places.kml, map.png, map.svg.",
+        "files: map.html, mentions/places .geojson and .csv, places.kml, map.png, map.svg.",
     )
-    build.add_argument("articles", nargs="*", type=Path, metavar="ARTICLES",
-                       help=f"article files or folders of .txt files (default: {_shown(DEFAULT_ARTICLES)})")
-    build.add_argument("--gazetteer", type=Path, default=DEFAULT_GAZETTEER, metavar="PATH",
-                       help=f"curated gazetteer GeoJSON (default: {_shown(DEFAULT_GAZETTEER)})")
-    build.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                       help=f"folder for the outputs (default: {DEFAULT_OUT}/)")
-    build.add_argument("--no-geonames", dest="geonames", action="store_false",
-                       help="use only the curated gazetteer and country names, not the GeoNames fallback")
-    build.add_argument("--workers", type=_positive, default=1, metavar="N",
-                       help="geoparse on N processes (default: 1); the output is the same")
-    build.add_argument("--scheduler", metavar="ADDRESS",
-                       help="geoparse on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs nkmap[dask])")
-    build.add_argument("--max-article-size", type=_megabytes, default=20, metavar="MB",
-                       help="refuse an article file larger than this (default: 20)")
-    build.add_argument("--tiles", default="none", metavar="none|osm|URL",
-                       help="online map tiles over the offline basemap: none (default: the map needs no "
-                            "network), osm (OpenStreetMap), or a https://.../{z}/{x}/{y}.png template")
-    build.add_argument("--embed", action="store_true",
-                       help="also write embed.html: the <iframe> snippet to put the map in a report")
-    build.add_argument("--format", default="all", metavar="LIST",
-                       help=f"comma-separated formats to write: {','.join(ALL_FORMATS)} (default: all)")
+    build.add_argument(
+        "articles",
+        nargs="*",
+        type=Path,
+        metavar="ARTICLES",
+        help=f"article files or folders of .txt files (default: {_shown(DEFAULT_ARTICLES)})",
+    )
+    build.add_argument(
+        "--gazetteer",
+        type=Path,
+        default=DEFAULT_GAZETTEER,
+        metavar="PATH",
+        help=f"curated gazetteer GeoJSON (default: {_shown(DEFAULT_GAZETTEER)})",
+    )
+    build.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"folder for the outputs (default: {DEFAULT_OUT}/)"
+    )
+    build.add_argument(
+        "--no-geonames",
+        dest="geonames",
+        action="store_false",
+        help="use only the curated gazetteer and country names, not the GeoNames fallback",
+    )
+    build.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="geoparse on N processes (default: 1); the output is the same",
+    )
+    build.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="geoparse on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs nkmap[dask])",
+    )
+    build.add_argument(
+        "--max-article-size",
+        type=_megabytes,
+        default=20,
+        metavar="MB",
+        help="refuse an article file larger than this (default: 20)",
+    )
+    build.add_argument(
+        "--tiles",
+        default="none",
+        metavar="none|osm|URL",
+        help="online map tiles over the offline basemap: none (default: the map needs no "
+        "network), osm (OpenStreetMap), or a https://.../{z}/{x}/{y}.png template",
+    )
+    build.add_argument(
+        "--embed", action="store_true", help="also write embed.html: the <iframe> snippet to put the map in a report"
+    )
+    build.add_argument(
+        "--format",
+        default="all",
+        metavar="LIST",
+        help=f"comma-separated formats to write: {','.join(ALL_FORMATS)} (default: all)",
+    )
     build.set_defaults(run=_build)
 
-    gazetteer = commands.add_parser("gazetteer", help="check, list or add to the curated gazetteer",
-                                    description="Work on the curated gazetteer (GeoJSON).")
+    gazetteer = commands.add_parser(
+        "gazetteer",
+        help="check, list or add to the curated gazetteer",
+        description="Work on the curated gazetteer (GeoJSON).",
+    )
     actions = gazetteer.add_subparsers(dest="action", metavar="ACTION", required=True)
     where = argparse.ArgumentParser(add_help=False)
-    where.add_argument("--gazetteer", type=Path, default=DEFAULT_GAZETTEER, metavar="PATH",
-                       help=f"curated gazetteer GeoJSON (default: {_shown(DEFAULT_GAZETTEER)})")
+    where.add_argument(
+        "--gazetteer",
+        type=Path,
+        default=DEFAULT_GAZETTEER,
+        metavar="PATH",
+        help=f"curated gazetteer GeoJSON (default: {_shown(DEFAULT_GAZETTEER)})",
+    )
     check = actions.add_parser("check", parents=[where], help="validate the gazetteer and count its places")
     check.set_defaults(run=_gazetteer_check)
     listing = actions.add_parser("list", parents=[where], help="print one place per line (tab-separated)")
     listing.add_argument("--kind", help="only places of this kind (city, town, village, region, country, ...)")
     listing.set_defaults(run=_gazetteer_list)
     add = actions.add_parser(
-        "add", parents=[where], help="add a place (written atomically, order and format kept)",
+        "add",
+        parents=[where],
+        help="add a place (written atomically, order and format kept)",
         description="Add a place to the curated gazetteer. Coordinates come from --lat/--lon or from a GeoNames "
-                    "record (--from-geonames ID); duplicates and bad coordinates are refused.",
+        "record (--from-geonames ID); duplicates and bad coordinates are refused.",
     )
     add.add_argument("name", metavar="NAME", help="the place's English name")
     add.add_argument("--lat", type=float, help="latitude in decimal degrees (WGS84)")
     add.add_argument("--lon", type=float, help="longitude in decimal degrees (WGS84)")
-    add.add_argument("--alias", action="append", default=[], metavar="A",
-                     help="another spelling readers meet (repeat for more)")
+    add.add_argument(
+        "--alias", action="append", default=[], metavar="A", help="another spelling readers meet (repeat for more)"
+    )
     add.add_argument("--kind", help="city, town, village, district, province, region, country, feature ...")
     add.add_argument("--country", metavar="CC", help="ISO 3166-1 alpha-2 code, e.g. AZ")
     add.add_argument("--id", help="a stable slug (default: made from NAME)")
     add.add_argument("--population", type=int)
     add.add_argument("--source", help="where the coordinate comes from (a URL or geonames:ID)")
-    add.add_argument("--from-geonames", type=int, metavar="ID", help="take coordinates, kind, country and "
-                     "population from this GeoNames record")
+    add.add_argument(
+        "--from-geonames",
+        type=int,
+        metavar="ID",
+        help="take coordinates, kind, country and population from this GeoNames record",
+    )
     add.set_defaults(run=_gazetteer_add)
     return top
 
@@ -154,6 +231,8 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
     return value
+
+
 def _megabytes(value: str) -> float:
     size = float(value)
     if not size > 0:
@@ -182,8 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Interrupted.", file=sys.stderr)
         return 130
     except Exception as e:  # noqa: BLE001 - the last line of defence: one line, not a traceback
-        print(f"Error: unexpected {type(e).__name__}: {e}. This is a bug in nkmap; please report it "
-              "with the command you ran (set NKMAP_DEBUG=1 for the traceback).", file=sys.stderr)
+        print(
+            f"Error: unexpected {type(e).__name__}: {e}. This is a bug in nkmap; please report it "
+            "with the command you ran (set NKMAP_DEBUG=1 for the traceback).",
+            file=sys.stderr,
+        )
         if _debug():
             raise
         return EXIT_BUG

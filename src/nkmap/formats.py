@@ -38,8 +38,11 @@ def parse_formats(value: str | Iterable[str] | None, where: str = "formats") -> 
         return ALL
     unknown = sorted(wanted - set(FORMATS))
     if unknown:
-        raise InputError(where, "", f"unknown format {', '.join(map(repr, unknown))}; "
-                                    f"choose from {', '.join(ALL)} (comma-separated) or all")
+        raise InputError(
+            where,
+            "",
+            f"unknown format {', '.join(map(repr, unknown))}; choose from {', '.join(ALL)} (comma-separated) or all",
+        )
     if not wanted:
         raise InputError(where, "", f"no format given; choose from {', '.join(ALL)} or all")
     return tuple(f for f in ALL if f in wanted)

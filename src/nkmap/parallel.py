@@ -19,9 +19,15 @@ from nkmap.model import Article, GeoparseResult, ResolvedMention
 Chunk = tuple[list[Article], list[ResolvedMention]]
 
 
-def geoparse_files(paths: Sequence[str | os.PathLike[str]], gazetteer: str | os.PathLike[str], *,
-                   workers: int = 1, scheduler: str | None = None, geonames: bool = True,
-                   max_article_size: int = MAX_ARTICLE_BYTES) -> GeoparseResult:
+def geoparse_files(
+    paths: Sequence[str | os.PathLike[str]],
+    gazetteer: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    geonames: bool = True,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+) -> GeoparseResult:
     """Geoparse the article files under ``paths`` on ``workers`` processes or a Dask ``scheduler``."""
     from nkmap.pipeline import summarise
 
@@ -32,9 +38,10 @@ def geoparse_files(paths: Sequence[str | os.PathLike[str]], gazetteer: str | os.
         load_geonames()  # build the on-disk index once here, not in every worker
     parts = max(1, workers) * 4
     size = max(1, math.ceil(len(files) / parts))
-    chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    task = functools.partial(geoparse_chunk, gazetteer=str(gazetteer), geonames=geonames,
-                             max_article_size=max_article_size)
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    task = functools.partial(
+        geoparse_chunk, gazetteer=str(gazetteer), geonames=geonames, max_article_size=max_article_size
+    )
     if scheduler:
         results = _on_dask(scheduler, task, chunks)
     elif workers > 1:
@@ -49,8 +56,9 @@ def geoparse_files(paths: Sequence[str | os.PathLike[str]], gazetteer: str | os.
     return GeoparseResult(tuple(articles), tuple(mentions), summarise(mentions))
 
 
-def geoparse_chunk(files: Sequence[str], gazetteer: str, geonames: bool = True,
-                   max_article_size: int = MAX_ARTICLE_BYTES) -> Chunk:
+def geoparse_chunk(
+    files: Sequence[str], gazetteer: str, geonames: bool = True, max_article_size: int = MAX_ARTICLE_BYTES
+) -> Chunk:
     """Read and geoparse some files where this process runs (sources are loaded once per process)."""
     from nkmap.pipeline import geoparse
 
@@ -60,8 +68,8 @@ def geoparse_chunk(files: Sequence[str], gazetteer: str, geonames: bool = True,
 
 @functools.cache
 def _sources(gazetteer: str, geonames: bool) -> list:
-    from nkmap.sources.gazetteer import load_gazetteer
     from nkmap.pipeline import default_sources
+    from nkmap.sources.gazetteer import load_gazetteer
 
     return default_sources(load_gazetteer(Path(gazetteer)), geonames)
 

@@ -10,14 +10,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nkmap.inputs.articles import MAX_ARTICLE_BYTES, read_articles
 from nkmap.datafiles import SAMPLE_ARTICLES
 from nkmap.formats import parse_formats
-from nkmap.sources.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
-from nkmap.recognize.scan import NameIndex, RecognitionRules, find_mentions
+from nkmap.inputs.articles import MAX_ARTICLE_BYTES, read_articles
 from nkmap.model import Article, GeoparseResult, PlaceSummary, ResolvedMention
+from nkmap.recognize.scan import NameIndex, RecognitionRules, find_mentions
 from nkmap.resolve.resolver import NameSource, resolve_mentions
 from nkmap.roles import tag_roles
+from nkmap.sources.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 
 DEFAULT_ARTICLES = SAMPLE_ARTICLES
 DEFAULT_OUT = Path("output")
@@ -33,8 +33,12 @@ def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSou
     return [gazetteer, countries, index] if index is not None else [gazetteer, countries]
 
 
-def geoparse(articles: Iterable[Article], gazetteer: Gazetteer | None = None,
-             sources: Sequence[NameSource] | None = None, geonames: bool = True) -> GeoparseResult:
+def geoparse(
+    articles: Iterable[Article],
+    gazetteer: Gazetteer | None = None,
+    sources: Sequence[NameSource] | None = None,
+    geonames: bool = True,
+) -> GeoparseResult:
     """Find and resolve every place mention in ``articles``.
 
     Parameters
@@ -53,8 +57,9 @@ def geoparse(articles: Iterable[Article], gazetteer: Gazetteer | None = None,
     resolved: list[ResolvedMention] = []
     for article in articles:
         kept.append(article)
-        resolved.extend(tag_roles(article, resolve_mentions(find_mentions(article, names, rules), sources,
-                                                            rules.weak_triggers)))
+        resolved.extend(
+            tag_roles(article, resolve_mentions(find_mentions(article, names, rules), sources, rules.weak_triggers))
+        )
     return GeoparseResult(articles=tuple(kept), mentions=tuple(resolved), places=summarise(resolved))
 
 
@@ -83,12 +88,18 @@ class BuildReport:
         return next((p for p in self.files if p.name == "map.html"), None)
 
 
-def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
-          gazetteer: str | os.PathLike[str] = DEFAULT_GAZETTEER,
-          out: str | os.PathLike[str] = DEFAULT_OUT, formats: str | Iterable[str] | None = None,
-          geonames: bool = True, workers: int = 1, scheduler: str | None = None,
-          max_article_size: int = MAX_ARTICLE_BYTES, tiles: str | None = "none",
-          embed: bool = False) -> BuildReport:
+def build(
+    articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
+    gazetteer: str | os.PathLike[str] = DEFAULT_GAZETTEER,
+    out: str | os.PathLike[str] = DEFAULT_OUT,
+    formats: str | Iterable[str] | None = None,
+    geonames: bool = True,
+    workers: int = 1,
+    scheduler: str | None = None,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+    tiles: str | None = "none",
+    embed: bool = False,
+) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
     ``formats`` picks the files (``"html,csv"`` or a list; default all, see :mod:`nkmap.formats`).
@@ -107,8 +118,14 @@ def build(articles: Iterable[str | os.PathLike[str]] = (DEFAULT_ARTICLES,),
         from nkmap.parallel import geoparse_files
 
         load_gazetteer(gazetteer)  # a bad gazetteer fails here, once, with its message
-        result = geoparse_files(list(articles), gazetteer, workers=workers, scheduler=scheduler,
-                                geonames=geonames, max_article_size=max_article_size)
+        result = geoparse_files(
+            list(articles),
+            gazetteer,
+            workers=workers,
+            scheduler=scheduler,
+            geonames=geonames,
+            max_article_size=max_article_size,
+        )
     else:
         result = geoparse(read_articles(articles, max_article_size), load_gazetteer(gazetteer), geonames=geonames)
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good

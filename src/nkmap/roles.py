@@ -32,7 +32,7 @@ from nkmap.model import Article, ResolvedMention
 
 ROLES = ("dateline", "speaker", "event")
 _TOKEN = re.compile(r"\w+(?:['’-]\w+)*|[^\w\s]")
-_OPENING_PUNCTUATION = frozenset(',;:(“"‘\'—–-')
+_OPENING_PUNCTUATION = frozenset(",;:(“\"‘'—–-")
 MAX_PLACE_NOUNS = 4  # "di [ibu kota] X", "in [the village of] X"
 MAX_SKIPPED = 4  # "Rusia [pada hari Sabtu] mengatakan"
 # Characters looked at before and after a name: the rules read a handful of words on each side
@@ -55,9 +55,17 @@ class RoleWords:
 
     @classmethod
     def from_json(cls, data: dict) -> RoleWords:
-        words = {k: frozenset(w.lower() for w in data[k]) for k in
-                 ("speaker_verbs", "speaker_skip", "clause_openers", "agent_markers", "place_nouns",
-                  "event_excluded_kinds")}
+        words = {
+            k: frozenset(w.lower() for w in data[k])
+            for k in (
+                "speaker_verbs",
+                "speaker_skip",
+                "clause_openers",
+                "agent_markers",
+                "place_nouns",
+                "event_excluded_kinds",
+            )
+        }
         triggers = frozenset(tuple(p.lower().split()) for p in data["event_triggers"])
         return cls(event_triggers=triggers, **words)
 
@@ -75,8 +83,9 @@ class _Token(NamedTuple):  # a tuple: made ~270k times per MB of news
     place: bool  # inside another place mention
 
 
-def tag_roles(article: Article, mentions: Sequence[ResolvedMention],
-              words: RoleWords | None = None) -> list[ResolvedMention]:
+def tag_roles(
+    article: Article, mentions: Sequence[ResolvedMention], words: RoleWords | None = None
+) -> list[ResolvedMention]:
     """New mentions with ``role`` set where a rule can tell, in the same order.
 
     Parameters
@@ -97,11 +106,15 @@ def tag_roles(article: Article, mentions: Sequence[ResolvedMention],
         else:
             sentence_end = m.sentence_start + len(m.sentence) if m.sentence else len(text)
             before = _tokens(text, max(m.sentence_start, m.start - WINDOW_BEFORE), m.start, spans, (m.start, m.end))
-            after = _tokens(text, m.end, min(max(sentence_end, m.end), m.end + WINDOW_AFTER), spans,
-                            (m.start, m.end))
+            after = _tokens(text, m.end, min(max(sentence_end, m.end), m.end + WINDOW_AFTER), spans, (m.start, m.end))
             coarse = rm.place is not None and rm.place.kind in words.event_excluded_kinds
-            role = ("speaker" if _is_speaker(before, after, words)
-                    else "event" if not coarse and _is_event(before, words) else "")
+            role = (
+                "speaker"
+                if _is_speaker(before, after, words)
+                else "event"
+                if not coarse and _is_event(before, words)
+                else ""
+            )
         out.append(replace(rm, role=role))
     return out
 
@@ -143,7 +156,7 @@ def _opens_clause(before: list[_Token], words: RoleWords) -> bool:
             return True  # "..., dan Rusia mengatakan"
         while j >= 0 and before[j].place:  # "Armenia dan Azerbaijan sepakat": the first place must open it
             j -= 1
-        return _opens_clause(before[:j + 1], words)
+        return _opens_clause(before[: j + 1], words)
     return False
 
 
@@ -191,8 +204,8 @@ def _is_event(before: list[_Token], words: RoleWords) -> bool:
     lengths = _phrase_lengths(words.event_triggers)
     for _ in range(MAX_PLACE_NOUNS + 1):
         for n in lengths:  # longest phrase first: "ibu kota di" before "di"
-            if n <= i and texts[i - n:i] in words.event_triggers:
-                return not _describes_where(before[:i - n], words)
+            if n <= i and texts[i - n : i] in words.event_triggers:
+                return not _describes_where(before[: i - n], words)
         if i == 0 or before[i - 1].text not in words.place_nouns:
             return False
         i -= 1

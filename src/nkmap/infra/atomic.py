@@ -35,8 +35,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         with _signals_held():  # an interrupt must not fall between creating the file and knowing its name
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix,
-                                           dir=target.parent)
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=target.parent)
             except OSError as e:
                 raise InputError(target.parent, "", f"cannot write here: {e.strerror or e}") from None
             os.close(fd)

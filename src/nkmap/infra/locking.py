@@ -39,5 +39,6 @@ def locked(path: str | os.PathLike[str], timeout: float = LOCK_TIMEOUT) -> Itera
         with FileLock(lock, timeout=timeout):
             yield
     except Timeout:
-        raise LockTimeout(f"{path}: another nkmap process has been updating it for over {timeout:g} s; "
-                          f"try again (lock file: {lock})") from None
+        raise LockTimeout(
+            f"{path}: another nkmap process has been updating it for over {timeout:g} s; try again (lock file: {lock})"
+        ) from None

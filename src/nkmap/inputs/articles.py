@@ -29,8 +29,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
-from nkmap.inputs.dates import parse_date, publication_date
 from nkmap.errors import InputError
+from nkmap.inputs.dates import parse_date, publication_date
 from nkmap.inputs.metadata import find_dateline, find_outlet, find_title, header_lines
 from nkmap.model import Article
 
@@ -39,8 +39,12 @@ MAX_ARTICLE_BYTES = 20 * 1024 * 1024  # a long news article is ~50 kB; 20 MB is 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
 FIELDS = ("title", "outlet", "url", "date")
 # Longest first: the UTF-32-LE mark starts with the UTF-16-LE one.
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
-         (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"), (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 log = logging.getLogger(__name__)
 
@@ -85,8 +89,11 @@ def iter_articles(paths: Iterable[str | os.PathLike[str]], max_size: int = MAX_A
         yield article
     if not count:
         where = files[0] if len(files) == 1 else ", ".join(sorted({str(f.parent) for f in files})) if files else ""
-        raise InputError(where, "", f"no article text in {len(files)} file(s): each was empty or binary"
-                         if files else "no article files given")
+        raise InputError(
+            where,
+            "",
+            f"no article text in {len(files)} file(s): each was empty or binary" if files else "no article files given",
+        )
 
 
 def read_article(path: str | os.PathLike[str], max_size: int = MAX_ARTICLE_BYTES) -> Article:
@@ -111,8 +118,12 @@ def _read_bytes(path: Path, max_size: int) -> bytes:
     except OSError as e:
         raise InputError(path, "", e.strerror or str(e)) from None
     if len(raw) > max_size:
-        raise InputError(path, "", f"larger than the {_megabytes(max_size)} limit for one article; "
-                                   "split it, or raise the limit with --max-article-size")
+        raise InputError(
+            path,
+            "",
+            f"larger than the {_megabytes(max_size)} limit for one article; "
+            "split it, or raise the limit with --max-article-size",
+        )
     return raw
 
 
@@ -130,15 +141,17 @@ def decode(path: str | os.PathLike[str], raw: bytes) -> str:
     for bom, codec, label in _BOMS:
         if raw.startswith(bom):
             try:
-                text = raw[len(bom):].decode(codec)
+                text = raw[len(bom) :].decode(codec)
             except UnicodeDecodeError as e:
-                raise InputError(path, f"byte {e.start + len(bom)}",
-                                 f"starts with a {label} byte-order mark but is not {label} text; save it as UTF-8") from None
-            log.warning("%s: not UTF-8; decoded as %s (byte-order mark); save it as UTF-8 to silence this",
-                        path, label)
+                raise InputError(
+                    path,
+                    f"byte {e.start + len(bom)}",
+                    f"starts with a {label} byte-order mark but is not {label} text; save it as UTF-8",
+                ) from None
+            log.warning("%s: not UTF-8; decoded as %s (byte-order mark); save it as UTF-8 to silence this", path, label)
             return _text_or_skip(path, text)
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     if b"\0" in raw:
         raise SkippedFile(path, "", "binary file (NUL bytes), not text")
     try:
@@ -207,7 +220,7 @@ def _split_front_matter(path: Path, raw: str) -> tuple[dict[str, str], str]:
         if not sep:
             raise InputError(path, f"line {lineno}", "front matter lines must read 'key: value'")
         fields[key.strip().lower()] = value.strip().strip("\"'")
-    return {k: v for k, v in fields.items() if k in FIELDS}, raw[m.end():]
+    return {k: v for k, v in fields.items() if k in FIELDS}, raw[m.end() :]
 
 
 def _sidecar(path: Path) -> dict[str, str]:
@@ -223,7 +236,7 @@ def _sidecar(path: Path) -> dict[str, str]:
     except OSError as e:
         raise InputError(side, "", e.strerror or str(e)) from None
     if not isinstance(data, dict):
-        raise InputError(side, "top level", "a sidecar must be a JSON object such as {\"url\": \"https://...\"}")
+        raise InputError(side, "top level", 'a sidecar must be a JSON object such as {"url": "https://..."}')
     return {k: str(v) for k, v in data.items() if k in FIELDS and v}
 
 

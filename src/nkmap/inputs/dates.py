@@ -14,17 +14,66 @@ from datetime import date
 
 MONTHS = {
     # Indonesian
-    "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
-    "agustus": 8, "september": 9, "oktober": 10, "nopember": 11, "november": 11, "desember": 12,
+    "januari": 1,
+    "februari": 2,
+    "pebruari": 2,
+    "maret": 3,
+    "april": 4,
+    "mei": 5,
+    "juni": 6,
+    "juli": 7,
+    "agustus": 8,
+    "september": 9,
+    "oktober": 10,
+    "nopember": 11,
+    "november": 11,
+    "desember": 12,
     # English
-    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8,
-    "october": 10, "december": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "october": 10,
+    "december": 12,
     # abbreviations shared by both
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu": 8, "agt": 8, "aug": 8,
-    "sep": 9, "sept": 9, "okt": 10, "oct": 10, "nov": 11, "des": 12, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "agu": 8,
+    "agt": 8,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "okt": 10,
+    "oct": 10,
+    "nov": 11,
+    "des": 12,
+    "dec": 12,
 }
-WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad",
-            "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = (
+    "senin",
+    "selasa",
+    "rabu",
+    "kamis",
+    "jumat",
+    "jum'at",
+    "sabtu",
+    "minggu",
+    "ahad",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
 
 _WEEKDAY = "|".join(re.escape(w) for w in WEEKDAYS)
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -51,9 +100,27 @@ _DATE_LINE_FURNITURE = re.compile(
 
 HEADER_LINES = 6  # a date line among the first lines of a page is the page's own date
 DATE_LINE_MAX_WORDS = 4  # words a date line may hold beyond the date and the furniture above
-_WEEKDAY_NUMBER = {w: i % 7 for i, w in enumerate(("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu",
-                                                   "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                                                   "sunday"))} | {"jum'at": 4, "ahad": 6}
+_WEEKDAY_NUMBER = {
+    w: i % 7
+    for i, w in enumerate(
+        (
+            "senin",
+            "selasa",
+            "rabu",
+            "kamis",
+            "jumat",
+            "sabtu",
+            "minggu",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        )
+    )
+} | {"jum'at": 4, "ahad": 6}
 
 
 def parse_date(text: str) -> date | None:

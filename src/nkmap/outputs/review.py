@@ -16,7 +16,9 @@ COLUMNS = ("candidate", "count", "articles", "example", "guesses")
 GUESSES = 3
 
 
-def unresolved_rows(result: GeoparseResult, lookup: Callable[[str], list[Place]] | None = None) -> list[dict[str, object]]:
+def unresolved_rows(
+    result: GeoparseResult, lookup: Callable[[str], list[Place]] | None = None
+) -> list[dict[str, object]]:
     """One row per unresolved name (folded), most frequent first, with up to three guesses."""
     groups: dict[str, list] = {}
     for rm in result.unresolved:
@@ -25,19 +27,25 @@ def unresolved_rows(result: GeoparseResult, lookup: Callable[[str], list[Place]]
     for mentions in sorted(groups.values(), key=lambda ms: (-len(ms), ms[0].surface)):
         first = mentions[0]
         guesses = lookup(first.surface)[:GUESSES] if lookup else []
-        rows.append({
-            "candidate": first.surface,
-            "count": len(mentions),
-            "articles": ";".join(dict.fromkeys(m.article for m in mentions)),
-            "example": first.sentence,
-            "guesses": "; ".join(f"{p.name}, {p.country} (population {p.population or 0}; geonames:{p.geonameid};"
-                                 f" {p.lat:.5f}, {p.lon:.5f})" for p in guesses),
-        })
+        rows.append(
+            {
+                "candidate": first.surface,
+                "count": len(mentions),
+                "articles": ";".join(dict.fromkeys(m.article for m in mentions)),
+                "example": first.sentence,
+                "guesses": "; ".join(
+                    f"{p.name}, {p.country} (population {p.population or 0}; geonames:{p.geonameid};"
+                    f" {p.lat:.5f}, {p.lon:.5f})"
+                    for p in guesses
+                ),
+            }
+        )
     return rows
 
 
-def write_unresolved_csv(result: GeoparseResult, path: str | os.PathLike[str],
-                         lookup: Callable[[str], list[Place]] | None = None) -> Path:
+def write_unresolved_csv(
+    result: GeoparseResult, path: str | os.PathLike[str], lookup: Callable[[str], list[Place]] | None = None
+) -> Path:
     """Write ``unresolved.csv`` (UTF-8 with BOM, so spreadsheets read the accents) atomically."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")

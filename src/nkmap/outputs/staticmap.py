@@ -19,9 +19,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nkmap.infra import atomic
 from nkmap.datafiles import DEFAULT_BASEMAP
 from nkmap.errors import InputError
+from nkmap.infra import atomic
 from nkmap.model import GeoparseResult
 
 if TYPE_CHECKING:
@@ -35,8 +35,15 @@ NOT_POINTS = ("country", "continent")  # countries are shaded; a continent is no
 DETAIL_MIN_PLACES = 3  # a crowded area gets a detail panel when it holds this many places
 DETAIL_SHARE = 0.03  # ... within this share of the main map's span
 
-SEA, LAND, NAMED, BORDER, INK, POINT, REGION = ("#dbe9f4", "#f4f1ea", "#f2c894", "#ffffff", "#222222",
-                                                "#b2182b", "#2166ac")
+SEA, LAND, NAMED, BORDER, INK, POINT, REGION = (
+    "#dbe9f4",
+    "#f4f1ea",
+    "#f2c894",
+    "#ffffff",
+    "#222222",
+    "#b2182b",
+    "#2166ac",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +90,11 @@ class Layout:
 
 def map_points(result: GeoparseResult) -> list[MapPoint]:
     """The places drawn as points, most mentioned first."""
-    return [MapPoint(s.place.id, s.place.name, s.place.lon, s.place.lat, len(s.mentions), s.place.kind)
-            for s in result.places if s.place.kind not in NOT_POINTS]
+    return [
+        MapPoint(s.place.id, s.place.name, s.place.lon, s.place.lat, len(s.mentions), s.place.kind)
+        for s in result.places
+        if s.place.kind not in NOT_POINTS
+    ]
 
 
 def plan_layout(points: Sequence[MapPoint], fallback: Extent | None = None) -> Layout:
@@ -104,8 +114,10 @@ def plan_layout(points: Sequence[MapPoint], fallback: Extent | None = None) -> L
     # crowding is decided on unique positions: a region drawn at its centre city is one spot
     spots = sorted({(round(p.lon, 4), round(p.lat, 4)) for p in points})
     groups = _single_linkage([(x * cos, y) for x, y in spots], DETAIL_SHARE * span)
-    best = max(groups, key=lambda g: (sum(1 for p in points if (round(p.lon, 4), round(p.lat, 4)) in
-                                          {spots[i] for i in g}), -min(g)))
+    best = max(
+        groups,
+        key=lambda g: (sum(1 for p in points if (round(p.lon, 4), round(p.lat, 4)) in {spots[i] for i in g}), -min(g)),
+    )
     crowd_spots = {spots[i] for i in best}
     crowd = [p for p in points if (round(p.lon, 4), round(p.lat, 4)) in crowd_spots]
     if len(crowd) < DETAIL_MIN_PLACES or len(crowd) == len(points):
@@ -151,8 +163,9 @@ def load_basemap(path: str | os.PathLike[str] = DEFAULT_BASEMAP):
 
     path = Path(path)
     if not path.is_file():
-        raise InputError(path, "", "basemap not found; it ships with nkmap in data/basemap/ "
-                                   "(or choose other formats with --format)")
+        raise InputError(
+            path, "", "basemap not found; it ships with nkmap in data/basemap/ (or choose other formats with --format)"
+        )
     frame = gpd.read_file(path, engine="pyogrio")
     missing = {"iso_a2", "name"} - set(frame.columns)
     if missing:
@@ -180,8 +193,9 @@ def _date_range(a: date, b: date) -> str:
     return f"{a.day} {a:%b %Y} – {b.day} {b:%b %Y}"
 
 
-def draw_static_map(result: GeoparseResult, basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
-                    title: str | None = None) -> Figure:
+def draw_static_map(
+    result: GeoparseResult, basemap: str | os.PathLike[str] = DEFAULT_BASEMAP, title: str | None = None
+) -> Figure:
     """The report map as a matplotlib Figure on the Agg canvas (nothing is written).
 
     Parameters
@@ -197,15 +211,23 @@ def draw_static_map(result: GeoparseResult, basemap: str | os.PathLike[str] = DE
     points = map_points(result)
     named = _named_countries(result)
     shaded = countries[countries["iso_a2"].isin(named)]
-    fallback = _padded(_bounds([(b[0], b[1]) for b in shaded.bounds.values] + [(b[2], b[3]) for b in shaded.bounds.values]),
-                       0.05, 4.0) if len(shaded) else None
+    fallback = (
+        _padded(
+            _bounds([(b[0], b[1]) for b in shaded.bounds.values] + [(b[2], b[3]) for b in shaded.bounds.values]),
+            0.05,
+            4.0,
+        )
+        if len(shaded)
+        else None
+    )
     layout = plan_layout(points, fallback)
 
     fig = Figure(figsize=FIGSIZE, dpi=DPI, layout=None)
     FigureCanvasAgg(fig)
     if layout.detail is not None:
-        grid = fig.add_gridspec(1, 2, width_ratios=[2.05, 1], left=0.05, right=0.985, top=0.89, bottom=0.17,
-                                wspace=0.12)
+        grid = fig.add_gridspec(
+            1, 2, width_ratios=[2.05, 1], left=0.05, right=0.985, top=0.89, bottom=0.17, wspace=0.12
+        )
         main_ax, detail_ax = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
     else:
         main_ax, detail_ax = fig.add_axes((0.06, 0.17, 0.92, 0.72)), None
@@ -215,7 +237,7 @@ def draw_static_map(result: GeoparseResult, basemap: str | os.PathLike[str] = DE
     if detail_ax is not None:
         panels.append((detail_ax, layout.detail, [p for p in points if p.id in layout.detail_ids]))
     panels = [(ax, _fit(extent, ax), labelled) for ax, extent, labelled in panels]
-    for ax, extent, labelled in panels:
+    for ax, extent, _labelled in panels:
         _draw_base(ax, countries, shaded, extent)
         _draw_points(ax, points, top)
     if detail_ax is not None:
@@ -227,11 +249,19 @@ def draw_static_map(result: GeoparseResult, basemap: str | os.PathLike[str] = DE
         obstacles += [_marker_box(ax, p, top) for p in points if p not in labelled]
         if ax is main_ax and layout.detail is not None:
             obstacles.append(_extent_box(ax, layout.detail))
-        place_labels(ax, [(p.name, p.lon, p.lat, _radius_pt(p.mentions, top)) for p in labelled], renderer,
-                     obstacles=obstacles)
+        place_labels(
+            ax, [(p.name, p.lon, p.lat, _radius_pt(p.mentions, top)) for p in labelled], renderer, obstacles=obstacles
+        )
 
-    fig.suptitle(title if title is not None else default_title(result), x=0.05, y=0.965, ha="left",
-                 fontsize=13, fontweight="bold", color=INK)
+    fig.suptitle(
+        title if title is not None else default_title(result),
+        x=0.05,
+        y=0.965,
+        ha="left",
+        fontsize=13,
+        fontweight="bold",
+        color=INK,
+    )
     _legend(fig, top, bool(len(shaded)))
     _footnote(fig, result, layout, countries, named, points)
     return fig
@@ -301,9 +331,17 @@ def _draw_points(ax: Axes, points: Sequence[MapPoint], top: int) -> None:
     for p in sorted(points, key=lambda p: -p.mentions):  # small markers drawn over big ones
         r = _radius_pt(p.mentions, top)
         region = p.kind in ("region", "province", "district")
-        ax.scatter([p.lon], [p.lat], s=(2 * r) ** 2, marker="o", zorder=5,
-                   facecolors="none" if region else POINT, edgecolors=REGION if region else "white",
-                   linewidths=1.4 if region else 0.7, alpha=0.95)
+        ax.scatter(
+            [p.lon],
+            [p.lat],
+            s=(2 * r) ** 2,
+            marker="o",
+            zorder=5,
+            facecolors="none" if region else POINT,
+            edgecolors=REGION if region else "white",
+            linewidths=1.4 if region else 0.7,
+            alpha=0.95,
+        )
 
 
 def _marker_box(ax: Axes, p: MapPoint, top: int):
@@ -320,16 +358,37 @@ def _extent_box(ax: Axes, e: Extent):
     return Bbox.from_extents(*ax.transData.transform((e.west, e.south)), *ax.transData.transform((e.east, e.north)))
 
 
-def _mark_detail(main_ax: Axes, detail_ax: Axes, detail: Extent, points: Sequence[MapPoint],
-                 ids: frozenset[str]) -> None:
+def _mark_detail(
+    main_ax: Axes, detail_ax: Axes, detail: Extent, points: Sequence[MapPoint], ids: frozenset[str]
+) -> None:
     from matplotlib.patches import ConnectionPatch, Rectangle
 
-    main_ax.add_patch(Rectangle((detail.west, detail.south), detail.east - detail.west, detail.north - detail.south,
-                                fill=False, edgecolor=INK, linewidth=0.9, zorder=6))
+    main_ax.add_patch(
+        Rectangle(
+            (detail.west, detail.south),
+            detail.east - detail.west,
+            detail.north - detail.south,
+            fill=False,
+            edgecolor=INK,
+            linewidth=0.9,
+            zorder=6,
+        )
+    )
     for y in (detail.north, detail.south):
-        main_ax.add_artist(ConnectionPatch((detail.east, y), (0, 1 if y == detail.north else 0), "data",
-                                           "axes fraction", axesA=main_ax, axesB=detail_ax, color="#777777",
-                                           linewidth=0.6, linestyle=(0, (3, 2)), zorder=6))
+        main_ax.add_artist(
+            ConnectionPatch(
+                (detail.east, y),
+                (0, 1 if y == detail.north else 0),
+                "data",
+                "axes fraction",
+                axesA=main_ax,
+                axesB=detail_ax,
+                color="#777777",
+                linewidth=0.6,
+                linestyle=(0, (3, 2)),
+                zorder=6,
+            )
+        )
     for spine in detail_ax.spines.values():
         spine.set_color(INK)
         spine.set_linewidth(0.9)
@@ -345,15 +404,15 @@ def _scale_bar(ax: Axes, extent: Extent, renderer):
     km_per_deg = 111.32 * math.cos(math.radians(lat))
     width_km = (x1 - x0) * km_per_deg
     target = width_km / 5
-    length = max(n * 10 ** e for e in range(-1, 5) for n in (1, 2, 5) if n * 10 ** e <= target)
+    length = max(n * 10**e for e in range(-1, 5) for n in (1, 2, 5) if n * 10**e <= target)
     left, base = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
     right = left + length / km_per_deg
     ax.plot([left, right], [base, base], color=INK, linewidth=2.2, solid_capstyle="butt", zorder=7)
-    ax.plot([left, right], [base, base], color="white", linewidth=0.8, solid_capstyle="butt", zorder=7,
-            dashes=(2, 2))
+    ax.plot([left, right], [base, base], color="white", linewidth=0.8, solid_capstyle="butt", zorder=7, dashes=(2, 2))
     note = f"{length:g} km" + (f" (at {abs(lat):.0f}°{'N' if lat >= 0 else 'S'})" if extent.span() > 8 else "")
-    text = ax.text((left + right) / 2, base + (y1 - y0) * 0.015, note, ha="center", va="bottom", fontsize=6.5,
-                   color=INK, zorder=7)
+    text = ax.text(
+        (left + right) / 2, base + (y1 - y0) * 0.015, note, ha="center", va="bottom", fontsize=6.5, color=INK, zorder=7
+    )
     from matplotlib.transforms import Bbox
 
     bar = Bbox.from_extents(*ax.transData.transform((left, base)), *ax.transData.transform((right, base)))
@@ -361,13 +420,21 @@ def _scale_bar(ax: Axes, extent: Extent, renderer):
 
 
 LABEL_SIZE = 7.5  # points
-_DIRECTIONS = [(1, 0, "left", "center"), (-1, 0, "right", "center"), (1, 1, "left", "bottom"),
-               (-1, 1, "right", "bottom"), (1, -1, "left", "top"), (-1, -1, "right", "top"),
-               (0, 1, "center", "bottom"), (0, -1, "center", "top")]
+_DIRECTIONS = [
+    (1, 0, "left", "center"),
+    (-1, 0, "right", "center"),
+    (1, 1, "left", "bottom"),
+    (-1, 1, "right", "bottom"),
+    (1, -1, "left", "top"),
+    (-1, -1, "right", "top"),
+    (0, 1, "center", "bottom"),
+    (0, -1, "center", "top"),
+]
 
 
-def place_labels(ax: Axes, items: Sequence[tuple[str, float, float, float]], renderer,
-                 obstacles: Sequence = ()) -> list:
+def place_labels(
+    ax: Axes, items: Sequence[tuple[str, float, float, float]], renderer, obstacles: Sequence = ()
+) -> list:
     """Label points so that no label overlaps another label, a marker or an obstacle.
 
     ``items`` are ``(text, lon, lat, marker radius in points)``, most important first. Each label
@@ -405,11 +472,19 @@ def _try_label(ax, text, lon, lat, reach, leader, renderer, frame, taken, to_px)
     for dx, dy, ha, va in _DIRECTIONS:
         scale = reach / math.hypot(dx, dy) if (dx and dy) else reach
         offset = (dx * scale, dy * scale)
-        artist = ax.annotate(text, (lon, lat), xytext=offset, textcoords="offset points", ha=ha, va=va,
-                             fontsize=LABEL_SIZE, color=INK, zorder=8,
-                             arrowprops=dict(arrowstyle="-", color="#555555", linewidth=0.5, shrinkA=0, shrinkB=0)
-                             if leader else None,
-                             path_effects=[pe.withStroke(linewidth=2.2, foreground="white")])
+        artist = ax.annotate(
+            text,
+            (lon, lat),
+            xytext=offset,
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=LABEL_SIZE,
+            color=INK,
+            zorder=8,
+            arrowprops=dict(arrowstyle="-", color="#555555", linewidth=0.5, shrinkA=0, shrinkB=0) if leader else None,
+            path_effects=[pe.withStroke(linewidth=2.2, foreground="white")],
+        )
         artist.update_positions(renderer)
         box = Text.get_window_extent(artist, renderer).padded(1.5 * to_px)  # the text, not its leader line
         inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
@@ -427,17 +502,41 @@ def _legend(fig: Figure, top: int, shaded: bool) -> None:
     handles, labels = [], []
     for n in _legend_counts(top):
         r = _radius_pt(n, top)
-        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=2 * r, markerfacecolor=POINT,
-                              markeredgecolor="white"))
+        handles.append(
+            Line2D(
+                [], [], linestyle="none", marker="o", markersize=2 * r, markerfacecolor=POINT, markeredgecolor="white"
+            )
+        )
         labels.append(f"{n} mention{'s' if n != 1 else ''}")
-    handles.append(Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="none",
-                          markeredgecolor=REGION, markeredgewidth=1.4))
+    handles.append(
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=9,
+            markerfacecolor="none",
+            markeredgecolor=REGION,
+            markeredgewidth=1.4,
+        )
+    )
     labels.append("region (at its centre)")
     if shaded:
         handles.append(Patch(facecolor=NAMED, edgecolor="#cccccc"))
         labels.append("country named in the articles")
-    fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.05, 0.045), ncol=len(handles), fontsize=7,
-               frameon=False, handletextpad=0.6, handlelength=2.2, columnspacing=1.6, borderaxespad=0)
+    fig.legend(
+        handles,
+        labels,
+        loc="lower left",
+        bbox_to_anchor=(0.05, 0.045),
+        ncol=len(handles),
+        fontsize=7,
+        frameon=False,
+        handletextpad=0.6,
+        handlelength=2.2,
+        columnspacing=1.6,
+        borderaxespad=0,
+    )
 
 
 def _legend_counts(top: int) -> list[int]:
@@ -448,8 +547,9 @@ def _legend_counts(top: int) -> list[int]:
     return [1, *middle, *([top] if top > 1 else [])]
 
 
-def _footnote(fig: Figure, result: GeoparseResult, layout: Layout, countries, named: set[str],
-              points: Sequence[MapPoint]) -> None:
+def _footnote(
+    fig: Figure, result: GeoparseResult, layout: Layout, countries, named: set[str], points: Sequence[MapPoint]
+) -> None:
     notes = []
     outside = [p.name for p in points if not layout.main.contains(p.lon, p.lat)]
     inside_iso = set()
@@ -460,7 +560,9 @@ def _footnote(fig: Figure, result: GeoparseResult, layout: Layout, countries, na
     off = [s for s in result.places if s.place.kind == "country" and s.place.country not in inside_iso]
     continents = [s for s in result.places if s.place.kind == "continent"]
     if off:
-        notes.append("Named countries outside the frame: " + ", ".join(f"{s.place.name} ({len(s.mentions)})" for s in off))
+        notes.append(
+            "Named countries outside the frame: " + ", ".join(f"{s.place.name} ({len(s.mentions)})" for s in off)
+        )
     if continents:
         notes.append("Not drawn: " + ", ".join(f"{s.place.name} ({len(s.mentions)}, continent)" for s in continents))
     if outside:
@@ -479,8 +581,12 @@ def _box(e: Extent):
     return box(e.west, e.south, e.east, e.north)
 
 
-def write_static_maps(result: GeoparseResult, paths: Mapping[str, str | os.PathLike[str]],
-                      basemap: str | os.PathLike[str] = DEFAULT_BASEMAP, title: str | None = None) -> list[Path]:
+def write_static_maps(
+    result: GeoparseResult,
+    paths: Mapping[str, str | os.PathLike[str]],
+    basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
+    title: str | None = None,
+) -> list[Path]:
     """Draw the map once and write it in each format of ``paths`` (``{"png": ..., "svg": ...}``), atomically.
 
     The SVG carries no creation date and fixed element ids, so the same input gives the same file.

@@ -15,8 +15,8 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from nkmap.infra import atomic
 from nkmap.formats import parse_formats
+from nkmap.infra import atomic
 from nkmap.model import GeoparseResult
 
 CRS = "EPSG:4326"
@@ -32,29 +32,62 @@ def to_geodataframes(result: GeoparseResult) -> tuple[gpd.GeoDataFrame, gpd.GeoD
     mention_rows = []
     for rm in result.mentions:
         m, p = rm.mention, rm.place
-        mention_rows.append({
-            "article": m.article, "date": dates.get(m.article), "start": m.start, "end": m.end,
-            "surface": m.surface, "role": rm.role,
-            "place_id": p.id if p else None, "place": p.name if p else None, "kind": p.kind if p else None,
-            "country": p.country if p else None, "method": rm.method, "confidence": rm.confidence,
-            "sentence": m.sentence, "geometry": _point(p.lat, p.lon) if p else None,
-        })
+        mention_rows.append(
+            {
+                "article": m.article,
+                "date": dates.get(m.article),
+                "start": m.start,
+                "end": m.end,
+                "surface": m.surface,
+                "role": rm.role,
+                "place_id": p.id if p else None,
+                "place": p.name if p else None,
+                "kind": p.kind if p else None,
+                "country": p.country if p else None,
+                "method": rm.method,
+                "confidence": rm.confidence,
+                "sentence": m.sentence,
+                "geometry": _point(p.lat, p.lon) if p else None,
+            }
+        )
     place_rows = []
     for s in result.places:
         p = s.place
-        place_rows.append({
-            "place_id": p.id, "name": p.name, "kind": p.kind, "country": p.country, "origin": p.origin,
-            "source": p.source, "geonameid": p.geonameid, "mentions": len(s.mentions),
-            "articles": list(s.articles), "geometry": _point(p.lat, p.lon),
-        })
+        place_rows.append(
+            {
+                "place_id": p.id,
+                "name": p.name,
+                "kind": p.kind,
+                "country": p.country,
+                "origin": p.origin,
+                "source": p.source,
+                "geonameid": p.geonameid,
+                "mentions": len(s.mentions),
+                "articles": list(s.articles),
+                "geometry": _point(p.lat, p.lon),
+            }
+        )
     mentions = gpd.GeoDataFrame(mention_rows, columns=[*_MENTION_COLUMNS, "geometry"], geometry="geometry", crs=CRS)
     places = gpd.GeoDataFrame(place_rows, columns=[*_PLACE_COLUMNS, "geometry"], geometry="geometry", crs=CRS)
     places["geonameid"] = places["geonameid"].astype("Int64")  # an id, not 174982.0, even where some are missing
     return mentions, places
 
 
-_MENTION_COLUMNS = ("article", "date", "start", "end", "surface", "role", "place_id", "place", "kind", "country", "method",
-                    "confidence", "sentence")
+_MENTION_COLUMNS = (
+    "article",
+    "date",
+    "start",
+    "end",
+    "surface",
+    "role",
+    "place_id",
+    "place",
+    "kind",
+    "country",
+    "method",
+    "confidence",
+    "sentence",
+)
 _PLACE_COLUMNS = ("place_id", "name", "kind", "country", "origin", "source", "geonameid", "mentions", "articles")
 
 
@@ -110,9 +143,14 @@ def write_kml(places: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     """
     frame = places.copy()
     frame.insert(0, "Name", frame["name"])
-    frame.insert(1, "Description", [
-        html.escape(f"{n} mention{'s' if n != 1 else ''} in {', '.join(a)}") for n, a in zip(frame["mentions"], frame["articles"])
-    ])
+    frame.insert(
+        1,
+        "Description",
+        [
+            html.escape(f"{n} mention{'s' if n != 1 else ''} in {', '.join(a)}")
+            for n, a in zip(frame["mentions"], frame["articles"])
+        ],
+    )
     frame["articles"] = frame["articles"].map("; ".join)
     frame = frame.drop(columns=["name"])
     with atomic.atomic_path(path) as tmp:
@@ -120,9 +158,13 @@ def write_kml(places: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     return Path(path)
 
 
-def write_outputs(result: GeoparseResult, out: str | os.PathLike[str],
-                  formats: str | Iterable[str] | None = None, tiles: str | None = "none",
-                  embed: bool = False) -> list[Path]:
+def write_outputs(
+    result: GeoparseResult,
+    out: str | os.PathLike[str],
+    formats: str | Iterable[str] | None = None,
+    tiles: str | None = "none",
+    embed: bool = False,
+) -> list[Path]:
     """Write the files of ``formats`` into ``out`` and return their paths.
 
     Parameters
@@ -150,13 +192,19 @@ def write_outputs(result: GeoparseResult, out: str | os.PathLike[str],
     if {"geojson", "csv", "kml"} & set(wanted):
         mentions, places = to_geodataframes(result)
         if "geojson" in wanted:
-            written += [write_geojson(mentions, out / "mentions.geojson"), write_geojson(places, out / "places.geojson")]
+            written += [
+                write_geojson(mentions, out / "mentions.geojson"),
+                write_geojson(places, out / "places.geojson"),
+            ]
         if "csv" in wanted:
-            from nkmap.sources.geonames import load_geonames
             from nkmap.outputs.review import write_unresolved_csv
+            from nkmap.sources.geonames import load_geonames
 
-            written += [write_csv(mentions, out / "mentions.csv"), write_csv(places, out / "places.csv"),
-                        write_unresolved_csv(result, out / "unresolved.csv", load_geonames().lookup)]
+            written += [
+                write_csv(mentions, out / "mentions.csv"),
+                write_csv(places, out / "places.csv"),
+                write_unresolved_csv(result, out / "unresolved.csv", load_geonames().lookup),
+            ]
         if "kml" in wanted:
             written.append(write_kml(places, out / "places.kml"))
     images = {fmt: out / f"map.{fmt}" for fmt in ("png", "svg") if fmt in wanted}

@@ -71,8 +71,13 @@ def _place_word_pattern(words: frozenset[str]) -> re.Pattern[str]:
 class NameIndex:
     """The names to look for: curated ones (taken as found) and GeoNames ones (checked first)."""
 
-    def __init__(self, folded: Iterable[str] = (), exact: Iterable[str] = (),
-                 weak: Container[str] | None = None, weak_max_words: int = 1) -> None:
+    def __init__(
+        self,
+        folded: Iterable[str] = (),
+        exact: Iterable[str] = (),
+        weak: Container[str] | None = None,
+        weak_max_words: int = 1,
+    ) -> None:
         self.folded = frozenset(folded)
         self.exact = frozenset(exact)
         self.weak = weak
@@ -115,8 +120,9 @@ class NameIndex:
             key = name_key(word)
             info = NAME if self.tier(word) != UNKNOWN else 0
             first = key.split()[0] if key else ""
-            if first in self._first_words or (self.weak is not None and " " not in key
-                                               and next(self.weak.iterkeys(key + " "), None)):  # type: ignore[union-attr]
+            if first in self._first_words or (
+                self.weak is not None and " " not in key and next(self.weak.iterkeys(key + " "), None)
+            ):  # type: ignore[union-attr]
                 info |= LONGER
             if " " in key:  # hyphenated: "Nagorno-Karabakh" is one token to the scan
                 info |= LONGER
@@ -148,9 +154,9 @@ class _Scan:
         if start == self.dateline_start:
             return "dateline", ""
         text = self.text
-        if start < 2 or text[start - 1] not in " \u00a0" or "\n" in text[start - 3:start]:
+        if start < 2 or text[start - 1] not in " \u00a0" or "\n" in text[start - 3 : start]:
             return "", ""
-        words = text[max(0, start - 40):start].split()
+        words = text[max(0, start - 40) : start].split()
         if not words or not _is_word(words[-1]):
             return "", ""
         one = name_key(words[-1])
@@ -175,7 +181,7 @@ class _Scan:
         return surface.lower() in self._lowercase
 
     def opens_sentence(self, start: int) -> bool:
-        before = self.text[max(0, start - 4):start].rstrip(" \t\u00a0\"“'‘(")
+        before = self.text[max(0, start - 4) : start].rstrip(" \t\u00a0\"“'‘(")
         return not before or before[-1] in ".!?…\n|"
 
     def place_check(self, start: int, end: int, trigger: str, previous: str) -> str | None:
@@ -189,8 +195,13 @@ class _Scan:
         surface = self.text[start:end]
         words = name_key(surface).split()
         rules = self.rules
-        if (words[0] in rules.stopwords or words[-1] in rules.stopwords or len(surface) < 3
-                or name_key(surface) in rules.demonyms or name_key(previous) in rules.titles):
+        if (
+            words[0] in rules.stopwords
+            or words[-1] in rules.stopwords
+            or len(surface) < 3
+            or name_key(surface) in rules.demonyms
+            or name_key(previous) in rules.titles
+        ):
             return None
         if trigger in rules.place_triggers or trigger == "dateline":
             return trigger
@@ -240,8 +251,12 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     ends = [end]
     pos = end
     # Names run on over capitalised words ("Nusa Tenggara Timur") or hyphens ("Rostov-on-Don").
-    while info & LONGER and len(ends) < names.max_words and (nxt := _NEXT_WORD.match(text, pos)) and (
-            nxt.group(1)[:1].isupper() or text[pos] != " "):
+    while (
+        info & LONGER
+        and len(ends) < names.max_words
+        and (nxt := _NEXT_WORD.match(text, pos))
+        and (nxt.group(1)[:1].isupper() or text[pos] != " ")
+    ):
         pos = nxt.end()
         ends.append(pos)
     trigger: tuple[str, str] | None = None
@@ -295,8 +310,15 @@ def _mention(article: str, text: str, start: int, end: int, trigger: str, starts
         s_start, s_end = _window(text, start, end, s_start, s_end)
     sentence = text[s_start:s_end].rstrip()
     lead = len(sentence) - len(sentence.lstrip())
-    return Mention(article=article, start=start, end=end, surface=text[start:end],
-                   sentence=sentence.lstrip(), sentence_start=s_start + lead, trigger=trigger)
+    return Mention(
+        article=article,
+        start=start,
+        end=end,
+        surface=text[start:end],
+        sentence=sentence.lstrip(),
+        sentence_start=s_start + lead,
+        trigger=trigger,
+    )
 
 
 def _window(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:

@@ -32,8 +32,9 @@ class NameSource(Protocol):
     def lookup(self, name: str) -> list[Place]: ...
 
 
-def resolve_mentions(mentions: Sequence[Mention], sources: Sequence[NameSource],
-                     weak_triggers: Iterable[str] = ()) -> list[ResolvedMention]:
+def resolve_mentions(
+    mentions: Sequence[Mention], sources: Sequence[NameSource], weak_triggers: Iterable[str] = ()
+) -> list[ResolvedMention]:
     """Resolve the mentions of one article; the same name always gets the same place in it.
 
     A GeoNames-only name recognised with a doubt ("?opener", "?in-name") that
@@ -63,8 +64,7 @@ def resolve_mentions(mentions: Sequence[Mention], sources: Sequence[NameSource],
             dropped.add(key)
         else:
             chosen[key] = choice
-    return [ResolvedMention(m, *chosen[name_key(m.surface)]) for m in mentions
-            if name_key(m.surface) not in dropped]
+    return [ResolvedMention(m, *chosen[name_key(m.surface)]) for m in mentions if name_key(m.surface) not in dropped]
 
 
 class _Cells:
@@ -121,8 +121,15 @@ def _choose_curated(places: list[Place], anchors: list[Place]) -> tuple[Place | 
     return ranked[0], "population", 0.5
 
 
-def _choose_geonames(key: str, places: list[Place], evidence: float, doubtful: bool | str, countries: set[str],
-                     nearby: list[Place], cells: _Cells) -> tuple[Place | None, str, float] | None:
+def _choose_geonames(
+    key: str,
+    places: list[Place],
+    evidence: float,
+    doubtful: bool | str,
+    countries: set[str],
+    nearby: list[Place],
+    cells: _Cells,
+) -> tuple[Place | None, str, float] | None:
     """The best namesake by population, the article's countries, neighbours and name.
 
     Returns ``(None, "unresolved", 0)`` for a place-like name without enough evidence (to be
@@ -155,8 +162,16 @@ def _choose_geonames(key: str, places: list[Place], evidence: float, doubtful: b
     if not accepted:
         return None if doubtful else (None, "unresolved", 0.0)
     margin = score - scored[1][0] if len(scored) > 1 else 1.0
-    confidence = (0.35 + 0.2 * evidence + 0.1 * in_country + 0.1 * near + 0.05 * support + 0.1 * big
-                  + 0.1 * min(margin, 1.0) - (0.1 if doubtful else 0.0))
+    confidence = (
+        0.35
+        + 0.2 * evidence
+        + 0.1 * in_country
+        + 0.1 * near
+        + 0.05 * support
+        + 0.1 * big
+        + 0.1 * min(margin, 1.0)
+        - (0.1 if doubtful else 0.0)
+    )
     return best, "geonames", round(min(max(confidence, 0.05), 0.95), 3)
 
 

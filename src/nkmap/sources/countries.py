@@ -98,7 +98,15 @@ def _country_place(code: str, info: dict, capitals: object | None) -> Place | No
     if not found:
         return None
     capital = found[0]
-    return Place(id=f"country-{code.lower()}", name=english_name(code), lat=capital.lat, lon=capital.lon,
-                 kind="country", country=code, population=info.get("population") or None,
-                 geonameid=info.get("geonameid"), source=f"{capital.source} (capital {capital.name})",
-                 origin="cldr")
+    return Place(
+        id=f"country-{code.lower()}",
+        name=english_name(code),
+        lat=capital.lat,
+        lon=capital.lon,
+        kind="country",
+        country=code,
+        population=info.get("population") or None,
+        geonameid=info.get("geonameid"),
+        source=f"{capital.source} (capital {capital.name})",
+        origin="cldr",
+    )

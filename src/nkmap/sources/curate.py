@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from nkmap.errors import InputError
-from nkmap.sources.gazetteer import Gazetteer, feature_for, update
 from nkmap.model import Place
+from nkmap.sources.gazetteer import Gazetteer, feature_for, update
 
 
 def slug(name: str) -> str:
@@ -20,10 +20,19 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
 
 
-def new_place(name: str, lat: float | None = None, lon: float | None = None, *, aliases: Sequence[str] = (),
-              kind: str | None = None, country: str | None = None, place_id: str | None = None,
-              population: int | None = None, source: str | None = None,
-              from_geonames: int | None = None) -> Place:
+def new_place(
+    name: str,
+    lat: float | None = None,
+    lon: float | None = None,
+    *,
+    aliases: Sequence[str] = (),
+    kind: str | None = None,
+    country: str | None = None,
+    place_id: str | None = None,
+    population: int | None = None,
+    source: str | None = None,
+    from_geonames: int | None = None,
+) -> Place:
     """A Place for the gazetteer, from what the user gave and, optionally, a GeoNames record."""
     base = None
     if from_geonames is not None:
@@ -36,12 +45,15 @@ def new_place(name: str, lat: float | None = None, lon: float | None = None, *, 
         raise InputError("nkmap gazetteer add", name, "give --lat and --lon, or --from-geonames ID")
     names = list(dict.fromkeys([name, *aliases]))
     place = Place(
-        id=place_id or slug(name), name=name,
+        id=place_id or slug(name),
+        name=name,
         lat=lat if lat is not None else base.lat,  # type: ignore[union-attr]
         lon=lon if lon is not None else base.lon,  # type: ignore[union-attr]
-        kind=kind or (base.kind if base else "place"), country=(country or (base.country if base else "")).upper(),
+        kind=kind or (base.kind if base else "place"),
+        country=(country or (base.country if base else "")).upper(),
         population=population if population is not None else (base.population if base else None),
-        geonameid=base.geonameid if base else None, aliases=tuple(names),
+        geonameid=base.geonameid if base else None,
+        aliases=tuple(names),
         source=source or (base.source if base else "given by the user"),
     )
     if base is not None and name != base.name:

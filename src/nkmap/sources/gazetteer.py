@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nkmap.infra import atomic
-from nkmap.infra.locking import LOCK_TIMEOUT, locked
 from nkmap.datafiles import DEFAULT_BASEMAP, DEFAULT_GAZETTEER
 from nkmap.errors import InputError
+from nkmap.infra import atomic
+from nkmap.infra.locking import LOCK_TIMEOUT, locked
 from nkmap.model import Place
 from nkmap.names import is_case_sensitive, name_key
 
@@ -89,8 +89,9 @@ class Gazetteer:
         atomic.write_text(path or self.path, self.to_geojson())
 
 
-def update(path: str | os.PathLike[str], change: Callable[[Gazetteer], Gazetteer],
-           timeout: float = LOCK_TIMEOUT) -> Gazetteer:
+def update(
+    path: str | os.PathLike[str], change: Callable[[Gazetteer], Gazetteer], timeout: float = LOCK_TIMEOUT
+) -> Gazetteer:
     """Apply ``change`` to the gazetteer at ``path`` and save the result, holding the file's lock.
 
     The gazetteer is reloaded inside the lock, so two processes adding places at once both
@@ -135,8 +136,9 @@ def _misplaced_once(gazetteer: Gazetteer, text: str, basemap: Path = DEFAULT_BAS
     except OSError:
         return []
     key = f"{gazetteer.path}\0{stamp.st_size}\0{stamp.st_mtime_ns}\0{text}"
-    return json.loads(remembered("checked-gazetteers", key,
-                                 lambda: json.dumps(misplaced(gazetteer, basemap), ensure_ascii=False)))
+    return json.loads(
+        remembered("checked-gazetteers", key, lambda: json.dumps(misplaced(gazetteer, basemap), ensure_ascii=False))
+    )
 
 
 def parse_gazetteer(text: str, path: str | os.PathLike[str] = "<memory>") -> Gazetteer:
@@ -149,7 +151,9 @@ def parse_gazetteer(text: str, path: str | os.PathLike[str] = "<memory>") -> Gaz
         problem = "nested too deeply" if isinstance(e, RecursionError) else str(e)
         raise InputError(path, "", f"not usable JSON: {problem}") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InputError(path, "top level", 'not a GeoJSON FeatureCollection ({"type": "FeatureCollection", "features": [...]})')
+        raise InputError(
+            path, "top level", 'not a GeoJSON FeatureCollection ({"type": "FeatureCollection", "features": [...]})'
+        )
     features = data.get("features")
     if not isinstance(features, list):
         raise InputError(path, "field 'features'", "must be a list of Point features")
@@ -158,14 +162,25 @@ def parse_gazetteer(text: str, path: str | os.PathLike[str] = "<memory>") -> Gaz
 
 def feature_for(place: Place) -> dict[str, Any]:
     """The GeoJSON feature for a place, in the gazetteer's property order."""
-    props: dict[str, Any] = {"id": place.id, "name": place.name, "aliases": list(place.aliases), "kind": place.kind,
-                             "country": place.country, "population": place.population,
-                             "geonameid": place.geonameid, "source": place.source}
+    props: dict[str, Any] = {
+        "id": place.id,
+        "name": place.name,
+        "aliases": list(place.aliases),
+        "kind": place.kind,
+        "country": place.country,
+        "population": place.population,
+        "geonameid": place.geonameid,
+        "source": place.source,
+    }
     if place.shared_name:
         props["shared_name"] = True
     props = {k: v for k, v in props.items() if v is not None}
     # GeoJSON is [lon, lat]: the one place the gazetteer converts axis order.
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]}, "properties": props}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+        "properties": props,
+    }
 
 
 def _feature_line(feature: Mapping[str, Any]) -> str:
@@ -187,31 +202,41 @@ def _place(path: str, index: int, feature: Any) -> Place:
     if pid is not None:
         where = f"feature {index} (id {pid!r})"
     if not isinstance(pid, str) or not _ID.fullmatch(pid):
-        raise InputError(path, where + ", field 'id'", "must be a slug of lower-case letters, digits and hyphens, e.g. 'stepanakert'")
+        raise InputError(
+            path, where + ", field 'id'", "must be a slug of lower-case letters, digits and hyphens, e.g. 'stepanakert'"
+        )
     name = props.get("name")
     if name is not None and not isinstance(name, str):
         raise InputError(path, where + ", field 'name'", f"{name!r} is not a string; give the place's English name")
     if not name or not name.strip():
         raise InputError(path, where + ", field 'name'", "missing or empty; give the place's English name")
     if not name_key(name):
-        raise InputError(path, where + ", field 'name'", f"{name!r} has no letters or digits; give the place's English name")
+        raise InputError(
+            path, where + ", field 'name'", f"{name!r} has no letters or digits; give the place's English name"
+        )
     lon, lat = _coordinates(path, where, feature.get("geometry"))
     aliases = props.get("aliases", [])
     if not isinstance(aliases, list):
-        raise InputError(path, where + ", field 'aliases'",
-                         f"must be a list of strings such as [\"Khankendi\"], not {type(aliases).__name__} {aliases!r}")
+        raise InputError(
+            path,
+            where + ", field 'aliases'",
+            f'must be a list of strings such as ["Khankendi"], not {type(aliases).__name__} {aliases!r}',
+        )
     for n, alias in enumerate(aliases):
         if not isinstance(alias, str):
             raise InputError(path, where + f", field 'aliases', item {n}", f"{alias!r} is not a string; quote it")
         if not name_key(alias):
-            raise InputError(path, where + f", field 'aliases', item {n}",
-                             f"{alias!r} has no letters or digits; remove it")
+            raise InputError(
+                path, where + f", field 'aliases', item {n}", f"{alias!r} has no letters or digits; remove it"
+            )
     kind = props.get("kind", "place")
     if not isinstance(kind, str) or not kind:
         raise InputError(path, where + ", field 'kind'", f"must be one of {', '.join(KINDS)}")
     country = props.get("country", "")
     if not isinstance(country, str) or (country and not re.fullmatch(r"[A-Z]{2}", country)):
-        raise InputError(path, where + ", field 'country'", f"{country!r} is not an ISO 3166-1 alpha-2 code such as 'AZ'")
+        raise InputError(
+            path, where + ", field 'country'", f"{country!r} is not an ISO 3166-1 alpha-2 code such as 'AZ'"
+        )
     population = _optional_int(path, where, props, "population")
     geonameid = _optional_int(path, where, props, "geonameid")
     source = props.get("source", "")
@@ -220,19 +245,39 @@ def _place(path: str, index: int, feature: Any) -> Place:
     shared = props.get("shared_name", False)
     if not isinstance(shared, bool):
         raise InputError(path, where + ", field 'shared_name'", "must be true or false")
-    return Place(id=pid, name=name.strip(), lat=lat, lon=lon, kind=kind, country=country, population=population,
-                 geonameid=geonameid, aliases=tuple(a.strip() for a in aliases), source=source, shared_name=shared)
+    return Place(
+        id=pid,
+        name=name.strip(),
+        lat=lat,
+        lon=lon,
+        kind=kind,
+        country=country,
+        population=population,
+        geonameid=geonameid,
+        aliases=tuple(a.strip() for a in aliases),
+        source=source,
+        shared_name=shared,
+    )
 
 
 def _coordinates(path: str, where: str, geometry: Any) -> tuple[float, float]:
     if not isinstance(geometry, dict):
-        raise InputError(path, where + ", field 'geometry'", "missing; give a Point geometry with [longitude, latitude]")
+        raise InputError(
+            path, where + ", field 'geometry'", "missing; give a Point geometry with [longitude, latitude]"
+        )
     if geometry.get("type") != "Point":
-        raise InputError(path, where + ", field 'geometry'", f"is a {geometry.get('type')!r}, not a 'Point'; "
-                         "give one Point at [longitude, latitude] (for an area, a point inside it)")
+        raise InputError(
+            path,
+            where + ", field 'geometry'",
+            f"is a {geometry.get('type')!r}, not a 'Point'; "
+            "give one Point at [longitude, latitude] (for an area, a point inside it)",
+        )
     coords = geometry.get("coordinates")
-    if (not isinstance(coords, list) or len(coords) not in (2, 3)
-            or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords)):
+    if (
+        not isinstance(coords, list)
+        or len(coords) not in (2, 3)
+        or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords)
+    ):
         raise InputError(path, where + ", field 'coordinates'", "must be [longitude, latitude] as numbers")
     try:
         lon, lat = float(coords[0]), float(coords[1])
@@ -243,8 +288,11 @@ def _coordinates(path: str, where: str, geometry: Any) -> tuple[float, float]:
     if not -180 <= lon <= 180:
         raise InputError(path, where + ", field 'coordinates'", f"longitude {coords[0]} is outside [-180, 180]")
     if not -90 <= lat <= 90:
-        raise InputError(path, where + ", field 'coordinates'",
-                         f"latitude {coords[1]} is outside [-90, 90] (GeoJSON order is [longitude, latitude])")
+        raise InputError(
+            path,
+            where + ", field 'coordinates'",
+            f"latitude {coords[1]} is outside [-90, 90] (GeoJSON order is [longitude, latitude])",
+        )
     return lon, lat
 
 
@@ -265,8 +313,11 @@ def _check_unique_ids(path: str, places: Sequence[Place]) -> None:
     seen: dict[str, int] = {}
     for i, place in enumerate(places):
         if place.id in seen:
-            raise InputError(path, f"feature {i} (id {place.id!r}), field 'id'",
-                             f"duplicate of feature {seen[place.id]}; give each place its own id")
+            raise InputError(
+                path,
+                f"feature {i} (id {place.id!r}), field 'id'",
+                f"duplicate of feature {seen[place.id]}; give each place its own id",
+            )
         seen[place.id] = i
 
 
@@ -275,9 +326,12 @@ def _check_shared_aliases(path: str, places: Sequence[Place], index: Mapping[str
     for key, bucket in index.items():
         if len(bucket) > 1 and not all(p.shared_name for p in bucket):
             first, second = bucket[0], bucket[1]
-            raise InputError(path, f"feature {position[second.id]} (id {second.id!r}), field 'aliases'",
-                             f"name {key!r} is also used by feature {position[first.id]} (id {first.id!r}); "
-                             "remove it from one, or mark both places \"shared_name\": true")
+            raise InputError(
+                path,
+                f"feature {position[second.id]} (id {second.id!r}), field 'aliases'",
+                f"name {key!r} is also used by feature {position[first.id]} (id {first.id!r}); "
+                'remove it from one, or mark both places "shared_name": true',
+            )
 
 
 def misplaced(gazetteer: Gazetteer, basemap: str | os.PathLike[str] = DEFAULT_BASEMAP) -> list[str]:
@@ -306,11 +360,15 @@ def misplaced(gazetteer: Gazetteer, basemap: str | os.PathLike[str] = DEFAULT_BA
         where = f"{gazetteer.path}: feature {i} (id {place.id!r}), field 'coordinates'"
         point = f"[{place.lon:g}, {place.lat:g}]"
         if swapped:
-            found.append(f"{where}: {point} lies outside {_country(place)}, but [{place.lat:g}, {place.lon:g}] "
-                         "lies inside: latitude and longitude look swapped (GeoJSON order is [longitude, latitude])")
+            found.append(
+                f"{where}: {point} lies outside {_country(place)}, but [{place.lat:g}, {place.lon:g}] "
+                "lies inside: latitude and longitude look swapped (GeoJSON order is [longitude, latitude])"
+            )
         elif place.country:
-            found.append(f"{where}: {point} lies outside its country {place.country!r}; "
-                         "check the coordinates (GeoJSON order is [longitude, latitude]) and the country code")
+            found.append(
+                f"{where}: {point} lies outside its country {place.country!r}; "
+                "check the coordinates (GeoJSON order is [longitude, latitude]) and the country code"
+            )
     return found
 
 

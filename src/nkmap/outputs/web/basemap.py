@@ -30,8 +30,10 @@ class Tiles:
     attribution: str
 
 
-OSM = Tiles("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
+OSM = Tiles(
+    "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
 _TEMPLATE = re.compile(r"^https?://[^/\s]+/\S*$")
 
 
@@ -48,8 +50,12 @@ def resolve_tiles(tiles: str | Tiles | None, attribution: str | None = None) -> 
     if tiles == "osm":
         return OSM if attribution is None else Tiles(OSM.url, attribution)
     if not (_TEMPLATE.match(tiles) and all(k in tiles for k in ("{z}", "{x}", "{y}"))):
-        raise InputError("--tiles", "", f"{tiles!r} is not 'none', 'osm' or a tile URL template "
-                                        "such as 'https://tiles.example.org/{z}/{x}/{y}.png'")
+        raise InputError(
+            "--tiles",
+            "",
+            f"{tiles!r} is not 'none', 'osm' or a tile URL template "
+            "such as 'https://tiles.example.org/{z}/{x}/{y}.png'",
+        )
     if attribution is None:
         attribution = "Tiles: " + html.escape(urlsplit(tiles).hostname or tiles)
     return Tiles(tiles, attribution)
@@ -71,8 +77,9 @@ def basemap_json(path: str | os.PathLike[str] = DEFAULT_BASEMAP) -> str:
     try:
         stat = path.stat()
     except OSError as e:
-        raise InputError(path, "", f"cannot read the basemap ({e.strerror}); "
-                                   "make it with tools/make_basemap.py") from None
+        raise InputError(
+            path, "", f"cannot read the basemap ({e.strerror}); make it with tools/make_basemap.py"
+        ) from None
     return _packed(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
 

@@ -20,16 +20,14 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from nkmap.model import GeoparseResult
 from nkmap.outputs.web.assets import inline_assets
 from nkmap.outputs.web.basemap import BASEMAP_ATTRIBUTION, DEFAULT_BASEMAP, Tiles, basemap_json, resolve_tiles
-from nkmap.model import GeoparseResult
 
 PLACE_FIELDS = ("id", "name", "lat", "lon", "kind", "country", "origin")
-MENTION_FIELDS = ("place", "article", "start", "end", "sentence_start", "sentence_end", "method", "confidence",
-                  "role")
+MENTION_FIELDS = ("place", "article", "start", "end", "sentence_start", "sentence_end", "method", "confidence", "role")
 # Characters that could end the <script> element or a JS string early, and their JSON escapes.
-_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                 ("\u2029", "\\u2029"))
+_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 class OfflineMap(folium.Map):
@@ -135,15 +133,28 @@ def map_payload(result: GeoparseResult) -> dict[str, Any]:
     return {
         "fields": fields,
         "places": places,
-        "articles": [{"name": a.name, "title": a.title, "outlet": a.outlet, "url": a.url,
-                      "date": a.date.isoformat() if a.date else "", "text": a.text} for a in result.articles],
+        "articles": [
+            {
+                "name": a.name,
+                "title": a.title,
+                "outlet": a.outlet,
+                "url": a.url,
+                "date": a.date.isoformat() if a.date else "",
+                "text": a.text,
+            }
+            for a in result.articles
+        ],
         "mentions": mentions,
     }
 
 
-def build_map(result: GeoparseResult, title: str = "nkmap: places in the news", *,
-              tiles: str | Tiles | None = "none", basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
-              ) -> folium.Map:
+def build_map(
+    result: GeoparseResult,
+    title: str = "nkmap: places in the news",
+    *,
+    tiles: str | Tiles | None = "none",
+    basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
+) -> folium.Map:
     """A folium Map of ``result``'s places; display it in a notebook or ``save`` it as HTML.
 
     Every marker's popup lists the articles that mention the place with each excerpt, which
@@ -157,8 +168,9 @@ def build_map(result: GeoparseResult, title: str = "nkmap: places in the news", 
     basemap : the country borders GeoJSON (default ``data/basemap/countries.geojson``).
     """
     layer = resolve_tiles(tiles)
-    fmap = OfflineMap(location=(30, 30), zoom_start=3, tiles=None, control_scale=True,
-                      prefer_canvas=True, minZoom=2, maxZoom=18)
+    fmap = OfflineMap(
+        location=(30, 30), zoom_start=3, tiles=None, control_scale=True, prefer_canvas=True, minZoom=2, maxZoom=18
+    )
     root = fmap.get_root()
     root.header.add_child(RawHtml(f"<title>{html.escape(title)}</title>"), name="nkmap_title")
     root.header.add_child(RawHtml(inline_assets()), name="nkmap_assets")
@@ -171,5 +183,7 @@ def build_map(result: GeoparseResult, title: str = "nkmap: places in the news", 
 
 def embed_snippet(src: str = "map.html", title: str = "nkmap: places in the news", height: int = 600) -> str:
     """The ``<iframe>`` a report pastes to show the map: full width, ``height`` px, lazily loaded."""
-    return (f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" width="100%" height="{int(height)}"\n'
-            f'        style="border: 1px solid #ccc; max-width: 100%;" loading="lazy"></iframe>\n')
+    return (
+        f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" width="100%" height="{int(height)}"\n'
+        f'        style="border: 1px solid #ccc; max-width: 100%;" loading="lazy"></iframe>\n'
+    )
