@@ -8,6 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
+
+# The place kinds, and the groups every stage and output uses (one definition: the web page and
+# the static map take their groups from here).
+KINDS = ("city", "town", "village", "district", "province", "region", "country", "continent", "feature")
+KIND_GROUPS = {  # legend group -> kinds, in legend order
+    "settlement": ("city", "town", "village"),
+    "region": ("district", "province", "region"),
+    "country": ("country", "continent"),
+    "feature": ("feature",),
+}
+WIDE_KINDS = KIND_GROUPS["country"]  # shaded as areas, not drawn as points, not anchors for nearness
+AREA_KINDS = KIND_GROUPS["region"]
+
+
+def kind_group(kind: str) -> str:
+    """The legend group of a place kind ("village" -> "settlement"); unknown kinds count as features."""
+    return next((g for g, kinds in KIND_GROUPS.items() if kind in kinds), "feature")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +63,7 @@ class Article:
     date: date | None = None
     date_source: str = ""  # "metadata" (front matter or sidecar), "text", or "" when undated
     dateline: str = ""  # the place the report was filed from, as written ("MOSKOW")
+    language: str = ""  # ISO 639-1 code, detected or from metadata; "" when unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +90,35 @@ class ResolvedMention:
     role: str = ""  # what the place does in the sentence: "dateline", "speaker", "event", "" (see roles.py)
 
 
+class Reason(StrEnum):
+    """Why a candidate name was not mapped (or was mapped with doubt): shown in review.csv."""
+
+    COMMON_WORD = "common word"
+    PERSON = "person name"
+    ORGANISATION = "organisation"
+    NO_EVIDENCE = "no evidence"
+    FOREIGN_NAMESAKE = "foreign namesake"
+    SENTENCE_OPENER = "doubtful sentence opener"
+    IN_NAME = "inside a longer name"
+    BELOW_THRESHOLD = "below threshold"
+    NOT_IN_SOURCES = "no source knows it"
+    CORRECTION = "not a place (correction)"
+    LOW_CONFIDENCE = "low confidence"
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A candidate the pipeline considered and did not map, with the policy's reason.
+
+    ``candidates`` are the best places it weighed, with their scores, best first (may be empty).
+    Never silently lost: every Dropped reaches review.csv.
+    """
+
+    mention: Mention
+    reason: Reason
+    candidates: tuple[tuple[Place, float], ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceSummary:
     """A place with the mentions that name it, in article order: one marker on the map."""
@@ -90,6 +138,7 @@ class GeoparseResult:
     articles: tuple[Article, ...]
     mentions: tuple[ResolvedMention, ...]
     places: tuple[PlaceSummary, ...] = field(default=())
+    dropped: tuple[Dropped, ...] = field(default=())  # candidates considered and not mapped
 
     @property
     def resolved(self) -> tuple[ResolvedMention, ...]:
