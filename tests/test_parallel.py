@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import nkmap
-from nkmap.parallel import geoparse_files
+from nkmap.pipeline import geoparse_files
 
 from .conftest import ARTICLES, GAZETTEER
 

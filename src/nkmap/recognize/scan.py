@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from nkmap.datafiles import packaged_json
 from nkmap.inputs.metadata import find_dateline
-from nkmap.model import Article, Mention
+from nkmap.model import NO_EVIDENCE, Article, Cue, Evidence, Mention
 from nkmap.names import name_key
+from nkmap.sources.base import KeySet, NameSource, is_strong
 
 # Upper-case letters of the Basic Multilingual Plane: re has no \p{Lu}, so the class is built once.
 _UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha()}))
@@ -75,7 +77,7 @@ class NameIndex:
         self,
         folded: Iterable[str] = (),
         exact: Iterable[str] = (),
-        weak: Container[str] | None = None,
+        weak: KeySet | None = None,
         weak_max_words: int = 1,
     ) -> None:
         self.folded = frozenset(folded)
@@ -87,21 +89,23 @@ class NameIndex:
         self._words: dict[str, int] = {}
 
     @classmethod
-    def from_sources(cls, *sources: object) -> NameIndex:
-        """Merge every source's names; a source with ``origin == "geonames"`` gives the weak tier."""
+    def from_sources(cls, *sources: NameSource) -> NameIndex:
+        """Merge every source's names: strong tiers are taken as found, the others give the weak
+        tier, whose names must look like a place here (see :data:`nkmap.sources.base.TIER_RULES`)."""
         folded: set[str] = set()
         exact: set[str] = set()
-        weak = None
+        weak: list[KeySet] = []
         weak_words = 1
         for source in sources:
-            if getattr(source, "origin", "") == "geonames":
-                weak = source.keys()  # type: ignore[attr-defined]
-                weak_words = getattr(source, "max_words", 3)
+            names = source.names()
+            if is_strong(source.tier):
+                folded.update(names.folded)
+                exact.update(names.exact)
                 continue
-            f, e = source.names()  # type: ignore[attr-defined]
-            folded.update(f)
-            exact.update(e)
-        return cls(folded, exact, weak, weak_words)
+            weak.append(names.folded)
+            words = names.max_words or max((len(k.split()) for k in names.folded), default=1)
+            weak_words = max(weak_words, words)
+        return cls(folded, exact, weak[0] if len(weak) == 1 else _AnyOf(weak) if weak else None, weak_words)
 
     def tier(self, surface: str) -> int:
         if surface in self.exact:
@@ -131,6 +135,19 @@ class NameIndex:
                 info |= GLUED
             self._words[word] = info
         return info
+
+
+class _AnyOf:
+    """Several weak key sets searched as one."""
+
+    def __init__(self, parts: list[KeySet]) -> None:
+        self.parts = parts
+
+    def __contains__(self, key: object) -> bool:
+        return any(key in part for part in self.parts)
+
+    def iterkeys(self, prefix: str = "") -> Iterator[str]:
+        return itertools.chain.from_iterable(part.iterkeys(prefix) for part in self.parts)
 
 
 class _Scan:
@@ -184,13 +201,21 @@ class _Scan:
         before = self.text[max(0, start - 4) : start].rstrip(" \t\u00a0\"“'‘(")
         return not before or before[-1] in ".!?…\n|"
 
-    def place_check(self, start: int, end: int, trigger: str, previous: str) -> str | None:
-        """Whether a name only GeoNames knows can be a mention here.
+    def evidence_of(self, trigger: str) -> Evidence:
+        """The typed evidence of a trigger word found before or after a name ("" for none)."""
+        if not trigger:
+            return NO_EVIDENCE
+        if trigger == "dateline":
+            return Evidence(Cue.DATELINE)
+        return Evidence(Cue.WEAK_WORD if trigger in self.rules.weak_triggers else Cue.PLACE_WORD, trigger)
+
+    def place_check(self, start: int, end: int, trigger: str, previous: str) -> Evidence | None:
+        """Whether a name only a weak source knows can be a mention here.
 
         None: it cannot (a stop word, a demonym, a title's person, a word the article also
-        writes in lower case). Otherwise the evidence word to record: the trigger, or a doubt
-        ("?opener", "?in-name") that leaves it to the resolver to accept the name
-        only for a large or well-supported place.
+        writes in lower case). Otherwise the evidence to record: the trigger, or a doubt
+        (a sentence opener, inside a capitalised run) that leaves it to the resolver to accept
+        the name only for a large or well-supported place.
         """
         surface = self.text[start:end]
         words = name_key(surface).split()
@@ -204,19 +229,19 @@ class _Scan:
         ):
             return None
         if trigger in rules.place_triggers or trigger == "dateline":
-            return trigger
+            return self.evidence_of(trigger)
         if len(words) == 1 and self.written_in_lower_case(surface):
             return None
         if surface.isupper():
             return None  # an acronym (BBC, TNI) far more often than a place; datelines are caught above
         if previous[:1].isupper() and not trigger:
-            return "?in-name"  # the end of a longer capitalised name: a person or an organisation
+            return Evidence(Cue.IN_NAME)  # the end of a longer capitalised name: a person or an organisation
         nxt = _NEXT_WORD.match(self.text, end)
         if nxt and nxt.group(1)[:1].isupper() and self.text[end] != "-":
-            return "?in-name"
+            return Evidence(Cue.IN_NAME)
         if not trigger and self.opens_sentence(start):
-            return "?opener"
-        return trigger
+            return Evidence(Cue.SENTENCE_OPENER)
+        return self.evidence_of(trigger)
 
 
 def _is_word(token: str) -> bool:
@@ -229,7 +254,7 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
     scan = _Scan(text, rules or RecognitionRules.default())
     after_trigger = scan.after_place_words()
     word_info = names.word_info
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, Evidence]] = []
     resume = 0
     for m in _CAPITALISED.finditer(text):
         start = m.start()
@@ -243,10 +268,10 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
     if not found:
         return []
     starts = _sentence_starts(text)
-    return [_mention(article.name, text, s, e, trigger, starts) for s, e, trigger in found]
+    return [_mention(article.name, text, s, e, evidence, starts) for s, e, evidence in found]
 
 
-def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, str] | None:
+def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, Evidence] | None:
     text = scan.text
     ends = [end]
     pos = end
@@ -264,7 +289,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     for stop in reversed(ends):
         tier = names.tier(text[start:stop])
         if tier == STRONG:  # curated: no evidence needed, so only the dateline is noted
-            return start, stop, "dateline" if start == scan.dateline_start else ""
+            return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else NO_EVIDENCE
         if tier == WEAK:
             trigger = trigger or scan.trigger_before(start)
             evidence = scan.place_check(start, stop, trigger[0] or scan.trigger_after(stop), trigger[1])
@@ -274,7 +299,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     # Glued suffixes: "Ermenistan’ın", "Azerbaycan'a" name the part before the apostrophe.
     head = re.match(r"\w+(?=['’])", text[start:end])
     if head and names.tier(head.group(0)) == STRONG:
-        return start, start + head.end(), ""
+        return start, start + head.end(), NO_EVIDENCE
     if rejected:
         return None
     # A name no source knows, where the text says it is a place: a candidate to report.
@@ -284,7 +309,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
         stop = _capitalised_run(text, end)
         first = name_key(text[start:stop]).split()[0]
         if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
-            return start, stop, trigger[0]
+            return start, stop, scan.evidence_of(trigger[0])
     return None
 
 
@@ -302,7 +327,7 @@ def _sentence_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
 
 
-def _mention(article: str, text: str, start: int, end: int, trigger: str, starts: list[int]) -> Mention:
+def _mention(article: str, text: str, start: int, end: int, evidence: Evidence, starts: list[int]) -> Mention:
     i = bisect.bisect_right(starts, start) - 1
     s_start = starts[i]
     s_end = starts[i + 1] if i + 1 < len(starts) else len(text)
@@ -317,7 +342,7 @@ def _mention(article: str, text: str, start: int, end: int, trigger: str, starts
         surface=text[start:end],
         sentence=sentence.lstrip(),
         sentence_start=s_start + lead,
-        trigger=trigger,
+        evidence=evidence,
     )
 
 
