@@ -56,14 +56,43 @@ def run_chunks(
         raise NkmapError(f"--workers {workers}: a worker process died ({e}); out of memory? try fewer workers") from e
 
 
+def probe(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Fail fast, with one line naming the address, unless a Dask scheduler answers there.
+
+    Dask's own client retries until its timeout and then fails like a crash (or, when something
+    else listens there, with whatever its reply decodes to), so ask the scheduler who it is first.
+    """
+    import asyncio
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout + 1))
+    except Exception as e:  # noqa: BLE001 - whatever the far end does, it is no scheduler we can use
+        why = " ".join((getattr(e, "strerror", None) or str(e) or type(e).__name__).split())[:160]
+        raise NkmapError(f"--scheduler {address}: no Dask scheduler answers there ({why})") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise NkmapError(f"--scheduler {address}: something answers there, but it is not a Dask scheduler")
+
+
+async def _identity(address: str, timeout: float) -> object:
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
+
+
 def _on_dask(address: str, work: Callable[[T], R], chunks: Sequence[T], timeout: float) -> list[R]:
     try:
         from dask.distributed import Client
     except ImportError:
         raise NkmapError("--scheduler needs Dask: pip install 'nkmap[dask]'") from None
+    probe(address, timeout)
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError, TypeError) as e:
+    except (OSError, TimeoutError) as e:
         why = " ".join(str(e).split()) or type(e).__name__
         raise NkmapError(
             f"--scheduler {address}: cannot reach a Dask scheduler within {timeout:g} s ({why[:200]})"
