@@ -243,7 +243,8 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
     if not found:
         return []
     starts = _sentence_starts(text)
-    return [_mention(article.name, text, s, e, trigger, starts) for s, e, trigger in found]
+    sentences: dict[int, tuple[str, int]] = {}  # mentions of one sentence share its excerpt (one string)
+    return [_mention(article.name, text, s, e, trigger, starts, sentences) for s, e, trigger in found]
 
 
 def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, str] | None:
@@ -302,23 +303,33 @@ def _sentence_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
 
 
-def _mention(article: str, text: str, start: int, end: int, trigger: str, starts: list[int]) -> Mention:
+def _mention(
+    article: str,
+    text: str,
+    start: int,
+    end: int,
+    trigger: str,
+    starts: list[int],
+    sentences: dict[int, tuple[str, int]] | None = None,
+) -> Mention:
     i = bisect.bisect_right(starts, start) - 1
     s_start = starts[i]
     s_end = starts[i + 1] if i + 1 < len(starts) else len(text)
     if s_end - s_start > EXCERPT_LIMIT:
         s_start, s_end = _window(text, start, end, s_start, s_end)
+        excerpt = _excerpt(text, s_start, s_end)
+    elif sentences is None:
+        excerpt = _excerpt(text, s_start, s_end)
+    elif (excerpt := sentences.get(i)) is None:  # type: ignore[assignment]
+        excerpt = sentences[i] = _excerpt(text, s_start, s_end)
+    return Mention(article, start, end, text[start:end], excerpt[0], excerpt[1], trigger)
+
+
+def _excerpt(text: str, s_start: int, s_end: int) -> tuple[str, int]:
+    """``text[s_start:s_end]`` stripped, and where the stripped text starts."""
     sentence = text[s_start:s_end].rstrip()
-    lead = len(sentence) - len(sentence.lstrip())
-    return Mention(
-        article=article,
-        start=start,
-        end=end,
-        surface=text[start:end],
-        sentence=sentence.lstrip(),
-        sentence_start=s_start + lead,
-        trigger=trigger,
-    )
+    stripped = sentence.lstrip()
+    return stripped, s_start + len(sentence) - len(stripped)
 
 
 def _window(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
