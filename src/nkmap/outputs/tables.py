@@ -172,7 +172,7 @@ def write_outputs(
     result : what :func:`nkmap.geoparse` returned.
     out : the output folder (created if missing).
     formats : any of ``html``, ``geojson``, ``csv``, ``kml``, ``png``, ``svg`` as a list or a
-        comma-separated string; default all. See :data:`nkmap.formats.FORMATS` for the file names.
+        comma-separated string; default all but png and svg (:data:`nkmap.formats.DEFAULT`). See :data:`nkmap.formats.FORMATS` for the file names.
         ``png`` and ``svg`` are one drawing (:mod:`nkmap.outputs.staticmap`), made once for both.
     tiles : online tiles over the offline basemap in ``map.html``: ``"none"`` (default), ``"osm"``
         or a URL template (see :func:`nkmap.outputs.web.page.build_map`).
