@@ -171,9 +171,9 @@ def parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--format",
-        default="all",
+        default=",".join(DEFAULT_FORMATS),
         metavar="LIST",
-        help=f"comma-separated formats to write: {','.join(ALL_FORMATS)} (default: {','.join(DEFAULT_FORMATS)}; all = every one)",
+        help=f"comma-separated formats to write: {','.join(ALL_FORMATS)}, or all (default: %(default)s)",
     )
     build.set_defaults(run=_build)
 
