@@ -15,12 +15,11 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from geopy.distance import EARTH_RADIUS, great_circle
-
 from nkmap.model import Mention, Place, ResolvedMention
 from nkmap.names import name_key
 
 STRONG_ORIGINS = ("gazetteer", "cldr")
+EARTH_RADIUS = 6371.009  # km, geopy.distance.EARTH_RADIUS (the radius great_circle uses)
 BIG_CITY = 100_000  # a namesake this large needs no other evidence
 NEAR_KM = 400.0  # "near the article's other places"
 TOP_NAMESAKES = 12  # the most populous namesakes considered for a GeoNames name
@@ -187,6 +186,8 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     two ``Point`` objects per call; geopy itself for coordinates it would first normalise.
     """
     if abs(lon1) > 180 or abs(lon2) > 180 or abs(lat1) > 90 or abs(lat2) > 90:
+        from geopy.distance import great_circle  # imported only here: 0.16 s of start-up otherwise
+
         return great_circle((lat1, lon1), (lat2, lon2)).km
     lat1, lng1, lat2, lng2 = math.radians(lat1), math.radians(lon1), math.radians(lat2), math.radians(lon2)
     sin_lat1, cos_lat1 = math.sin(lat1), math.cos(lat1)
