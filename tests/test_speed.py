@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from geopy.distance import EARTH_RADIUS, great_circle
 
 from nkmap.resolve.resolver import EARTH_RADIUS as NKMAP_RADIUS
@@ -37,7 +36,19 @@ def test_folding_all_names_at_once_equals_name_key_one_by_one():
     from nkmap.sources.geonames import fold_many
 
     names = _geonames_names()  # ~300k real names in every script GeoNames has
-    names += ["", " ", "-", "Nagorno‐Karabakh ", " Şuşa", "ǅemal", "ΟΔΟΣ", "İstanbul", "a\u0301\u0327b", "x\0y", "  —  "]
+    names += [
+        "",
+        " ",
+        "-",
+        "Nagorno‐Karabakh ",
+        " Şuşa",
+        "ǅemal",
+        "ΟΔΟΣ",
+        "İstanbul",
+        "a\u0301\u0327b",
+        "x\0y",
+        "  —  ",
+    ]
     assert fold_many(names) == [name_key(n) for n in names]
     assert fold_many([]) == []
 
