@@ -65,3 +65,22 @@ def test_index_build_is_the_same_index_and_says_so(tmp_path, capsys):
     (stepanakert,) = [p for p in index.lookup("Stepanakert") if p.country == "AZ"]
     assert (stepanakert.lat, stepanakert.lon) == (39.8177, 46.7528)
     assert [p.geonameid for p in index.lookup("Khankendi")] == [p.geonameid for p in index.lookup("stepanakert")]
+
+
+def test_a_run_on_text_shares_its_excerpts_and_each_holds_its_mention():
+    """A page with no sentence end: excerpts are fixed pieces the mentions share, not one copy per mention."""
+    import nkmap
+    from nkmap.inputs.articles import article_from_text
+    from nkmap.recognize.scan import EXCERPT_LIMIT
+
+    clause = "warga di Stepanakert dan Baku menunggu kabar dari Moskow 🙂 sementara Yerevan diam, "
+    text = clause * 400  # ~34k characters, one "sentence"
+    result = nkmap.geoparse([article_from_text("long.txt", text)])
+    mentions = [rm.mention for rm in result.mentions]
+    assert len(mentions) >= 1600
+    for m in mentions:
+        assert m.sentence[m.start - m.sentence_start : m.end - m.sentence_start] == m.surface
+        assert text[m.sentence_start : m.sentence_start + len(m.sentence)] == m.sentence
+        assert len(m.sentence) <= EXCERPT_LIMIT + 80
+    distinct = {id(m.sentence) for m in mentions}
+    assert len(distinct) <= len(text) / EXCERPT_LIMIT * 1.5  # crossing mentions aside, one string per piece
