@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import sys
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
@@ -325,7 +326,8 @@ def _mention(
         excerpt = _excerpt(text, s_start, s_end)
     elif (excerpt := sentences.get(i)) is None:  # type: ignore[assignment]
         excerpt = sentences[i] = _excerpt(text, s_start, s_end)
-    return Mention(article, start, end, text[start:end], excerpt[0], excerpt[1], trigger)
+    # Names recur across a corpus: one string per distinct surface, not one per mention.
+    return Mention(article, start, end, sys.intern(text[start:end]), excerpt[0], excerpt[1], trigger)
 
 
 def _run_on_piece(text: str, start: int, end: int, i: int, s_start: int, s_end: int, pieces: dict) -> tuple[str, int]:
