@@ -214,7 +214,7 @@ def build(
 ) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
-    ``formats`` picks the files (``"html,csv"`` or a list; default all, see :mod:`nkmap.formats`).
+    ``formats`` picks the files (``"html,csv"`` or a list; default all but the static png and svg, see :mod:`nkmap.formats`).
     Everything is read and checked before the first file is written: bad input (or a typo in
     ``formats``) leaves ``out`` as it was. ``workers`` > 1 spreads geoparsing over processes;
     ``scheduler`` (a Dask address) over a cluster. Both give the serial result. ``tiles`` adds
