@@ -83,3 +83,44 @@ def _on_dask(address: str, task: functools.partial, chunks: list[list[str]]) -> 
         raise NkmapError("--scheduler needs Dask: pip install 'nkmap[dask]'") from None
     with Client(address) as client:
         return client.gather(client.map(task, chunks, pure=False))
+
+
+def geoparse_articles(
+    articles: Sequence[Article],
+    gazetteer: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    geonames: bool = True,
+) -> GeoparseResult:
+    """Like :func:`geoparse_files`, over articles already read (an export or a fetched page is not one file each)."""
+    from nkmap.pipeline import summarise
+
+    if geonames:
+        from nkmap.sources.geonames import load_geonames
+
+        load_geonames()
+    size = max(1, math.ceil(len(articles) / (max(1, workers) * 4)))
+    chunks = [list(articles[i : i + size]) for i in range(0, len(articles), size)]
+    task = functools.partial(geoparse_article_chunk, gazetteer=str(gazetteer), geonames=geonames)
+    if scheduler:
+        results = _on_dask(scheduler, task, chunks)
+    elif workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(task, chunks))
+    else:
+        results = [task(chunk) for chunk in chunks]
+    mentions = [m for _, chunk_mentions in results for m in chunk_mentions]
+    return GeoparseResult(
+        tuple(a for chunk_articles, _ in results for a in chunk_articles), tuple(mentions), summarise(mentions)
+    )
+
+
+def geoparse_article_chunk(articles: Sequence[Article], gazetteer: str, geonames: bool = True) -> Chunk:
+    """Geoparse some articles where this process runs (sources are loaded once per process)."""
+    from nkmap.pipeline import geoparse
+
+    result = geoparse(articles, sources=_sources(gazetteer, geonames))
+    return list(result.articles), list(result.mentions)

@@ -13,6 +13,8 @@ from pathlib import Path
 from nkmap.datafiles import SAMPLE_ARTICLES
 from nkmap.formats import parse_formats
 from nkmap.inputs.articles import MAX_ARTICLE_BYTES, read_articles
+from nkmap.inputs.duplicates import Duplicate
+from nkmap.inputs.exports import Fields
 from nkmap.model import Article, GeoparseResult, PlaceSummary, ResolvedMention
 from nkmap.recognize.scan import NameIndex, RecognitionRules, find_mentions
 from nkmap.resolve.resolver import NameSource, resolve_mentions
@@ -81,6 +83,7 @@ class BuildReport:
 
     result: GeoparseResult
     files: tuple[Path, ...]
+    duplicates: tuple[Duplicate, ...] = ()  # articles left out as repeats of another (none with keep_duplicates)
 
     @property
     def map_path(self) -> Path | None:
@@ -99,6 +102,14 @@ def build(
     max_article_size: int = MAX_ARTICLE_BYTES,
     tiles: str | None = "none",
     embed: bool = False,
+    *,
+    recursive: bool = False,
+    follow_links: bool = False,
+    fields: Fields | None = None,
+    urls: Iterable[str] = (),
+    url_timeout: float | None = None,
+    url_delay: float | None = None,
+    keep_duplicates: bool = False,
 ) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
@@ -108,26 +119,44 @@ def build(
     ``scheduler`` (a Dask address) over a cluster. Both give the serial result. ``tiles`` adds
     online tiles over the offline basemap ("osm" or a URL template); ``embed`` also writes the
     ``<iframe>`` snippet for reports.
+
+    ``articles`` may hold files and folders of every format :mod:`nkmap.inputs` reads and http(s)
+    URLs; ``recursive``, ``follow_links``, ``fields`` (export columns), ``urls`` (more URLs),
+    ``url_timeout`` and ``url_delay`` go to :func:`nkmap.inputs.articles.iter_articles`.
+    Articles that repeat another (the same text, or a near copy) are left out with a warning
+    naming what they repeat, unless ``keep_duplicates``.
     """
     formats = parse_formats(formats)
     if tiles not in (None, "none"):
         from nkmap.outputs.web.basemap import resolve_tiles
 
         resolve_tiles(tiles)  # a bad --tiles fails before anything is read
+    from nkmap.progress import track
+
+    read = read_articles(
+        articles,
+        max_article_size,
+        recursive=recursive,
+        follow_links=follow_links,
+        fields=fields,
+        urls=urls,
+        url_timeout=url_timeout,
+        url_delay=url_delay,
+    )
+    duplicates: list[Duplicate] = []
+    if not keep_duplicates:
+        from nkmap.inputs.duplicates import report_duplicates, without_duplicates
+
+        read, duplicates = without_duplicates(read)
+        report_duplicates(duplicates)
     if workers > 1 or scheduler:
-        from nkmap.parallel import geoparse_files
+        from nkmap.parallel import geoparse_articles
 
         load_gazetteer(gazetteer)  # a bad gazetteer fails here, once, with its message
-        result = geoparse_files(
-            list(articles),
-            gazetteer,
-            workers=workers,
-            scheduler=scheduler,
-            geonames=geonames,
-            max_article_size=max_article_size,
-        )
+        result = geoparse_articles(read, gazetteer, workers=workers, scheduler=scheduler, geonames=geonames)
     else:
-        result = geoparse(read_articles(articles, max_article_size), load_gazetteer(gazetteer), geonames=geonames)
+        result = geoparse(track(read, "geoparsing"), load_gazetteer(gazetteer), geonames=geonames)
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
-    return BuildReport(result, tuple(write_outputs(result, out, formats=formats, tiles=tiles, embed=embed)))
+    files = write_outputs(result, out, formats=formats, tiles=tiles, embed=embed)
+    return BuildReport(result, tuple(files), tuple(duplicates))
