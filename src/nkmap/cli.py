@@ -67,7 +67,7 @@ def _build(args: argparse.Namespace) -> int:
     result = report.result
     print(
         f"articles:   {len(result.articles)}"
-        + (f" ({len(report.duplicates)} duplicates counted once)" if report.duplicates else "")
+        + (f" (and {len(report.duplicates)} duplicate(s) counted once)" if report.duplicates else "")
     )
     print(f"mentions:   {len(result.mentions)}")
     print(f"places:     {len(result.places)}")

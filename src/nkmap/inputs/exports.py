@@ -174,7 +174,8 @@ def _text(value: Any) -> str:
 
 def _date(value: str) -> date | None:
     """ISO 8601 (``2020-11-04``, ``2020-11-04T10:00:00Z``, GDELT's ``20201104T120000Z``), a
-    14-digit timestamp (``20201104120000``), Unix seconds, or any date :func:`parse_date` reads."""
+    14-digit timestamp (``20201104120000``), ``04.11.2020`` (day first), Unix seconds, or any
+    date :func:`parse_date` reads."""
     value = value.strip()
     if not value:
         return None
@@ -187,6 +188,12 @@ def _date(value: str) -> date | None:
     if re.fullmatch(r"\d{14}", value):
         try:
             return datetime.strptime(value, "%Y%m%d%H%M%S").date()
+        except ValueError:
+            return None
+    dotted = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value)  # 04.11.2020: day first wherever dots are used
+    if dotted:
+        try:
+            return date(int(dotted[3]), int(dotted[2]), int(dotted[1]))
         except ValueError:
             return None
     if re.fullmatch(r"\d{9,10}(\.\d+)?", value):  # Unix seconds: 1973 to 2286
@@ -205,7 +212,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
                 raw = raw[3:]
             if not raw.strip():
                 continue
-            line = raw.decode("utf-8", "replace")
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as e:

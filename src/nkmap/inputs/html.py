@@ -21,6 +21,8 @@ _META_LANG = re.compile(
     r"<meta\b[^>]{0,500}?http-equiv\s*=\s*[\"']?content-language[\"']?[^>]{0,500}?content\s*=\s*[\"']?([A-Za-z]{2,3})",
     re.I,
 )
+_LETTER = re.compile(r"[^\W\d_]")
+MIN_LETTERS = 20
 HEAD = 65536  # the language attributes are looked for in the first 64 kB of markup
 
 
@@ -43,7 +45,7 @@ def article_from_html(name: str, html: str, path: str = "", url: str = "") -> Ar
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     text = (getattr(doc, "text", None) or "") if doc is not None else ""
-    if not text.strip():
+    if len(_LETTER.findall(text, 0, 1000)) < MIN_LETTERS:  # "Home" from a page that is all menu is no article
         raise SkippedFile(path or name, "", "no article text found in the web page")
     head = html[:HEAD]
     lang = _HTML_LANG.search(head) or _META_LANG.search(head)
