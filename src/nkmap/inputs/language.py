@@ -1,9 +1,11 @@
 """The language of an article's text: ISO 639-1, or "" when the text does not say clearly.
 
 ``py3langid`` (a maintained fork of langid.py: 97 languages, a naive Bayes model over byte
-n-grams, no network) is loaded once, on the first call, and only reads the first
-:data:`SAMPLE` characters: the opening of a news article says its language as well as the
-whole, and the cost stays ~0.3 ms per article.
+n-grams, no network) is loaded once, on the first call, and reads the first :data:`SAMPLE`
+characters, and :data:`LONG_SAMPLE` only when that leaves it unsure: close languages such
+as Indonesian and Malay need more text (on the sample corpus, 600 characters call one of five
+Indonesian articles Malay; 1,500 call none). Cost in CPU time: 0.45 ms per article for 600
+characters, 1.1 ms for 1,500; 1.3 ms per sample-corpus article in all.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import functools
 import re
 from typing import Any
 
-SAMPLE = 1500  # characters read from the start of the text
+SAMPLE = 600  # characters read from the start of the text
+LONG_SAMPLE = 1500  # read when the first sample leaves it open (Indonesian or Malay?)
+SURE = 0.8  # a first guess this likely is kept
 MIN_LETTERS = 20  # fewer letters than this: too little to tell
 MIN_CONFIDENCE = 0.5  # normalised probability below this: ""
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -28,6 +32,8 @@ def detect_language(text: str) -> str:
     if len(_LETTER.findall(sample)) < MIN_LETTERS:
         return ""
     code, confidence = _identifier().classify(sample)
+    if confidence < SURE and len(text) > SAMPLE:
+        code, confidence = _identifier().classify(text[:LONG_SAMPLE])
     return code if confidence >= MIN_CONFIDENCE and _CODE.match(code) else ""
 
 
