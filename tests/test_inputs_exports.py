@@ -82,7 +82,10 @@ def test_bad_rows_are_named_by_line_and_the_rest_is_read(tmp_path, caplog):
     export.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="nkmap"):
         articles = nkmap.read_articles([export])
-    assert [(a.name, a.title, a.date) for a in articles] == [("x.jsonl#1", "One", None), ("x.jsonl#6", TEXT + " Two.", None)]
+    assert [(a.name, a.title, a.date) for a in articles] == [
+        ("x.jsonl#1", "One", None),
+        ("x.jsonl#6", TEXT + " Two.", None),
+    ]
     assert messages(caplog) == [
         f"{export}: line 3: not JSON (Unterminated string starting at, column 10); skipped",
         f"{export}: line 4: not a JSON object but list; skipped",
@@ -135,8 +138,10 @@ def test_tsv_and_semicolon_csv_and_multiline_cells(tmp_path, caplog):
     tsv.write_text("title\tcontent\tlang\nT\t" + TEXT + "\ten\n", encoding="utf-8")
     semi = tmp_path / "b.csv"
     semi.write_bytes(
-        ("\ufefftitel;text;date\r\nEins;\"" + TEXT + "\r\nZweite Zeile; mit Semikolon\";04.11.2020\r\n"
-         "Zwei;" + TEXT + ";2020-11-05;extra\r\nDrei;" + TEXT + ";\r\n").encode("utf-8")
+        (
+            '\ufefftitel;text;date\r\nEins;"' + TEXT + '\r\nZweite Zeile; mit Semikolon";04.11.2020\r\n'
+            "Zwei;" + TEXT + ";2020-11-05;extra\r\nDrei;" + TEXT + ";\r\n"
+        ).encode("utf-8")
     )
     with caplog.at_level(logging.WARNING, logger="nkmap"):
         articles = nkmap.read_articles([tsv, semi])
@@ -176,7 +181,9 @@ def test_export_dates(value, expected):
 
 
 def test_cli_reads_exports_and_says_which_rows_are_duplicates(tmp_path):
-    done = cli("build", EXAMPLES / "export.jsonl", "--gazetteer", GAZETTEER, "--out", tmp_path / "out", "--format", "csv")
+    done = cli(
+        "build", EXAMPLES / "export.jsonl", "--gazetteer", GAZETTEER, "--out", tmp_path / "out", "--format", "csv"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("articles:   4 (and 1 duplicate(s) counted once)\n")
     assert done.stderr.splitlines() == [

@@ -14,7 +14,10 @@ from nkmap.inputs.language import detect_language, normalise_language
         ("Water from the river rose overnight and reached the outskirts of the city, residents said on Monday.", "en"),
         ("Banjir merendam ratusan rumah setelah tanggul sungai jebol pada Minggu dini hari, kata warga.", "id"),
         ("Вода в реке поднялась за ночь и дошла до окраин города, сообщили жители в понедельник.", "ru"),
-        ("L'eau du fleuve est montée pendant la nuit et a atteint la périphérie de la ville, selon les habitants.", "fr"),
+        (
+            "L'eau du fleuve est montée pendant la nuit et a atteint la périphérie de la ville, selon les habitants.",
+            "fr",
+        ),
         ("Das Wasser des Flusses stieg über Nacht und erreichte am Montag die Außenbezirke der Stadt.", "de"),
         ("Çay gece boyunca yükseldi ve pazartesi günü şehrin kenar mahallelerine ulaştı, dedi sakinler.", "tr"),
     ],

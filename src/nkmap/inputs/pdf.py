@@ -7,6 +7,7 @@ has one. A PDF without a text layer (a scan) holds no article text and is skippe
 from __future__ import annotations
 
 import io
+import logging
 
 from nkmap.errors import InputError
 from nkmap.inputs.articles import SkippedFile, article_from_text
@@ -20,6 +21,9 @@ def article_from_pdf(name: str, raw: bytes, path: str = "") -> Article:
         from pypdf.errors import PdfReadError
     except ImportError:
         raise InputError(path or name, "", "reading PDF needs pypdf: pip install 'nkmap[pdf]'") from None
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # pypdf's notes on a damaged file are not the user's warnings; nkmap's are
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted:
@@ -30,6 +34,8 @@ def article_from_pdf(name: str, raw: bytes, path: str = "") -> Article:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as e:
         raise SkippedFile(path or name, "", f"not a readable PDF ({type(e).__name__}: {e})") from None
+    finally:
+        quiet.setLevel(level)
     text = "\n\n".join(p for p in pages if p)
     if not text.strip():
         raise SkippedFile(path or name, "", "a PDF without a text layer (a scan?): no article text")
