@@ -20,11 +20,15 @@ from nkmap.datafiles import packaged_json
 from nkmap.inputs.metadata import find_dateline
 from nkmap.model import Article, Mention
 from nkmap.names import name_key
+from nkmap.recognize.language import article_language, zipf
 
 # Upper-case letters of the Basic Multilingual Plane: re has no \p{Lu}, so the class is built once.
 _UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha()}))
 _UPPER_CLASS = re.escape(_UPPER).replace("-", "\\-")
-_CAPITALISED = re.compile(rf"(?<!\w)[{_UPPER_CLASS}]\w*(?:['’]\w+)*")
+# A lower-case Arabic article joined by a hyphen starts a name as written: "al-Mawasi", "el-Fasher", "az-Zanna".
+_ARTICLE = r"(?:al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|ez|es|ul|ud)[-\u2010\u2011]"
+_CAPITALISED = re.compile(rf"(?<!\w)(?:{_ARTICLE})?[{_UPPER_CLASS}]\w*(?:['’]\w+)*")
+_GLUED_HEAD = re.compile(r"\w+(?=['’]\w)")  # "Kastamonu" in "Kastamonu’nun", "Ankara" in "Ankara'ya"
 # The word after a candidate: joined by one space or hyphen, as in "Nagorno Karabakh" / "Nagorno-Karabakh".
 _NEXT_WORD = re.compile(r"(?:[ \u00a0]|[-\u2010\u2011])(\w+(?:['’]\w+)*)")
 _LOWER_WORD = re.compile(r"(?<!\w)[^\W\d_A-Z][\w'’]*")  # words starting lower case (roughly: not [A-Z])
@@ -32,6 +36,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+")
 EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
 STRONG, WEAK, UNKNOWN = 2, 1, 0
 NAME, LONGER, GLUED = 1, 2, 4  # NameIndex.word_info flags
+BIG_PLACE = 100_000  # a place this large keeps its name even when the name is also a common word
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,9 @@ class RecognitionRules:
     stopwords: frozenset[str]
     titles: frozenset[str]
     demonyms: frozenset[str]
+    particles: frozenset[str] = frozenset()
+    glue_languages: frozenset[str] = frozenset()
+    common_word_zipf: float = 99.0
 
     def place_word_pattern(self) -> re.Pattern[str]:
         return _place_word_pattern(self.place_triggers)
@@ -53,13 +61,19 @@ class RecognitionRules:
     def default(cls) -> RecognitionRules:
         """The lists of every language nkmap knows, merged: articles mix languages freely."""
         data = packaged_json("recognition.json")
-        merged: dict[str, set[str]] = {f: set() for f in cls.__slots__}
+        merged: dict[str, set[str]] = {f: set() for f in cls.__slots__}  # type: ignore[attr-defined]
+        settings = data.get("_settings", {})
         for language, lists in data.items():
             if language.startswith("_"):
                 continue
             for field, words in lists.items():
                 merged[field].update(name_key(w) for w in words)
-        return cls(**{f: frozenset(v) for f, v in merged.items()})
+        merged.pop("common_word_zipf")
+        merged["glue_languages"] = set(settings.get("glue_languages", ()))
+        return cls(
+            **{f: frozenset(v) for f, v in merged.items()},  # type: ignore[arg-type]
+            common_word_zipf=float(settings.get("common_word_zipf", 99.0)),
+        )
 
 
 @functools.cache
@@ -81,6 +95,7 @@ class NameIndex:
         self.folded = frozenset(folded)
         self.exact = frozenset(exact)
         self.weak = weak
+        self.weak_source: object | None = None  # answers lookup(name) for the weak tier's names
         words = [len(k.split()) for k in self.folded | self.exact]
         self.max_words = max([*words, weak_max_words if weak is not None else 1])
         self._first_words = frozenset(k.split()[0] for k in self.folded | self.exact if " " in k)
@@ -91,17 +106,30 @@ class NameIndex:
         """Merge every source's names; a source with ``origin == "geonames"`` gives the weak tier."""
         folded: set[str] = set()
         exact: set[str] = set()
-        weak = None
+        weak = weak_source = None
         weak_words = 1
         for source in sources:
             if getattr(source, "origin", "") == "geonames":
-                weak = source.keys()  # type: ignore[attr-defined]
+                weak, weak_source = source.keys(), source  # type: ignore[attr-defined]
                 weak_words = getattr(source, "max_words", 3)
                 continue
             f, e = source.names()  # type: ignore[attr-defined]
             folded.update(f)
             exact.update(e)
-        return cls(folded, exact, weak, weak_words)
+        index = cls(folded, exact, weak, weak_words)
+        index.weak_source = weak_source
+        return index
+
+    def largest_population(self, surface: str) -> int | None:
+        """The population of the largest weak-tier place whose own name is ``surface`` (None: unknown).
+
+        Alternate names do not count: "Maka" is an alternate name of Makkah but an ordinary word.
+        """
+        lookup = getattr(self.weak_source, "lookup", None)
+        if lookup is None:
+            return None
+        key = name_key(surface)
+        return max((p.population or 0 for p in lookup(surface) if name_key(p.name) == key), default=0)
 
     def tier(self, surface: str) -> int:
         if surface in self.exact:
@@ -126,8 +154,8 @@ class NameIndex:
                 info |= LONGER
             if " " in key:  # hyphenated: "Nagorno-Karabakh" is one token to the scan
                 info |= LONGER
-            head = re.match(r"\w+(?=['’])", word)
-            if head and self.tier(head.group(0)) == STRONG:
+            head = _GLUED_HEAD.match(word)
+            if head and self.tier(head.group(0)) != UNKNOWN:
                 info |= GLUED
             self._words[word] = info
         return info
@@ -136,9 +164,11 @@ class NameIndex:
 class _Scan:
     """The state of one article's scan: its text, dateline and lazily computed word facts."""
 
-    def __init__(self, text: str, rules: RecognitionRules) -> None:
+    def __init__(self, text: str, rules: RecognitionRules, language: str = "", names: NameIndex | None = None) -> None:
         self.text = text
         self.rules = rules
+        self.language = language
+        self.names = names
         _, self.dateline_start, _ = find_dateline(text)
         self._lowercase: set[str] | None = None
 
@@ -180,6 +210,17 @@ class _Scan:
             self._lowercase = set(_LOWER_WORD.findall(self.text))
         return surface.lower() in self._lowercase
 
+    def common_word(self, surface: str) -> bool:
+        """An ordinary word of the article's language (wordfreq), unless a large place has the name.
+
+        Place names are frequent words too ("Jakarta"), so only very frequent words count, and a
+        city of BIG_PLACE people keeps its name: "Ruang" (room) or "Bukan" (not) are words here.
+        """
+        if not self.language or zipf(surface.lower(), self.language) < self.rules.common_word_zipf:
+            return False
+        largest = self.names.largest_population(surface) if self.names is not None else None
+        return largest is None or largest < BIG_PLACE
+
     def opens_sentence(self, start: int) -> bool:
         before = self.text[max(0, start - 4) : start].rstrip(" \t\u00a0\"“'‘(")
         return not before or before[-1] in ".!?…\n|"
@@ -196,7 +237,7 @@ class _Scan:
         words = name_key(surface).split()
         rules = self.rules
         if (
-            words[0] in rules.stopwords
+            (words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles))
             or words[-1] in rules.stopwords
             or len(surface) < 3
             or name_key(surface) in rules.demonyms
@@ -205,7 +246,7 @@ class _Scan:
             return None
         if trigger in rules.place_triggers or trigger == "dateline":
             return trigger
-        if len(words) == 1 and self.written_in_lower_case(surface):
+        if len(words) == 1 and (self.written_in_lower_case(surface) or self.common_word(surface)):
             return None
         if surface.isupper():
             return None  # an acronym (BBC, TNI) far more often than a place; datelines are caught above
@@ -226,7 +267,7 @@ def _is_word(token: str) -> bool:
 def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | None = None) -> list[Mention]:
     """Every non-overlapping place-name mention in ``article``, in text order."""
     text = article.text
-    scan = _Scan(text, rules or RecognitionRules.default())
+    scan = _Scan(text, rules or RecognitionRules.default(), article_language(article), names)
     after_trigger = scan.after_place_words()
     word_info = names.word_info
     found: list[tuple[int, int, str]] = []
@@ -250,14 +291,21 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     text = scan.text
     ends = [end]
     pos = end
-    # Names run on over capitalised words ("Nusa Tenggara Timur") or hyphens ("Rostov-on-Don").
-    while (
-        info & LONGER
-        and len(ends) < names.max_words
-        and (nxt := _NEXT_WORD.match(text, pos))
-        and (nxt.group(1)[:1].isupper() or text[pos] != " ")
-    ):
-        pos = nxt.end()
+    # Names run on over capitalised words ("Nusa Tenggara Timur"), hyphens ("Rostov-on-Don") and
+    # lower-case particles before a capitalised word ("Mocímboa da Praia", "Deir ez-Zor").
+    particles = scan.rules.particles
+    while info & LONGER and len(ends) < names.max_words and (nxt := _NEXT_WORD.match(text, pos)):
+        word = nxt.group(1)
+        if word[:1].isupper() or text[pos] != " ":
+            pos = nxt.end()
+        elif (
+            name_key(word) in particles
+            and (after := _NEXT_WORD.match(text, nxt.end()))
+            and after.group(1)[:1].isupper()
+        ):
+            pos = after.end()
+        else:
+            break
         ends.append(pos)
     trigger: tuple[str, str] | None = None
     rejected = False
@@ -271,10 +319,17 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
             if evidence is not None:
                 return start, stop, evidence
             rejected = True
-    # Glued suffixes: "Ermenistan’ın", "Azerbaycan'a" name the part before the apostrophe.
-    head = re.match(r"\w+(?=['’])", text[start:end])
-    if head and names.tier(head.group(0)) == STRONG:
-        return start, start + head.end(), ""
+    # Glued suffixes: "Ermenistan’ın", "Kastamonu'nun" name the part before the apostrophe.
+    head = _GLUED_HEAD.match(text, start, end)
+    if head:
+        tier = names.tier(head.group(0))
+        if tier == STRONG:
+            return start, head.end(), ""
+        if tier == WEAK and scan.language in scan.rules.glue_languages:  # suffixes after an apostrophe: Turkish
+            trigger = trigger or scan.trigger_before(start)
+            evidence = scan.place_check(start, head.end(), trigger[0], trigger[1])
+            if evidence is not None:
+                return start, head.end(), evidence
     if rejected:
         return None
     # A name no source knows, where the text says it is a place: a candidate to report.
