@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 
 from nkmap.model import Article
@@ -53,11 +54,29 @@ def article_language(article: Article) -> str:
     return article.language or detect(article.text)
 
 
-@functools.lru_cache(maxsize=1 << 15)
+MIN_ZIPF = 3.9  # words rarer than this are not kept: every rule that reads frequencies asks about common words
+
+
+@functools.cache
+def _common_words(language: str) -> dict[str, float]:
+    """The words of ``language`` at Zipf >= MIN_ZIPF (a few thousand), kept on disk after the first use:
+    wordfreq's own import and lists cost about a second per language at every start."""
+    from importlib.metadata import version
+
+    from nkmap.infra.cache import remembered
+
+    def compute() -> str:
+        import wordfreq
+
+        floor = 10 ** (MIN_ZIPF - 9)  # Zipf = log10(frequency per billion words)
+        words = {w: round(math.log10(f) + 9, 2) for w, f in wordfreq.get_frequency_dict(language).items() if f >= floor}
+        return json.dumps(words, ensure_ascii=False)
+
+    return json.loads(remembered("wordfreq-common", f"{version('wordfreq')}\0{language}\0{MIN_ZIPF}", compute))
+
+
 def zipf(word: str, language: str) -> float:
-    """``wordfreq``'s Zipf frequency of ``word`` in ``language`` (0 for an unknown language or word)."""
+    """``wordfreq``'s Zipf frequency of ``word`` in ``language``; 0 below MIN_ZIPF or for an unknown language."""
     if language not in LANGUAGES:
         return 0.0
-    import wordfreq
-
-    return wordfreq.zipf_frequency(word, language)
+    return _common_words(language).get(word.casefold(), 0.0)

@@ -27,7 +27,7 @@ from pathlib import Path
 from nkmap.model import Place
 from nkmap.names import name_key
 
-FORMAT = 2  # bump when the cached layout changes
+FORMAT = 3  # bump when the cached layout changes
 NEAR_SEAT_KM = 60.0  # a district's or village's namesake town must lie this near its regency's seat
 # Levels, top down; the kind each resolves to (model.KINDS).
 LEVELS = {"province": "province", "regency": "district", "district": "district", "village": "village"}
@@ -64,7 +64,7 @@ class AdminAreas:
 
     origin = "admin"
 
-    def __init__(self, keys: marisa_trie.RecordTrie, lines: list[str], max_words: int) -> None:  # type: ignore[name-defined]  # noqa: F821
+    def __init__(self, keys: marisa_trie.RecordTrie, lines: Lines, max_words: int) -> None:  # type: ignore[name-defined]  # noqa: F821
         self._keys = keys
         self._lines = lines
         self.max_words = max_words
@@ -134,6 +134,25 @@ class AdminAreas:
             source=f"{unit.type} {unit.code} ({'seat' if unit.seat else 'namesake'} {town.source})",
             origin="admin",
         )
+
+
+class Lines:
+    """Line ``i`` of a memory-mapped UTF-8 file, found through an array of line offsets."""
+
+    def __init__(self, folder: Path) -> None:
+        import mmap
+
+        import numpy as np
+
+        self._offsets = np.load(folder / "offsets.npy", mmap_mode="r", allow_pickle=False)
+        with open(folder / "units.tsv", "rb") as f:
+            self._data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if f.seek(0, 2) else b""
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self._data[int(self._offsets[i]) : int(self._offsets[i + 1]) - 1].decode("utf-8")
 
 
 def _km(a: Place, b: Place) -> float:
@@ -207,8 +226,16 @@ def build(target: Path) -> None:
     (target / "complete").unlink(missing_ok=True)
     with atomic.atomic_path(target / "names.marisa") as tmp:
         marisa_trie.RecordTrie("<i", pairs).save(str(tmp))
-    clean = [[str(v).replace("\t", " ").replace("\n", " ") for v in _row(u)] for u in units]
-    atomic.write_text(target / "units.tsv", "\n".join("\t".join(row) for row in clean))
+    import numpy as np
+
+    lines = ["\t".join(str(v).replace("\t", " ").replace("\n", " ") for v in _row(u)).encode() + b"\n" for u in units]
+    offsets = np.zeros(len(lines) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(line) for line in lines])
+    with atomic.atomic_path(target / "units.tsv") as tmp:
+        tmp.write_bytes(b"".join(lines))
+    with atomic.atomic_path(target / "offsets.npy") as tmp:
+        with open(tmp, "wb") as f:
+            np.save(f, offsets, allow_pickle=False)
     max_words = max(len(key.split()) for key, _ in pairs)
     atomic.write_text(target / "complete", json.dumps({"format": FORMAT, "max_words": max_words}))
 
@@ -240,4 +267,4 @@ def load_admin(path: str | None = None) -> AdminAreas:
     meta = json.loads((target / "complete").read_text(encoding="utf-8"))
     keys = marisa_trie.RecordTrie("<i")
     keys.mmap(str(target / "names.marisa"))
-    return AdminAreas(keys, (target / "units.tsv").read_text(encoding="utf-8").split("\n"), meta["max_words"])
+    return AdminAreas(keys, Lines(target), meta["max_words"])
