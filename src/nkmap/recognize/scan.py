@@ -315,12 +315,9 @@ class _Scan:
         key = name_key(surface)
         words = key.split()
         rules = self.rules
-        if (
-            (words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles))
-            or words[-1] in rules.stopwords
-            or key in rules.demonyms
-            or len(surface) < 3
-        ):
+        # A name of several words is an area's whole name even when its words are ordinary ("Gunung
+        # Rante", "Sibau Hulu", "Tanjung Lasa"); a single word must not be a stop word or a demonym.
+        if len(surface) < 3 or key in rules.demonyms or all(w in rules.stopwords for w in words):
             return None
         units = names.admin.named(key)
         anchored = self.admin_anchored()
