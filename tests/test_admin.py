@@ -18,9 +18,10 @@ def admin():
 
 
 @pytest.fixture(scope="module")
-def bare_sources():
+def bare_sources(admin):
+    """No curated places: GeoNames and the administrative areas only."""
     geonames = load_geonames()
-    return [Gazetteer([]), CountryNames((), geonames), geonames]
+    return [Gazetteer([]), CountryNames((), geonames), geonames, admin]
 
 
 def surfaces(text, sources):
@@ -57,8 +58,36 @@ def test_a_regency_lies_at_its_seat_from_geonames(admin):
     assert regency.origin == "admin" and "seat geonames:" in regency.source
 
 
-def test_a_unit_without_a_known_point_has_no_place(admin):
-    assert admin.named("supiturang") and admin.lookup("Supiturang") == []
+def test_a_village_without_its_own_point_lies_at_its_regency_seat(admin):
+    (village,) = admin.lookup("Supiturang")
+    (regency,) = [p for p in admin.lookup("Lumajang") if p.name == "Kabupaten Lumajang"]
+    assert village.kind == "village" and (village.lat, village.lon) == (regency.lat, regency.lon)
+    assert "in Kabupaten Lumajang" in village.source
+
+
+def test_a_province_without_a_settlement_of_its_name_has_no_place(admin):
+    assert admin.named("sindh") and admin.lookup("Sindh") == []
+
+
+def test_a_city_regency_is_the_city(admin):
+    (kota,) = admin.lookup("Balikpapan")
+    assert kota.kind == "city" and kota.population and kota.population > 100_000
+
+
+def test_the_pipeline_asks_administrative_areas_after_geonames(gazetteer):
+    from nkmap.pipeline import default_sources
+    from nkmap.sources.base import Tier
+
+    assert [s.tier for s in default_sources(gazetteer)][-2:] == [Tier.GEONAMES, Tier.ADMIN]
+    assert Tier.ADMIN not in [s.tier for s in default_sources(gazetteer, geonames=False)]
+
+
+def test_regencies_and_districts_reach_the_map(gazetteer):
+    text = "Banjir melanda Kecamatan Adonara Timur di Kabupaten Flores Timur, Nusa Tenggara Timur."
+    result = nkmap.geoparse([article_from_text("t.txt", text)], gazetteer=gazetteer)
+    found = {rm.mention.surface: rm.place for rm in result.mentions}
+    assert found["Flores Timur"] is not None and found["Flores Timur"].origin == "admin"
+    assert found["Adonara Timur"] is not None
 
 
 def test_villages_and_districts_of_the_regency_the_article_names(bare_sources):

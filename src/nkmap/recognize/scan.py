@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nkmap.datafiles import packaged_json
 from nkmap.inputs.metadata import find_dateline
-from nkmap.model import Article, Mention
+from nkmap.model import NO_EVIDENCE, Article, Cue, Evidence, Mention
 from nkmap.names import name_key
 from nkmap.recognize.language import article_language, zipf
+from nkmap.sources.base import KeySet, NameSource, Tier, is_strong
 
 if TYPE_CHECKING:
     from nkmap.sources.admin import AdminAreas
@@ -98,7 +100,7 @@ class NameIndex:
         self,
         folded: Iterable[str] = (),
         exact: Iterable[str] = (),
-        weak: Container[str] | None = None,
+        weak: KeySet | None = None,
         weak_max_words: int = 1,
         admin: AdminAreas | None = None,
     ) -> None:
@@ -106,52 +108,59 @@ class NameIndex:
         self.exact = frozenset(exact)
         self.weak = weak
         self.admin = admin  # administrative areas: names recognised with the hierarchy's evidence
-        self.weak_source: object | None = None  # answers lookup(name) for the weak tier's names
+        self.weak_source: NameSource | None = None  # GeoNames: answers lookup(name) for the weak tier's names
         words = [len(k.split()) for k in self.folded | self.exact]
         self.max_words = max([*words, weak_max_words if weak is not None else 1, admin.max_words if admin else 1])
         self._first_words = frozenset(k.split()[0] for k in self.folded | self.exact if " " in k)
         self._words: dict[str, int] = {}
 
     @classmethod
-    def from_sources(cls, *sources: object, admin: AdminAreas | bool = True) -> NameIndex:
-        """Merge every source's names; a source with ``origin == "geonames"`` gives the weak tier.
+    def from_sources(cls, *sources: NameSource) -> NameIndex:
+        """Merge every source's names: strong tiers are taken as found, the others give the weak
+        tier, whose names must look like a place here (see :data:`nkmap.sources.base.TIER_RULES`).
 
-        Administrative areas (``origin == "admin"``) are recognised with the hierarchy's evidence;
-        ``admin=True`` loads the packaged index when no source is one (False: none).
+        An administrative-area source (``Tier.ADMIN`` with a hierarchy, :class:`nkmap.sources.admin.AdminAreas`)
+        is recognised with the hierarchy's evidence instead (see ``_Scan.admin_evidence``).
         """
         folded: set[str] = set()
         exact: set[str] = set()
-        weak = weak_source = None
+        weak: list[KeySet] = []
         weak_words = 1
+        weak_source: NameSource | None = None
+        admin: AdminAreas | None = None
         for source in sources:
-            if getattr(source, "origin", "") == "geonames":
-                weak, weak_source = source.keys(), source  # type: ignore[attr-defined]
-                weak_words = getattr(source, "max_words", 3)
-                continue
-            if getattr(source, "origin", "") == "admin":
+            if source.tier == Tier.ADMIN and hasattr(source, "ancestors"):
                 admin = source  # type: ignore[assignment]
                 continue
-            f, e = source.names()  # type: ignore[attr-defined]
-            folded.update(f)
-            exact.update(e)
-        if admin is True:
-            from nkmap.sources.admin import load_admin
-
-            admin = load_admin()
-        index = cls(folded, exact, weak, weak_words, admin or None)
+            names = source.names()
+            if is_strong(source.tier):
+                folded.update(names.folded)
+                exact.update(names.exact)
+                continue
+            weak.append(names.folded)
+            words = names.max_words or max((len(k.split()) for k in names.folded), default=1)
+            weak_words = max(weak_words, words)
+            if source.tier == Tier.GEONAMES and weak_source is None:
+                weak_source = source
+        index = cls(
+            folded,
+            exact,
+            weak[0] if len(weak) == 1 else _AnyOf(weak) if weak else None,
+            weak_words,
+            admin,
+        )
         index.weak_source = weak_source
         return index
 
     def largest_population(self, surface: str) -> int | None:
-        """The population of the largest weak-tier place whose own name is ``surface`` (None: unknown).
+        """The population of the largest GeoNames place whose own name is ``surface`` (None: unknown).
 
         Alternate names do not count: "Maka" is an alternate name of Makkah but an ordinary word.
         """
-        lookup = getattr(self.weak_source, "lookup", None)
-        if lookup is None:
+        if self.weak_source is None:
             return None
         key = name_key(surface)
-        return max((p.population or 0 for p in lookup(surface) if name_key(p.name) == key), default=0)
+        return max((p.population or 0 for p in self.weak_source.lookup(surface) if name_key(p.name) == key), default=0)
 
     def tier(self, surface: str) -> int:
         if surface in self.exact:
@@ -186,6 +195,19 @@ class NameIndex:
                 info |= GLUED
             self._words[word] = info
         return info
+
+
+class _AnyOf:
+    """Several weak key sets searched as one."""
+
+    def __init__(self, parts: list[KeySet]) -> None:
+        self.parts = parts
+
+    def __contains__(self, key: object) -> bool:
+        return any(key in part for part in self.parts)
+
+    def iterkeys(self, prefix: str = "") -> Iterator[str]:
+        return itertools.chain.from_iterable(part.iterkeys(prefix) for part in self.parts)
 
 
 class _Scan:
@@ -253,13 +275,21 @@ class _Scan:
         before = self.text[max(0, start - 4) : start].rstrip(" \t\u00a0\"“'‘(")
         return not before or before[-1] in ".!?…\n|"
 
-    def place_check(self, start: int, end: int, trigger: str, previous: str) -> str | None:
-        """Whether a name only GeoNames knows can be a mention here.
+    def evidence_of(self, trigger: str) -> Evidence:
+        """The typed evidence of a trigger word found before or after a name ("" for none)."""
+        if not trigger:
+            return NO_EVIDENCE
+        if trigger == "dateline":
+            return Evidence(Cue.DATELINE)
+        return Evidence(Cue.WEAK_WORD if trigger in self.rules.weak_triggers else Cue.PLACE_WORD, trigger)
+
+    def place_check(self, start: int, end: int, trigger: str, previous: str) -> Evidence | None:
+        """Whether a name only a weak source knows can be a mention here.
 
         None: it cannot (a stop word, a demonym, a title's person, a word the article also
-        writes in lower case). Otherwise the evidence word to record: the trigger, or a doubt
-        ("?opener", "?in-name") that leaves it to the resolver to accept the name
-        only for a large or well-supported place.
+        writes in lower case). Otherwise the evidence to record: the trigger, or a doubt
+        (a sentence opener, inside a capitalised run) that leaves it to the resolver to accept
+        the name only for a large or well-supported place.
         """
         surface = self.text[start:end]
         words = name_key(surface).split()
@@ -273,19 +303,19 @@ class _Scan:
         ):
             return None
         if trigger in rules.place_triggers or trigger == "dateline":
-            return trigger
+            return self.evidence_of(trigger)
         if len(words) == 1 and (self.written_in_lower_case(surface) or self.common_word(surface)):
             return None
         if surface.isupper():
             return None  # an acronym (BBC, TNI) far more often than a place; datelines are caught above
         if previous[:1].isupper() and not trigger:
-            return "?in-name"  # the end of a longer capitalised name: a person or an organisation
+            return Evidence(Cue.IN_NAME)  # the end of a longer capitalised name: a person or an organisation
         nxt = _NEXT_WORD.match(self.text, end)
         if nxt and nxt.group(1)[:1].isupper() and self.text[end] != "-":
-            return "?in-name"
+            return Evidence(Cue.IN_NAME)
         if not trigger and self.opens_sentence(start):
-            return "?opener"
-        return trigger
+            return Evidence(Cue.SENTENCE_OPENER)
+        return self.evidence_of(trigger)
 
     def admin_word_near(self, start: int, end: int) -> str:
         """The administrative place word right before ("Kabupaten", "state of") or after ("Oblast") a name."""
@@ -301,7 +331,7 @@ class _Scan:
             return name_key(nxt.group(1))
         return ""
 
-    def admin_evidence(self, start: int, end: int) -> str | None:
+    def admin_evidence(self, start: int, end: int) -> Evidence | None:
         """Whether an administrative area's name is a mention here: the evidence word, or None.
 
         A unit counts when a place word names its level ("Kecamatan Pronojiwo", "Sindh province"),
@@ -323,7 +353,8 @@ class _Scan:
         anchored = self.admin_anchored()
         if not any(u in anchored for u in units):
             return None
-        return self.admin_word_near(start, end) or "admin"
+        # The hierarchy stands in for a place word (the word says which): a village of the regency named.
+        return Evidence(Cue.PLACE_WORD, self.admin_word_near(start, end) or "hierarchy")
 
     def admin_anchored(self) -> set[int]:
         """The administrative units this article names with evidence, and those it names that are
@@ -410,7 +441,7 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
     scan = _Scan(text, rules or RecognitionRules.default(), article_language(article), names)
     after_trigger = scan.after_place_words()
     word_info = names.word_info
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, Evidence]] = []
     resume = 0
     for m in _CAPITALISED.finditer(text):
         start = m.start()
@@ -424,10 +455,10 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
     if not found:
         return []
     starts = _sentence_starts(text)
-    return [_mention(article.name, text, s, e, trigger, starts) for s, e, trigger in found]
+    return [_mention(article.name, text, s, e, evidence, starts) for s, e, evidence in found]
 
 
-def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, str] | None:
+def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, Evidence] | None:
     text = scan.text
     ends = [end]
     pos = end
@@ -452,9 +483,9 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     for stop in reversed(ends):
         tier = names.tier(text[start:stop])
         if tier == STRONG:  # curated: no evidence needed, so only the dateline is noted
-            return start, stop, "dateline" if start == scan.dateline_start else ""
+            return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else NO_EVIDENCE
         if names.is_admin(name_key(text[start:stop])) and (admin := scan.admin_evidence(start, stop)):
-            return start, stop, "dateline" if start == scan.dateline_start else admin
+            return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else admin
         if tier == WEAK:
             trigger = trigger or scan.trigger_before(start)
             evidence = scan.place_check(start, stop, trigger[0] or scan.trigger_after(stop), trigger[1])
@@ -466,7 +497,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     if head:
         tier = names.tier(head.group(0))
         if tier == STRONG:
-            return start, head.end(), ""
+            return start, head.end(), NO_EVIDENCE
         if tier == WEAK and scan.language in scan.rules.glue_languages:  # suffixes after an apostrophe: Turkish
             trigger = trigger or scan.trigger_before(start)
             evidence = scan.place_check(start, head.end(), trigger[0], trigger[1])
@@ -481,7 +512,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
         stop = _capitalised_run(text, end)
         first = name_key(text[start:stop]).split()[0]
         if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
-            return start, stop, trigger[0]
+            return start, stop, scan.evidence_of(trigger[0])
     return None
 
 
@@ -499,7 +530,7 @@ def _sentence_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
 
 
-def _mention(article: str, text: str, start: int, end: int, trigger: str, starts: list[int]) -> Mention:
+def _mention(article: str, text: str, start: int, end: int, evidence: Evidence, starts: list[int]) -> Mention:
     i = bisect.bisect_right(starts, start) - 1
     s_start = starts[i]
     s_end = starts[i + 1] if i + 1 < len(starts) else len(text)
@@ -514,7 +545,7 @@ def _mention(article: str, text: str, start: int, end: int, trigger: str, starts
         surface=text[start:end],
         sentence=sentence.lstrip(),
         sentence_start=s_start + lead,
-        trigger=trigger,
+        evidence=evidence,
     )
 
 

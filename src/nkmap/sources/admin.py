@@ -28,6 +28,7 @@ from pathlib import Path
 
 from nkmap.model import Place
 from nkmap.names import name_key
+from nkmap.sources.base import Names, Tier
 
 FORMAT = 5  # bump when the cached layout changes
 NEAR_SEAT_KM = 60.0  # a district's or village's namesake town must lie this near its regency's seat
@@ -66,7 +67,7 @@ class AdminUnit:
 class AdminAreas:
     """``lookup(name) -> list[Place]`` and the hierarchy of administrative areas by folded name."""
 
-    origin = "admin"
+    tier = Tier.ADMIN
 
     def __init__(self, keys: marisa_trie.RecordTrie, lines: Lines, max_words: int) -> None:  # type: ignore[name-defined]  # noqa: F821
         self._keys = keys
@@ -84,6 +85,10 @@ class AdminAreas:
     def starts_longer(self, first_word_key: str) -> bool:
         """Whether some name of several words begins with this (folded) word."""
         return next(self._keys.iterkeys(first_word_key + " "), None) is not None
+
+    def names(self) -> Names:
+        """The folded names, for the protocol (recognition reads the hierarchy through ``named``)."""
+        return Names(folded=self._keys, max_words=self.max_words)
 
     def named(self, key: str) -> list[int]:
         """The indices of the units called ``key`` (a folded name)."""
@@ -115,28 +120,39 @@ class AdminAreas:
         return self._places[i]
 
     def _locate(self, i: int) -> Place | None:
+        """Its own settlement (the seat, or a namesake near its regency's seat), else, for a district or
+        a village, its regency's seat: a coarse point the source says is the regency's."""
         from nkmap.sources.geonames import load_geonames
 
         unit = self.unit(i)
         towns = [p for p in load_geonames().lookup(unit.seat or unit.name) if p.country == unit.country]
+        seat = None
         if unit.level in ("district", "village"):
             regency = next((a for a in self.ancestors(i) if self.unit(a).level == "regency"), -1)
             seat = self.place(regency) if regency >= 0 else None
             if seat is None:
                 return None
             towns = [p for p in towns if _km(p, seat) <= NEAR_SEAT_KM]
-        if not towns:
+        if towns:
+            town = towns[0]  # the most populous
+            how = f"{'seat' if unit.seat else 'namesake'} {town.source}"
+            lat, lon, population = town.lat, town.lon, town.population
+        elif seat is not None:
+            how = f"in {seat.name}, at its {seat.source.split('(', 1)[-1].rstrip(')')}"
+            lat, lon, population = seat.lat, seat.lon, None
+        else:
             return None
-        town = towns[0]  # the most populous
+        city = unit.type == "Kota"  # a city-regency is the city: its seat's people live in it
         return Place(
             id=f"admin-{unit.country}-{unit.code}",
             name=unit.name,
-            lat=town.lat,
-            lon=town.lon,
-            kind=LEVELS[unit.level],
+            lat=lat,
+            lon=lon,
+            kind="city" if city else LEVELS[unit.level],
             country=unit.country,
+            population=population if city else None,
             geonameid=None,
-            source=f"{unit.type} {unit.code} ({'seat' if unit.seat else 'namesake'} {town.source})",
+            source=f"{unit.type} {unit.code} ({how})",
             origin="admin",
         )
 

@@ -18,6 +18,7 @@ from nkmap.infra import atomic
 from nkmap.infra.cache import cache_dir
 from nkmap.model import Place
 from nkmap.names import name_key
+from nkmap.sources.base import Names, Tier
 
 INDEX_FORMAT = 2  # bump when the layout below changes: old caches are then ignored
 MAX_WORDS = 5  # longer GeoNames names are not looked for
@@ -31,7 +32,7 @@ def settlement_kind(population: int) -> str:
 class GeoNamesIndex:
     """``lookup(name) -> list[Place]`` over GeoNames settlements, from a prebuilt on-disk index."""
 
-    origin = "geonames"
+    tier = Tier.GEONAMES
     max_words = 4  # n-grams the recogniser tries against this index
 
     def __init__(self, folder: Path) -> None:
@@ -57,6 +58,10 @@ class GeoNamesIndex:
 
     def keys(self) -> marisa_trie.Trie:  # type: ignore[name-defined]  # noqa: F821
         return self._trie
+
+    def names(self) -> Names:
+        """The trie of folded names itself: the recogniser asks it by prefix, never lists it."""
+        return Names(folded=self._trie, max_words=self.max_words)
 
     def lookup(self, name: str) -> list[Place]:
         """Every settlement called ``name`` (any of its GeoNames names), most populous first."""
