@@ -86,3 +86,22 @@ def test_the_language_of_an_article(text, language):
 def test_word_frequencies_come_from_wordfreq():
     assert zipf("ruang", "id") > zipf("ruang", "en")
     assert zipf("anything", "xx") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "absent", "present"),
+    [
+        ("The Sudan People's Liberation Movement met envoys in Juba on Monday.", "Sudan", "Juba"),
+        ("Laporan itu dikutip dari PikiranRakyat-Cirebon.com pada Senin, kata warga Bandung.", "Cirebon", "Bandung"),
+        ("Koresponden BBC Turki melaporkan gempa susulan di Malatya pada malam hari.", "Turki", "Malatya"),
+        ("An editorial in the New York Times praised the aid convoy to Kherson.", "New York", "Kherson"),
+    ],
+)
+def test_places_inside_the_names_of_bodies_and_outlets_are_not_mentions(bare_sources, text, absent, present):
+    found = surfaces(text, bare_sources)
+    assert absent not in found and present in found
+
+
+def test_state_organs_and_lower_case_words_before_names_stay_mentions(bare_sources):
+    found = surfaces("Kementerian Pertahanan Rusia menyebut bentrokan antara Armenia dan Azerbaijan.", bare_sources)
+    assert {"Rusia", "Armenia", "Azerbaijan"} <= set(found)

@@ -43,6 +43,8 @@ EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
 STRONG, WEAK, UNKNOWN = 2, 1, 0
 NAME, LONGER, GLUED = 1, 2, 4  # NameIndex.word_info flags
 BIG_PLACE = 100_000  # a place this large keeps its name even when the name is also a common word
+ORGANISATION_REACH = 4  # words after a name read for an organisation word ("People's Liberation Movement")
+_WEB = re.compile(r"www\.|https?:|@|\.(?:com|co|id|net|org|tv|news)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,8 @@ class RecognitionRules:
     admin_before: frozenset[str] = frozenset()  # "kabupaten", "kecamatan", "state of": an administrative area follows
     admin_after: frozenset[str] = frozenset()  # "oblast", "province", "ilçesi": the name before is one
     admin_common_word_zipf: float = 99.0  # a village or district known only from the hierarchy must be rarer
+    organisation_after: frozenset[str] = frozenset()  # "Movement", "Party", "Times": a body's name goes on
+    organisation_before: frozenset[str] = frozenset()  # "Universitas", "BBC", "PR": an outlet's or a body's name
 
     def place_word_pattern(self) -> re.Pattern[str]:
         return _place_word_pattern(self.place_triggers)
@@ -317,6 +321,36 @@ class _Scan:
             return Evidence(Cue.SENTENCE_OPENER)
         return self.evidence_of(trigger)
 
+    def in_organisation(self, start: int, end: int) -> bool:
+        """Whether the name is part of an organisation's or outlet's name, not a mention of the place.
+
+        "Sudan People's Liberation Movement", "New York Times", "BBC Turki", "PikiranRakyat-Cirebon.com".
+        State organs stay mentions ("Kementerian Pertahanan Rusia", "Sudan Health Ministry"): their
+        words are not on the lists.
+        """
+        text = self.text
+        left = text.rfind(" ", 0, start) + 1
+        right = len(text) if (space := re.compile(r"\s").search(text, end)) is None else space.start()
+        token = text[left:right].lower()
+        if _WEB.search(token):
+            return True  # a domain, an address or a handle
+        rules = self.rules
+        pos = end
+        for _ in range(ORGANISATION_REACH):  # the capitalised run after the name
+            nxt = _NEXT_WORD.match(text, pos)
+            if not nxt or not (nxt.group(1)[:1].isupper() or name_key(nxt.group(1)) in rules.particles):
+                break
+            if name_key(nxt.group(1)) in rules.organisation_after:
+                return True
+            pos = nxt.end()
+        words = text[max(0, start - 30) : start].split()
+        return (  # the word before is written as a name ("Antara", not "antara", between)
+            bool(words)
+            and text[start - 1 : start] == " "
+            and words[-1][:1].isupper()
+            and name_key(words[-1]) in rules.organisation_before
+        )
+
     def admin_word_near(self, start: int, end: int) -> str:
         """The administrative place word right before ("Kabupaten", "state of") or after ("Oblast") a name."""
         words = self.text[max(0, start - 40) : start].split()
@@ -450,8 +484,9 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
             continue  # the common case: a capitalised word that is no name and follows no place word
         span = _longest_name(scan, start, m.end(), names, info)
         if span:
-            found.append(span)
             resume = span[1]
+            if not scan.in_organisation(span[0], span[1]):
+                found.append(span)
     if not found:
         return []
     starts = _sentence_starts(text)
