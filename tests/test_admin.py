@@ -122,3 +122,23 @@ def test_the_index_is_cached_on_disk(admin):
 
     folders = [p for p in Path(os.environ["NKMAP_CACHE_DIR"]).glob("admin-*") if (p / "complete").exists()]
     assert folders and (folders[0] / "names.marisa").stat().st_size > 0
+
+
+def test_island_coordinates_are_read_from_degrees_minutes_seconds():
+    from nkmap.sources.admin import _point
+
+    assert _point("01°30'00.00\" S 120°15'00.00\" E") == "-1.500000 120.250000"
+    assert _point("not a coordinate") == ""
+
+
+def test_an_island_of_the_regency_the_article_names(admin, bare_sources):
+    text = "Abu vulkanik menyembur dari Gunung Ruang, Kabupaten Kepulauan Sitaro, sejak Selasa malam."
+    result = nkmap.geoparse([article_from_text("t.txt", text)], sources=bare_sources)
+    found = {rm.mention.surface: rm.place for rm in result.mentions}
+    (island,) = [p for p in admin.lookup("Ruang") if p.kind == "feature"]
+    assert found["Ruang"] == island and "islands.csv" in island.source
+
+
+def test_a_word_the_article_writes_in_lower_case_is_not_a_village(bare_sources):
+    text = "Di Kabupaten Kapuas Hulu, sejumlah sungai meluap, termasuk Sungai Kapuas, kata petugas."
+    assert "Sungai" not in surfaces(text, bare_sources)

@@ -387,8 +387,11 @@ class _Scan:
         anchored = self.admin_anchored()
         if not any(u in anchored for u in units):
             return None
+        word = self.admin_word_near(start, end)
+        if not word and len(words) == 1 and self.written_in_lower_case(surface):
+            return None  # "Sungai Kapuas" after "sejumlah sungai": the word, not a village called Sungai
         # The hierarchy stands in for a place word (the word says which): a village of the regency named.
-        return Evidence(Cue.PLACE_WORD, self.admin_word_near(start, end) or "hierarchy")
+        return Evidence(Cue.PLACE_WORD, word or "hierarchy")
 
     def admin_anchored(self) -> set[int]:
         """The administrative units this article names with evidence, and those it names that are

