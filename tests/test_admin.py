@@ -142,3 +142,15 @@ def test_an_island_of_the_regency_the_article_names(admin, bare_sources):
 def test_a_word_the_article_writes_in_lower_case_is_not_a_village(bare_sources):
     text = "Di Kabupaten Kapuas Hulu, sejumlah sungai meluap, termasuk Sungai Kapuas, kata petugas."
     assert "Sungai" not in surfaces(text, bare_sources)
+
+
+def test_a_province_named_like_a_frequent_word_in_its_own_countrys_language(bare_sources):
+    from nkmap.recognize.language import home_countries
+
+    assert home_countries("id") == {"ID"} and home_countries("en") == frozenset()  # English has no one home
+    text = "Aparat keamanan kembali berjaga di Papua setelah warga mengungsi dari kampung mereka pada malam hari."
+    assert "Papua" in surfaces(text, bare_sources)
+
+
+def test_a_region_named_like_an_ordinary_english_word_needs_its_country(bare_sources):
+    assert "Central" not in surfaces("Officials of the Western and Central banks met on Friday in town.", bare_sources)

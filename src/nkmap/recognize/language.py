@@ -80,3 +80,22 @@ def zipf(word: str, language: str) -> float:
     if language not in LANGUAGES:
         return 0.0
     return _common_words(language).get(word.casefold(), 0.0)
+
+
+HOME_COUNTRIES_MAX = 6  # a language official in more countries than this (English, French, Spanish) has no home
+
+
+@functools.cache
+def home_countries(language: str) -> frozenset[str]:
+    """The countries where ``language`` is official (CLDR via babel), when they are few: Indonesian -> ID,
+    Turkish -> TR, CY. An article's own country need not be named in it: "Papua" in Indonesian news."""
+    if not language:
+        return frozenset()
+    from babel.core import get_global
+
+    found = frozenset(
+        territory
+        for territory, languages in get_global("territory_languages").items()
+        if languages.get(language, {}).get("official_status") in ("official", "de_facto_official")
+    )
+    return found if len(found) <= HOME_COUNTRIES_MAX else frozenset()

@@ -22,7 +22,7 @@ from nkmap.datafiles import packaged_json
 from nkmap.inputs.metadata import find_dateline
 from nkmap.model import NO_EVIDENCE, Article, Cue, Evidence, Mention
 from nkmap.names import name_key
-from nkmap.recognize.language import article_language, zipf
+from nkmap.recognize.language import article_language, home_countries, zipf
 from nkmap.sources.base import KeySet, NameSource, Tier, is_strong
 
 if TYPE_CHECKING:
@@ -113,6 +113,7 @@ class NameIndex:
         self.weak = weak
         self.admin = admin  # administrative areas: names recognised with the hierarchy's evidence
         self.weak_source: NameSource | None = None  # GeoNames: answers lookup(name) for the weak tier's names
+        self.country_source: NameSource | None = None  # country names: which countries an article names
         words = [len(k.split()) for k in self.folded | self.exact]
         self.max_words = max([*words, weak_max_words if weak is not None else 1, admin.max_words if admin else 1])
         self._first_words = frozenset(k.split()[0] for k in self.folded | self.exact if " " in k)
@@ -132,11 +133,14 @@ class NameIndex:
         weak_words = 1
         weak_source: NameSource | None = None
         admin: AdminAreas | None = None
+        index_countries: NameSource | None = None
         for source in sources:
             if source.tier == Tier.ADMIN and hasattr(source, "ancestors"):
                 admin = source  # type: ignore[assignment]
                 continue
             names = source.names()
+            if source.tier == Tier.COUNTRY and index_countries is None:
+                index_countries = source
             if is_strong(source.tier):
                 folded.update(names.folded)
                 exact.update(names.exact)
@@ -154,6 +158,7 @@ class NameIndex:
             admin,
         )
         index.weak_source = weak_source
+        index.country_source = index_countries
         return index
 
     def largest_population(self, surface: str) -> int | None:
@@ -223,6 +228,7 @@ class _Scan:
         self.language = language
         self.names = names
         self._admin_anchored: set[int] | None = None
+        self._countries: set[str] | None = None
         _, self.dateline_start, _ = find_dateline(text)
         self._lowercase: set[str] | None = None
 
@@ -411,8 +417,13 @@ class _Scan:
                 if word:
                     own = True
                 elif level in ("province", "regency"):  # few and distinctive: their name is enough,
-                    # unless it is an ordinary word ("Puncak", summit) or a short capital abbreviation
-                    own = not (single and (self.common_word(surface) or (surface.isupper() and len(surface) <= 4)))
+                    # unless it is an ordinary word ("Puncak", summit) of a country the article does not
+                    # name, or a short capital abbreviation
+                    country = admin.unit(u).country
+                    common = self.common_word(surface) and not (
+                        country in self.article_countries() or country in home_countries(self.language)
+                    )
+                    own = not (single and (common or (surface.isupper() and len(surface) <= 4)))
                 else:
                     own = False
                 present[u] = present.get(u, False) or own
@@ -431,6 +442,28 @@ class _Scan:
             anchored |= grown
         self._admin_anchored = anchored
         return anchored
+
+    def article_countries(self) -> set[str]:
+        """The ISO codes of the countries the article names (by the country source's names)."""
+        if self._countries is None:
+            self._countries = set()
+            source = self.names.country_source if self.names is not None else None
+            if source is not None:
+                keys = source.names().folded
+                for m in _CAPITALISED.finditer(self.text):
+                    pos, words = m.end(), [m.group()]
+                    for _ in range(2):
+                        nxt = _NEXT_WORD.match(self.text, pos)
+                        if not nxt or not nxt.group(1)[:1].isupper():
+                            break
+                        words.append(nxt.group(1))
+                        pos = nxt.end()
+                    for n in range(len(words), 0, -1):
+                        name = " ".join(words[:n])
+                        if name_key(name) in keys:
+                            self._countries.update(p.country for p in source.lookup(name) if p.country)
+                            break
+        return self._countries
 
     def hierarchy_common_word(self, name: str) -> bool:
         key = name_key(name)
