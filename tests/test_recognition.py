@@ -105,3 +105,30 @@ def test_places_inside_the_names_of_bodies_and_outlets_are_not_mentions(bare_sou
 def test_state_organs_and_lower_case_words_before_names_stay_mentions(bare_sources):
     found = surfaces("Kementerian Pertahanan Rusia menyebut bentrokan antara Armenia dan Azerbaijan.", bare_sources)
     assert {"Rusia", "Armenia", "Azerbaijan"} <= set(found)
+
+
+def test_decomposed_unicode_is_found_like_composed_text():
+    import unicodedata
+
+    text = "Pasukan memasuki Ağdam dan Şuşa pada hari Jumat, lalu bergerak ke Kəlbəcər."
+    found = {}
+    for form in ("NFC", "NFD"):
+        written = unicodedata.normalize(form, text)
+        result = nkmap.geoparse([article_from_text("t.txt", written)])
+        assert all(written[rm.mention.start : rm.mention.end] == rm.mention.surface for rm in result.mentions)
+        found[form] = [
+            (unicodedata.normalize("NFC", rm.mention.surface), rm.place and rm.place.id) for rm in result.mentions
+        ]
+    assert found["NFD"] == found["NFC"] and len(found["NFC"]) == 3
+
+
+def test_an_alias_a_user_adds_matches_under_the_same_rules():
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [10.0, 10.0]},  # a made-up place for the test
+        "properties": {"id": "zendawi", "name": "Zendawi", "aliases": ["al-Zendawi", "El Zendawi"], "kind": "town"},
+    }
+    sources = [Gazetteer([feature])]
+    for text in ("Shelling hit al-Zendawi overnight.", "Shelling hit El Zendawi overnight.", "Aid reached el-Zendawi."):
+        (rm,) = nkmap.geoparse([article_from_text("t.txt", text)], sources=sources).mentions
+        assert rm.place is not None and rm.place.id == "zendawi", text

@@ -14,6 +14,7 @@ import bisect
 import functools
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,11 +34,16 @@ _UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper() and 
 _UPPER_CLASS = re.escape(_UPPER).replace("-", "\\-")
 # A lower-case Arabic article joined by a hyphen starts a name as written: "al-Mawasi", "el-Fasher", "az-Zanna".
 _ARTICLE = r"(?:al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|ez|es|ul|ud)[-\u2010\u2011]"
-_CAPITALISED = re.compile(rf"(?<!\w)(?:{_ARTICLE})?[{_UPPER_CLASS}]\w*(?:['’]\w+)*")
-_GLUED_HEAD = re.compile(r"\w+(?=['’]\w)")  # "Kastamonu" in "Kastamonu’nun", "Ankara" in "Ankara'ya"
+# A word character, combining marks included: decomposed (NFD) text ("Ag\u0306dam") is read like composed text.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0670\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+)
+_W = rf"[\w{_MARKS}]"
+_CAPITALISED = re.compile(rf"(?<!{_W})(?:{_ARTICLE})?[{_UPPER_CLASS}]{_W}*(?:['’]{_W}+)*")
+_GLUED_HEAD = re.compile(rf"{_W}+(?=['’]\w)")  # "Kastamonu" in "Kastamonu’nun", "Ankara" in "Ankara'ya"
 # The word after a candidate: joined by one space or hyphen, as in "Nagorno Karabakh" / "Nagorno-Karabakh".
-_NEXT_WORD = re.compile(r"(?:[ \u00a0]|[-\u2010\u2011])(\w+(?:['’]\w+)*)")
-_LOWER_WORD = re.compile(r"(?<!\w)[^\W\d_A-Z][\w'’]*")  # words starting lower case (roughly: not [A-Z])
+_NEXT_WORD = re.compile(rf"(?:[ \u00a0]|[-\u2010\u2011])({_W}+(?:['’]{_W}+)*)")
+_LOWER_WORD = re.compile(rf"(?<!{_W})[^\W\d_A-Z][\w'’{_MARKS}]*")  # words starting lower case (roughly: not [A-Z])
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+")
 EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
 STRONG, WEAK, UNKNOWN = 2, 1, 0
@@ -502,7 +508,7 @@ class _Scan:
 
 
 def _is_word(token: str) -> bool:
-    return token.replace("'", "").replace("’", "").replace("-", "").isalnum()
+    return unicodedata.normalize("NFC", token).replace("'", "").replace("’", "").replace("-", "").isalnum()
 
 
 def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | None = None) -> list[Mention]:
