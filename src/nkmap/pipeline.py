@@ -66,7 +66,8 @@ class ScanRecognizer:
 
 
 def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
-    """The curated gazetteer, then CLDR country names, then (optionally) GeoNames and administrative areas.
+    """The curated gazetteer, then CLDR country names, then (optionally) GeoNames, the case forms of all
+    three (Russian, Ukrainian: "Москвой", "Киеве") and administrative areas.
 
     Administrative areas come with GeoNames only (their points are GeoNames settlements: their seats), and
     answer after it: a settlement GeoNames knows is not shadowed by a village of the same name elsewhere.
@@ -79,8 +80,9 @@ def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSou
     if index is None:
         return [gazetteer, countries]
     from nkmap.sources.admin import load_admin
+    from nkmap.sources.inflected import InflectedNames
 
-    return [gazetteer, countries, index, load_admin()]
+    return [gazetteer, countries, index, InflectedNames([gazetteer, countries, index]), load_admin()]
 
 
 def geoparse(

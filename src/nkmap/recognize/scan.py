@@ -118,7 +118,7 @@ class NameIndex:
         self.exact = frozenset(exact)
         self.weak = weak
         self.admin = admin  # administrative areas: names recognised with the hierarchy's evidence
-        self.weak_source: NameSource | None = None  # GeoNames: answers lookup(name) for the weak tier's names
+        self.weak_sources: tuple[NameSource, ...] = ()  # GeoNames tier: answer lookup(name) for the weak names
         self.country_source: NameSource | None = None  # country names: which countries an article names
         words = [len(k.split()) for k in self.folded | self.exact]
         self.max_words = max([*words, weak_max_words if weak is not None else 1, admin.max_words if admin else 1])
@@ -137,7 +137,7 @@ class NameIndex:
         exact: set[str] = set()
         weak: list[KeySet] = []
         weak_words = 1
-        weak_source: NameSource | None = None
+        weak_sources: list[NameSource] = []
         admin: AdminAreas | None = None
         index_countries: NameSource | None = None
         for source in sources:
@@ -154,8 +154,8 @@ class NameIndex:
             weak.append(names.folded)
             words = names.max_words or max((len(k.split()) for k in names.folded), default=1)
             weak_words = max(weak_words, words)
-            if source.tier == Tier.GEONAMES and weak_source is None:
-                weak_source = source
+            if source.tier == Tier.GEONAMES:
+                weak_sources.append(source)
         index = cls(
             folded,
             exact,
@@ -163,7 +163,7 @@ class NameIndex:
             weak_words,
             admin,
         )
-        index.weak_source = weak_source
+        index.weak_sources = tuple(weak_sources)
         index.country_source = index_countries
         return index
 
@@ -172,10 +172,16 @@ class NameIndex:
 
         Alternate names do not count: "Maka" is an alternate name of Makkah but an ordinary word.
         """
-        if self.weak_source is None:
+        if not self.weak_sources:
             return None
         key = name_key(surface)
-        return max((p.population or 0 for p in self.weak_source.lookup(surface) if name_key(p.name) == key), default=0)
+        for source in self.weak_sources:
+            places = source.lookup(surface)
+            if places:
+                if not getattr(source, "derived", False):  # a source that answers for other forms ("Москве")
+                    places = [p for p in places if name_key(p.name) == key]
+                return max((p.population or 0 for p in places), default=0)
+        return 0
 
     def tier(self, surface: str) -> int:
         if surface in self.exact:
