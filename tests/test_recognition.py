@@ -132,3 +132,30 @@ def test_an_alias_a_user_adds_matches_under_the_same_rules():
     for text in ("Shelling hit al-Zendawi overnight.", "Shelling hit El Zendawi overnight.", "Aid reached el-Zendawi."):
         (rm,) = nkmap.geoparse([article_from_text("t.txt", text)], sources=sources).mentions
         assert rm.place is not None and rm.place.id == "zendawi", text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Status Gunung Semeru dinaikkan menjadi siaga oleh petugas pagi ini.", "Semeru"),
+        ("Di Belgia, Sungai Vesdre meluap dan merendam rumah warga.", "Vesdre"),
+        ("The water level of the Indus River rose again near the town.", "Indus River"),
+        ("Villagers fled as the Poyo ravine overflowed on Tuesday night.", "Poyo ravine"),
+        ("Dün gece taşan Ezine Çayı köprüyü yıktı ve evler su altında kaldı.", "Ezine Çayı"),
+    ],
+)
+def test_named_features_with_a_generic_word(bare_sources, text, expected):
+    assert expected in candidates(text, bare_sources)
+
+
+def candidates(text, sources):
+    """What the recogniser finds, before resolution (names no source knows go to review, not the map)."""
+    from nkmap.recognize.scan import NameIndex, find_mentions
+
+    return [m.surface for m in find_mentions(article_from_text("t.txt", text), NameIndex.from_sources(*sources))]
+
+
+def test_a_feature_word_does_not_swallow_the_next_name_or_sentence(bare_sources):
+    found = candidates("Kecelakaan terjadi di Sungai Ampal Jakarta, kata polisi.", bare_sources)
+    assert "Jakarta" in found and "Ampal Jakarta" not in found
+    assert "Temuan" not in candidates("Jasad ditemukan di tepi sungai. Temuan itu dilaporkan warga.", bare_sources)

@@ -49,6 +49,7 @@ EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
 STRONG, WEAK, UNKNOWN = 2, 1, 0
 NAME, LONGER, GLUED = 1, 2, 4  # NameIndex.word_info flags
 BIG_PLACE = 100_000  # a place this large keeps its name even when the name is also a common word
+_NUMERAL = re.compile(r"^(?:[ivxlcdm]+|\d+)$")  # "Dusun V", "RT 03": numbers, not names
 ORGANISATION_REACH = 4  # words after a name read for an organisation word ("People's Liberation Movement")
 _WEB = re.compile(r"www\.|https?:|@|\.(?:com|co|id|net|org|tv|news)\b")
 
@@ -71,6 +72,8 @@ class RecognitionRules:
     admin_common_word_zipf: float = 99.0  # a village or district known only from the hierarchy must be rarer
     organisation_after: frozenset[str] = frozenset()  # "Movement", "Party", "Times": a body's name goes on
     organisation_before: frozenset[str] = frozenset()  # "Universitas", "BBC", "PR": an outlet's or a body's name
+    feature_before: frozenset[str] = frozenset()  # "Gunung", "Sungai", "Wadi", "Lake": a named feature follows
+    feature_after: frozenset[str] = frozenset()  # "River", "Barrage", "ravine", "Çayı": the name before is one
 
     def place_word_pattern(self) -> re.Pattern[str]:
         return _place_word_pattern(self.place_triggers)
@@ -87,6 +90,8 @@ class RecognitionRules:
                 continue
             for field, words in lists.items():
                 merged[field].update(name_key(w) for w in words)
+                if field.startswith("feature_"):  # matched in the text by a pattern too: keep them as written
+                    merged[field].update(w.casefold() for w in words)
         for number in ("common_word_zipf", "admin_common_word_zipf"):
             merged.pop(number)
         merged["glue_languages"] = set(settings.get("glue_languages", ()))
@@ -245,11 +250,43 @@ class _Scan:
         self._lowercase: set[str] | None = None
 
     def after_place_words(self) -> set[int]:
-        """Offsets right after a place word written in lower case ("desa ", "village of "), and the dateline."""
+        """Offsets right after a place word written in lower case ("desa ", "village of "), the dateline,
+        and the starts of names a feature word introduces or follows ("Gunung Semeru", "Turia River")."""
         found = {m.end() for m in self.rules.place_word_pattern().finditer(self.text)}
         if self.dateline_start >= 0:
             found.add(self.dateline_start)
+        found.update(m.end() for m in _feature_before_pattern(self.rules.feature_before).finditer(self.text))
+        found.update(m.start() for m in _feature_after_pattern(self.rules.feature_after).finditer(self.text))
         return found
+
+    def feature_evidence(self, start: int, end: int) -> tuple[int, str] | None:
+        """(the end of the feature's name, the feature word) when a feature word names the run at
+        ``start``: "Gunung Semeru" (the name only), "Turia River", "Ezine Çayı" (the word is part of the name)."""
+        m = _feature_after_pattern(self.rules.feature_after).match(self.text, start)
+        if m:
+            return m.end(), name_key(m.group(1))
+        words = self.text[max(0, start - 30) : start].split()
+        if words and self.text[start - 1 : start] in (" ", "\u00a0"):
+            word = name_key(words[-1].rstrip("."))
+            if word in self.rules.feature_before and (len(word) <= 2 or not words[-1].endswith(".")):
+                return self.unknown_run(end), word
+        return None
+
+    def unknown_run(self, end: int, limit: int = 3) -> int:
+        """Like ``_capitalised_run``, but it stops before a word that is a name of its own or a stop
+        word: "Sungai Ampal" in "Sungai Ampal Balikpapan", "Rante" in "Gunung Rante Kecamatan Talawi"."""
+        names = self.names
+        for _ in range(limit - 1):
+            nxt = _NEXT_WORD.match(self.text, end)
+            word = nxt.group(1) if nxt else ""
+            if (
+                not word[:1].isupper()
+                or name_key(word) in self.rules.stopwords  # "Kecamatan", "Desa": the next name's place word
+                or (names is not None and names.word_info(word))
+            ):
+                break
+            end = nxt.end()
+        return end
 
     def trigger_before(self, start: int) -> tuple[str, str]:
         """(place-word trigger or weak trigger or "", the previous word as written)."""
@@ -563,6 +600,13 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
         ends.append(pos)
     trigger: tuple[str, str] | None = None
     rejected = False
+    # "Ezine Çayı", "Indus River": a feature word after the run makes the whole its name, before the
+    # town of the same name ("Ezine") is considered.
+    after = _feature_after_pattern(scan.rules.feature_after).match(text, start)
+    if after and names.tier(text[start : after.end()]) != STRONG and not scan.common_word(text[start:end]):
+        first = name_key(text[start:end])
+        if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
+            return start, after.end(), Evidence(Cue.PLACE_WORD, name_key(after.group(1)))
     for stop in reversed(ends):
         tier = names.tier(text[start:stop])
         if tier == STRONG:  # curated: no evidence needed, so only the dateline is noted
@@ -588,15 +632,40 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
                 return start, head.end(), evidence
     if rejected:
         return None
+    # A named feature: "Gunung Semeru", "Sungai Kapuas", "Indus River", "Poyo ravine" (a candidate to report
+    # unless a source knows it), unless its name is an ordinary word.
+    feature = scan.feature_evidence(start, end)
+    if feature and not scan.common_word(text[start:end]):
+        first = name_key(text[start:end])
+        if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
+            return start, feature[0], Evidence(Cue.PLACE_WORD, feature[1])
     # A name no source knows, where the text says it is a place: a candidate to report.
     # Only a place word written in lower case counts: in a title-case headline every word is capitalised.
     trigger = trigger or scan.trigger_before(start)
     if trigger[0] == "dateline" or (trigger[0] in scan.rules.place_triggers and trigger[1].islower()):
-        stop = _capitalised_run(text, end)
+        stop = scan.unknown_run(end)
         first = name_key(text[start:stop]).split()[0]
-        if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
+        if first not in scan.rules.stopwords and first not in scan.rules.demonyms and not _NUMERAL.match(first):
             return start, stop, scan.evidence_of(trigger[0])
     return None
+
+
+@functools.cache
+def _feature_before_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    # short abbreviations may end in a dot ("G. Ruang", "Mt. Etna"); a full word before a dot ends a sentence
+    alternatives = "|".join(
+        re.escape(w) + (r"\.?" if len(w) <= 2 else "") for w in sorted(words, key=len, reverse=True)
+    )
+    alternatives = alternatives or "(?!)"
+    return re.compile(rf"(?<!{_W})(?i:{alternatives})[ \u00a0]+(?=[{_UPPER_CLASS}])")
+
+
+@functools.cache
+def _feature_after_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    """One to three capitalised words, then a feature word in any case: "Sukkur Barrage", "Manchar lake"."""
+    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True))) or "(?!)"
+    name = rf"[{_UPPER_CLASS}]{_W}*"
+    return re.compile(rf"(?<!{_W}){name}(?:[ \u00a0-]{name}){{0,2}}[ \u00a0]((?i:{alternatives}))(?!{_W})")
 
 
 def _capitalised_run(text: str, end: int, limit: int = 3) -> int:
