@@ -68,13 +68,23 @@ class ScanRecognizer:
 
 
 def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
-    """The curated gazetteer, then CLDR country names, then (optionally) GeoNames."""
+    """The curated gazetteer, then CLDR country names, then (optionally) GeoNames, the case forms of all
+    three (Russian, Ukrainian: "Москвой", "Киеве") and administrative areas.
+
+    Administrative areas come with GeoNames only (their points are GeoNames settlements: their seats), and
+    answer after it: a settlement GeoNames knows is not shadowed by a village of the same name elsewhere.
+    """
     from nkmap.sources.countries import country_names
     from nkmap.sources.geonames import load_geonames
 
     index = load_geonames() if geonames else None
     countries = country_names(tuple(p for p in gazetteer.places if p.kind == "country"), index)
-    return [gazetteer, countries, index] if index is not None else [gazetteer, countries]
+    if index is None:
+        return [gazetteer, countries]
+    from nkmap.sources.admin import load_admin
+    from nkmap.sources.inflected import InflectedNames
+
+    return [gazetteer, countries, index, InflectedNames([gazetteer, countries, index]), load_admin()]
 
 
 def geoparse(
