@@ -16,7 +16,8 @@ from nkmap.inputs.dates import WEEKDAYS
 # unbounded repeats of one character class meet. tests/test_hostile_freeze.py holds the timings.
 _LABEL = r"[\w-]{1,63}+"  # possessive: a label ends only at a dot, so giving back characters never helps
 _DOMAIN = re.compile(
-    rf"(?<![\w.-]){_LABEL}(?:\.{_LABEL}){{0,8}}\.(?:com|net|org|co\.id|id|tv|co\.uk|info|news|ru|az|am)\b", re.IGNORECASE
+    rf"(?<![\w.-]){_LABEL}(?:\.{_LABEL}){{0,8}}\.(?:com|net|org|co\.id|id|tv|co\.uk|info|news|ru|az|am)\b",
+    re.IGNORECASE,
 )
 _UPPER = r"A-ZÀ-ÖØ-ÞĀ-ſ"
 # "MOSKOW -", "SERAMBINEWS.COM, MOSKWA -", "MOSKOW, RUSIA (voa-islam.com) -", "BAKU, Azerbaijan —"
