@@ -144,7 +144,7 @@ def load_gazetteer(path: str | os.PathLike[str] = DEFAULT_GAZETTEER, check_count
     logged as warnings; see :func:`misplaced`.
     """
     try:
-        raw = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes().decode("utf-8")  # bytes: text mode would hide CRLF line ends
     except FileNotFoundError:
         raise InputError(path, "", "no such file (give the gazetteer with --gazetteer PATH)") from None
     except UnicodeDecodeError as e:
@@ -360,14 +360,17 @@ def _check_plain(path: str, where: str, value: str) -> None:
     bad = next((c for c in value if unicodedata.category(c) in _NOT_PLAIN), None)
     if bad is not None:
         raise InputError(
-            path, where, f"{value!r} holds the control character U+{ord(bad):04X} ({_char_name(bad)}); remove it"
+            path, where, f"{value!r} holds the unprintable character U+{ord(bad):04X} ({_char_name(bad)}); remove it"
         )
 
 
 def _char_name(c: str) -> str:
-    return {"\n": "line feed", "\r": "carriage return", "\t": "tab", "\x1b": "escape"}.get(c) or unicodedata.name(
-        c, "control character"
-    ).lower()
+    named = {"\n": "line feed", "\r": "carriage return", "\t": "tab", "\x1b": "escape"}
+    if c in named:
+        return named[c]
+    if unicodedata.category(c) == "Cs":
+        return "lone surrogate"
+    return unicodedata.name(c, "control character").lower()
 
 
 def _all_names(place: Place) -> Iterable[str]:
