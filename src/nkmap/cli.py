@@ -1,13 +1,16 @@
 """The ``nkmap`` command: a thin layer over the Python API.
 
 Each option mirrors an API argument (``--gazetteer`` ↔ ``gazetteer=``, ``--out`` ↔ ``out=``).
-Errors nkmap expects (bad input, bad usage) print one line and exit 2; anything else exits 1
-with a hint to report it.
+Errors nkmap expects (bad input, bad usage, and every OS error: a full disk, a read-only
+folder, a name too long) print one line naming the path and exit 2; anything else exits 1
+with a hint to report it. SIGTERM exits 143 and Ctrl-C 130, even where a library turned the
+interrupt into an error of its own. A closed stdout (``| head``) ends quietly with 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
 import signal
@@ -264,6 +267,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = (
         {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)} if _main_thread() else {}
     )
+    for sig in previous:
+        # Restart system calls the signal interrupts: Python retries its own (PEP 475), but C libraries
+        # (GDAL writing GeoJSON/KML) would fail with EINTR and report their own error instead of ours.
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            signal.siginterrupt(sig, False)
     try:
         return args.run(args)
     except KeyboardInterrupt:

@@ -166,7 +166,11 @@ def write_outputs(
     tiles: str | None = "none",
     embed: bool = False,
 ) -> list[Path]:
-    """Write the files of ``formats`` into ``out`` and return their paths.
+    """Write the files of ``formats`` into ``out`` and return their paths, as a set or not at all.
+
+    Every file is written to a hidden temporary first; only when all are written are they renamed
+    over the previous ones (:func:`nkmap.infra.atomic.replaced_together`). On any error (a full
+    disk raises :class:`nkmap.errors.OutputError`) or interrupt, ``out`` keeps the previous set.
 
     Parameters
     ----------
