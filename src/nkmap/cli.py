@@ -310,12 +310,17 @@ def _error(message: str) -> int:
     return EXIT_INPUT
 
 
-_stop: list[int] = []  # the signal that asked us to stop, once one did
+_stop: list[float] = []  # [signal number, when] once a signal asked us to stop
+REPEAT_GRACE = 5.0  # seconds in which a repeated signal leaves the first one's unwinding alone
 
 
 def _on_signal(signum: int, frame: object) -> None:
-    if not _stop:
-        _stop.append(signum)
+    import time
+
+    now = time.monotonic()
+    if _stop and now - _stop[1] < REPEAT_GRACE:
+        return  # already unwinding: a second exception would cut the clean-up (temporary files) short
+    _stop[:] = [signum, now]
     from nkmap.infra.atomic import when_safe
 
     when_safe(lambda: _raise_stop(signum))
@@ -333,7 +338,7 @@ def _stopped() -> int:
         return 0
     if _stop[0] == signal.SIGINT:
         print("Interrupted.", file=sys.stderr)
-    return 128 + _stop[0]
+    return 128 + int(_stop[0])
 
 
 def _stdout_closed() -> bool:
