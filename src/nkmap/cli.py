@@ -1,14 +1,18 @@
 """The ``nkmap`` command: a thin layer over the Python API.
 
 Each option mirrors an API argument (``--gazetteer`` ↔ ``gazetteer=``, ``--out`` ↔ ``out=``).
-Errors nkmap expects (bad input, bad usage) print one line and exit 2; anything else exits 1
-with a hint to report it.
+Errors nkmap expects (bad input, bad usage, and every OS error: a full disk, a read-only
+folder, a name too long) print one line naming the path and exit 2; anything else exits 1
+with a hint to report it. SIGTERM exits 143 and Ctrl-C 130, even where a library turned the
+interrupt into an error of its own. A closed stdout (``| head``) ends quietly with 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import math
 import signal
 import sys
 from collections import Counter
@@ -16,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nkmap import __version__
-from nkmap.errors import NkmapError
+from nkmap.errors import NkmapError, os_error_message
 from nkmap.formats import ALL as ALL_FORMATS
 from nkmap.formats import DEFAULT as DEFAULT_FORMATS
 from nkmap.formats import parse_formats
@@ -307,10 +311,17 @@ def _positive(text: str) -> int:
     return value
 
 
+MAX_MEGABYTES = 1024 * 1024  # 1 TB: far above any article, and its byte count is still an exact int
+
+
 def _megabytes(value: str) -> float:
-    size = float(value)
-    if not size > 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a size in MB > 0")
+    """A size in MB for --max-article-size: a finite number > 0 (not inf, nan or 1e999)."""
+    try:
+        size = float(value)
+    except ValueError:
+        size = math.nan
+    if not (math.isfinite(size) and 0 < size <= MAX_MEGABYTES):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size in MB: give a number > 0 and <= {MAX_MEGABYTES}")
     return size
 
 
@@ -334,20 +345,39 @@ def _shown(path: Path) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     warnings = _print_warnings()
-    # SIGTERM unwinds like an exception, so the atomic writers remove their temporary files.
-    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    # SIGTERM and Ctrl-C unwind like exceptions, so the atomic writers remove their temporary files;
+    # they wait for the few steps that must not be cut in two (see nkmap.infra.atomic.when_safe).
+    _stop.clear()
+    previous = (
+        {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)} if _main_thread() else {}
+    )
+    for sig in previous:
+        # Restart system calls the signal interrupts: Python retries its own (PEP 475), but C libraries
+        # (GDAL writing GeoJSON/KML) would fail with EINTR and report their own error instead of ours.
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            signal.siginterrupt(sig, False)
     try:
         return args.run(args)
-    except NkmapError as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return EXIT_INPUT
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError as e:
+        if _stdout_closed():  # `nkmap gazetteer list | head -1`: the reader has all it wanted
+            _silence_stdout()
+            return EXIT_OK
+        return _error(os_error_message(e))
+    except NkmapError as e:
+        return _stopped() or _error(str(e))
+    except OSError as e:  # the environment, not nkmap: a full disk, a read-only folder, a name too long...
+        return _stopped() or _error(os_error_message(e))
     except Exception as e:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+        if _stopped():  # a library turned our SIGTERM into its own error: the signal is the cause
+            return _stopped()
         print(
-            f"Error: unexpected {type(e).__name__}: {e}. This is a bug in nkmap; please report it "
-            "with the command you ran (set NKMAP_DEBUG=1 for the traceback).",
+            _one_line(
+                f"Error: unexpected {type(e).__name__}: {e}. This is a bug in nkmap; please report it "
+                "with the command you ran (set NKMAP_DEBUG=1 for the traceback)."
+            ),
             file=sys.stderr,
         )
         if _debug():
@@ -355,22 +385,92 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
     finally:
         logging.getLogger("nkmap").removeHandler(warnings)
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _error(message: str) -> int:
+    print(_one_line(f"Error: {message}"), file=sys.stderr)
+    return EXIT_INPUT
+
+
+_stop: list[float] = []  # [signal number, when] once a signal asked us to stop
+REPEAT_GRACE = 5.0  # seconds in which a repeated signal leaves the first one's unwinding alone
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    import time
+
+    now = time.monotonic()
+    if _stop and now - _stop[1] < REPEAT_GRACE:
+        return  # already unwinding: a second exception would cut the clean-up (temporary files) short
+    _stop[:] = [signum, now]
+    from nkmap.infra.atomic import when_safe
+
+    when_safe(lambda: _raise_stop(signum))
+
+
+def _raise_stop(signum: int) -> None:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
+def _stopped() -> int:
+    """128 + the signal that asked us to stop (130, 143), or 0 when none did."""
+    if not _stop:
+        return 0
+    if _stop[0] == signal.SIGINT:
+        print("Interrupted.", file=sys.stderr)
+    return 128 + int(_stop[0])
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (POSIX poll says POLLERR)."""
+    try:
+        import select
+
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & (select.POLLERR | select.POLLHUP) for _, event in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), or stdout is not a real file
+        return True
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not raise again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped: one message, one line."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _print_warnings() -> logging.Handler:
-    """nkmap's warnings (a skipped file, a guessed encoding) as one ``Warning: …`` line each on stderr."""
+    """nkmap's warnings (a skipped file, a guessed encoding) as one ``Warning: …`` line each on stderr.
+
+    A file name holding a newline cannot forge a second ``Warning:`` line: control characters
+    in a message are escaped.
+    """
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("Warning: %(message)s"))
+    handler.setFormatter(_OneLineFormatter("Warning: %(message)s"))
     logger = logging.getLogger("nkmap")
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
     return handler
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+class _OneLineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return _one_line(super().format(record))
 
 
 def _main_thread() -> bool:

@@ -405,7 +405,10 @@ def _split_front_matter(path: Path, raw: str) -> tuple[dict[str, str], str]:
 
 def _sidecar(path: Path) -> dict[str, str]:
     side = path.with_suffix(".json")
-    if not side.is_file():
+    try:
+        if not side.is_file():
+            return {}
+    except OSError:  # the article's name is 255 bytes, so NAME.json cannot exist
         return {}
     try:
         data = json.loads(side.read_text(encoding="utf-8-sig"))
@@ -417,7 +420,10 @@ def _sidecar(path: Path) -> dict[str, str]:
         raise InputError(side, "", e.strerror or str(e)) from None
     if not isinstance(data, dict):
         raise InputError(side, "top level", 'a sidecar must be a JSON object such as {"url": "https://..."}')
-    return {k: str(v) for k, v in data.items() if k in FIELDS and v}
+    fields = {k: str(v).strip() for k, v in data.items() if k in FIELDS and v}
+    if fields.get("date"):
+        _given_date(str(side), fields["date"])  # a bad date names the .json that holds it
+    return {k: v for k, v in fields.items() if v}
 
 
 def _given_date(where: str, value: str) -> date:
