@@ -152,3 +152,40 @@ def test_rejected_candidates_become_dropped_with_their_scores():
     assert {(d.reason, d.kept) for d in result.dropped} == {(Reason.FOREIGN_NAMESAKE, True)}
     (place, score), *_ = result.dropped[0].candidates
     assert place == small_abroad and 0 < score < 1
+
+
+def test_capital_contained_and_country_only_features():
+    anchor = town("anchor", 0.0, 0.0, 0, country="AA")
+    capital = town("cap", 30.0, 30.0, 50_000, country="BB", name="Zenda")
+    village = town("vil", 5.0, 5.0, 50, country="AA")
+    around = Neighbourhood([anchor], {"AA"}, {"zenda": [capital, village]})
+    bb = Place("bb", "Beebee", 31.0, 31.0, kind="country", country="BB")
+    settings = FeatureSettings()
+    cap = candidate_features(capital, "zenda", around, settings, [anchor], {"BB": "zenda"}, [bb])
+    vil = candidate_features(village, "zenda", around, settings, [anchor], {"BB": "zenda"}, [bb])
+    assert (cap.capital, cap.contained, cap.country_only) == (1.0, 1.0, 0.0)
+    assert (vil.capital, vil.contained, vil.country_only) == (0.0, -1.0, 1.0)  # AA is named, nothing near
+    assert candidate_features(village, "zenda", around, settings, [anchor]).contained == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        ("Shelling hit the Zenda area of Ruritania.", [("Zenda", "Ruritania")]),
+        ("Refugees reached Zenda, Ruritania, at dawn.", [("Zenda", "Ruritania")]),
+        ("Talks in Zenda di Ruritania.", [("Zenda", "Ruritania")]),
+        ("Shelling hit Zenda, Strelsau and Ruritania.", []),  # a list puts nothing in anything
+        ("Shelling hit Zenda, Strelsau, Ruritania.", []),
+        ("Zenda was quiet; Ruritania was not.", []),
+    ],
+)
+def test_container_mentions_read_the_text_between_two_names(text, pairs):
+    import re
+
+    from nkmap.resolve.features import container_mentions
+
+    mentions = [
+        Mention("t.txt", m.start(), m.end(), m.group(), text) for m in re.finditer(r"Zenda|Strelsau|Ruritania", text)
+    ]
+    found = container_mentions(text, mentions)
+    assert [(mentions[i].surface, c.surface) for i, c in found.items()] == pairs

@@ -12,14 +12,15 @@ unresolved or dropped as the policy says.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from nkmap.model import Article, Dropped, Mention, Place, ResolvedMention
+from nkmap.model import AREA_KINDS, WIDE_KINDS, Article, Dropped, Mention, Place, ResolvedMention
 from nkmap.names import name_key
 from nkmap.resolve.features import (
     Neighbourhood,
     candidate_features,
+    container_mentions,
     name_features,
     nearest_km,
 )
@@ -54,11 +55,22 @@ class Resolver:
         scorer: Scorer | None = None,
         policy: Policy | None = None,
         settings: ResolveSettings | None = None,
+        capitals: Mapping[str, str] | None = None,
     ) -> None:
         self.sources = tuple(sources)
         self.settings = settings or ResolveSettings.default()
         self.scorer: Scorer = scorer or self.settings.scorer
         self.policy = policy or Policy(self.settings.policy)
+        self._capitals = capitals
+
+    @property
+    def capitals(self) -> Mapping[str, str]:
+        """Country code → folded capital name (default: GeoNames' countries.json)."""
+        if self._capitals is None:
+            from nkmap.sources.countries import capitals
+
+            self._capitals = capitals()
+        return self._capitals
 
     def __call__(self, article: Article | None, mentions: Sequence[Mention]) -> Resolution:
         """Resolve the mentions of one article; the same name always gets the same place in it."""
@@ -74,11 +86,28 @@ class Resolver:
         top = self.settings.features.top_namesakes
         weak = {k: places[:top] for k, (places, _) in found.items() if k not in chosen}
         around = Neighbourhood(settled, countries, weak)
+        # "the X area of Y", "X, Y": the countries and regions the text puts each weak name in.
+        inside: dict[str, set[str]] = {}
+        if article is not None:
+            for i, container in container_mentions(article.text, mentions).items():
+                key = name_key(mentions[i].surface)
+                if key in weak:
+                    inside.setdefault(key, set()).add(name_key(container.surface))
         rejected: dict[str, Dropped] = {}  # key -> the verdict, on the name's first mention
-        for key, places in weak.items():
-            chosen[key], why = self._choose_weak(key, places, by_surface[key], around, settled or anchors)
-            if why is not None:
-                rejected[key] = why
+        for _pass in range(2):  # a container only a weak source knows is settled in the first pass
+            todo = weak if _pass == 0 else {k: weak[k] for k in inside if any(c in weak for c in inside[k])}
+            for key, places in todo.items():
+                containers = [
+                    p
+                    for c in inside.get(key, ())
+                    if (p := chosen.get(c, (None,))[0]) is not None and p.kind in (*WIDE_KINDS, *AREA_KINDS)
+                ]
+                chosen[key], why = self._choose_weak(
+                    key, places, by_surface[key], around, settled or anchors, containers
+                )
+                rejected.pop(key, None)
+                if why is not None:
+                    rejected[key] = why
         kept: list[ResolvedMention] = []
         dropped: list[Dropped] = []
         for m in mentions:
@@ -104,13 +133,19 @@ class Resolver:
         return ranked[0], "population", c["by_population"]
 
     def _choose_weak(
-        self, key: str, places: list[Place], mentions: list[Mention], around: Neighbourhood, nearby: list[Place]
+        self,
+        key: str,
+        places: list[Place],
+        mentions: list[Mention],
+        around: Neighbourhood,
+        nearby: list[Place],
+        containers: Sequence[Place] = (),
     ) -> tuple[Choice, Dropped | None]:
         """The best namesake by the scorer, if the policy accepts it; else why not."""
         name = name_features(mentions, self.settings.cue_strength)
         scored = []
         for p in places:
-            features = candidate_features(p, key, around, self.settings.features, nearby)
+            features = candidate_features(p, key, around, self.settings.features, nearby, self.capitals, containers)
             scored.append((self.scorer.score(features), p, features))
         scored.sort(key=lambda s: -s[0])
         best = scored[0][2] if scored else None

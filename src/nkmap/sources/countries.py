@@ -85,6 +85,12 @@ def _name_table() -> dict[str, str]:
     return table
 
 
+@functools.cache
+def capitals() -> dict[str, str]:
+    """ISO code → the folded name of the country's capital (GeoNames' countries.json)."""
+    return {code: name_key(info["capital"]) for code, info in _countries().items() if info.get("capital")}
+
+
 def english_name(code: str) -> str:
     from babel import Locale
 
