@@ -189,3 +189,19 @@ def test_container_mentions_read_the_text_between_two_names(text, pairs):
     ]
     found = container_mentions(text, mentions)
     assert [(mentions[i].surface, c.surface) for i, c in found.items()] == pairs
+
+
+def test_confidently_placed_names_anchor_the_others():
+    """The article's own geography outweighs a distant population prior: a name placed with a place word
+    pulls a namesake-rich name next to it, though a larger namesake lies far away."""
+    home = town("home", -8.0, 114.0, 20_000, name="Strelsau")  # ~220 km away: near, but no neighbour
+    near = town("near", -8.1, 112.2, 3_000, name="Zenda")
+    far = town("far", 52.0, 10.0, 90_000, name="Zenda")
+    sources = [Source(Tier.GEONAMES, {"strelsau": [home], "zenda": [far, near]})]
+
+    def zenda(text):
+        result = nkmap.geoparse([article_from_text("t.txt", text)], sources=sources)
+        return next(rm.place for rm in result.mentions if rm.mention.surface == "Zenda")
+
+    assert zenda("Ash fell on the town of Zenda.") == far
+    assert zenda("Ash fell on the town of Strelsau. Later it reached the town of Zenda too.") == near

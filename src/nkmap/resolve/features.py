@@ -9,6 +9,8 @@ feature         meaning                                                         
 population      ``log10(population + 1) / population_decades``: the size prior            0 … ~1
 in_country      1 when the place lies in a country the article's curated names settle     0 or 1
 near            ``exp(-km / near_km)`` to the nearest of the article's settled places     0 … 1
+                (its curated names; in a last pass also the other weak names placed with
+                confidence ≥ ``anchor_confidence``: the article's own geography)
 support         how many other names of the article have a candidate within about 1°,     0 … cap
                 capped at ``support_cap`` (settled places and other namesakes alike)
 primary_name    1 when the name is the place's own GeoNames name, not an alternate one    0 or 1
@@ -50,6 +52,7 @@ class FeatureSettings:
     top_namesakes: int = 12  # the most populous namesakes considered for a weak name
     region_km: float = 400.0  # a place "in" a region lies in its country and at most this far from its point
     near_context: float = 0.3  # ``near`` above this is context (the policy's threshold of the same name)
+    anchor_confidence: float = 2.0  # weak names placed this confidently anchor the others' nearness (>1: never)
 
 
 @dataclass(frozen=True, slots=True)

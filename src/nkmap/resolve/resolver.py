@@ -94,17 +94,26 @@ class Resolver:
                 if key in weak:
                     inside.setdefault(key, set()).add(name_key(container.surface))
         rejected: dict[str, Dropped] = {}  # key -> the verdict, on the name's first mention
-        for _pass in range(2):  # a container only a weak source knows is settled in the first pass
-            todo = weak if _pass == 0 else {k: weak[k] for k in inside if any(c in weak for c in inside[k])}
+        confident = self.settings.features.anchor_confidence
+        for _pass in range(3):
+            if _pass == 0:
+                todo = weak
+            elif _pass == 1:  # a container only a weak source knows was settled in the first pass
+                todo = {k: weak[k] for k in inside if any(c in weak for c in inside[k])}
+            else:  # the article's own geography: its confidently placed names anchor the rest
+                sure = {k: chosen[k][0] for k in weak if chosen[k][0] is not None and chosen[k][2] >= confident}
+                todo = weak if sure else {}
             for key, places in todo.items():
                 containers = [
                     p
                     for c in inside.get(key, ())
                     if (p := chosen.get(c, (None,))[0]) is not None and p.kind in (*WIDE_KINDS, *AREA_KINDS)
                 ]
-                chosen[key], why = self._choose_weak(
-                    key, places, by_surface[key], around, settled or anchors, containers
-                )
+                nearby = settled or anchors
+                if _pass == 2:
+                    others = [p for k, p in sure.items() if k != key and p.kind not in WIDE_KINDS]
+                    nearby = [*settled, *others] if others else nearby
+                chosen[key], why = self._choose_weak(key, places, by_surface[key], around, nearby, containers)
                 rejected.pop(key, None)
                 if why is not None:
                     rejected[key] = why
