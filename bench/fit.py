@@ -3,7 +3,8 @@
     python bench/fit.py [DEVSET] [--folds 5] [--rounds 2] [--write]
 
 The weights are ``score`` in ``src/nkmap/data/resolve.json`` (the features are defined in
-``nkmap/resolve/features.py``), and the policy's ``big_city`` and ``small_town`` thresholds. Recognition runs once; each candidate weight vector then only
+``nkmap/resolve/features.py``), the policy's ``big_city`` and ``small_town`` thresholds, and
+``anchor_confidence`` (from which a placed weak name anchors the others). Recognition runs once; each candidate weight vector then only
 re-runs resolution. The fit is a coordinate search: for each feature in turn, every value of a
 small grid is tried and the best kept (ties keep the current value), for ``--rounds`` rounds.
 Each weight's sign is fixed by what the feature means (see ``NEGATIVE``); only its size is fitted.
@@ -43,6 +44,8 @@ GRID = (0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.6)  # magnitudes tried for eac
 NEGATIVE = frozenset({"country_only"})
 # The policy's population thresholds are fitted too, over these values.
 POLICY_GRID = {"big_city": (50_000, 100_000, 200_000, 500_000, 1_000_000), "small_town": (0, 500, 1000, 2000, 5000)}
+# ... and the confidence from which a weak name anchors the others (above 1: never).
+FEATURE_GRID = {"anchor_confidence": (0.5, 0.6, 0.7, 0.8, 2.0)}
 RESOLVE_JSON = REPO / "src" / "nkmap" / "data" / "resolve.json"
 
 
@@ -63,7 +66,7 @@ class Bench:
 
     def with_params(self, params: dict[str, float]) -> dict:
         """resolve.json's data with ``params`` ("score.near", "policy.big_city", ...) set."""
-        data = {**self.data, "score": dict(self.data["score"]), "policy": dict(self.data["policy"])}
+        data = {**self.data, **{k: dict(self.data[k]) for k in ("score", "policy", "features")}}
         for name, value in params.items():
             section, key = name.split(".")
             data[section][key] = value
@@ -73,6 +76,7 @@ class Bench:
         return {
             **{f"score.{k}": v for k, v in self.data["score"].items()},
             **{f"policy.{k}": self.data["policy"][k] for k in POLICY_GRID},
+            **{f"features.{k}": self.data["features"][k] for k in FEATURE_GRID},
         }
 
     def predictions(self, weights: dict[str, float], names: Sequence[str]) -> list[scoring.Pred]:
@@ -104,7 +108,7 @@ class Bench:
             changed = False
             for param in weights:
                 section, feature = param.split(".")
-                grid = POLICY_GRID[feature] if section == "policy" else GRID
+                grid = {"policy": POLICY_GRID, "features": FEATURE_GRID}.get(section, {}).get(feature, GRID)
                 for magnitude in grid:
                     value = -magnitude if feature in NEGATIVE else magnitude
                     if value == weights[param]:
