@@ -77,14 +77,14 @@ class Resolver:
         by_surface: dict[str, list[Mention]] = {}
         for m in mentions:
             by_surface.setdefault(name_key(m.surface), []).append(m)
-        found = {key: _candidates(group[0].surface, self.sources) for key, group in by_surface.items()}
+        top = self.settings.features.top_namesakes
+        found = {key: _candidates(group[0].surface, self.sources, top) for key, group in by_surface.items()}
         strong = {k: places for k, (places, taken) in found.items() if places and taken}
         anchors = [places[0] for places in strong.values() if len(places) == 1]
         chosen: dict[str, Choice] = {key: self._choose_curated(places, anchors) for key, places in strong.items()}
         countries = {p.country for p, _, _ in chosen.values() if p is not None and p.country}
         settled = [p for p, _, _ in chosen.values() if p is not None and p.kind not in ("country", "continent")]
-        top = self.settings.features.top_namesakes
-        weak = {k: places[:top] for k, (places, _) in found.items() if k not in chosen}
+        weak = {k: places for k, (places, _) in found.items() if k not in chosen}
         around = Neighbourhood(settled, countries, weak)
         # "the X area of Y", "X, Y": the countries and regions the text puts each weak name in.
         inside: dict[str, set[str]] = {}
@@ -165,16 +165,27 @@ class Resolver:
         score, place, features = scored[0]
         margin = score - scored[1][0] if len(scored) > 1 else 1.0
         big = features.population_count >= self.policy.limits["big_city"]
-        return (place, "geonames", self.scorer.confidence(features, name, big, margin)), None
+        return (place, place.origin, self.scorer.confidence(features, name, big, margin)), None
 
 
-def _candidates(surface: str, sources: Iterable[NameSource]) -> tuple[list[Place], bool]:
-    """The places of the first source that knows ``surface``, and whether its tier is taken as found."""
+def _candidates(surface: str, sources: Iterable[NameSource], top: int) -> tuple[list[Place], bool]:
+    """The places of the first strong source that knows ``surface`` (taken as found: True), or else the
+    ``top`` first namesakes of every weak source, pooled in source order (False): GeoNames' village and
+    an administrative area of the same name are weighed against each other, not shadowed by source order."""
+    pooled: list[Place] = []
+    seen: set[str] = set()
     for source in sources:
+        strong = is_strong(source.tier)
+        if strong and pooled:
+            continue  # a weaker source answered first: strong answers only ever come first
         found = source.lookup(surface)
-        if found:
-            return found, is_strong(source.tier)
-    return [], False
+        if found and strong:
+            return found, True
+        for p in found[:top]:
+            if p.id not in seen:
+                seen.add(p.id)
+                pooled.append(p)
+    return pooled, False
 
 
 def resolve_mentions(mentions: Sequence[Mention], sources: Sequence[NameSource]) -> list[ResolvedMention]:
