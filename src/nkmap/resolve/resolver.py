@@ -101,7 +101,11 @@ class Resolver:
             elif _pass == 1:  # a container only a weak source knows was settled in the first pass
                 todo = {k: weak[k] for k in inside if any(c in weak for c in inside[k])}
             else:  # the article's own geography: its confidently placed names anchor the rest
-                sure = {k: chosen[k][0] for k in weak if chosen[k][0] is not None and chosen[k][2] >= confident}
+                sure: dict[str, Place] = {}
+                for k in weak:
+                    p, _, confidence = chosen[k]
+                    if p is not None and confidence >= confident:
+                        sure[k] = p
                 todo = weak if sure else {}
             for key, places in todo.items():
                 containers = [

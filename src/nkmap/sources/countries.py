@@ -32,8 +32,9 @@ class CountryNames:
         for key, code in name_table().items():
             if code not in places:
                 places[code] = curated_by_code.get(code) or _country_place(code, countries[code], capitals)
-            if places[code] is not None:
-                self._by_key[key] = places[code]
+            place = places[code]
+            if place is not None:
+                self._by_key[key] = place
 
     def lookup(self, name: str) -> list[Place]:
         place = self._by_key.get(name_key(name))
