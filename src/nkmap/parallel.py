@@ -65,11 +65,11 @@ def probe(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
-    def ask() -> object:
+    def ask() -> object:  # in a thread of its own: the caller may already run an event loop (Jupyter, Dask)
         return asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout + 1))
 
     try:
-        with ThreadPoolExecutor(1) as thread:  # its own event loop, even where the caller runs one (Jupyter)
+        with ThreadPoolExecutor(max_workers=1) as thread:
             reply = thread.submit(ask).result()
     except Exception as e:  # noqa: BLE001 - whatever the far end does, it is no scheduler we can use
         why = " ".join((getattr(e, "strerror", None) or str(e) or type(e).__name__).split())[:160]
