@@ -205,3 +205,19 @@ def test_confidently_placed_names_anchor_the_others():
 
     assert zenda("Ash fell on the town of Zenda.") == far
     assert zenda("Ash fell on the town of Strelsau. Later it reached the town of Zenda too.") == near
+
+
+def test_countries_of_confidently_placed_names_count_as_named():
+    """An article whose places are all in one country, though it never names it: a namesake far abroad
+    is a foreign namesake there, reported rather than mapped across the world."""
+    a = town("a", -3.0, 115.0, 20_000, country="RR", name="Strelsau")
+    b = town("b", -3.2, 115.1, 9_000, country="RR", name="Hentzau")
+    abroad = town("abroad", 25.0, -80.0, 80_000, country="PP", name="Tarlenheim")
+    sources = [Source(Tier.GEONAMES, {"strelsau": [a], "hentzau": [b], "tarlenheim": [abroad]})]
+    text = "Floods hit the town of Strelsau and the town of Hentzau. Help came from the town of Tarlenheim."
+    result = nkmap.geoparse([article_from_text("t.txt", text)], sources=sources)
+    placed = {rm.mention.surface: rm.place for rm in result.mentions}
+    assert placed["Strelsau"] == a and placed["Hentzau"] == b and placed["Tarlenheim"] is None
+    assert [(d.mention.surface, d.reason) for d in result.dropped] == [("Tarlenheim", Reason.FOREIGN_NAMESAKE)]
+    alone = nkmap.geoparse([article_from_text("t.txt", "Help came from the town of Tarlenheim.")], sources=sources)
+    assert alone.mentions[0].place == abroad  # with nothing else in the article, the place word suffices

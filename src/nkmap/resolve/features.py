@@ -8,6 +8,7 @@ feature         meaning                                                         
 =============== ======================================================================== =========
 population      ``log10(population + 1) / population_decades``: the size prior            0 … ~1
 in_country      1 when the place lies in a country the article's curated names settle     0 or 1
+                (in the last pass also the countries of its confidently placed names)
 near            ``exp(-km / near_km)`` to the nearest of the article's settled places     0 … 1
                 (its curated names; in a last pass also the other weak names placed with
                 confidence ≥ ``anchor_confidence``: the article's own geography)
@@ -33,7 +34,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from geopy.distance import great_circle
@@ -140,11 +141,13 @@ def candidate_features(
     nearby: Sequence[Place],
     capitals: Mapping[str, str] | None = None,
     containers: Sequence[Place] = (),
+    countries: Collection[str] | None = None,
 ) -> CandidateFeatures:
     """The features of ``place`` as a namesake for the name ``key`` in an article (``nearby``: the
     places nearness is measured to; ``capitals``: country code → folded capital name;
-    ``containers``: the places the text puts this name in)."""
-    in_country = 1.0 if place.country in around.countries else 0.0
+    ``containers``: the places the text puts this name in; ``countries``: the article's countries, if
+    other than ``around``'s)."""
+    in_country = 1.0 if place.country in (around.countries if countries is None else countries) else 0.0
     near = math.exp(-nearest_km(place, nearby) / settings.near_km) if nearby else 0.0
     support = min(around.support(place, key), settings.support_cap)
     return CandidateFeatures(

@@ -114,10 +114,12 @@ class Resolver:
                     if (p := chosen.get(c, (None,))[0]) is not None and p.kind in (*WIDE_KINDS, *AREA_KINDS)
                 ]
                 nearby = settled or anchors
+                named = around.countries
                 if _pass == 2:
                     others = [p for k, p in sure.items() if k != key and p.kind not in WIDE_KINDS]
                     nearby = [*settled, *others] if others else nearby
-                chosen[key], why = self._choose_weak(key, places, by_surface[key], around, nearby, containers)
+                    named = around.countries | {p.country for k, p in sure.items() if k != key and p.country}
+                chosen[key], why = self._choose_weak(key, places, by_surface[key], around, nearby, containers, named)
                 rejected.pop(key, None)
                 if why is not None:
                     rejected[key] = why
@@ -153,6 +155,7 @@ class Resolver:
         around: Neighbourhood,
         nearby: list[Place],
         containers: Sequence[Place] = (),
+        countries: set[str] | None = None,
     ) -> tuple[Choice, Dropped | None]:
         """The best namesake by the scorer, if the policy accepts it; else why not."""
         name = name_features(mentions, self.settings.cue_strength)
@@ -162,7 +165,7 @@ class Resolver:
             scored.append((self.scorer.score(features), p, features))
         scored.sort(key=lambda s: -s[0])
         best = scored[0][2] if scored else None
-        verdict = self.policy.judge(name, best, bool(around.countries))
+        verdict = self.policy.judge(name, best, bool(around.countries if countries is None else countries))
         if not verdict.accepted:
             candidates = tuple((p, round(score, 3)) for score, p, _ in scored[:CANDIDATES_KEPT])
             return (None, "unresolved", 0.0), Dropped(mentions[0], verdict.reason, candidates, verdict.kept)
