@@ -162,3 +162,20 @@ def test_an_unreachable_scheduler_is_exit_2_naming_the_address_quickly(tmp_path)
     assert len(lines) == 1 and lines[0].startswith("Error: ") and address in lines[0]
     assert "bug" not in lines[0] and took < 30
     assert not (tmp_path / "o").exists()
+
+
+def test_the_scheduler_probe_works_inside_a_running_event_loop():
+    """As in Jupyter (or beside Playwright's sync API): the probe must not need the caller's thread free."""
+    import asyncio
+
+    from nkmap.errors import NkmapError
+    from nkmap.parallel import probe
+
+    pytest.importorskip("dask.distributed")
+
+    async def inside():
+        with pytest.raises(NkmapError, match="no Dask scheduler answers there") as caught:
+            probe("tcp://127.0.0.1:9", timeout=0.5)
+        assert "connect" in str(caught.value) and "event loop" not in str(caught.value)  # it really tried
+
+    asyncio.run(inside())

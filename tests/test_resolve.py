@@ -152,3 +152,72 @@ def test_rejected_candidates_become_dropped_with_their_scores():
     assert {(d.reason, d.kept) for d in result.dropped} == {(Reason.FOREIGN_NAMESAKE, True)}
     (place, score), *_ = result.dropped[0].candidates
     assert place == small_abroad and 0 < score < 1
+
+
+def test_capital_contained_and_country_only_features():
+    anchor = town("anchor", 0.0, 0.0, 0, country="AA")
+    capital = town("cap", 30.0, 30.0, 50_000, country="BB", name="Zenda")
+    village = town("vil", 5.0, 5.0, 50, country="AA")
+    around = Neighbourhood([anchor], {"AA"}, {"zenda": [capital, village]})
+    bb = Place("bb", "Beebee", 31.0, 31.0, kind="country", country="BB")
+    settings = FeatureSettings()
+    cap = candidate_features(capital, "zenda", around, settings, [anchor], {"BB": "zenda"}, [bb])
+    vil = candidate_features(village, "zenda", around, settings, [anchor], {"BB": "zenda"}, [bb])
+    assert (cap.capital, cap.contained, cap.country_only) == (1.0, 1.0, 0.0)
+    assert (vil.capital, vil.contained, vil.country_only) == (0.0, -1.0, 1.0)  # AA is named, nothing near
+    assert candidate_features(village, "zenda", around, settings, [anchor]).contained == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        ("Shelling hit the Zenda area of Ruritania.", [("Zenda", "Ruritania")]),
+        ("Refugees reached Zenda, Ruritania, at dawn.", [("Zenda", "Ruritania")]),
+        ("Talks in Zenda di Ruritania.", [("Zenda", "Ruritania")]),
+        ("Shelling hit Zenda, Strelsau and Ruritania.", []),  # a list puts nothing in anything
+        ("Shelling hit Zenda, Strelsau, Ruritania.", []),
+        ("Zenda was quiet; Ruritania was not.", []),
+    ],
+)
+def test_container_mentions_read_the_text_between_two_names(text, pairs):
+    import re
+
+    from nkmap.resolve.features import container_mentions
+
+    mentions = [
+        Mention("t.txt", m.start(), m.end(), m.group(), text) for m in re.finditer(r"Zenda|Strelsau|Ruritania", text)
+    ]
+    found = container_mentions(text, mentions)
+    assert [(mentions[i].surface, c.surface) for i, c in found.items()] == pairs
+
+
+def test_confidently_placed_names_anchor_the_others():
+    """The article's own geography outweighs a distant population prior: a name placed with a place word
+    pulls a namesake-rich name next to it, though a larger namesake lies far away."""
+    home = town("home", -8.0, 114.0, 20_000, name="Strelsau")  # ~220 km away: near, but no neighbour
+    near = town("near", -8.1, 112.2, 3_000, name="Zenda")
+    far = town("far", 52.0, 10.0, 90_000, name="Zenda")
+    sources = [Source(Tier.GEONAMES, {"strelsau": [home], "zenda": [far, near]})]
+
+    def zenda(text):
+        result = nkmap.geoparse([article_from_text("t.txt", text)], sources=sources)
+        return next(rm.place for rm in result.mentions if rm.mention.surface == "Zenda")
+
+    assert zenda("Ash fell on the town of Zenda.") == far
+    assert zenda("Ash fell on the town of Strelsau. Later it reached the town of Zenda too.") == near
+
+
+def test_countries_of_confidently_placed_names_count_as_named():
+    """An article whose places are all in one country, though it never names it: a namesake far abroad
+    is a foreign namesake there, reported rather than mapped across the world."""
+    a = town("a", -3.0, 115.0, 20_000, country="RR", name="Strelsau")
+    b = town("b", -3.2, 115.1, 9_000, country="RR", name="Hentzau")
+    abroad = town("abroad", 25.0, -80.0, 80_000, country="PP", name="Tarlenheim")
+    sources = [Source(Tier.GEONAMES, {"strelsau": [a], "hentzau": [b], "tarlenheim": [abroad]})]
+    text = "Floods hit the town of Strelsau and the town of Hentzau. Help came from the town of Tarlenheim."
+    result = nkmap.geoparse([article_from_text("t.txt", text)], sources=sources)
+    placed = {rm.mention.surface: rm.place for rm in result.mentions}
+    assert placed["Strelsau"] == a and placed["Hentzau"] == b and placed["Tarlenheim"] is None
+    assert [(d.mention.surface, d.reason) for d in result.dropped] == [("Tarlenheim", Reason.FOREIGN_NAMESAKE)]
+    alone = nkmap.geoparse([article_from_text("t.txt", "Help came from the town of Tarlenheim.")], sources=sources)
+    assert alone.mentions[0].place == abroad  # with nothing else in the article, the place word suffices

@@ -139,6 +139,7 @@ class Reason(StrEnum):
     NOT_IN_SOURCES = "no source knows it"
     CORRECTION = "not a place (correction)"
     LOW_CONFIDENCE = "low confidence"
+    OUTSIDE_CONTAINER = "outside the place the text puts it in"  # "the X area of Y", no X lies in Y
 
 
 @dataclass(frozen=True, slots=True)

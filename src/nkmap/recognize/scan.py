@@ -237,6 +237,9 @@ class _AnyOf:
     def iterkeys(self, prefix: str = "") -> Iterator[str]:
         return itertools.chain.from_iterable(part.iterkeys(prefix) for part in self.parts)
 
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(self.parts)
+
 
 class _Scan:
     """The state of one article's scan: its text, dateline and lazily computed word facts."""

@@ -14,6 +14,8 @@ every mention in a capitalised   ≥ ``support_many`` neighbours and ≥ ``small
 run                              people
 every mention doubtful           a big city, or context and ≥ ``small_town`` people,  SENTENCE_OPENER  no
                                  or ≥ ``support_many`` neighbours
+put in a country or region where never                                                OUTSIDE_CONT...  yes
+no namesake lies ("X area of Y")
 a namesake abroad                a big city                                           FOREIGN_NAMESAKE yes
 any other name                   a big city, a place word or dateline, context, or a  NO_EVIDENCE      yes
                                  weak word and ≥ ``small_town`` people
@@ -109,6 +111,13 @@ RULES: tuple[Rule, ...] = (
         lambda c: c.big or (c.context and _town(c)) or _many(c),
         Reason.SENTENCE_OPENER,
         kept=False,
+    ),
+    Rule(
+        "the text puts it in a country or region where no namesake lies",
+        lambda c: c.best is not None and c.best.contained < 0,
+        _never,
+        Reason.OUTSIDE_CONTAINER,
+        kept=True,
     ),
     Rule("a namesake abroad", lambda c: c.foreign, lambda c: c.big, Reason.FOREIGN_NAMESAKE, kept=True),
     Rule(

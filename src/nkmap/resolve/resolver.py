@@ -12,14 +12,15 @@ unresolved or dropped as the policy says.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from nkmap.model import Article, Dropped, Mention, Place, ResolvedMention
+from nkmap.model import AREA_KINDS, WIDE_KINDS, Article, Dropped, Mention, Place, ResolvedMention
 from nkmap.names import name_key
 from nkmap.resolve.features import (
     Neighbourhood,
     candidate_features,
+    container_mentions,
     name_features,
     nearest_km,
 )
@@ -54,31 +55,74 @@ class Resolver:
         scorer: Scorer | None = None,
         policy: Policy | None = None,
         settings: ResolveSettings | None = None,
+        capitals: Mapping[str, str] | None = None,
     ) -> None:
         self.sources = tuple(sources)
         self.settings = settings or ResolveSettings.default()
         self.scorer: Scorer = scorer or self.settings.scorer
         self.policy = policy or Policy(self.settings.policy)
+        self._capitals = capitals
+
+    @property
+    def capitals(self) -> Mapping[str, str]:
+        """Country code → folded capital name (default: GeoNames' countries.json)."""
+        if self._capitals is None:
+            from nkmap.sources.countries import capitals
+
+            self._capitals = capitals()
+        return self._capitals
 
     def __call__(self, article: Article | None, mentions: Sequence[Mention]) -> Resolution:
         """Resolve the mentions of one article; the same name always gets the same place in it."""
         by_surface: dict[str, list[Mention]] = {}
         for m in mentions:
             by_surface.setdefault(name_key(m.surface), []).append(m)
-        found = {key: _candidates(group[0].surface, self.sources) for key, group in by_surface.items()}
+        top = self.settings.features.top_namesakes
+        found = {key: _candidates(group[0].surface, self.sources, top) for key, group in by_surface.items()}
         strong = {k: places for k, (places, taken) in found.items() if places and taken}
         anchors = [places[0] for places in strong.values() if len(places) == 1]
         chosen: dict[str, Choice] = {key: self._choose_curated(places, anchors) for key, places in strong.items()}
         countries = {p.country for p, _, _ in chosen.values() if p is not None and p.country}
         settled = [p for p, _, _ in chosen.values() if p is not None and p.kind not in ("country", "continent")]
-        top = self.settings.features.top_namesakes
-        weak = {k: places[:top] for k, (places, _) in found.items() if k not in chosen}
+        weak = {k: places for k, (places, _) in found.items() if k not in chosen}
         around = Neighbourhood(settled, countries, weak)
+        # "the X area of Y", "X, Y": the countries and regions the text puts each weak name in.
+        inside: dict[str, set[str]] = {}
+        if article is not None:
+            for i, container in container_mentions(article.text, mentions).items():
+                key = name_key(mentions[i].surface)
+                if key in weak:
+                    inside.setdefault(key, set()).add(name_key(container.surface))
         rejected: dict[str, Dropped] = {}  # key -> the verdict, on the name's first mention
-        for key, places in weak.items():
-            chosen[key], why = self._choose_weak(key, places, by_surface[key], around, settled or anchors)
-            if why is not None:
-                rejected[key] = why
+        confident = self.settings.features.anchor_confidence
+        for _pass in range(3):
+            if _pass == 0:
+                todo = weak
+            elif _pass == 1:  # a container only a weak source knows was settled in the first pass
+                todo = {k: weak[k] for k in inside if any(c in weak for c in inside[k])}
+            else:  # the article's own geography: its confidently placed names anchor the rest
+                sure: dict[str, Place] = {}
+                for k in weak:
+                    p, _, confidence = chosen[k]
+                    if p is not None and confidence >= confident:
+                        sure[k] = p
+                todo = weak if sure else {}
+            for key, places in todo.items():
+                containers = [
+                    p
+                    for c in inside.get(key, ())
+                    if (p := chosen.get(c, (None,))[0]) is not None and p.kind in (*WIDE_KINDS, *AREA_KINDS)
+                ]
+                nearby = settled or anchors
+                named = around.countries
+                if _pass == 2:
+                    others = [p for k, p in sure.items() if k != key and p.kind not in WIDE_KINDS]
+                    nearby = [*settled, *others] if others else nearby
+                    named = around.countries | {p.country for k, p in sure.items() if k != key and p.country}
+                chosen[key], why = self._choose_weak(key, places, by_surface[key], around, nearby, containers, named)
+                rejected.pop(key, None)
+                if why is not None:
+                    rejected[key] = why
         kept: list[ResolvedMention] = []
         dropped: list[Dropped] = []
         for m in mentions:
@@ -104,33 +148,51 @@ class Resolver:
         return ranked[0], "population", c["by_population"]
 
     def _choose_weak(
-        self, key: str, places: list[Place], mentions: list[Mention], around: Neighbourhood, nearby: list[Place]
+        self,
+        key: str,
+        places: list[Place],
+        mentions: list[Mention],
+        around: Neighbourhood,
+        nearby: list[Place],
+        containers: Sequence[Place] = (),
+        countries: set[str] | None = None,
     ) -> tuple[Choice, Dropped | None]:
         """The best namesake by the scorer, if the policy accepts it; else why not."""
         name = name_features(mentions, self.settings.cue_strength)
         scored = []
         for p in places:
-            features = candidate_features(p, key, around, self.settings.features, nearby)
+            features = candidate_features(p, key, around, self.settings.features, nearby, self.capitals, containers)
             scored.append((self.scorer.score(features), p, features))
         scored.sort(key=lambda s: -s[0])
         best = scored[0][2] if scored else None
-        verdict = self.policy.judge(name, best, bool(around.countries))
+        verdict = self.policy.judge(name, best, bool(around.countries if countries is None else countries))
         if not verdict.accepted:
             candidates = tuple((p, round(score, 3)) for score, p, _ in scored[:CANDIDATES_KEPT])
             return (None, "unresolved", 0.0), Dropped(mentions[0], verdict.reason, candidates, verdict.kept)
         score, place, features = scored[0]
         margin = score - scored[1][0] if len(scored) > 1 else 1.0
         big = features.population_count >= self.policy.limits["big_city"]
-        return (place, "geonames", self.scorer.confidence(features, name, big, margin)), None
+        return (place, place.origin, self.scorer.confidence(features, name, big, margin)), None
 
 
-def _candidates(surface: str, sources: Iterable[NameSource]) -> tuple[list[Place], bool]:
-    """The places of the first source that knows ``surface``, and whether its tier is taken as found."""
+def _candidates(surface: str, sources: Iterable[NameSource], top: int) -> tuple[list[Place], bool]:
+    """The places of the first strong source that knows ``surface`` (taken as found: True), or else the
+    ``top`` first namesakes of every weak source, pooled in source order (False): GeoNames' village and
+    an administrative area of the same name are weighed against each other, not shadowed by source order."""
+    pooled: list[Place] = []
+    seen: set[str] = set()
     for source in sources:
+        strong = is_strong(source.tier)
+        if strong and pooled:
+            continue  # a weaker source answered first: strong answers only ever come first
         found = source.lookup(surface)
-        if found:
-            return found, is_strong(source.tier)
-    return [], False
+        if found and strong:
+            return found, True
+        for p in found[:top]:
+            if p.id not in seen:
+                seen.add(p.id)
+                pooled.append(p)
+    return pooled, False
 
 
 def resolve_mentions(mentions: Sequence[Mention], sources: Sequence[NameSource]) -> list[ResolvedMention]:

@@ -81,12 +81,13 @@ class ResolveSettings:
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> ResolveSettings:
+        features = FeatureSettings(**data["features"])
         return cls(
-            features=FeatureSettings(**data["features"]),
+            features=features,
             scorer=LinearScorer.from_data(data),
             cue_strength=dict(data["cue_strength"]),
             curated=dict(data["curated"]),
-            policy=dict(data["policy"]),
+            policy={**data["policy"], "near_context": features.near_context},  # one definition, in "features"
         )
 
     @classmethod

@@ -32,8 +32,9 @@ class CountryNames:
         for key, code in name_table().items():
             if code not in places:
                 places[code] = curated_by_code.get(code) or _country_place(code, countries[code], capitals)
-            if places[code] is not None:
-                self._by_key[key] = places[code]
+            place = places[code]
+            if place is not None:
+                self._by_key[key] = place
 
     def lookup(self, name: str) -> list[Place]:
         place = self._by_key.get(name_key(name))
@@ -83,6 +84,12 @@ def _name_table() -> dict[str, str]:
             if name and not is_case_sensitive(name):
                 table.setdefault(name_key(name), code)
     return table
+
+
+@functools.cache
+def capitals() -> dict[str, str]:
+    """ISO code → the folded name of the country's capital (GeoNames' countries.json)."""
+    return {code: name_key(info["capital"]) for code, info in _countries().items() if info.get("capital")}
 
 
 def english_name(code: str) -> str:
