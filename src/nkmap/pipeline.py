@@ -67,7 +67,8 @@ class ScanRecognizer:
 
 def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
     """The curated gazetteer, then CLDR country names, then (optionally) GeoNames, the case forms of all
-    three (Russian, Ukrainian: "Москвой", "Киеве") and administrative areas.
+    three (Russian, Ukrainian: "Москвой", "Киеве"), one-edit misspellings of the curated and country
+    names ("Amenia"), and administrative areas.
 
     Administrative areas come with GeoNames only (their points are GeoNames settlements: their seats), and
     answer after it: a settlement GeoNames knows is not shadowed by a village of the same name elsewhere.
@@ -81,8 +82,10 @@ def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSou
         return [gazetteer, countries]
     from nkmap.sources.admin import load_admin
     from nkmap.sources.inflected import InflectedNames
+    from nkmap.sources.nearmiss import NearMissNames
 
-    return [gazetteer, countries, index, InflectedNames([gazetteer, countries, index]), load_admin()]
+    inflected = InflectedNames([gazetteer, countries, index])
+    return [gazetteer, countries, index, inflected, NearMissNames([gazetteer, countries]), load_admin()]
 
 
 def geoparse(
