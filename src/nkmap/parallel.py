@@ -63,9 +63,14 @@ def probe(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
     else listens there, with whatever its reply decodes to), so ask the scheduler who it is first.
     """
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask() -> object:  # in a thread of its own: the caller may already run an event loop (Jupyter, Dask)
+        return asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout + 1))
 
     try:
-        reply = asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout + 1))
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            reply = thread.submit(ask).result()
     except Exception as e:  # noqa: BLE001 - whatever the far end does, it is no scheduler we can use
         why = " ".join((getattr(e, "strerror", None) or str(e) or type(e).__name__).split())[:160]
         raise NkmapError(f"--scheduler {address}: no Dask scheduler answers there ({why})") from None

@@ -23,6 +23,8 @@ from nkmap.inputs.articles import (
     read_article,
     read_articles,
 )
+from nkmap.inputs.duplicates import Duplicate
+from nkmap.inputs.exports import Fields
 from nkmap.model import Article, Dropped, GeoparseResult, Mention, ResolvedMention
 from nkmap.model import summarise as summarise  # re-exported: the summaries are built by GeoparseResult.of
 from nkmap.recognize.scan import NameIndex, RecognitionRules, find_mentions
@@ -167,6 +169,31 @@ def geoparse_files(
     )
 
 
+def geoparse_articles(
+    articles: Sequence[Article],
+    gazetteer: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    geonames: bool = True,
+) -> GeoparseResult:
+    """Like :func:`geoparse_files`, over articles already read (an export row or a fetched page is
+    no file of its own, and duplicates are left out before geoparsing)."""
+    from nkmap.parallel import chunked, run_chunks
+
+    if geonames:
+        from nkmap.sources.geonames import load_geonames
+
+        load_geonames()  # build the on-disk index once here, not in every worker
+    work = functools.partial(geoparse_article_chunk, gazetteer=str(gazetteer), geonames=geonames)
+    results = run_chunks(work, chunked(list(articles), workers), workers=workers, scheduler=scheduler)
+    return GeoparseResult.of(
+        [a for c in results for a in c.articles],
+        [m for c in results for m in c.mentions],
+        [d for c in results for d in c.dropped],
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ChunkResult:
     """What geoparsing one chunk of files gives back to the parent process."""
@@ -194,6 +221,12 @@ def geoparse_chunk(
     return ChunkResult(result.articles, result.mentions, result.dropped, tuple(skipped))
 
 
+def geoparse_article_chunk(articles: Sequence[Article], gazetteer: str, geonames: bool = True) -> ChunkResult:
+    """Geoparse some articles where this process runs (sources are loaded once per process)."""
+    result = geoparse(articles, sources=_process_sources(gazetteer, geonames))
+    return ChunkResult(result.articles, result.mentions, result.dropped, ())
+
+
 @functools.cache
 def _process_sources(gazetteer: str, geonames: bool) -> list[NameSource]:
     """The default sources, loaded once per process (the parent has already checked the gazetteer)."""
@@ -206,6 +239,7 @@ class BuildReport:
 
     result: GeoparseResult
     files: tuple[Path, ...]
+    duplicates: tuple[Duplicate, ...] = ()  # articles left out as repeats of another (none with keep_duplicates)
 
     @property
     def map_path(self) -> Path | None:
@@ -224,33 +258,59 @@ def build(
     max_article_size: int = MAX_ARTICLE_BYTES,
     tiles: str | None = "none",
     embed: bool = False,
+    *,
+    recursive: bool = False,
+    follow_links: bool = False,
+    fields: Fields | None = None,
+    urls: Iterable[str] = (),
+    url_timeout: float | None = None,
+    url_delay: float | None = None,
+    keep_duplicates: bool = False,
 ) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
-    ``formats`` picks the files (``"html,csv"`` or a list; default all, see :mod:`nkmap.formats`).
+    ``formats`` picks the files (``"html,csv"`` or a list; default all but the static png and svg, see :mod:`nkmap.formats`).
     Everything is read and checked before the first file is written: bad input (or a typo in
     ``formats``) leaves ``out`` as it was. ``workers`` > 1 spreads geoparsing over processes;
     ``scheduler`` (a Dask address) over a cluster. Both give the serial result. ``tiles`` adds
     online tiles over the offline basemap ("osm" or a URL template); ``embed`` also writes the
     ``<iframe>`` snippet for reports.
+
+    ``articles`` may hold files and folders of every format :mod:`nkmap.inputs` reads and http(s)
+    URLs; ``recursive``, ``follow_links``, ``fields`` (export columns), ``urls`` (more URLs),
+    ``url_timeout`` and ``url_delay`` go to :func:`nkmap.inputs.articles.iter_articles`.
+    Articles that repeat another (the same text, or a near copy) are left out with a warning
+    naming what they repeat, unless ``keep_duplicates``.
     """
     formats = parse_formats(formats)
     if tiles not in (None, "none"):
         from nkmap.outputs.web.basemap import resolve_tiles
 
         resolve_tiles(tiles)  # a bad --tiles fails before anything is read
+    from nkmap.progress import track
+
+    read = read_articles(
+        articles,
+        max_article_size,
+        recursive=recursive,
+        follow_links=follow_links,
+        fields=fields,
+        urls=urls,
+        url_timeout=url_timeout,
+        url_delay=url_delay,
+    )
+    duplicates: list[Duplicate] = []
+    if not keep_duplicates:
+        from nkmap.inputs.duplicates import report_duplicates, without_duplicates
+
+        read, duplicates = without_duplicates(read)
+        report_duplicates(duplicates)
     if workers > 1 or scheduler:
         load_gazetteer(gazetteer)  # a bad gazetteer fails here, once, with its message
-        result = geoparse_files(
-            list(articles),
-            gazetteer,
-            workers=workers,
-            scheduler=scheduler,
-            geonames=geonames,
-            max_article_size=max_article_size,
-        )
+        result = geoparse_articles(read, gazetteer, workers=workers, scheduler=scheduler, geonames=geonames)
     else:
-        result = geoparse(read_articles(articles, max_article_size), load_gazetteer(gazetteer), geonames=geonames)
+        result = geoparse(track(read, "geoparsing"), load_gazetteer(gazetteer), geonames=geonames)
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
-    return BuildReport(result, tuple(write_outputs(result, out, formats=formats, tiles=tiles, embed=embed)))
+    files = write_outputs(result, out, formats=formats, tiles=tiles, embed=embed)
+    return BuildReport(result, tuple(files), tuple(duplicates))

@@ -14,6 +14,7 @@ import bisect
 import functools
 import itertools
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ _NEXT_WORD = re.compile(rf"(?:[ \u00a0]|[-\u2010\u2011])({_W}+(?:['’]{_W}+)*)"
 _LOWER_WORD = re.compile(rf"(?<!{_W})[^\W\d_A-Z][\w'’{_MARKS}]*")  # words starting lower case (roughly: not [A-Z])
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+")
 EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
+RUN_ON = 4 * EXCERPT_LIMIT  # longer "sentences" are run-on text: cut into shared pieces (memory stays bounded)
 STRONG, WEAK, UNKNOWN = 2, 1, 0
 NAME, LONGER, GLUED = 1, 2, 4  # NameIndex.word_info flags
 BIG_PLACE = 100_000  # a place this large keeps its name even when the name is also a common word
@@ -596,7 +598,8 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
     if not found:
         return []
     starts = _sentence_starts(text)
-    return [_mention(article.name, text, s, e, evidence, starts) for s, e, evidence in found]
+    sentences: dict = {}  # mentions of one sentence (or run-on piece) share its excerpt: one string
+    return [_mention(article.name, text, s, e, evidence, starts, sentences) for s, e, evidence in found]
 
 
 def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, Evidence] | None:
@@ -708,23 +711,59 @@ def _sentence_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
 
 
-def _mention(article: str, text: str, start: int, end: int, evidence: Evidence, starts: list[int]) -> Mention:
+def _mention(
+    article: str,
+    text: str,
+    start: int,
+    end: int,
+    evidence: Evidence,
+    starts: list[int],
+    sentences: dict | None = None,
+) -> Mention:
     i = bisect.bisect_right(starts, start) - 1
     s_start = starts[i]
     s_end = starts[i + 1] if i + 1 < len(starts) else len(text)
-    if s_end - s_start > EXCERPT_LIMIT:
+    if s_end - s_start > RUN_ON and sentences is not None:
+        excerpt = _run_on_piece(text, start, end, i, s_start, s_end, sentences)
+    elif s_end - s_start > EXCERPT_LIMIT:
         s_start, s_end = _window(text, start, end, s_start, s_end)
+        excerpt = _excerpt(text, s_start, s_end)
+    elif sentences is None:
+        excerpt = _excerpt(text, s_start, s_end)
+    elif (excerpt := sentences.get(i)) is None:  # type: ignore[assignment]
+        excerpt = sentences[i] = _excerpt(text, s_start, s_end)
+    # Names recur across a corpus: one string per distinct surface, not one per mention.
+    return Mention(article, start, end, sys.intern(text[start:end]), excerpt[0], excerpt[1], evidence)
+
+
+def _run_on_piece(text: str, start: int, end: int, i: int, s_start: int, s_end: int, pieces: dict) -> tuple[str, int]:
+    """The excerpt of a mention in a run-on "sentence" (a page with no sentence ends): its fixed piece.
+
+    Such a text is cut into pieces of EXCERPT_LIMIT characters (widened to whole words where a
+    space is near), and the mentions of one piece share its excerpt, so memory stays near the
+    size of the text instead of one excerpt per mention. A mention across a piece's end gets its
+    own window, as in a long sentence.
+    """
+    k = (start - s_start) // EXCERPT_LIMIT
+    piece = pieces.get((i, k))
+    if piece is None:
+        p0 = s_start + k * EXCERPT_LIMIT
+        p1 = min(s_end, p0 + EXCERPT_LIMIT)
+        before = text.rfind(" ", max(s_start, p0 - 40), p0) if p0 > s_start else -1
+        after = text.find(" ", p1, min(s_end, p1 + 40)) if p1 < s_end else -1
+        a, b = (before + 1 if before != -1 else p0), (after if after != -1 else p1)
+        piece = pieces[(i, k)] = (*_excerpt(text, a, b), b)
+    sentence, sentence_start, b = piece
+    if sentence_start <= start and end <= sentence_start + len(sentence):
+        return sentence, sentence_start
+    return _excerpt(text, *_window(text, start, end, s_start, s_end))
+
+
+def _excerpt(text: str, s_start: int, s_end: int) -> tuple[str, int]:
+    """``text[s_start:s_end]`` stripped, and where the stripped text starts."""
     sentence = text[s_start:s_end].rstrip()
-    lead = len(sentence) - len(sentence.lstrip())
-    return Mention(
-        article=article,
-        start=start,
-        end=end,
-        surface=text[start:end],
-        sentence=sentence.lstrip(),
-        sentence_start=s_start + lead,
-        evidence=evidence,
-    )
+    stripped = sentence.lstrip()
+    return stripped, s_start + len(sentence) - len(stripped)
 
 
 def _window(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
