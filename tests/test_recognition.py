@@ -172,3 +172,8 @@ def test_a_feature_word_does_not_swallow_the_next_name_or_sentence(bare_sources)
 )
 def test_the_text_around_a_name_can_say_it_is_a_person(bare_sources, text, person):
     assert person not in candidates(text, bare_sources)
+
+
+def test_after_a_preposition_a_name_before_said_is_still_a_place(bare_sources):
+    found = candidates("Aid groups in Port Sudan said lorries with tents were on their way.", bare_sources)
+    assert "Port Sudan" in found

@@ -370,7 +370,7 @@ class _Scan:
             or len(surface) < 3
             or name_key(surface) in rules.demonyms
             or name_key(previous) in rules.titles
-            or self.person_context(start, end)
+            or self.person_context(start, end, trigger)
         ):
             return None
         if trigger in rules.place_triggers or trigger == "dateline":
@@ -418,14 +418,18 @@ class _Scan:
             and name_key(words[-1]) in rules.organisation_before
         )
 
-    def person_context(self, start: int, end: int) -> bool:
+    def person_context(self, start: int, end: int, trigger: str = "") -> bool:
         """Whether the text around a name says it is a person's: an age after it ("Lourdes, 34 years
-        old", "Ahmad (34)"), a speech verb after it ("X said") or before it ("kata X", "dijo X")."""
+        old", "Ahmad (34)"), a speech verb after it ("X said") or before it ("kata X", "dijo X").
+
+        After a preposition or a place word ``trigger`` ("groups in Port Sudan said", "Kastamonu (62)"
+        in a death toll) only the spelled-out age counts: the name there is a place's."""
         text = self.text
-        if _AGE.match(text, end):
+        age = _AGE.match(text, end)
+        if age and (not trigger or not age.group().lstrip().startswith("(")):
             return True
         nxt = _NEXT_WORD.match(text, end)
-        if nxt and text[end] == " " and name_key(nxt.group(1)) in self.rules.speech_after:
+        if not trigger and nxt and text[end] == " " and name_key(nxt.group(1)) in self.rules.speech_after:
             return True
         words = text[max(0, start - 30) : start].split()
         return bool(words) and text[start - 1 : start] == " " and name_key(words[-1]) in self.rules.speech_before
@@ -673,7 +677,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
             first not in scan.rules.stopwords
             and first not in scan.rules.demonyms
             and not _NUMERAL.match(first)
-            and not (trigger[0] != "dateline" and scan.person_context(start, stop))
+            and not (trigger[0] != "dateline" and scan.person_context(start, stop, trigger[0]))
         ):
             return start, stop, scan.evidence_of(trigger[0])
     return None
