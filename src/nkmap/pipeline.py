@@ -69,7 +69,9 @@ class ScanRecognizer:
 
 def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
     """The curated gazetteer, then CLDR country names, then (optionally) GeoNames, the case forms of all
-    three (Russian, Ukrainian: "Москвой", "Киеве") and administrative areas.
+    three (Russian, Ukrainian: "Москвой", "Киеве"), their Arabic names with or without the article
+    ("Qamishli"), one-edit misspellings of the curated and country names ("Pakistn"), and
+    administrative areas.
 
     Administrative areas come with GeoNames only (their points are GeoNames settlements: their seats), and
     answer after it: a settlement GeoNames knows is not shadowed by a village of the same name elsewhere.
@@ -83,8 +85,12 @@ def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSou
         return [gazetteer, countries]
     from nkmap.sources.admin import load_admin
     from nkmap.sources.inflected import InflectedNames
+    from nkmap.sources.nearmiss import NearMissNames
+    from nkmap.sources.variants import ArticleVariants
 
-    return [gazetteer, countries, index, InflectedNames([gazetteer, countries, index]), load_admin()]
+    known = [gazetteer, countries, index]
+    variants = [InflectedNames(known), ArticleVariants(known), NearMissNames([gazetteer, countries])]
+    return [*known, *variants, load_admin()]
 
 
 def geoparse(
