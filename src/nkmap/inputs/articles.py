@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -251,8 +252,14 @@ def _fields_of(article: Article) -> dict[str, str]:
 
 def _read_bytes(path: Path, max_size: int) -> bytes:
     try:
-        with open(path, "rb") as f:
+        # O_NONBLOCK: a FIFO put where a file was must not hang the open; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(path, "", "not a regular file; name an article file or a folder")
             raw = f.read(max_size + 1)  # never more than the limit, whatever stat says
+    except FileNotFoundError:
+        raise InputError(path, "", "no such file or folder") from None
     except OSError as e:
         raise InputError(path, "", e.strerror or str(e)) from None
     if len(raw) > max_size:
