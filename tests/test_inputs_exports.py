@@ -192,3 +192,14 @@ def test_cli_reads_exports_and_says_which_rows_are_duplicates(tmp_path):
     ]
     rows = (tmp_path / "out" / "mentions.csv").read_text(encoding="utf-8-sig")
     assert "export.jsonl#rc-0413" in rows and "export.jsonl#rc-0416" not in rows
+
+
+def test_a_csv_with_a_bad_byte_is_read_with_a_warning(tmp_path, caplog):
+    export = tmp_path / "x.csv"
+    export.write_bytes(
+        b"title,text\nA,Warga Stepanakert \xff berkumpul di " + "Ağdam.".encode() + b"\nB," + TEXT.encode() + b"\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="nkmap"):
+        articles = nkmap.read_articles([export])
+    assert [a.title for a in articles] == ["A", "B"] and "\ufffd" in articles[0].text
+    assert messages(caplog) == [f"{export}: line 2: bytes that are not UTF-8, replaced with U+FFFD (save it as UTF-8)"]

@@ -360,12 +360,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _print_warnings() -> logging.Handler:
     """nkmap's warnings (a skipped file, a guessed encoding) as one ``Warning: …`` line each on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Echo(sys.stderr)
     handler.setFormatter(logging.Formatter("Warning: %(message)s"))
     logger = logging.getLogger("nkmap")
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
     return handler
+
+
+class _Echo(logging.StreamHandler):
+    """Warnings printed above a progress bar, not into it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from nkmap.progress import echo
+
+        try:
+            echo(self.format(record), self.stream)
+        except Exception:  # noqa: BLE001 - logging's own policy: a failed warning must not stop the work
+            self.handleError(record)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -245,7 +245,7 @@ def _csv_rows(path: Path, delimiter: str | None) -> Iterator[tuple[int, Mapping[
         if len(set(header)) != len(header):
             log.warning("%s: line 1: a column name appears twice; the last one is read", path)
         reader = csv.reader(text, delimiter=delimiter)
-        line = 1
+        line, replaced = 1, False
         while True:
             start = line + 1
             try:
@@ -257,6 +257,11 @@ def _csv_rows(path: Path, delimiter: str | None) -> Iterator[tuple[int, Mapping[
                 log.warning("%s: line %d: not a CSV row (%s); skipped", path, start, e)
                 continue
             line = 1 + reader.line_num
+            if not replaced and any("\ufffd" in cell for cell in row):
+                replaced = True
+                log.warning(
+                    "%s: line %d: bytes that are not UTF-8, replaced with U+FFFD (save it as UTF-8)", path, start
+                )
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) > len(header):
