@@ -1,12 +1,19 @@
-"""Read article files: text kept exactly as decoded, so mention offsets index into it.
+"""Read articles: text kept exactly as decoded or extracted, so mention offsets index into it.
 
-Metadata comes from the text (headline, outlet, dateline, date); a front-matter block or a
-JSON sidecar (``article.txt`` → ``article.json``) may supply or override any field.
+Which files are read, and their names, is :mod:`nkmap.inputs.files`; web pages are
+:mod:`~nkmap.inputs.html`, JSONL/CSV exports :mod:`~nkmap.inputs.exports`, PDF
+:mod:`~nkmap.inputs.pdf`, URLs :mod:`~nkmap.inputs.urls`. Metadata comes from the text
+(headline, outlet, dateline, date) or the format's own metadata; a front-matter block or a
+JSON sidecar (``article.txt`` → ``article.json``) may supply or override any field. The
+language is taken from metadata or detected (:mod:`~nkmap.inputs.language`).
 
 Bad-input policy, so that nothing is lost silently and nothing crashes:
 
 - UTF-8 is read as is. A UTF-8 byte-order mark is dropped (offsets count from the character
   after it); line ends are kept as read (CRLF stays CRLF), so offsets index the stored text.
+- UTF-8 with a few invalid bytes (and valid non-ASCII UTF-8 elsewhere) is read as UTF-8 with
+  U+FFFD in place of each bad sequence, and a warning gives the first bad byte's offset: a
+  whole-file encoding guess would garble every accented name.
 - A UTF-16/UTF-32 file with a byte-order mark, or any other encoding ``charset-normalizer``
   detects (Windows-1252 wins ties among Western single-byte encodings), is decoded and a
   warning names the file and the encoding.

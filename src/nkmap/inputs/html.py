@@ -20,11 +20,7 @@ from nkmap.inputs.articles import SkippedFile, article_from_text
 from nkmap.inputs.language import normalise_language
 from nkmap.model import Article
 
-_HTML_LANG = re.compile(r"<html\b[^>]{0,2000}?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})?)", re.I)
-_META_LANG = re.compile(
-    r"<meta\b[^>]{0,500}?http-equiv\s*=\s*[\"']?content-language[\"']?[^>]{0,500}?content\s*=\s*[\"']?([A-Za-z]{2,3})",
-    re.I,
-)
+_HTML_LANG = re.compile(r"<html\b[^<>]{0,500}?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})?)", re.I)
 _LETTER = re.compile(r"[^\W\d_]")
 MIN_LETTERS = 20
 FAST_ABOVE = 512 * 1024  # larger pages skip trafilatura's fallback extractors: half the time
@@ -54,7 +50,7 @@ def article_from_html(name: str, html: str, path: str = "", url: str = "") -> Ar
     if len(_LETTER.findall(text, 0, 1000)) < MIN_LETTERS:  # "Home" from a page that is all menu is no article
         raise SkippedFile(path or name, "", "no article text found in the web page")
     head = html[:HEAD]
-    lang = _HTML_LANG.search(head) or _META_LANG.search(head)
+    lang = _HTML_LANG.search(head)
     given = {
         "title": doc.title or "",
         "outlet": doc.sitename or doc.hostname or "",
