@@ -18,6 +18,7 @@ from pathlib import Path
 from nkmap import __version__
 from nkmap.errors import NkmapError
 from nkmap.formats import ALL as ALL_FORMATS
+from nkmap.formats import DEFAULT as DEFAULT_FORMATS
 from nkmap.formats import parse_formats
 from nkmap.pipeline import DEFAULT_ARTICLES, DEFAULT_OUT
 from nkmap.sources.gazetteer import DEFAULT_GAZETTEER
@@ -197,9 +198,9 @@ def parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--format",
-        default="all",
+        default=",".join(DEFAULT_FORMATS),
         metavar="LIST",
-        help=f"comma-separated formats to write: {','.join(ALL_FORMATS)} (default: all)",
+        help=f"comma-separated formats to write: {','.join(ALL_FORMATS)}, or all (default: %(default)s)",
     )
     inputs = build.add_argument_group("inputs")
     inputs.add_argument("--recursive", action="store_true", help="read the folders inside the folders named")
