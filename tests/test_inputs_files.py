@@ -39,7 +39,7 @@ def test_an_unknown_suffix_named_explicitly_is_an_error_never_read_as_text(tmp_p
         nkmap.read_articles([doc])
     assert str(caught.value) == (
         f"{doc}: not a format nkmap reads (.docx); it reads .txt, .text, .html, .htm, .xhtml, .jsonl, .ndjson, "
-        ".csv, .tsv, .pdf (rename a plain-text article to .txt)"
+        ".csv, .tsv, .parquet, .pdf (rename a plain-text article to .txt)"
     )
     done = cli("build", doc, "--gazetteer", GAZETTEER, "--out", tmp_path / "out")
     assert (done.returncode, done.stderr.splitlines()) == (2, [f"Error: {caught.value}"])

@@ -148,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
         "articles",
         nargs="*",
         metavar="ARTICLES",
-        help="article files (.txt, .html, .jsonl, .csv, .tsv, .pdf), folders of them, or http(s) URLs to fetch "
+        help="article files (.txt, .html, .jsonl, .csv, .tsv, .parquet, .pdf), folders of them, or http(s) URLs to fetch "
         f"(default: {_shown(DEFAULT_ARTICLES)})",
     )
     build.add_argument(

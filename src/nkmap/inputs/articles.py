@@ -113,7 +113,7 @@ def iter_articles(
     count = 0
     for source in track(sources, "reading", unit="files"):
         try:
-            if source.format in ("jsonl", "csv", "tsv"):
+            if source.format in ("jsonl", "csv", "tsv", "parquet"):
                 from nkmap.inputs.exports import Fields, read_export
 
                 given = fields if fields is not None else Fields()
