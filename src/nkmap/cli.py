@@ -152,7 +152,7 @@ def parser() -> argparse.ArgumentParser:
         "articles",
         nargs="*",
         metavar="ARTICLES",
-        help="article files (.txt, .html, .jsonl, .csv, .tsv, .pdf), folders of them, or http(s) URLs to fetch "
+        help="article files (.txt, .html, .jsonl, .csv, .tsv, .parquet, .pdf), folders of them, or http(s) URLs to fetch "
         f"(default: {_shown(DEFAULT_ARTICLES)})",
     )
     build.add_argument(
@@ -458,9 +458,9 @@ def _print_warnings() -> logging.Handler:
     """nkmap's warnings (a skipped file, a guessed encoding) as one ``Warning: …`` line each on stderr.
 
     A file name holding a newline cannot forge a second ``Warning:`` line: control characters
-    in a message are escaped.
+    in a message are escaped. Printed above a progress bar, not into it.
     """
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Echo(sys.stderr)
     handler.setFormatter(_OneLineFormatter("Warning: %(message)s"))
     logger = logging.getLogger("nkmap")
     logger.addHandler(handler)
@@ -471,6 +471,18 @@ def _print_warnings() -> logging.Handler:
 class _OneLineFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return _one_line(super().format(record))
+
+
+class _Echo(logging.StreamHandler):
+    """Warnings printed above a progress bar, not into it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from nkmap.progress import echo
+
+        try:
+            echo(self.format(record), self.stream)
+        except Exception:  # noqa: BLE001 - logging's own policy: a failed warning must not stop the work
+            self.handleError(record)
 
 
 def _main_thread() -> bool:
