@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nkmap.inputs.articles import MAX_ARTICLE_BYTES, article_files, iter_articles
-from nkmap.model import Article, GeoparseResult, ResolvedMention
+from nkmap.model import Article, Dropped, GeoparseResult, ResolvedMention
 
-Chunk = tuple[list[Article], list[ResolvedMention]]
+Chunk = tuple[list[Article], list[ResolvedMention], list[Dropped]]
 
 
 def geoparse_files(
@@ -27,6 +27,7 @@ def geoparse_files(
     scheduler: str | None = None,
     geonames: bool = True,
     max_article_size: int = MAX_ARTICLE_BYTES,
+    corrections: object | None = None,
 ) -> GeoparseResult:
     """Geoparse the article files under ``paths`` on ``workers`` processes or a Dask ``scheduler``."""
     from nkmap.pipeline import summarise
@@ -40,7 +41,11 @@ def geoparse_files(
     size = max(1, math.ceil(len(files) / parts))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     task = functools.partial(
-        geoparse_chunk, gazetteer=str(gazetteer), geonames=geonames, max_article_size=max_article_size
+        geoparse_chunk,
+        gazetteer=str(gazetteer),
+        geonames=geonames,
+        max_article_size=max_article_size,
+        corrections=corrections,
     )
     if scheduler:
         results = _on_dask(scheduler, task, chunks)
@@ -51,19 +56,28 @@ def geoparse_files(
             results = list(pool.map(task, chunks))
     else:
         results = [task(chunk) for chunk in chunks]
-    articles = [a for chunk_articles, _ in results for a in chunk_articles]
-    mentions = [m for _, chunk_mentions in results for m in chunk_mentions]
-    return GeoparseResult(tuple(articles), tuple(mentions), summarise(mentions))
+    articles = [a for chunk in results for a in chunk[0]]
+    mentions = [m for chunk in results for m in chunk[1]]
+    dropped = [d for chunk in results for d in chunk[2]]
+    return GeoparseResult(tuple(articles), tuple(mentions), summarise(mentions), tuple(dropped))
 
 
 def geoparse_chunk(
-    files: Sequence[str], gazetteer: str, geonames: bool = True, max_article_size: int = MAX_ARTICLE_BYTES
+    files: Sequence[str],
+    gazetteer: str,
+    geonames: bool = True,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+    corrections: object | None = None,
 ) -> Chunk:
     """Read and geoparse some files where this process runs (sources are loaded once per process)."""
     from nkmap.pipeline import geoparse
 
-    result = geoparse(iter_articles(files, max_article_size), sources=_sources(gazetteer, geonames))
-    return list(result.articles), list(result.mentions)
+    result = geoparse(
+        iter_articles(files, max_article_size),
+        sources=_sources(gazetteer, geonames),
+        corrections=corrections,  # type: ignore[arg-type]
+    )
+    return list(result.articles), list(result.mentions), list(result.dropped)
 
 
 @functools.cache

@@ -1,0 +1,164 @@
+"""Per-article results kept between builds, so a rebuild re-does only the articles that changed.
+
+An article's result (its resolved mentions and the candidates dropped in it) depends only on
+the article itself, the name sources, nkmap's code and the corrections whose names it contains:
+resolution never looks across articles. The key hashes exactly these:
+
+- the article: its name, text and metadata (every field of :class:`~nkmap.model.Article`);
+- the context: nkmap's version and a digest of its code and packaged data, each source's
+  content (the curated gazetteer's text, the country names, the GeoNames index version) and
+  the longest name the recogniser tries;
+- the corrections that hold in the article and whose name occurs in its text (case, accents and
+  hyphens folded as names are): a correction of "Tula" re-does the articles that write "Tula",
+  and no other.
+
+So a new correction re-does the few articles it touches; a changed gazetteer or a new nkmap
+version re-does every article. The results live in one SQLite file in the cache folder
+(``results-v1.sqlite``): each build's new results are committed in one transaction, so a build
+killed halfway leaves the cache as it was before (SQLite's journal), never half an entry. A cache
+that cannot be opened or written only costs time. Delete the file to empty it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import pickle
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from nkmap.infra.cache import cache_dir
+from nkmap.model import Article, Dropped, ResolvedMention
+from nkmap.names import _APOSTROPHES, _FOLD, _SEPARATORS
+
+FILE_NAME = "results-v1.sqlite"
+log = logging.getLogger(__name__)
+Entry = tuple[list[ResolvedMention], list[Dropped]]
+
+# Every combining mark of the Basic Multilingual Plane: name_key drops them one by one in Python;
+# over a whole article a regex does it at C speed.
+_COMBINING = re.compile(
+    "[" + "".join(re.escape(c) for c in map(chr, range(0x300, 0x10000)) if unicodedata.combining(c)) + "]"
+)
+
+
+def fold(text: str) -> str:
+    """``text`` folded the way :func:`nkmap.names.name_key` folds a name, so that the key of every
+    name written in ``text`` is a substring of ``fold(text)``."""
+    lower = text.casefold()
+    if not lower.isascii():
+        lower = _COMBINING.sub("", unicodedata.normalize("NFKD", lower.translate(_FOLD)))
+    return _SEPARATORS.sub(" ", lower.translate(_APOSTROPHES))
+
+
+@functools.cache
+def code_digest() -> str:
+    """nkmap's version and a digest of its code and packaged rules: a changed rule re-does everything."""
+    import nkmap
+
+    root = Path(nkmap.__file__).parent
+    h = hashlib.sha256(nkmap.__version__.encode())
+    for path in sorted([*root.rglob("*.py"), *(root / "data").glob("*.json")]):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def source_digest(source: object) -> str | None:
+    """A digest of what a name source answers, or None for a source nkmap cannot fingerprint
+    (then nothing is cached: a wrong cached answer is worse than a slow one)."""
+    from nkmap.sources.countries import CountryNames
+    from nkmap.sources.gazetteer import Gazetteer
+    from nkmap.sources.geonames import GeoNamesIndex
+
+    key = getattr(source, "cache_key", None)
+    if isinstance(key, str):
+        return key
+    if isinstance(source, Gazetteer):
+        return "gazetteer:" + hashlib.sha256(source.to_geojson().encode()).hexdigest()
+    if isinstance(source, GeoNamesIndex):
+        return "geonames:" + source.folder.name
+    if isinstance(source, CountryNames):
+        rows = sorted((k, repr(p)) for k, p in source._by_key.items())
+        return "cldr:" + hashlib.sha256(repr(rows).encode()).hexdigest()
+    return None
+
+
+def context_digest(sources: Iterable[object], max_words: int) -> str | None:
+    """The part of every article's key that the build shares, or None when a source has no digest."""
+    parts = [code_digest(), f"max_words={max_words}"]
+    for source in sources:
+        digest = source_digest(source)
+        if digest is None:
+            return None
+        parts.append(digest)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def article_digest(article: Article) -> str:
+    return hashlib.sha256(repr(article).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class ResultCache:
+    """Results by key in one SQLite file; :meth:`commit` writes what :meth:`put` collected.
+
+    ``hits`` and ``misses`` count the lookups, so a build can say how much it re-did.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else cache_dir() / FILE_NAME
+        self.hits = self.misses = 0
+        self._pending: dict[str, bytes] = {}
+        self._db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            self._db = db
+        except (OSError, sqlite3.Error) as e:
+            log.debug("result cache %s unavailable: %s", self.path, e)
+
+    def key(self, context: str, article: Article, corrections: str = "") -> str:
+        return hashlib.sha256(f"{context}\n{article_digest(article)}\n{corrections}".encode()).hexdigest()
+
+    def get(self, key: str) -> Entry | None:
+        value: Any = None
+        if self._db is not None:
+            try:
+                row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+                value = pickle.loads(row[0]) if row else None
+            except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError) as e:
+                log.debug("result cache: unreadable entry %s: %s", key[:12], e)
+                value = None
+        if value is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, key: str, entry: Entry) -> None:
+        if self._db is not None:
+            self._pending[key] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def commit(self) -> None:
+        """Write the collected results in one transaction (all or none of them, even if killed)."""
+        if self._db is None or not self._pending:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending.items())
+        except sqlite3.Error as e:
+            log.debug("result cache %s not written: %s", self.path, e)
+        self._pending.clear()
+
+    def close(self) -> None:
+        self.commit()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
