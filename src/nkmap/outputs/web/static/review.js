@@ -174,7 +174,7 @@
       }, "nkmap-review-wrong-place"));
       box.appendChild(state);
       root.insertBefore(box, root.children[2] || null);
-      e.popup.update();
+      if (e.popup._updateLayout) { e.popup._updateLayout(); e.popup._updatePosition(); }  // not update(): it re-renders the content
     });
 
     function describe(c) {
