@@ -61,7 +61,9 @@ def test_not_a_place_then_wrong_place_in_the_page_and_rebuild(tmp_path, offline_
     assert sorted(review_names(page)) == ["Qarnavut", "Velmora"]
 
     # the low-confidence place looks different, and the legend says so
-    style = page.evaluate("(() => { const o = nkmap.markers['velmora-north'].options; return [o.dashArray, o.color]; })()")
+    style = page.evaluate(
+        "(() => { const o = nkmap.markers['velmora-north'].options; return [o.dashArray, o.color]; })()"
+    )
     assert style == ["4 3", "#b45309"]
     assert "low confidence" in page.locator(".nkmap-review-legend").inner_text()
     assert page.evaluate("nkmap.markers['goris'].options.dashArray") is None
