@@ -15,6 +15,7 @@ import pytest
 import nkmap
 from nkmap.infra import resultcache
 from nkmap.infra.resultcache import ResultCache, fold
+from nkmap.model import Dropped, Mention, Place, Reason, ResolvedMention
 from nkmap.names import name_key
 from nkmap.pipeline import geoparse
 from nkmap.sources.corrections import Correction, Corrections
@@ -91,6 +92,20 @@ def test_a_changed_gazetteer_or_nkmap_redoes_everything(tmp_path, articles, monk
     assert cache.misses == len(articles)
 
 
+def test_entries_round_trip_compact_or_pickled():
+    baku = Place("baku", "Baku", 40.4, 49.9, "city", "AZ", 2_000_000, 587084, ("Bakı",), "geonames:587084")
+    m = Mention("a.txt", 3, 7, "Baku", "In Baku.", 0, "di")
+    entry = (
+        [ResolvedMention(m, baku, "gazetteer", 1.0, "event"), ResolvedMention(m, None, "unresolved")],
+        [Dropped(m, Reason.FOREIGN_NAMESAKE, ((baku, 0.4),)), Dropped(m, Reason.COMMON_WORD)],
+    )
+    data = resultcache.encode(entry)
+    assert data[:1] == b"m" and resultcache.decode(data) == entry
+    odd = ([ResolvedMention(dataclasses.replace(m, trigger=Reason.PERSON), baku, "gazetteer")], [])
+    data = resultcache.encode(odd)  # a value marshal cannot write: pickled instead
+    assert data[:1] == b"p" and resultcache.decode(data) == odd
+
+
 def test_fold_keeps_every_name_key_inside_the_folded_text():
     text = "Warga AĞDAM dan Şuşa, lalu Nagorno\u2011Karabakh; Ağdərə\u2019s roads; Łódź and Straße."
     for surface in ("AĞDAM", "Şuşa", "Nagorno\u2011Karabakh", "Ağdərə\u2019s", "Łódź", "Straße"):
@@ -115,10 +130,11 @@ CHILD = textwrap.dedent(
     """
     import os, sys
     from nkmap.infra.resultcache import ResultCache
+    from nkmap.model import Mention, Place, ResolvedMention
     cache = ResultCache(sys.argv[1])
-    big = [list(range(2000))] * 1
+    rm = ResolvedMention(Mention("a.txt", 0, 4, "Baku", "Baku " * 1200), Place("baku", "Baku", 40.4, 49.9), "gazetteer")
     for i in range(20000):
-        cache.put(f"key{i}", (big, []))
+        cache.put(f"key{i}", ([rm], []))
     print("committing", flush=True)
     cache.commit()
     print("done", flush=True)
