@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
     full, rebuild = [], []
     name = None
-    for run in range(args.runs):
+    for _run in range(args.runs):
         (folder / "corrections.json").unlink(missing_ok=True)
         run_env = fresh_cache()
         full.append(nkmap("build", *common, env=run_env))
@@ -129,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rebuild after a correction: {r_med:6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in rebuild)})")
     print(f"rebuild / full: {100 * r_med / f_med:.0f} %")
     print("geoparse stage alone (one process, articles read, sources loaded; the part the cache saves):")
-    print(f"  full {stage_full:.2f} s, after the correction {stage_rebuild:.2f} s: {100 * stage_rebuild / stage_full:.0f} %")
+    print(
+        f"  full {stage_full:.2f} s, after the correction {stage_rebuild:.2f} s: {100 * stage_rebuild / stage_full:.0f} %"
+    )
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
