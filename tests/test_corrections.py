@@ -108,7 +108,7 @@ def test_file_is_sorted_two_space_one_entry_per_line_and_round_trips(tmp_path):
         Correction("alias", "Jenewa", to="geneva"),
         Correction("pin", "Camp X", lat=13.6, lon=25),
         Correction("not-a-place", "Ağdam", ("b.txt",)),
-        Correction("pin", "El Fasher", geonames=379252),
+        Correction("pin", "El Fasher", geonames=379555),
     ):
         c = c.with_correction(entry)
     text = c.to_json()
@@ -118,7 +118,7 @@ def test_file_is_sorted_two_space_one_entry_per_line_and_round_trips(tmp_path):
         '  "corrections": [',
         '    {"action": "not-a-place", "name": "Ağdam", "articles": ["b.txt"]},',
         '    {"action": "pin", "name": "Camp X", "lat": 13.6, "lon": 25.0},',
-        '    {"action": "pin", "name": "El Fasher", "geonames": 379252},',
+        '    {"action": "pin", "name": "El Fasher", "geonames": 379555},',
         '    {"action": "alias", "name": "Jenewa", "to": "geneva"},',
         '    {"action": "pin", "name": "Tula", "to": "geneva", "articles": ["sudan-03.txt"]}',
         "  ]",
@@ -306,3 +306,14 @@ def test_a_broken_corrections_file_is_one_line_exit_2(tmp_path):
     assert not (tmp_path / "out").exists()
     fix = nkmap_cli("fix", "not-a-place", "Goris", "--corrections", str(folder))
     assert fix.returncode == 2 and re.match(r"Error: .*corrections.json: entry 0", fix.stderr)
+
+
+def test_a_geonames_pin_takes_the_record_and_an_unknown_id_is_refused():
+    from nkmap.sources.geonames import load_geonames
+
+    index = load_geonames()
+    applied = Corrections((Correction("pin", "Al Fashir", geonames=379555),)).bind(lambda _: None, index.by_geonameid)
+    [place] = applied.lookup("AL FASHIR")
+    assert (place.name, place.country, place.geonameid) == ("El Fasher", "SD", 379555)
+    with pytest.raises(InputError, match=r"entry 0 \(pin 'X'\), field 'geonames': no settlement with GeoNames id 1$"):
+        Corrections((Correction("pin", "X", geonames=1),), "c.json").bind(lambda _: None, index.by_geonameid)

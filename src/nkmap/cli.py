@@ -389,7 +389,7 @@ def _fix_parser(commands: argparse._SubParsersAction) -> None:
     )
     pin.add_argument("name", metavar="NAME", help="the name as the articles write it")
     pin.add_argument("--to", metavar="ID", help="a curated gazetteer id, e.g. geneva")
-    pin.add_argument("--geonames", type=int, metavar="ID", help="a GeoNames id, e.g. 379252")
+    pin.add_argument("--geonames", type=int, metavar="ID", help="a GeoNames id, e.g. 379555")
     pin.add_argument("--lat", type=float, help="latitude of the point (WGS84)")
     pin.add_argument("--lon", type=float, help="longitude of the point (WGS84)")
     pin.set_defaults(run=_fix_pin)

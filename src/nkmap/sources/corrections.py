@@ -10,7 +10,7 @@ another. The map page exports exactly this format, and ``nkmap fix`` writes it::
         {"action": "alias", "name": "Jenewa", "to": "geneva"},
         {"action": "not-a-place", "name": "Tula", "articles": ["sudan-03.txt"]},
         {"action": "pin", "name": "Camp X", "lat": 13.6, "lon": 25.3},
-        {"action": "pin", "name": "El Fasher", "geonames": 379252}
+        {"action": "pin", "name": "El Fasher", "geonames": 379555}
       ]
     }
 
@@ -83,7 +83,7 @@ class Correction:
         return not self.articles or article in self.articles
 
     def target(self) -> str:
-        """The place as the user gave it: ``geneva``, ``geonames:379252`` or ``13.6, 25.3``."""
+        """The place as the user gave it: ``geneva``, ``geonames:379555`` or ``13.6, 25.3``."""
         if self.to is not None:
             return self.to
         if self.geonames is not None:

@@ -51,7 +51,7 @@
     return '{\n  "nkmap_corrections": 1,\n  "corrections": [' + (body ? "\n" + body + "\n  " : "") + "]\n}\n";
   }
 
-  /* "geneva" → a curated id; "379252" → a GeoNames id; "13.6, 25.3" → a point; else null */
+  /* "geneva" → a curated id; "379555" → a GeoNames id; "13.6, 25.3" → a point; else null */
   function parseTarget(text) {
     var t = (text || "").trim();
     var point = /^(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)$/.exec(t);
