@@ -27,7 +27,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CACHE = HERE / ".corpora"
-DEFAULT_DEVSET = REPO.parent / "shared" / "devset"
+# ../shared/devset from the repository root; from a worktree one level deeper (wt/NAME), ../../shared/devset
+DEFAULT_DEVSET = next(
+    (p for p in (REPO.parent / "shared" / "devset", REPO.parent.parent / "shared" / "devset") if p.is_dir()),
+    REPO.parent / "shared" / "devset",
+)
 MB = 1_000_000
 SEED = 20201110
 MIN_BYTES, MAX_BYTES = 2_000, 5_000

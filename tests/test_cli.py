@@ -25,9 +25,9 @@ def test_build_prints_a_summary_and_writes_the_files(tmp_path):
     assert f"mentions:   {len(api.mentions)}" in done.stdout
     assert f"places:     {len(api.places)}" in done.stdout
     assert f"map:        {tmp_path / 'map.html'}" in done.stdout
-    from nkmap.formats import FORMATS
+    from nkmap.formats import DEFAULT, FORMATS
 
-    assert {p.name for p in tmp_path.iterdir()} == {name for names in FORMATS.values() for name in names}
+    assert {p.name for p in tmp_path.iterdir()} == {name for fmt in DEFAULT for name in FORMATS[fmt]}
 
 
 def test_bad_gazetteer_is_one_line_exit_2_and_writes_nothing(tmp_path):

@@ -317,3 +317,19 @@ def test_a_geonames_pin_takes_the_record_and_an_unknown_id_is_refused():
     assert (place.name, place.country, place.geonameid) == ("El Fasher", "SD", 379555)
     with pytest.raises(InputError, match=r"entry 0 \(pin 'X'\), field 'geonames': no settlement with GeoNames id 1$"):
         Corrections((Correction("pin", "X", geonames=1),), "c.json").bind(lambda _: None, index.by_geonameid)
+
+
+@pytest.mark.slow
+def test_workers_apply_the_corrections_like_the_serial_build(tmp_path):
+    folder = write_corpus(tmp_path / "arts")
+    (folder / "corrections.json").write_text(
+        doc(
+            {"action": "not-a-place", "name": "Goris"}, {"action": "pin", "name": "Qarnavut", "lat": 39.5, "lon": 46.3}
+        ),
+        encoding="utf-8",
+    )
+    kwargs = {"gazetteer": GAZETTEER, "formats": "csv", "geonames": False}
+    serial = nkmap.build([folder], out=tmp_path / "serial", **kwargs).result
+    parallel = nkmap.build([folder], out=tmp_path / "parallel", workers=2, **kwargs).result
+    assert parallel.mentions == serial.mentions and parallel.dropped == serial.dropped
+    assert (tmp_path / "serial" / "review.csv").read_bytes() == (tmp_path / "parallel" / "review.csv").read_bytes()

@@ -11,7 +11,7 @@ import pytest
 
 import nkmap
 from nkmap.cli import main
-from nkmap.formats import ALL, FORMATS, parse_formats
+from nkmap.formats import ALL, DEFAULT, FORMATS, parse_formats
 from nkmap.model import Article, GeoparseResult, Mention, Place, ResolvedMention
 from nkmap.outputs.tables import kml_driver, write_csv, write_outputs
 
@@ -82,7 +82,7 @@ def test_kml_description_is_escaped_for_google_earth(tmp_path):
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (None, ALL),
+        (None, DEFAULT),
         ("all", ALL),
         ("csv,html", ("html", "csv")),
         (" KML , csv ", ("csv", "kml")),
@@ -128,8 +128,9 @@ def test_formats_pick_the_files_in_api_and_cli(tmp_path):
     assert {p.name for p in (tmp_path / "cli").iterdir()} == {p.name for p in api.files}
 
 
-def test_default_writes_every_format(sample_build):
-    expected = {name for names in FORMATS.values() for name in names}
+def test_default_writes_every_format_but_the_static_images(sample_build):
+    expected = {name for fmt in DEFAULT for name in FORMATS[fmt]}
+    assert "map.png" not in expected and "map.html" in expected and "places.kml" in expected
     assert {p.name for p in sample_build.files} == expected
     assert {p.name for p in sample_build.map_path.parent.iterdir()} == expected  # no temporary files left
 

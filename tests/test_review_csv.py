@@ -93,8 +93,12 @@ def test_review_lists_what_the_pipeline_decided(tmp_path):
     assert result.dropped  # the correction produced one at least
     rows = review_rows(result)
     listed = [m for r in rows for m in r.mentions]
-    expected = [d.mention for d in result.dropped]
-    expected += [rm.mention for rm in result.mentions if rm.place is None or rm.confidence < LOW_CONFIDENCE]
+    expected = {_at(d.mention): d.mention for d in result.dropped}  # unresolved ones are dropped and kept
+    for rm in result.mentions:
+        if rm.place is None or rm.confidence < LOW_CONFIDENCE:
+            expected.setdefault(_at(rm.mention), rm.mention)
+    expected = list(expected.values())
+    assert any(d.kept for d in result.dropped) and any(not d.kept for d in result.dropped)
     assert sorted(listed, key=_at) == sorted(expected, key=_at)
     with open(tmp_path / "out" / "review.csv", encoding="utf-8-sig", newline="") as f:
         written = list(csv.DictReader(f))

@@ -103,3 +103,25 @@ def test_role_reaches_the_outputs(sample_build):
     assert (
         (mentions["role"] == "dateline").sum() == sum(rm.role == "dateline" for rm in sample_build.result.mentions) > 0
     )
+
+
+def test_every_word_the_rules_use_comes_from_the_data():
+    """No word list is hard-coded in roles.py: swapping the coordinator or the agent marker changes the result."""
+    import json
+
+    from nkmap.datafiles import packaged_json
+    from nkmap.roles import RoleWords
+
+    data = packaged_json("roles.json")
+    article = article_from_text("t.txt", "Wilayah itu diduduki oleh Armenia.")
+    mention = Mention("t.txt", 26, 33, "Armenia", "Wilayah itu diduduki oleh Armenia.", 0)
+    rm = ResolvedMention(mention, None, "unresolved")
+    assert tag_roles(article, [rm])[0].role == "speaker"
+    changed = json.loads(json.dumps(data))
+    changed["agent_markers"] = {"oleh": {"prefix": "ter"}}  # no longer a di- passive
+    assert tag_roles(article, [rm], RoleWords.from_json(changed))[0].role == ""
+    import nkmap.roles
+
+    code = open(nkmap.roles.__file__, encoding="utf-8").read()
+    for word in ('"dan"', '"and"', '"serta"', '"oleh"', '"the"', '"seluruh"'):
+        assert word not in code

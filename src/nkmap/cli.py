@@ -18,6 +18,7 @@ from pathlib import Path
 from nkmap import __version__
 from nkmap.errors import NkmapError
 from nkmap.formats import ALL as ALL_FORMATS
+from nkmap.formats import DEFAULT as DEFAULT_FORMATS
 from nkmap.formats import parse_formats
 from nkmap.pipeline import DEFAULT_ARTICLES, DEFAULT_OUT
 from nkmap.sources.gazetteer import DEFAULT_GAZETTEER
@@ -46,7 +47,7 @@ def _build(args: argparse.Namespace) -> int:
     print(f"articles:   {len(result.articles)}")
     print(f"mentions:   {len(result.mentions)}")
     print(f"places:     {len(result.places)}")
-    unresolved_csv = Path(args.out) / "unresolved.csv"
+    unresolved_csv = Path(args.out) / "review.csv"
     print(
         f"unresolved: {len(result.unresolved)}"
         + (f" (see {unresolved_csv})" if result.unresolved and unresolved_csv in report.files else "")
@@ -282,9 +283,9 @@ def parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--format",
-        default="all",
+        default=",".join(DEFAULT_FORMATS),
         metavar="LIST",
-        help=f"comma-separated formats to write: {','.join(ALL_FORMATS)} (default: all)",
+        help=f"comma-separated formats to write: {','.join(ALL_FORMATS)}, or all (default: %(default)s)",
     )
     build.add_argument(
         "--corrections",

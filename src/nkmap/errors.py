@@ -19,3 +19,7 @@ class InputError(NkmapError, ValueError):
         self.where = where
         self.problem = problem
         super().__init__(": ".join(part for part in (self.path, where, problem) if part))
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
+        """Pickled as its three parts, so a worker process's error reaches the parent unchanged."""
+        return type(self), (self.path, self.where, self.problem)

@@ -19,19 +19,23 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "svg": ("map.svg",),
 }
 ALL = tuple(FORMATS)
+# Written when no format is named: the static images are opt-in (``--format all`` or ``png,svg``), because
+# matplotlib's import and drawing cost more than geoparsing and every other file of a small corpus together.
+DEFAULT = ("html", "geojson", "csv", "kml")
 
 
 def parse_formats(value: str | Iterable[str] | None, where: str = "formats") -> tuple[str, ...]:
     """The formats named by ``value`` ("html,csv" or ``["html", "csv"]``), in canonical order.
 
-    ``None`` or ``"all"`` means every format. An unknown name is an :class:`InputError` that lists
+    ``None`` means :data:`DEFAULT` (every format but the static ``png`` and ``svg``); ``"all"`` every
+    format. An unknown name is an :class:`InputError` that lists
     the known ones, so a typo never silently writes nothing.
 
     >>> parse_formats("csv, HTML")
     ('html', 'csv')
     """
     if value is None:
-        return ALL
+        return DEFAULT
     names = value.split(",") if isinstance(value, str) else list(value)
     wanted = {str(n).strip().lower() for n in names} - {""}
     if "all" in wanted:

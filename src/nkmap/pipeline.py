@@ -5,24 +5,66 @@ articles → mentions → resolved mentions → GeoparseResult → map and files
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from nkmap.datafiles import SAMPLE_ARTICLES
 from nkmap.formats import parse_formats
 from nkmap.infra.resultcache import ResultCache, context_digest, fold
-from nkmap.inputs.articles import MAX_ARTICLE_BYTES, read_articles
-from nkmap.model import Article, Dropped, GeoparseResult, PlaceSummary, ResolvedMention
+from nkmap.inputs.articles import (
+    MAX_ARTICLE_BYTES,
+    SkippedFile,
+    article_files,
+    iter_articles,
+    read_article,
+    read_articles,
+)
+from nkmap.model import Article, Dropped, GeoparseResult, Mention, ResolvedMention
+from nkmap.model import summarise as summarise  # re-exported: the summaries are built by GeoparseResult.of
 from nkmap.recognize.scan import NameIndex, RecognitionRules, find_mentions
-from nkmap.resolve.resolver import NameSource, resolve_mentions
+from nkmap.resolve.resolver import Resolution, Resolver
 from nkmap.roles import tag_roles
+from nkmap.sources.base import NameSource
 from nkmap.sources.corrections import AppliedCorrections
 from nkmap.sources.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 
 DEFAULT_ARTICLES = SAMPLE_ARTICLES
 DEFAULT_OUT = Path("output")
+log = logging.getLogger("nkmap.inputs.articles")  # skipped files are reported as the reader reports them
+
+
+class Recognizer(Protocol):
+    """Finds the candidate place names of one article."""
+
+    def __call__(self, article: Article) -> Sequence[Mention]: ...
+
+
+class ResolverStage(Protocol):
+    """Picks a place (or none, or drops the candidate with a reason) for each mention of one article."""
+
+    def __call__(self, article: Article, mentions: Sequence[Mention]) -> Resolution | Sequence[ResolvedMention]: ...
+
+
+class Tagger(Protocol):
+    """Adds what each place does in its sentence (``ResolvedMention.role``)."""
+
+    def __call__(self, article: Article, mentions: Sequence[ResolvedMention]) -> Sequence[ResolvedMention]: ...
+
+
+class ScanRecognizer:
+    """The default recogniser: the names of ``sources`` (by tier), scanned for with ``rules``."""
+
+    def __init__(self, sources: Sequence[NameSource], rules: RecognitionRules | None = None) -> None:
+        self.names = NameIndex.from_sources(*sources)
+        self.rules = rules or RecognitionRules.default()
+
+    def __call__(self, article: Article) -> list[Mention]:
+        return find_mentions(article, self.names, self.rules)
 
 
 def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
@@ -38,8 +80,12 @@ def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSou
 def geoparse(
     articles: Iterable[Article],
     gazetteer: Gazetteer | None = None,
+    *,
     sources: Sequence[NameSource] | None = None,
     geonames: bool = True,
+    recognizer: Recognizer | None = None,
+    resolver: ResolverStage | None = None,
+    tagger: Tagger | None = None,
     corrections: AppliedCorrections | None = None,
     cache: ResultCache | None = None,
 ) -> GeoparseResult:
@@ -49,60 +95,133 @@ def geoparse(
     ----------
     articles : the articles, e.g. from :func:`nkmap.read_articles`.
     gazetteer : the curated gazetteer (default: the packaged ``data/gazetteer.geojson``).
-    sources : name sources in priority order (default: :func:`default_sources`). Pass your own
-        to test or to add one: each answers ``lookup(name) -> list[Place]`` and ``names()``.
+    sources : name sources in priority order (default: :func:`default_sources`); each implements
+        :class:`nkmap.sources.base.NameSource` (``lookup``, ``names``, ``tier``).
     geonames : whether the default sources fall back to GeoNames.
-    corrections : the user's corrections (:mod:`nkmap.sources.corrections`), applied over every source.
-    cache : per-article results kept between runs (:mod:`nkmap.infra.resultcache`); only the
-        articles whose key changed are geoparsed again.
+    recognizer, resolver, tagger : the stages, each a callable (see :class:`Recognizer`,
+        :class:`ResolverStage`, :class:`Tagger`); default :class:`ScanRecognizer` and
+        :class:`~nkmap.resolve.resolver.Resolver` over ``sources``, and :func:`nkmap.roles.tag_roles`.
+    corrections : the user's corrections (:mod:`nkmap.sources.corrections`): the strongest source,
+        and a filter of the names marked not a place.
+    cache : per-article results kept between runs (:mod:`nkmap.infra.resultcache`): an article
+        whose key did not change is not geoparsed again (used with the default stages only).
     """
-    if sources is None:
+    if sources is None and (recognizer is None or resolver is None):
         sources = default_sources(gazetteer if gazetteer is not None else load_gazetteer(DEFAULT_GAZETTEER), geonames)
-    names = NameIndex.from_sources(*([corrections] if corrections else []), *sources)
-    rules = RecognitionRules.default()
+    first = [corrections] if corrections else []  # corrections win over every source
+    recognize = recognizer or ScanRecognizer([*first, *(sources or ())])
+    resolve = resolver or Resolver([*(c.current for c in first), *(sources or ())])
+    if corrections:
+        resolve = corrections.resolver(resolve)
+    tag = tagger or tag_roles
+    context = None
+    if cache is not None and recognizer is resolver is tagger is None:
+        context = context_digest(sources or (), recognize.names.max_words)  # type: ignore[attr-defined]
     kept: list[Article] = []
     resolved: list[ResolvedMention] = []
     dropped: list[Dropped] = []
-    context = context_digest(sources, names.max_words) if cache is not None else None
     for article in articles:
         kept.append(article)
         key = None
-        if cache is not None and context is not None:  # review: the result cache and corrections hook
-            key = cache.key(
-                context, article, corrections.digest_for(article.name, fold(article.text)) if corrections else ""
-            )
-            hit = cache.get(key)
+        if context is not None:
+            touching = corrections.digest_for(article.name, fold(article.text)) if corrections else ""
+            key = cache.key(context, article, touching)  # type: ignore[union-attr]
+            hit = cache.get(key)  # type: ignore[union-attr]
             if hit is not None:
                 resolved.extend(hit[0])
                 dropped.extend(hit[1])
                 continue
-        mentions, refused = find_mentions(article, names, rules), []
-        if corrections:
-            mentions, refused = corrections.refuse(article.name, mentions)
-        here = [corrections.source(article.name), *sources] if corrections else sources
-        rms = resolve_mentions(mentions, here, rules.weak_triggers)
-        rms = tag_roles(article, corrections.override(article.name, mentions, rms) if corrections else rms)
+        resolution = resolve(article, recognize(article))
+        if not isinstance(resolution, Resolution):
+            resolution = Resolution(tuple(resolution))
+        mentions = list(tag(article, resolution.mentions))
         if key is not None:
-            cache.put(key, (rms, refused))  # type: ignore[union-attr]
-        resolved.extend(rms)
-        dropped.extend(refused)
+            cache.put(key, (mentions, list(resolution.dropped)))  # type: ignore[union-attr]
+        resolved.extend(mentions)
+        dropped.extend(resolution.dropped)
     if cache is not None:
         cache.commit()
-    return GeoparseResult(
-        articles=tuple(kept), mentions=tuple(resolved), places=summarise(resolved), dropped=tuple(dropped)
+    return GeoparseResult.of(kept, resolved, dropped)
+
+
+def geoparse_files(
+    paths: Sequence[str | os.PathLike[str]],
+    gazetteer: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    geonames: bool = True,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+    corrections: AppliedCorrections | None = None,
+) -> GeoparseResult:
+    """Geoparse the article files under ``paths`` on ``workers`` processes or a Dask ``scheduler``.
+
+    The result, the warnings and the errors are the serial ones: chunks of files are read and
+    geoparsed where they run (sources loaded once per process) and put back in order.
+    """
+    from nkmap.parallel import chunked, run_chunks
+
+    files = [str(f) for f in article_files(paths)]
+    if geonames:
+        from nkmap.sources.geonames import load_geonames
+
+        load_geonames()  # build the on-disk index once here, not in every worker
+    work = functools.partial(
+        geoparse_chunk,
+        gazetteer=str(gazetteer),
+        geonames=geonames,
+        max_article_size=max_article_size,
+        corrections=corrections,
+    )
+    results = run_chunks(work, chunked(files, workers), workers=workers, scheduler=scheduler)
+    if not any(chunk.articles for chunk in results):
+        for _ in iter_articles(files, max_article_size):  # raises the serial error, with its warnings
+            pass
+    for chunk in results:
+        for warning in chunk.skipped:
+            log.warning("%s; skipped", warning)
+    return GeoparseResult.of(
+        [a for c in results for a in c.articles],
+        [m for c in results for m in c.mentions],
+        [d for c in results for d in c.dropped],
     )
 
 
-def summarise(mentions: Iterable[ResolvedMention]) -> tuple[PlaceSummary, ...]:
-    """One summary per resolved place, most mentioned first (ties by name)."""
-    by_place: dict[str, list[ResolvedMention]] = {}
-    places = {}
-    for rm in mentions:
-        if rm.place is not None:
-            by_place.setdefault(rm.place.id, []).append(rm)
-            places[rm.place.id] = rm.place
-    ordered = sorted(by_place, key=lambda pid: (-len(by_place[pid]), places[pid].name))
-    return tuple(PlaceSummary(places[pid], tuple(by_place[pid])) for pid in ordered)
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """What geoparsing one chunk of files gives back to the parent process."""
+
+    articles: tuple[Article, ...]
+    mentions: tuple[ResolvedMention, ...]
+    dropped: tuple[Dropped, ...]
+    skipped: tuple[str, ...]  # why each skipped file was skipped, for the parent to warn
+
+
+def geoparse_chunk(
+    files: Sequence[str],
+    gazetteer: str,
+    geonames: bool = True,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+    corrections: AppliedCorrections | None = None,
+) -> ChunkResult:
+    """Read and geoparse some files where this process runs; a chunk of only skipped files is no error."""
+    articles: list[Article] = []
+    skipped: list[str] = []
+    for path in files:
+        try:
+            articles.append(read_article(path, max_article_size))
+        except SkippedFile as e:
+            skipped.append(str(e))
+    if not articles:
+        return ChunkResult((), (), (), tuple(skipped))
+    result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
+    return ChunkResult(result.articles, result.mentions, result.dropped, tuple(skipped))
+
+
+@functools.cache
+def _process_sources(gazetteer: str, geonames: bool) -> list[NameSource]:
+    """The default sources, loaded once per process (the parent has already checked the gazetteer)."""
+    return default_sources(load_gazetteer(Path(gazetteer), check_countries=False), geonames)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +254,7 @@ def build(
 ) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
-    ``formats`` picks the files (``"html,csv"`` or a list; default all, see :mod:`nkmap.formats`).
+    ``formats`` picks the files (``"html,csv"`` or a list; default all but the static png and svg, see :mod:`nkmap.formats`).
     Everything is read and checked before the first file is written: bad input (or a typo in
     ``formats``) leaves ``out`` as it was. ``workers`` > 1 spreads geoparsing over processes;
     ``scheduler`` (a Dask address) over a cluster. Both give the serial result. ``tiles`` adds
@@ -153,8 +272,6 @@ def build(
     curated = load_gazetteer(gazetteer)  # a bad gazetteer fails here, once, with its message
     corrections_file, applied = load_applied_corrections(articles, corrections, curated)
     if workers > 1 or scheduler:
-        from nkmap.parallel import geoparse_files
-
         result = geoparse_files(
             articles,
             gazetteer,

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
 
 from nkmap.datafiles import packaged_json
 from nkmap.inputs.metadata import find_dateline
@@ -32,13 +31,16 @@ from nkmap.model import Article, ResolvedMention
 
 ROLES = ("dateline", "speaker", "event")
 _TOKEN = re.compile(r"\w+(?:['’-]\w+)*|[^\w\s]")
-_OPENING_PUNCTUATION = frozenset(",;:(“\"‘'—–-")
+_DATELINE_DASH = re.compile(r"\s[-–—]+\s")
 MAX_PLACE_NOUNS = 4  # "di [ibu kota] X", "in [the village of] X"
 MAX_SKIPPED = 4  # "Rusia [pada hari Sabtu] mengatakan"
+MAX_BRACKETED = 8  # tokens a skipped "(31/10/2020)" may hold
 # Characters looked at before and after a name: the rules read a handful of words on each side
 # (at most a 3-word phrase and 4 place nouns before; 4 skipped words or a "(31/10/2020)" after).
 WINDOW_BEFORE, WINDOW_AFTER = 60, 80
 DATELINE_REACH = 80  # characters from the dateline place to the dash that ends the dateline
+
+Flags = Callable[[], list[bool]]  # per token: inside another mention (computed only when a rule asks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,35 +54,51 @@ class RoleWords:
     event_triggers: frozenset[tuple[str, ...]]
     place_nouns: frozenset[str]
     event_excluded_kinds: frozenset[str] = frozenset()  # too coarse to be where something happened
+    coordinators: frozenset[str] = frozenset()  # "Armenia dan Azerbaijan"
+    clause_lead_ins: frozenset[str] = frozenset()  # may stand between an opener and the name: "The Kremlin"
+    opening_punctuation: frozenset[str] = frozenset()  # a mark before the name opens a clause
+    passive_forms: tuple[tuple[str, str, str, int], ...] = ()  # (marker, verb prefix, verb suffix, min length)
+    skip_brackets: tuple[str, str] = ("(", ")")
+    place_nouns_not_describing: frozenset[str] = frozenset()  # articles and "of": no "district in X" reading
 
     @classmethod
     def from_json(cls, data: dict) -> RoleWords:
         words = {
-            k: frozenset(w.lower() for w in data[k])
+            k: frozenset(w.lower() for w in data.get(k, ()))
             for k in (
                 "speaker_verbs",
                 "speaker_skip",
                 "clause_openers",
-                "agent_markers",
                 "place_nouns",
                 "event_excluded_kinds",
+                "coordinators",
+                "clause_lead_ins",
+                "opening_punctuation",
+                "place_nouns_not_describing",
             )
         }
         triggers = frozenset(tuple(p.lower().split()) for p in data["event_triggers"])
-        return cls(event_triggers=triggers, **words)
+        agents = data["agent_markers"]
+        if not isinstance(agents, dict):  # a plain list: any verb before the marker
+            agents = {a: {} for a in agents}
+        forms = tuple(
+            (m.lower(), f.get("prefix", ""), f.get("suffix", ""), int(f.get("min_length", 0)))
+            for m, f in agents.items()
+        )
+        brackets = tuple(data.get("skip_brackets", ("(", ")")))
+        return cls(
+            event_triggers=triggers,
+            agent_markers=frozenset(m for m, *_ in forms),
+            passive_forms=forms,
+            skip_brackets=(brackets[0], brackets[1]),
+            **words,
+        )
 
 
 @lru_cache(maxsize=1)
 def default_words() -> RoleWords:
     """The packaged word lists, read once."""
     return RoleWords.from_json(packaged_json("roles.json"))
-
-
-class _Token(NamedTuple):  # a tuple: made ~270k times per MB of news
-    text: str  # lower case
-    start: int
-    end: int
-    place: bool  # inside another place mention
 
 
 def tag_roles(
@@ -97,25 +115,32 @@ def tag_roles(
     words = words or default_words()
     text = article.text
     spans = sorted((rm.mention.start, rm.mention.end) for rm in mentions)
-    dateline = _dateline_span(text)
+    d_start, d_end = _dateline_span(text)
+    excluded = words.event_excluded_kinds
+    findall = _TOKEN.findall
     out = []
     for rm in mentions:
         m = rm.mention
-        if dateline[0] <= m.start < dateline[1]:
+        start, end = m.start, m.end
+        if d_start <= start < d_end:
             role = "dateline"
         else:
-            sentence_end = m.sentence_start + len(m.sentence) if m.sentence else len(text)
-            before = _tokens(text, max(m.sentence_start, m.start - WINDOW_BEFORE), m.start, spans, (m.start, m.end))
-            after = _tokens(text, m.end, min(max(sentence_end, m.end), m.end + WINDOW_AFTER), spans, (m.start, m.end))
-            coarse = rm.place is not None and rm.place.kind in words.event_excluded_kinds
-            role = (
-                "speaker"
-                if _is_speaker(before, after, words)
-                else "event"
-                if not coarse and _is_event(before, words)
-                else ""
-            )
-        out.append(replace(rm, role=role))
+            # Tokens as lower-case strings (one C-speed findall per side; "\n" never occurs inside a
+            # token, so one lower() over the joined tokens equals lowering each one). Whether a token
+            # lies inside another mention is worked out only when a rule asks.
+            lo = max(m.sentence_start, start - WINDOW_BEFORE)
+            before = "\n".join(findall(text, lo, start)).lower().split("\n") if lo < start else []
+            if before == [""]:
+                before = []
+            own = (start, end)
+            role = ""
+            if _is_speaker(before, _flagger(text, lo, start, spans, own), text, m, spans, words):
+                role = "speaker"
+            elif not (rm.place is not None and rm.place.kind in excluded) and _is_event(
+                before, _flagger(text, lo, start, spans, own), words
+            ):
+                role = "event"
+        out.append(ResolvedMention(m, rm.place, rm.method, rm.confidence, role))
     return out
 
 
@@ -124,64 +149,76 @@ def _dateline_span(text: str) -> tuple[int, int]:
     _, start, end = find_dateline(text)
     if start < 0:
         return (-1, -1)
-    dash = re.compile(r"\s[-–—]+\s").search(text, end, min(len(text), start + DATELINE_REACH))
+    dash = _DATELINE_DASH.search(text, end, min(len(text), start + DATELINE_REACH))
     return (start, dash.start() if dash else end)
 
 
-def _tokens(text: str, start: int, end: int, spans: list[tuple[int, int]], own: tuple[int, int]) -> list[_Token]:
-    """The tokens of ``text[start:end]``, each marked when it lies inside another mention (``spans`` sorted)."""
-    found = []
-    for t in _TOKEN.finditer(text, start, end):
-        k = bisect.bisect_right(spans, (t.start(), len(text))) - 1
-        inside = k >= 0 and spans[k][0] <= t.start() < spans[k][1] and spans[k] != own
-        found.append(_Token(t.group().lower(), t.start(), t.end(), inside))
-    return found
+def _flagger(text: str, start: int, end: int, spans: list[tuple[int, int]], own: tuple[int, int]) -> Flags:
+    """Per token of ``text[start:end]``, lazily: whether it lies inside another mention (``spans`` sorted)."""
+
+    def flags() -> list[bool]:
+        found = []
+        for t in _TOKEN.finditer(text, start, end):
+            k = bisect.bisect_right(spans, (t.start(), len(text))) - 1
+            found.append(k >= 0 and spans[k][0] <= t.start() < spans[k][1] and spans[k] != own)
+        return found
+
+    cached: list[list[bool]] = []
+    return lambda: cached[0] if cached else (cached.append(flags()) or cached[0])
 
 
-def _opens_clause(before: list[_Token], words: RoleWords) -> bool:
+def _after(text: str, m, spans: list[tuple[int, int]]) -> tuple[list[str], Flags]:
+    end = m.end
+    sentence_end = m.sentence_start + len(m.sentence) if m.sentence else len(text)
+    hi = min(max(sentence_end, end), end + WINDOW_AFTER)
+    toks = [t.lower() for t in _TOKEN.findall(text, end, hi)]
+    return toks, _flagger(text, end, hi, spans, (m.start, end))
+
+
+def _opens_clause(before: list[str], place: Flags, words: RoleWords) -> bool:
     """Nothing but an opener, a punctuation mark, or another coordinated place comes before the name."""
     i = len(before) - 1
-    while i >= 0 and before[i].text in ("“", '"', "‘", "'", "the"):  # "The Kremlin urges"
+    while i >= 0 and before[i] in words.clause_lead_ins:  # "The Kremlin urges"
         i -= 1
     if i < 0:
         return True
     prev = before[i]
-    if prev.text in words.clause_openers and prev.text not in ("dan", "and"):
-        return True
-    if prev.text in _OPENING_PUNCTUATION:
-        return True
-    if prev.text in ("dan", "and", "serta"):
+    if prev in words.coordinators:
         j = i - 1
-        if j < 0 or not before[j].place:
+        if j < 0 or not place()[j]:
             return True  # "..., dan Rusia mengatakan"
-        while j >= 0 and before[j].place:  # "Armenia dan Azerbaijan sepakat": the first place must open it
+        flags = place()
+        while j >= 0 and flags[j]:  # "Armenia dan Azerbaijan sepakat": the first place must open it
             j -= 1
-        return _opens_clause(before[: j + 1], words)
-    return False
+        return _opens_clause(before[: j + 1], place, words)
+    return prev in words.clause_openers or prev in words.opening_punctuation
 
 
-def _is_speaker(before: list[_Token], after: list[_Token], words: RoleWords) -> bool:
+def _is_speaker(before: list[str], place: Flags, text: str, m, spans: list[tuple[int, int]], words: RoleWords) -> bool:
     if _agent_of_passive(before, words):
         return True
-    if not _opens_clause(before, words):
+    if not _opens_clause(before, place, words):
         return False
+    after, after_place = _after(text, m, spans)
+    opening, closing = words.skip_brackets
     i, skipped = 0, 0
     while i < len(after):
         tok = after[i]
-        if tok.text in words.speaker_verbs:
+        if tok in words.speaker_verbs:
             return True
-        if tok.text in ("dan", "and", "serta") and i + 1 < len(after) and after[i + 1].place:
+        if tok in words.coordinators and i + 1 < len(after) and after_place()[i + 1]:
+            flags = after_place()
             i += 1
-            while i < len(after) and after[i].place:
+            while i < len(after) and flags[i]:
                 i += 1
             continue
-        if tok.text in words.speaker_skip and skipped < MAX_SKIPPED:
+        if tok in words.speaker_skip and skipped < MAX_SKIPPED:
             skipped += 1
             i += 1
             continue
-        if tok.text == "(" and skipped < MAX_SKIPPED:  # "pada Sabtu (31/10/2020) mengatakan"
-            close = next((k for k in range(i, len(after)) if after[k].text == ")"), None)
-            if close is None or close - i > 8:
+        if tok == opening and skipped < MAX_SKIPPED:  # "pada Sabtu (31/10/2020) mengatakan"
+            close = next((k for k in range(i, len(after)) if after[k] == closing), None)
+            if close is None or close - i > MAX_BRACKETED:
                 return False
             skipped += 1
             i = close + 1
@@ -190,23 +227,27 @@ def _is_speaker(before: list[_Token], after: list[_Token], words: RoleWords) -> 
     return False
 
 
-def _agent_of_passive(before: list[_Token], words: RoleWords) -> bool:
+def _agent_of_passive(before: list[str], words: RoleWords) -> bool:
     """ "diduduki oleh Armenia", "led by Saudi Arabia": the marker follows a passive verb."""
-    if len(before) < 2 or before[-1].text not in words.agent_markers:
+    if len(before) < 2 or before[-1] not in words.agent_markers:
         return False
-    verb = before[-2].text
-    return (verb.startswith("di") and len(verb) > 4) if before[-1].text == "oleh" else verb.endswith("ed")
+    verb = before[-2]
+    for marker, prefix, suffix, min_length in words.passive_forms:
+        if marker == before[-1]:
+            return verb.startswith(prefix) and verb.endswith(suffix) and len(verb) >= min_length
+    return False
 
 
-def _is_event(before: list[_Token], words: RoleWords) -> bool:
-    texts = tuple(t.text for t in before)
+def _is_event(before: list[str], place: Flags, words: RoleWords) -> bool:
+    texts = tuple(before)
     i = len(texts)
     lengths = _phrase_lengths(words.event_triggers)
+    triggers = words.event_triggers
     for _ in range(MAX_PLACE_NOUNS + 1):
         for n in lengths:  # longest phrase first: "ibu kota di" before "di"
-            if n <= i and texts[i - n : i] in words.event_triggers:
-                return not _describes_where(before[: i - n], words)
-        if i == 0 or before[i - 1].text not in words.place_nouns:
+            if n <= i and texts[i - n : i] in triggers:
+                return not _describes_where(before[: i - n], place, words)
+        if i == 0 or before[i - 1] not in words.place_nouns:
             return False
         i -= 1
     return False
@@ -217,9 +258,9 @@ def _phrase_lengths(phrases: frozenset[tuple[str, ...]]) -> tuple[int, ...]:
     return tuple(sorted({len(p) for p in phrases}, reverse=True))
 
 
-def _describes_where(before: list[_Token], words: RoleWords) -> bool:
+def _describes_where(before: list[str], place: Flags, words: RoleWords) -> bool:
     """ "district in Azerbaijan", "Stepanakert di Nagorno-Karabakh": where a place lies, not an event."""
     if not before:
         return False
     prev = before[-1]
-    return prev.place or (prev.text in words.place_nouns and prev.text not in ("the", "of", "seluruh"))
+    return place()[len(before) - 1] or (prev in words.place_nouns and prev not in words.place_nouns_not_describing)

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from nkmap.infra.cache import cache_dir
-from nkmap.model import Article, Dropped, Mention, Place, Reason, ResolvedMention
+from nkmap.model import Article, Cue, Dropped, Evidence, Mention, Place, Reason, ResolvedMention
 from nkmap.names import _APOSTROPHES, _FOLD, _SEPARATORS
 
 FILE_NAME = "results-v1.sqlite"
@@ -104,6 +104,8 @@ def context_digest(sources: Iterable[object], max_words: int) -> str | None:
 
 _PLACE = tuple(f.name for f in dataclasses.fields(Place))
 _MENTION = tuple(f.name for f in dataclasses.fields(Mention))
+_RESOLVED_REST = tuple(f.name for f in dataclasses.fields(ResolvedMention))[2:]  # after mention, place
+_DROPPED_REST = tuple(f.name for f in dataclasses.fields(Dropped))[3:]  # after mention, reason, candidates
 _COMPACT, _PICKLED = b"m", b"p"
 
 
@@ -116,14 +118,19 @@ def encode(entry: Entry) -> bytes:
         return -1 if p is None else places.setdefault(p, len(places))
 
     def mention(m: Mention) -> tuple:
-        return tuple(getattr(m, f) for f in _MENTION)
+        return tuple(_plain(getattr(m, f)) for f in _MENTION)
 
     rms, dropped = entry
     try:
         body = (
-            tuple((mention(rm.mention), place(rm.place), rm.method, rm.confidence, rm.role) for rm in rms),
+            tuple((mention(rm.mention), place(rm.place), *(getattr(rm, f) for f in _RESOLVED_REST)) for rm in rms),
             tuple(
-                (mention(d.mention), str(d.reason), tuple((place(p), score) for p, score in d.candidates))
+                (
+                    mention(d.mention),
+                    str(d.reason),
+                    tuple((place(p), score) for p, score in d.candidates),
+                    *(getattr(d, f) for f in _DROPPED_REST),
+                )
                 for d in dropped
             ),
         )
@@ -139,10 +146,28 @@ def decode(data: bytes) -> Entry:
         raise ValueError("not a cache entry")
     rows, rms, dropped = marshal.loads(data[1:])
     places = [Place(*row) for row in rows]
+    evidence = _MENTION.index("evidence") if "evidence" in _MENTION else -1
+    mentions: dict[tuple, Mention] = {}
+
+    def mention(values: tuple) -> Mention:
+        if values not in mentions:  # a dropped candidate and its unresolved mention are one Mention
+            fields = list(values)
+            if evidence >= 0:
+                fields[evidence] = Evidence(Cue(fields[evidence][0]), fields[evidence][1])
+            mentions[values] = Mention(*fields)
+        return mentions[values]
+
     return (
-        [ResolvedMention(Mention(*m), places[p] if p >= 0 else None, *rest) for m, p, *rest in rms],
-        [Dropped(Mention(*m), Reason(r), tuple((places[p], s) for p, s in c)) for m, r, c in dropped],
+        [ResolvedMention(mention(m), places[p] if p >= 0 else None, *rest) for m, p, *rest in rms],
+        [Dropped(mention(m), Reason(r), tuple((places[p], s) for p, s in c), *rest) for m, r, c, *rest in dropped],
     )
+
+
+def _plain(value: object) -> object:
+    """A value marshal can write: the one non-plain field of a Mention, its evidence, as a pair."""
+    if isinstance(value, Evidence):
+        return (str(value.cue), value.word)
+    return value
 
 
 def article_digest(article: Article) -> str:

@@ -5,8 +5,8 @@ articles, an example sentence, and the best places the pipeline weighed with the
 
 | status | what |
 |---|---|
-| ``dropped`` | a candidate the policy rejected (``reason``: common word, person name, no evidence, ...) |
-| ``unresolved`` | a place-like name no source could place (``reason``: no evidence) |
+| ``dropped`` | a candidate the policy rejected as most likely no place name (``reason``: common word, person name, ...) |
+| ``unresolved`` | a place-like name kept on the record but not placed (``reason``: no evidence, no source knows it, ...) |
 | ``low confidence`` | mapped, but with confidence below :data:`LOW_CONFIDENCE`: check the place |
 | ``corrected`` | dropped because your corrections say it is not a place: already reviewed |
 
@@ -68,15 +68,15 @@ class ReviewRow:
 def review_rows(result: GeoparseResult, low_confidence: float = LOW_CONFIDENCE) -> list[ReviewRow]:
     """Every candidate ``result`` did not map, and every mapped name below ``low_confidence``.
 
-    Dropped candidates come from ``result.dropped`` (with the places the pipeline weighed);
-    mentions left unresolved (``place`` None) that are not also in ``dropped`` are listed with
-    reason "no evidence". Rows are grouped by status, folded name and reason (low-confidence
+    Candidates come from ``result.dropped`` (with the reason and the places the pipeline weighed;
+    ``kept`` ones are ``unresolved``, the others ``dropped``); a mention left unresolved (``place``
+    None) that is not also in ``dropped`` is listed with reason "no evidence". Rows are grouped by status, folded name and reason (low-confidence
     rows by folded name and place), most frequent first.
     """
     groups: dict[tuple[str, str, str], list] = {}
     seen: set[tuple[str, int, int]] = set()
     for d in result.dropped:
-        status = "corrected" if d.reason == Reason.CORRECTION else "dropped"
+        status = "corrected" if d.reason == Reason.CORRECTION else "unresolved" if d.kept else "dropped"
         groups.setdefault((status, name_key(d.mention.surface), str(d.reason)), []).append((d.mention, d.candidates))
         seen.add((d.mention.article, d.mention.start, d.mention.end))
     for rm in result.mentions:

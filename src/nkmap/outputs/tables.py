@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
-from shapely.geometry import Point
+import shapely
 
 from nkmap.formats import parse_formats
 from nkmap.infra import atomic
@@ -22,55 +23,66 @@ from nkmap.model import GeoparseResult
 CRS = "EPSG:4326"
 
 
-def _point(lat: float, lon: float) -> Point:
-    return Point(lon, lat)  # shapely is (x, y) = (lon, lat)
+def _points(lat: list[float | None], lon: list[float | None]) -> np.ndarray:
+    """Point geometries from coordinate columns in one vectorised call; None where a row has none."""
+    lats = np.array([np.nan if v is None else v for v in lat], dtype=np.float64)
+    lons = np.array([np.nan if v is None else v for v in lon], dtype=np.float64)
+    geoms = np.full(len(lats), None, dtype=object)
+    known = ~np.isnan(lats)
+    geoms[known] = shapely.points(lons[known], lats[known])  # shapely is (x, y) = (lon, lat)
+    return geoms
 
 
 def to_geodataframes(result: GeoparseResult) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """``(mentions, places)``: one row per mention (geometry None where unresolved), one per place."""
+    """``(mentions, places)``: one row per mention (geometry None where unresolved), one per place.
+
+    Built column by column (one list per column, geometry from coordinate arrays), not from one
+    dict and one shapely object per row.
+    """
     dates = {a.name: a.date.isoformat() if a.date else None for a in result.articles}
-    mention_rows = []
-    for rm in result.mentions:
-        m, p = rm.mention, rm.place
-        mention_rows.append(
-            {
-                "article": m.article,
-                "date": dates.get(m.article),
-                "start": m.start,
-                "end": m.end,
-                "surface": m.surface,
-                "role": rm.role,
-                "place_id": p.id if p else None,
-                "place": p.name if p else None,
-                "kind": p.kind if p else None,
-                "country": p.country if p else None,
-                "method": rm.method,
-                "confidence": rm.confidence,
-                "sentence": m.sentence,
-                "geometry": _point(p.lat, p.lon) if p else None,
-            }
-        )
-    place_rows = []
-    for s in result.places:
-        p = s.place
-        place_rows.append(
-            {
-                "place_id": p.id,
-                "name": p.name,
-                "kind": p.kind,
-                "country": p.country,
-                "origin": p.origin,
-                "source": p.source,
-                "geonameid": p.geonameid,
-                "mentions": len(s.mentions),
-                "articles": list(s.articles),
-                "geometry": _point(p.lat, p.lon),
-            }
-        )
-    mentions = gpd.GeoDataFrame(mention_rows, columns=[*_MENTION_COLUMNS, "geometry"], geometry="geometry", crs=CRS)
-    places = gpd.GeoDataFrame(place_rows, columns=[*_PLACE_COLUMNS, "geometry"], geometry="geometry", crs=CRS)
+    rms = result.mentions
+    ms = [rm.mention for rm in rms]
+    ps = [rm.place for rm in rms]
+    columns: dict[str, list] = {
+        "article": [m.article for m in ms],
+        "date": [dates.get(m.article) for m in ms],
+        "start": [m.start for m in ms],
+        "end": [m.end for m in ms],
+        "surface": [m.surface for m in ms],
+        "role": [rm.role for rm in rms],
+        "place_id": [p.id if p else None for p in ps],
+        "place": [p.name if p else None for p in ps],
+        "kind": [p.kind if p else None for p in ps],
+        "country": [p.country if p else None for p in ps],
+        "method": [rm.method for rm in rms],
+        "confidence": [rm.confidence for rm in rms],
+        "sentence": [m.sentence for m in ms],
+    }
+    geometry = _points([p.lat if p else None for p in ps], [p.lon if p else None for p in ps])
+    mentions = _frame(columns, _MENTION_COLUMNS, geometry)
+    places_ = [s.place for s in result.places]
+    place_columns: dict[str, list] = {
+        "place_id": [p.id for p in places_],
+        "name": [p.name for p in places_],
+        "kind": [p.kind for p in places_],
+        "country": [p.country for p in places_],
+        "origin": [p.origin for p in places_],
+        "source": [p.source for p in places_],
+        "geonameid": [p.geonameid for p in places_],
+        "mentions": [len(s.mentions) for s in result.places],
+        "articles": [list(s.articles) for s in result.places],
+    }
+    places = _frame(place_columns, _PLACE_COLUMNS, _points([p.lat for p in places_], [p.lon for p in places_]))
     places["geonameid"] = places["geonameid"].astype("Int64")  # an id, not 174982.0, even where some are missing
     return mentions, places
+
+
+def _frame(columns: dict[str, list], names: tuple[str, ...], geometry: np.ndarray) -> gpd.GeoDataFrame:
+    """A GeoDataFrame with the dtypes a frame built from row dicts gets (an empty one: object columns)."""
+    if not len(geometry):
+        return gpd.GeoDataFrame([], columns=[*names, "geometry"], geometry="geometry", crs=CRS)
+    frame = pd.DataFrame({n: columns[n] for n in names})
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=CRS), crs=CRS)
 
 
 _MENTION_COLUMNS = (
@@ -91,11 +103,23 @@ _MENTION_COLUMNS = (
 _PLACE_COLUMNS = ("place_id", "name", "kind", "country", "origin", "source", "geonameid", "mentions", "articles")
 
 
+def _arrow() -> bool:
+    """Whether pyogrio can take the frame through Arrow (pyarrow installed): same bytes, ~1.5x faster."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def write_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     """Write ``frame`` as RFC 7946 GeoJSON atomically."""
     with atomic.atomic_path(path) as tmp:
-        frame.to_file(tmp, driver="GeoJSON", engine="pyogrio", RFC7946="YES", WRITE_NAME="NO")
+        frame.to_file(tmp, driver="GeoJSON", engine="pyogrio", RFC7946="YES", WRITE_NAME="NO", use_arrow=_arrow())
     return Path(path)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_csv(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
@@ -106,23 +130,42 @@ def write_csv(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     skips the mark. Lists become ``"a; b"``; rows end in CRLF as RFC 4180 asks. Article text is
     third-party input, so a text cell that starts like a formula (``= + - @``) gets a leading ``'``
     and a spreadsheet shows it as text instead of running it (the GeoJSON keeps it exactly).
+    Columns are checked and defused as whole arrays; only a column holding lists or mixed values
+    is walked cell by cell.
     """
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    points = frame.geometry
-    table.insert(len(table.columns), "lat", [g.y if g is not None else None for g in points])  # y is lat
-    table.insert(len(table.columns), "lon", [g.x if g is not None else None for g in points])
+    points = frame.geometry.array
+    present = ~pd.isna(np.asarray(points, dtype=object)) if len(points) else np.zeros(0, dtype=bool)
+    lat = np.full(len(points), np.nan)
+    lon = np.full(len(points), np.nan)
+    if present.any():
+        coords = shapely.get_coordinates(np.asarray(points, dtype=object)[present])
+        lon[present], lat[present] = coords[:, 0], coords[:, 1]  # x is lon, y is lat
+    table.insert(len(table.columns), "lat", lat)
+    table.insert(len(table.columns), "lon", lon)
     for column in table.columns:
-        if table[column].map(lambda v: isinstance(v, (list, tuple))).any():
-            table[column] = table[column].map(lambda v: "; ".join(v) if isinstance(v, (list, tuple)) else v)
-        if not pd.api.types.is_numeric_dtype(table[column]):
-            table[column] = table[column].map(_inert_cell)
+        series = table[column]
+        if pd.api.types.is_numeric_dtype(series):
+            continue
+        kind = pd.api.types.infer_dtype(series, skipna=True)
+        if kind in ("string", "empty"):
+            text = series.astype(object)
+            risky = text.str[:1].isin(_FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                text = text.copy()
+                text[risky] = "'" + text[risky]
+            table[column] = text
+            continue
+        if series.map(lambda v: isinstance(v, (list, tuple))).any():
+            series = series.map(lambda v: "; ".join(v) if isinstance(v, (list, tuple)) else v)
+        table[column] = series.map(_inert_cell)
     with atomic.atomic_path(path) as tmp:
         table.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return Path(path)
 
 
 def _inert_cell(value: object) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
         return "'" + value
     return value
 
@@ -173,7 +216,7 @@ def write_outputs(
     result : what :func:`nkmap.geoparse` returned.
     out : the output folder (created if missing).
     formats : any of ``html``, ``geojson``, ``csv``, ``kml``, ``png``, ``svg`` as a list or a
-        comma-separated string; default all. See :data:`nkmap.formats.FORMATS` for the file names.
+        comma-separated string; default all but png and svg (:data:`nkmap.formats.DEFAULT`). See :data:`nkmap.formats.FORMATS` for the file names.
         ``png`` and ``svg`` are one drawing (:mod:`nkmap.outputs.staticmap`), made once for both.
     tiles : online tiles over the offline basemap in ``map.html``: ``"none"`` (default), ``"osm"``
         or a URL template (see :func:`nkmap.outputs.web.page.build_map`).

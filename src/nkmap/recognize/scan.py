@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
-from collections.abc import Container, Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from nkmap.datafiles import packaged_json
 from nkmap.inputs.metadata import find_dateline
-from nkmap.model import Article, Mention
+from nkmap.model import NO_EVIDENCE, Article, Cue, Evidence, Mention
 from nkmap.names import name_key
+from nkmap.sources.base import KeySet, NameSource, is_strong
 
 # Upper-case letters of the Basic Multilingual Plane: re has no \p{Lu}, so the class is built once.
 _UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha()}))
@@ -30,6 +33,7 @@ _NEXT_WORD = re.compile(r"(?:[ \u00a0]|[-\u2010\u2011])(\w+(?:['’]\w+)*)")
 _LOWER_WORD = re.compile(r"(?<!\w)[^\W\d_A-Z][\w'’]*")  # words starting lower case (roughly: not [A-Z])
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+")
 EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
+RUN_ON = 4 * EXCERPT_LIMIT  # longer "sentences" are run-on text: cut into shared pieces (memory stays bounded)
 STRONG, WEAK, UNKNOWN = 2, 1, 0
 NAME, LONGER, GLUED = 1, 2, 4  # NameIndex.word_info flags
 
@@ -75,7 +79,7 @@ class NameIndex:
         self,
         folded: Iterable[str] = (),
         exact: Iterable[str] = (),
-        weak: Container[str] | None = None,
+        weak: KeySet | None = None,
         weak_max_words: int = 1,
     ) -> None:
         self.folded = frozenset(folded)
@@ -87,21 +91,23 @@ class NameIndex:
         self._words: dict[str, int] = {}
 
     @classmethod
-    def from_sources(cls, *sources: object) -> NameIndex:
-        """Merge every source's names; a source with ``origin == "geonames"`` gives the weak tier."""
+    def from_sources(cls, *sources: NameSource) -> NameIndex:
+        """Merge every source's names: strong tiers are taken as found, the others give the weak
+        tier, whose names must look like a place here (see :data:`nkmap.sources.base.TIER_RULES`)."""
         folded: set[str] = set()
         exact: set[str] = set()
-        weak = None
+        weak: list[KeySet] = []
         weak_words = 1
         for source in sources:
-            if getattr(source, "origin", "") == "geonames":
-                weak = source.keys()  # type: ignore[attr-defined]
-                weak_words = getattr(source, "max_words", 3)
+            names = source.names()
+            if is_strong(source.tier):
+                folded.update(names.folded)
+                exact.update(names.exact)
                 continue
-            f, e = source.names()  # type: ignore[attr-defined]
-            folded.update(f)
-            exact.update(e)
-        return cls(folded, exact, weak, weak_words)
+            weak.append(names.folded)
+            words = names.max_words or max((len(k.split()) for k in names.folded), default=1)
+            weak_words = max(weak_words, words)
+        return cls(folded, exact, weak[0] if len(weak) == 1 else _AnyOf(weak) if weak else None, weak_words)
 
     def tier(self, surface: str) -> int:
         if surface in self.exact:
@@ -131,6 +137,19 @@ class NameIndex:
                 info |= GLUED
             self._words[word] = info
         return info
+
+
+class _AnyOf:
+    """Several weak key sets searched as one."""
+
+    def __init__(self, parts: list[KeySet]) -> None:
+        self.parts = parts
+
+    def __contains__(self, key: object) -> bool:
+        return any(key in part for part in self.parts)
+
+    def iterkeys(self, prefix: str = "") -> Iterator[str]:
+        return itertools.chain.from_iterable(part.iterkeys(prefix) for part in self.parts)
 
 
 class _Scan:
@@ -184,13 +203,21 @@ class _Scan:
         before = self.text[max(0, start - 4) : start].rstrip(" \t\u00a0\"“'‘(")
         return not before or before[-1] in ".!?…\n|"
 
-    def place_check(self, start: int, end: int, trigger: str, previous: str) -> str | None:
-        """Whether a name only GeoNames knows can be a mention here.
+    def evidence_of(self, trigger: str) -> Evidence:
+        """The typed evidence of a trigger word found before or after a name ("" for none)."""
+        if not trigger:
+            return NO_EVIDENCE
+        if trigger == "dateline":
+            return Evidence(Cue.DATELINE)
+        return Evidence(Cue.WEAK_WORD if trigger in self.rules.weak_triggers else Cue.PLACE_WORD, trigger)
+
+    def place_check(self, start: int, end: int, trigger: str, previous: str) -> Evidence | None:
+        """Whether a name only a weak source knows can be a mention here.
 
         None: it cannot (a stop word, a demonym, a title's person, a word the article also
-        writes in lower case). Otherwise the evidence word to record: the trigger, or a doubt
-        ("?opener", "?in-name") that leaves it to the resolver to accept the name
-        only for a large or well-supported place.
+        writes in lower case). Otherwise the evidence to record: the trigger, or a doubt
+        (a sentence opener, inside a capitalised run) that leaves it to the resolver to accept
+        the name only for a large or well-supported place.
         """
         surface = self.text[start:end]
         words = name_key(surface).split()
@@ -204,19 +231,19 @@ class _Scan:
         ):
             return None
         if trigger in rules.place_triggers or trigger == "dateline":
-            return trigger
+            return self.evidence_of(trigger)
         if len(words) == 1 and self.written_in_lower_case(surface):
             return None
         if surface.isupper():
             return None  # an acronym (BBC, TNI) far more often than a place; datelines are caught above
         if previous[:1].isupper() and not trigger:
-            return "?in-name"  # the end of a longer capitalised name: a person or an organisation
+            return Evidence(Cue.IN_NAME)  # the end of a longer capitalised name: a person or an organisation
         nxt = _NEXT_WORD.match(self.text, end)
         if nxt and nxt.group(1)[:1].isupper() and self.text[end] != "-":
-            return "?in-name"
+            return Evidence(Cue.IN_NAME)
         if not trigger and self.opens_sentence(start):
-            return "?opener"
-        return trigger
+            return Evidence(Cue.SENTENCE_OPENER)
+        return self.evidence_of(trigger)
 
 
 def _is_word(token: str) -> bool:
@@ -229,7 +256,7 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
     scan = _Scan(text, rules or RecognitionRules.default())
     after_trigger = scan.after_place_words()
     word_info = names.word_info
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, Evidence]] = []
     resume = 0
     for m in _CAPITALISED.finditer(text):
         start = m.start()
@@ -243,10 +270,11 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
     if not found:
         return []
     starts = _sentence_starts(text)
-    return [_mention(article.name, text, s, e, trigger, starts) for s, e, trigger in found]
+    sentences: dict = {}  # mentions of one sentence (or run-on piece) share its excerpt: one string
+    return [_mention(article.name, text, s, e, evidence, starts, sentences) for s, e, evidence in found]
 
 
-def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, str] | None:
+def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, Evidence] | None:
     text = scan.text
     ends = [end]
     pos = end
@@ -264,7 +292,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     for stop in reversed(ends):
         tier = names.tier(text[start:stop])
         if tier == STRONG:  # curated: no evidence needed, so only the dateline is noted
-            return start, stop, "dateline" if start == scan.dateline_start else ""
+            return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else NO_EVIDENCE
         if tier == WEAK:
             trigger = trigger or scan.trigger_before(start)
             evidence = scan.place_check(start, stop, trigger[0] or scan.trigger_after(stop), trigger[1])
@@ -274,7 +302,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     # Glued suffixes: "Ermenistan’ın", "Azerbaycan'a" name the part before the apostrophe.
     head = re.match(r"\w+(?=['’])", text[start:end])
     if head and names.tier(head.group(0)) == STRONG:
-        return start, start + head.end(), ""
+        return start, start + head.end(), NO_EVIDENCE
     if rejected:
         return None
     # A name no source knows, where the text says it is a place: a candidate to report.
@@ -284,7 +312,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
         stop = _capitalised_run(text, end)
         first = name_key(text[start:stop]).split()[0]
         if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
-            return start, stop, trigger[0]
+            return start, stop, scan.evidence_of(trigger[0])
     return None
 
 
@@ -302,23 +330,59 @@ def _sentence_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
 
 
-def _mention(article: str, text: str, start: int, end: int, trigger: str, starts: list[int]) -> Mention:
+def _mention(
+    article: str,
+    text: str,
+    start: int,
+    end: int,
+    evidence: Evidence,
+    starts: list[int],
+    sentences: dict | None = None,
+) -> Mention:
     i = bisect.bisect_right(starts, start) - 1
     s_start = starts[i]
     s_end = starts[i + 1] if i + 1 < len(starts) else len(text)
-    if s_end - s_start > EXCERPT_LIMIT:
+    if s_end - s_start > RUN_ON and sentences is not None:
+        excerpt = _run_on_piece(text, start, end, i, s_start, s_end, sentences)
+    elif s_end - s_start > EXCERPT_LIMIT:
         s_start, s_end = _window(text, start, end, s_start, s_end)
+        excerpt = _excerpt(text, s_start, s_end)
+    elif sentences is None:
+        excerpt = _excerpt(text, s_start, s_end)
+    elif (excerpt := sentences.get(i)) is None:  # type: ignore[assignment]
+        excerpt = sentences[i] = _excerpt(text, s_start, s_end)
+    # Names recur across a corpus: one string per distinct surface, not one per mention.
+    return Mention(article, start, end, sys.intern(text[start:end]), excerpt[0], excerpt[1], evidence)
+
+
+def _run_on_piece(text: str, start: int, end: int, i: int, s_start: int, s_end: int, pieces: dict) -> tuple[str, int]:
+    """The excerpt of a mention in a run-on "sentence" (a page with no sentence ends): its fixed piece.
+
+    Such a text is cut into pieces of EXCERPT_LIMIT characters (widened to whole words where a
+    space is near), and the mentions of one piece share its excerpt, so memory stays near the
+    size of the text instead of one excerpt per mention. A mention across a piece's end gets its
+    own window, as in a long sentence.
+    """
+    k = (start - s_start) // EXCERPT_LIMIT
+    piece = pieces.get((i, k))
+    if piece is None:
+        p0 = s_start + k * EXCERPT_LIMIT
+        p1 = min(s_end, p0 + EXCERPT_LIMIT)
+        before = text.rfind(" ", max(s_start, p0 - 40), p0) if p0 > s_start else -1
+        after = text.find(" ", p1, min(s_end, p1 + 40)) if p1 < s_end else -1
+        a, b = (before + 1 if before != -1 else p0), (after if after != -1 else p1)
+        piece = pieces[(i, k)] = (*_excerpt(text, a, b), b)
+    sentence, sentence_start, b = piece
+    if sentence_start <= start and end <= sentence_start + len(sentence):
+        return sentence, sentence_start
+    return _excerpt(text, *_window(text, start, end, s_start, s_end))
+
+
+def _excerpt(text: str, s_start: int, s_end: int) -> tuple[str, int]:
+    """``text[s_start:s_end]`` stripped, and where the stripped text starts."""
     sentence = text[s_start:s_end].rstrip()
-    lead = len(sentence) - len(sentence.lstrip())
-    return Mention(
-        article=article,
-        start=start,
-        end=end,
-        surface=text[start:end],
-        sentence=sentence.lstrip(),
-        sentence_start=s_start + lead,
-        trigger=trigger,
-    )
+    stripped = sentence.lstrip()
+    return stripped, s_start + len(sentence) - len(stripped)
 
 
 def _window(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:

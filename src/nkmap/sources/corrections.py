@@ -40,8 +40,10 @@ from typing import Any
 from nkmap.errors import InputError
 from nkmap.infra import atomic
 from nkmap.infra.locking import LOCK_TIMEOUT, locked
-from nkmap.model import Dropped, Mention, Place, Reason, ResolvedMention
+from nkmap.model import Article, Dropped, Mention, Place, Reason, ResolvedMention
 from nkmap.names import name_key
+from nkmap.resolve.resolver import Resolution
+from nkmap.sources.base import Names, Tier, keyset
 
 FILE_NAME = "corrections.json"
 FORMAT_KEY = "nkmap_corrections"
@@ -49,7 +51,7 @@ FORMAT_VERSION = 1
 ACTIONS = ("not-a-place", "pin", "alias")
 METHOD = "correction"  # ResolvedMention.method of a corrected mention
 ORIGIN = "correction"  # Place.origin of a place that exists only as a pinned point
-TIER = 0  # the strongest source: corrections win over every other
+TIER = Tier.CORRECTION  # the strongest source: corrections win over every other
 _FIELDS = {
     "not-a-place": {"action", "name", "articles"},
     "pin": {"action", "name", "articles", "to", "geonames", "lat", "lon"},
@@ -230,10 +232,11 @@ def _point_tag(c: Correction) -> str:
 class AppliedCorrections:
     """Corrections whose places are known: the highest-tier name source and the not-a-place filter.
 
-    The pipeline uses it per article: :meth:`refuse` drops the mentions of names marked not a
-    place (as :class:`~nkmap.model.Dropped`, reason ``not a place (correction)``), :meth:`source`
-    gives the resolver the pinned places first, and :meth:`override` makes every mention of a
-    pinned name resolve to its place with method ``correction``.
+    It is a name source (tier ``CORRECTION``, above every other): the recogniser indexes the names
+    of every pin and alias. The pipeline puts :attr:`current` first among the resolver's sources and
+    wraps the resolver with :meth:`resolver`, which per article drops the mentions of names marked
+    not a place (as :class:`~nkmap.model.Dropped`, reason ``not a place (correction)``) and makes
+    every mention of a pinned name resolve to its place with method ``correction``.
     """
 
     origin = ORIGIN
@@ -246,13 +249,14 @@ class AppliedCorrections:
         for index, c in enumerate(corrections.entries):
             self._by_key.setdefault(c.key, []).append((c, places.get(index)))
         self._named = sorted(k for k, entries in self._by_key.items() if any(p for _, p in entries))
+        self.current = _ArticleSource(self, "")  # the resolver's source; ``resolver`` sets its article
 
     def __bool__(self) -> bool:
         return bool(self.corrections.entries)
 
-    def names(self) -> tuple[list[str], list[str]]:
+    def names(self) -> Names:
         """The folded names of every pin and alias: recognised as strongly as curated names."""
-        return list(self._named), []
+        return Names(folded=keyset(self._named), max_words=self.max_words())
 
     def lookup(self, name: str) -> list[Place]:
         """The place pinned everywhere for ``name`` (article-scoped pins: see :meth:`source`)."""
@@ -272,6 +276,23 @@ class AppliedCorrections:
     def source(self, article: str) -> _ArticleSource:
         """A name source answering with this article's pinned places (put it first)."""
         return _ArticleSource(self, article)
+
+    def resolver(self, base: Callable[..., Any]) -> Callable[[Article | None, Sequence[Mention]], Resolution]:
+        """``base`` (a resolver stage) with the corrections applied around it, per article."""
+
+        def resolve(article: Article | None, mentions: Sequence[Mention]) -> Resolution:
+            name = article.name if article is not None else ""
+            kept, refused = self.refuse(name, mentions)
+            self.current.article = name
+            resolution = base(article, kept)
+            if not isinstance(resolution, Resolution):
+                resolution = Resolution(tuple(resolution))
+            resolved = self.override(name, kept, resolution.mentions)
+            pinned = {(rm.mention.start, rm.mention.end) for rm in resolved if rm.method == METHOD}
+            dropped = [d for d in resolution.dropped if (d.mention.start, d.mention.end) not in pinned]
+            return Resolution(tuple(resolved), tuple(sorted([*refused, *dropped], key=lambda d: d.mention.start)))
+
+        return resolve
 
     def refuse(self, article: str, mentions: Sequence[Mention]) -> tuple[list[Mention], list[Dropped]]:
         """Split ``mentions`` into those kept and those of names marked not a place here."""
@@ -319,13 +340,13 @@ class _ArticleSource:
 
     def __init__(self, applied: AppliedCorrections, article: str) -> None:
         self._applied = applied
-        self._article = article
+        self.article = article
 
-    def names(self) -> tuple[list[str], list[str]]:
+    def names(self) -> Names:
         return self._applied.names()
 
     def lookup(self, name: str) -> list[Place]:
-        decision = self._applied.decision(name_key(name), self._article)
+        decision = self._applied.decision(name_key(name), self.article)
         return [decision[1]] if decision is not None and decision[1] is not None else []
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from nkmap.model import Place
 from nkmap.names import is_case_sensitive, name_key
+from nkmap.sources.base import Names, Tier, keyset
 
 # Languages whose country names nkmap recognises: the corpus's and its neighbours'.
 LOCALES = ("id", "ms", "en", "es", "it", "fr", "de", "pt", "nl", "tr", "az", "ru", "hy")
@@ -21,7 +22,7 @@ LOCALES = ("id", "ms", "en", "es", "it", "fr", "de", "pt", "nl", "tr", "az", "ru
 class CountryNames:
     """``lookup(name) -> [Place]`` for country names in the LOCALES languages."""
 
-    origin = "cldr"
+    tier = Tier.COUNTRY
 
     def __init__(self, curated: Sequence[Place] = (), capitals: object | None = None) -> None:
         curated_by_code = {p.country: p for p in curated if p.kind == "country" and p.country}
@@ -38,8 +39,8 @@ class CountryNames:
         place = self._by_key.get(name_key(name))
         return [place] if place else []
 
-    def names(self) -> tuple[list[str], list[str]]:
-        return list(self._by_key), []
+    def names(self) -> Names:
+        return Names(folded=keyset(self._by_key))
 
 
 @functools.lru_cache(maxsize=8)

@@ -27,6 +27,7 @@ from nkmap.infra import atomic
 from nkmap.infra.locking import LOCK_TIMEOUT, locked
 from nkmap.model import Place
 from nkmap.names import is_case_sensitive, name_key
+from nkmap.sources.base import Names, Tier, keyset
 
 COUNTRY_TOLERANCE = 0.5  # degrees (~55 km): coarse country outlines miss coasts and small islands
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ _PROPERTY_ORDER = ("id", "name", "aliases", "kind", "country", "population", "ge
 class Gazetteer:
     """Places and the names they are known by; ``lookup(name)`` answers like every name source."""
 
-    origin = "gazetteer"
+    tier = Tier.CURATED
 
     def __init__(self, features: Sequence[Mapping[str, Any]], path: str | os.PathLike[str] = "<memory>") -> None:
         self.path = str(path)
@@ -63,9 +64,9 @@ class Gazetteer:
         """Every place known by ``name``: case-insensitive, except for short capital abbreviations."""
         return list(self._by_exact.get(name, ())) or list(self._by_key.get(name_key(name), ()))
 
-    def names(self) -> tuple[list[str], list[str]]:
+    def names(self) -> Names:
         """The folded keys and the exact (case-sensitive) names, for building a recogniser."""
-        return list(self._by_key), list(self._by_exact)
+        return Names(folded=keyset(self._by_key), exact=frozenset(self._by_exact))
 
     def get(self, place_id: str) -> Place | None:
         return next((p for p in self.places if p.id == place_id), None)
