@@ -15,7 +15,7 @@ import pytest
 import nkmap
 from nkmap.infra import resultcache
 from nkmap.infra.resultcache import ResultCache, fold
-from nkmap.model import Dropped, Mention, Place, Reason, ResolvedMention
+from nkmap.model import Cue, Dropped, Evidence, Mention, Place, Reason, ResolvedMention
 from nkmap.names import name_key
 from nkmap.pipeline import geoparse
 from nkmap.sources.corrections import Correction, Corrections
@@ -94,14 +94,14 @@ def test_a_changed_gazetteer_or_nkmap_redoes_everything(tmp_path, articles, monk
 
 def test_entries_round_trip_compact_or_pickled():
     baku = Place("baku", "Baku", 40.4, 49.9, "city", "AZ", 2_000_000, 587084, ("Bakı",), "geonames:587084")
-    m = Mention("a.txt", 3, 7, "Baku", "In Baku.", 0, "di")
+    m = Mention("a.txt", 3, 7, "Baku", "In Baku.", 0, Evidence(Cue.WEAK_WORD, "di"))
     entry = (
         [ResolvedMention(m, baku, "gazetteer", 1.0, "event"), ResolvedMention(m, None, "unresolved")],
-        [Dropped(m, Reason.FOREIGN_NAMESAKE, ((baku, 0.4),)), Dropped(m, Reason.COMMON_WORD)],
+        [Dropped(m, Reason.FOREIGN_NAMESAKE, ((baku, 0.4),), kept=True), Dropped(m, Reason.COMMON_WORD)],
     )
     data = resultcache.encode(entry)
     assert data[:1] == b"m" and resultcache.decode(data) == entry
-    odd = ([ResolvedMention(dataclasses.replace(m, trigger=Reason.PERSON), baku, "gazetteer")], [])
+    odd = ([ResolvedMention(dataclasses.replace(m, surface=Reason.PERSON), baku, "gazetteer")], [])
     data = resultcache.encode(odd)  # a value marshal cannot write: pickled instead
     assert data[:1] == b"p" and resultcache.decode(data) == odd
 

@@ -27,10 +27,27 @@ EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 
 
 def _build(args: argparse.Namespace) -> int:
+    from nkmap.inputs.exports import Fields
     from nkmap.pipeline import build
+    from nkmap.progress import set_quiet
 
+    set_quiet(args.quiet)
+    urls = []
+    if args.urls:
+        from nkmap.inputs.urls import read_url_list
+
+        urls = read_url_list(args.urls)
+    fields = Fields(
+        text=args.text_field,
+        title=args.title_field,
+        date=args.date_field,
+        url=args.url_field,
+        outlet=args.outlet_field,
+        language=args.language_field,
+        id=args.id_field,
+    )
     report = build(
-        args.articles or [DEFAULT_ARTICLES],
+        args.articles or ([] if urls else [DEFAULT_ARTICLES]),
         gazetteer=args.gazetteer,
         out=args.out,
         geonames=args.geonames,
@@ -42,9 +59,19 @@ def _build(args: argparse.Namespace) -> int:
         embed=args.embed,
         corrections=args.corrections if args.corrections is not None else None,
         cache=args.cache,
+        recursive=args.recursive,
+        follow_links=args.follow_links,
+        fields=fields,
+        urls=urls,
+        url_timeout=args.url_timeout,
+        url_delay=args.url_delay,
+        keep_duplicates=args.keep_duplicates,
     )
     result = report.result
-    print(f"articles:   {len(result.articles)}")
+    print(
+        f"articles:   {len(result.articles)}"
+        + (f" (and {len(report.duplicates)} duplicate(s) counted once)" if report.duplicates else "")
+    )
     print(f"mentions:   {len(result.mentions)}")
     print(f"places:     {len(result.places)}")
     unresolved_csv = Path(args.out) / "review.csv"
@@ -232,9 +259,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument(
         "articles",
         nargs="*",
-        type=Path,
         metavar="ARTICLES",
-        help=f"article files or folders of .txt files (default: {_shown(DEFAULT_ARTICLES)})",
+        help="article files (.txt, .html, .jsonl, .csv, .tsv, .pdf), folders of them, or http(s) URLs to fetch "
+        f"(default: {_shown(DEFAULT_ARTICLES)})",
     )
     build.add_argument(
         "--gazetteer",
@@ -299,6 +326,52 @@ def parser() -> argparse.ArgumentParser:
         action="store_false",
         help="geoparse every article again instead of reusing the results of earlier builds",
     )
+    inputs = build.add_argument_group("inputs")
+    inputs.add_argument("--recursive", action="store_true", help="read the folders inside the folders named")
+    inputs.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="read symbolic links in a folder that lead outside it (skipped with a warning by default)",
+    )
+    inputs.add_argument(
+        "--keep-duplicates",
+        action="store_true",
+        help="keep articles that repeat another one (by default counted once, with a warning)",
+    )
+    for field, usual in (
+        ("text", "text, content, body"),
+        ("title", "title, headline"),
+        ("date", "date, published, publish_date, seendate"),
+        ("url", "url, link"),
+        ("outlet", "source, outlet, domain"),
+        ("language", "language, lang"),
+        ("id", "id, uuid, guid"),
+    ):
+        inputs.add_argument(
+            f"--{field}-field",
+            default="",
+            metavar="NAME",
+            help=f"the JSONL/CSV column holding the {field} (default: the first of {usual}, ...; "
+            "a.b reaches into an object)",
+        )
+    inputs.add_argument(
+        "--urls", type=Path, metavar="FILE", help="fetch the web pages listed in FILE (one URL per line) and read them"
+    )
+    inputs.add_argument(
+        "--url-timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="give up on a page after S seconds (default: 20)",
+    )
+    inputs.add_argument(
+        "--url-delay",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="wait S seconds between two requests to the same host (default: 1)",
+    )
+    build.add_argument("--quiet", "-q", action="store_true", help="no progress output on stderr")
     build.set_defaults(run=_build)
     _fix_parser(commands)
 
@@ -426,6 +499,16 @@ def _megabytes(value: str) -> float:
     if not size > 0:
         raise argparse.ArgumentTypeError(f"{value!r} is not a size in MB > 0")
     return size
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds from 0 to 3600")
+    return seconds
 
 
 def _shown(path: Path) -> str:

@@ -24,6 +24,8 @@ from nkmap.inputs.articles import (
     read_article,
     read_articles,
 )
+from nkmap.inputs.duplicates import Duplicate
+from nkmap.inputs.exports import Fields
 from nkmap.model import Article, Dropped, GeoparseResult, Mention, ResolvedMention
 from nkmap.model import summarise as summarise  # re-exported: the summaries are built by GeoparseResult.of
 from nkmap.recognize.scan import NameIndex, RecognitionRules, find_mentions
@@ -68,13 +70,23 @@ class ScanRecognizer:
 
 
 def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
-    """The curated gazetteer, then CLDR country names, then (optionally) GeoNames."""
+    """The curated gazetteer, then CLDR country names, then (optionally) GeoNames, the case forms of all
+    three (Russian, Ukrainian: "Москвой", "Киеве") and administrative areas.
+
+    Administrative areas come with GeoNames only (their points are GeoNames settlements: their seats), and
+    answer after it: a settlement GeoNames knows is not shadowed by a village of the same name elsewhere.
+    """
     from nkmap.sources.countries import country_names
     from nkmap.sources.geonames import load_geonames
 
     index = load_geonames() if geonames else None
     countries = country_names(tuple(p for p in gazetteer.places if p.kind == "country"), index)
-    return [gazetteer, countries, index] if index is not None else [gazetteer, countries]
+    if index is None:
+        return [gazetteer, countries]
+    from nkmap.sources.admin import load_admin
+    from nkmap.sources.inflected import InflectedNames
+
+    return [gazetteer, countries, index, InflectedNames([gazetteer, countries, index]), load_admin()]
 
 
 def geoparse(
@@ -187,6 +199,34 @@ def geoparse_files(
     )
 
 
+def geoparse_articles(
+    articles: Sequence[Article],
+    gazetteer: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    geonames: bool = True,
+    corrections: AppliedCorrections | None = None,
+) -> GeoparseResult:
+    """Like :func:`geoparse_files`, over articles already read (an export row or a fetched page is
+    no file of its own, and duplicates are left out before geoparsing)."""
+    from nkmap.parallel import chunked, run_chunks
+
+    if geonames:
+        from nkmap.sources.geonames import load_geonames
+
+        load_geonames()  # build the on-disk index once here, not in every worker
+    work = functools.partial(
+        geoparse_article_chunk, gazetteer=str(gazetteer), geonames=geonames, corrections=corrections
+    )
+    results = run_chunks(work, chunked(list(articles), workers), workers=workers, scheduler=scheduler)
+    return GeoparseResult.of(
+        [a for c in results for a in c.articles],
+        [m for c in results for m in c.mentions],
+        [d for c in results for d in c.dropped],
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ChunkResult:
     """What geoparsing one chunk of files gives back to the parent process."""
@@ -218,6 +258,17 @@ def geoparse_chunk(
     return ChunkResult(result.articles, result.mentions, result.dropped, tuple(skipped))
 
 
+def geoparse_article_chunk(
+    articles: Sequence[Article],
+    gazetteer: str,
+    geonames: bool = True,
+    corrections: AppliedCorrections | None = None,
+) -> ChunkResult:
+    """Geoparse some articles where this process runs (sources are loaded once per process)."""
+    result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
+    return ChunkResult(result.articles, result.mentions, result.dropped, ())
+
+
 @functools.cache
 def _process_sources(gazetteer: str, geonames: bool) -> list[NameSource]:
     """The default sources, loaded once per process (the parent has already checked the gazetteer)."""
@@ -231,6 +282,7 @@ class BuildReport:
     result: GeoparseResult
     files: tuple[Path, ...]
     corrections: Path | None = None  # the corrections file applied, if any
+    duplicates: tuple[Duplicate, ...] = ()  # articles left out as repeats of another (none with keep_duplicates)
 
     @property
     def map_path(self) -> Path | None:
@@ -249,6 +301,14 @@ def build(
     max_article_size: int = MAX_ARTICLE_BYTES,
     tiles: str | None = "none",
     embed: bool = False,
+    *,
+    recursive: bool = False,
+    follow_links: bool = False,
+    fields: Fields | None = None,
+    urls: Iterable[str] = (),
+    url_timeout: float | None = None,
+    url_delay: float | None = None,
+    keep_duplicates: bool = False,
     corrections: str | os.PathLike[str] | bool | None = None,
     cache: bool = True,
 ) -> BuildReport:
@@ -259,9 +319,16 @@ def build(
     ``formats``) leaves ``out`` as it was. ``workers`` > 1 spreads geoparsing over processes;
     ``scheduler`` (a Dask address) over a cluster. Both give the serial result. ``tiles`` adds
     online tiles over the offline basemap ("osm" or a URL template); ``embed`` also writes the
-    ``<iframe>`` snippet for reports. ``corrections`` is the corrections file (default:
-    ``corrections.json`` in the first articles folder, when there is one; False: none).
-    ``cache`` keeps per-article results between builds (:mod:`nkmap.infra.resultcache`).
+    ``<iframe>`` snippet for reports.
+
+    ``articles`` may hold files and folders of every format :mod:`nkmap.inputs` reads and http(s)
+    URLs; ``recursive``, ``follow_links``, ``fields`` (export columns), ``urls`` (more URLs),
+    ``url_timeout`` and ``url_delay`` go to :func:`nkmap.inputs.articles.iter_articles`.
+    Articles that repeat another (the same text, or a near copy) are left out with a warning
+    naming what they repeat, unless ``keep_duplicates``.
+    ``corrections`` is the corrections file (default: ``corrections.json`` in the first articles
+    folder, when there is one; False: none). ``cache`` keeps per-article results between builds
+    (:mod:`nkmap.infra.resultcache`).
     """
     formats = parse_formats(formats)
     articles = list(articles)
@@ -269,35 +336,41 @@ def build(
         from nkmap.outputs.web.basemap import resolve_tiles
 
         resolve_tiles(tiles)  # a bad --tiles fails before anything is read
-    curated = load_gazetteer(gazetteer)  # a bad gazetteer fails here, once, with its message
+    curated = load_gazetteer(gazetteer)  # a bad gazetteer or corrections file fails here, before any reading
     corrections_file, applied = load_applied_corrections(articles, corrections, curated)
+    from nkmap.progress import track
+
+    read = read_articles(
+        articles,
+        max_article_size,
+        recursive=recursive,
+        follow_links=follow_links,
+        fields=fields,
+        urls=urls,
+        url_timeout=url_timeout,
+        url_delay=url_delay,
+    )
+    duplicates: list[Duplicate] = []
+    if not keep_duplicates:
+        from nkmap.inputs.duplicates import report_duplicates, without_duplicates
+
+        read, duplicates = without_duplicates(read)
+        report_duplicates(duplicates)
     if workers > 1 or scheduler:
-        result = geoparse_files(
-            articles,
-            gazetteer,
-            workers=workers,
-            scheduler=scheduler,
-            geonames=geonames,
-            max_article_size=max_article_size,
-            corrections=applied,
+        result = geoparse_articles(
+            read, gazetteer, workers=workers, scheduler=scheduler, geonames=geonames, corrections=applied
         )
     else:
         results = ResultCache() if cache else None
         try:
-            result = geoparse(
-                read_articles(articles, max_article_size),
-                curated,
-                geonames=geonames,
-                corrections=applied,
-                cache=results,
-            )
+            result = geoparse(track(read, "geoparsing"), curated, geonames=geonames, corrections=applied, cache=results)
         finally:
             if results is not None:
                 results.close()
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
     files = write_outputs(result, out, formats=formats, tiles=tiles, embed=embed, corrections=applied)
-    return BuildReport(result, tuple(files), corrections_file)
+    return BuildReport(result, tuple(files), corrections_file, tuple(duplicates))
 
 
 def load_applied_corrections(

@@ -494,8 +494,10 @@ def _check_conflicts(path: str, entries: Sequence[Correction]) -> tuple[Correcti
 
 def corrections_path(articles: Sequence[str | os.PathLike[str]]) -> Path | None:
     """The corrections file ``nkmap build`` picks up: ``corrections.json`` in the first articles
-    folder given (or the folder of the first article file), when it exists."""
+    folder given (or the folder of the first article file; URLs do not count), when it exists."""
     for given in articles:
+        if "://" in str(given):
+            continue  # a URL has no folder
         folder = Path(given) if Path(given).is_dir() else Path(given).parent
         candidate = folder / FILE_NAME
         return candidate if candidate.is_file() else None
