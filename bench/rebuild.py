@@ -6,8 +6,9 @@
 Each figure is a whole ``nkmap build`` process (start-up, reading, geoparsing, writing), timed
 from outside, median of ``--runs``:
 
-1. *full*: the per-article result cache empty (a fresh cache folder; the GeoNames index is linked
-   in from the usual cache so it is not rebuilt), i.e. every article geoparsed;
+1. *full*: the per-article result cache empty (a fresh cache folder; the GeoNames and admin
+   indexes and memos are linked in from the usual cache so they are not rebuilt), i.e. every
+   article geoparsed;
 2. *rebuild*: the same corpus after one ``nkmap fix not-a-place NAME`` on a name review.csv
    lists, with the cache the full build left: only the articles that write NAME are geoparsed.
 
@@ -106,8 +107,9 @@ def main(argv: list[str] | None = None) -> int:
 
     def fresh_cache() -> dict[str, str]:
         cache = Path(tempfile.mkdtemp(prefix="cache-", dir=work))
-        for index in usual.glob("geonames-*"):
-            (cache / index.name).symlink_to(index.resolve())
+        for entry in usual.iterdir():  # the GeoNames and admin indexes and the memos, not the results
+            if not entry.name.startswith("results-"):
+                (cache / entry.name).symlink_to(entry.resolve())
         return {**env, "NKMAP_CACHE_DIR": str(cache)}
 
     full, rebuild = [], []

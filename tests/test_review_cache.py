@@ -181,3 +181,13 @@ def test_build_uses_the_cache_and_no_cache_turns_it_off(tmp_path, monkeypatch):
     assert "goris" in {s.place.id for s in first.result.places}
     assert "goris" not in {s.place.id for s in second.result.places}
     assert len(ARTICLES) == len(second.result.articles)
+
+
+def test_every_default_source_has_a_digest_so_builds_are_cached():
+    from nkmap.pipeline import default_sources
+
+    gazetteer = nkmap.load_gazetteer(GAZETTEER, check_countries=False)
+    for geonames in (False, True):
+        sources = default_sources(gazetteer, geonames)
+        assert all(resultcache.source_digest(s) is not None for s in sources), sources
+        assert resultcache.context_digest(sources, 4) is not None

@@ -74,13 +74,20 @@ def code_digest() -> str:
 def source_digest(source: object) -> str | None:
     """A digest of what a name source answers, or None for a source nkmap cannot fingerprint
     (then nothing is cached: a wrong cached answer is worse than a slow one)."""
+    from nkmap.sources import admin
     from nkmap.sources.countries import CountryNames
     from nkmap.sources.gazetteer import Gazetteer
     from nkmap.sources.geonames import GeoNamesIndex
+    from nkmap.sources.inflected import InflectedNames
 
     key = getattr(source, "cache_key", None)
     if isinstance(key, str):
         return key
+    if isinstance(source, InflectedNames):  # the case forms of other sources: as good as their digests
+        parts = [source_digest(s) for s in source.sources]
+        return None if None in parts else "inflected:" + ",".join(parts)  # type: ignore[arg-type]
+    if isinstance(source, admin.AdminAreas):  # built from packaged data whose versions name its folder
+        return f"admin:{admin._versions()}-v{admin.FORMAT}"
     if isinstance(source, Gazetteer):
         return "gazetteer:" + hashlib.sha256(source.to_geojson().encode()).hexdigest()
     if isinstance(source, GeoNamesIndex):
