@@ -262,7 +262,7 @@ def test_a_file_name_that_is_not_utf8_builds_and_is_shown_by_its_bytes(tmp_path)
     out = tmp_path / "out"
     done = run("build", folder, "--gazetteer", GAZETTEER, "--out", out)
     assert done.returncode == 0, done.stderr
-    for name in ("mentions.geojson", "places.geojson", "map.html", "mentions.csv", "places.kml", "unresolved.csv"):
+    for name in ("mentions.geojson", "places.geojson", "map.html", "mentions.csv", "places.kml", "review.csv"):
         text = (out / name).read_bytes().decode("utf-8")  # every output is valid UTF-8
         if name in ("mentions.csv", "places.kml"):
             assert "caf\\xe9-\\xff.txt" in text, name

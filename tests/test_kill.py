@@ -117,7 +117,7 @@ def build_args(out: Path):
 def check_outputs(out: Path, places: int, mentions: int) -> None:
     """Every output parses and holds a whole build (inputs never change, so every build is alike)."""
     visible = {p.name for p in out.iterdir() if not p.name.startswith(".")}
-    assert {"map.html", "mentions.geojson", "places.geojson", "unresolved.csv"} <= visible
+    assert {"map.html", "mentions.geojson", "places.geojson", "review.csv"} <= visible
     assert not any(name.endswith(".tmp") for name in visible)
     for name, count in (("mentions.geojson", mentions), ("places.geojson", places)):
         data = json.loads((out / name).read_text(encoding="utf-8"))

@@ -61,6 +61,8 @@ def _build(args: argparse.Namespace) -> int:
         formats=parse_formats(args.format, where="--format"),
         tiles=args.tiles,
         embed=args.embed,
+        corrections=args.corrections if args.corrections is not None else None,
+        cache=args.cache,
         recursive=args.recursive,
         follow_links=args.follow_links,
         fields=fields,
@@ -76,14 +78,124 @@ def _build(args: argparse.Namespace) -> int:
     )
     print(f"mentions:   {len(result.mentions)}")
     print(f"places:     {len(result.places)}")
-    unresolved_csv = Path(args.out) / "unresolved.csv"
+    unresolved_csv = Path(args.out) / "review.csv"
     print(
         f"unresolved: {len(result.unresolved)}"
         + (f" (see {unresolved_csv})" if result.unresolved and unresolved_csv in report.files else "")
     )
+    _print_review(args, report)
     if report.map_path is not None:
         print(f"map:        {report.map_path}")
     print(f"files:      {len(report.files)} in {args.out}")
+    return EXIT_OK
+
+
+def _print_review(args: argparse.Namespace, report: object) -> None:
+    from nkmap.outputs.review import FILE_NAME, awaiting_review, review_rows
+
+    waiting = awaiting_review(review_rows(report.result))  # type: ignore[attr-defined]
+    review_csv = Path(args.out) / FILE_NAME
+    shown = f" (see {review_csv})" if waiting and review_csv in report.files else ""  # type: ignore[attr-defined]
+    print(f"review:     {waiting} name{'s' if waiting != 1 else ''} awaiting review{shown}")
+    if report.corrections is not None:  # type: ignore[attr-defined]
+        print(f"corrections: {report.corrections}")  # type: ignore[attr-defined]
+
+
+def _fix_file(args: argparse.Namespace) -> Path:
+    from nkmap.sources.corrections import file_for
+
+    return file_for(args.corrections)
+
+
+def _fix_add(args: argparse.Namespace, correction: object) -> int:
+    from nkmap.sources.corrections import update
+
+    path = _fix_file(args)
+    if correction.action != "not-a-place":  # type: ignore[attr-defined]
+        _check_target(args, correction)
+    update(path, lambda c: c.with_correction(correction))  # type: ignore[arg-type]
+    scope = ", ".join(correction.articles) if correction.articles else "every article"  # type: ignore[attr-defined]
+    target = correction.target()  # type: ignore[attr-defined]
+    print(f"{correction.action} {correction.name!r}{' -> ' + target if target else ''} in {scope}: {path}")  # type: ignore[attr-defined]
+    return EXIT_OK
+
+
+def _check_target(args: argparse.Namespace, correction: object) -> None:
+    """The place a pin or alias names must exist: checked now, not at the next build."""
+    from nkmap.sources.corrections import Corrections
+    from nkmap.sources.gazetteer import load_gazetteer
+
+    lookup = None
+    if correction.geonames is not None:  # type: ignore[attr-defined]
+        from nkmap.sources.geonames import load_geonames
+
+        lookup = load_geonames().by_geonameid
+    from nkmap.errors import InputError
+
+    try:
+        Corrections((correction,)).bind(load_gazetteer(args.gazetteer, check_countries=False).get, lookup)  # type: ignore[arg-type]
+    except InputError as e:
+        where = "--to" if "'to'" in e.where else "--geonames"
+        raise InputError(args.gazetteer if where == "--to" else where, "", e.problem) from None
+
+
+def _fix_not_a_place(args: argparse.Namespace) -> int:
+    from nkmap.sources.corrections import Correction
+
+    return _fix_add(args, _checked(Correction("not-a-place", args.name, tuple(args.article))))
+
+
+def _fix_pin(args: argparse.Namespace) -> int:
+    from nkmap.errors import InputError
+    from nkmap.sources.corrections import Correction
+
+    given = [args.to is not None, args.geonames is not None, args.lat is not None or args.lon is not None]
+    if sum(given) != 1:
+        raise InputError("nkmap fix pin", args.name, "give exactly one of --to ID, --geonames ID, or --lat and --lon")
+    return _fix_add(
+        args,
+        _checked(Correction("pin", args.name, tuple(args.article), args.to, args.geonames, args.lat, args.lon)),
+    )
+
+
+def _fix_alias(args: argparse.Namespace) -> int:
+    from nkmap.sources.corrections import Correction
+
+    return _fix_add(args, _checked(Correction("alias", args.name, tuple(args.article), to=args.to)))
+
+
+def _checked(correction: object) -> object:
+    """Validated exactly as an entry of the file is, so the CLI and the file say the same thing."""
+    from nkmap.sources.corrections import parse_entry
+
+    return parse_entry("nkmap fix", 0, correction.to_json())  # type: ignore[attr-defined]
+
+
+def _fix_list(args: argparse.Namespace) -> int:
+    from nkmap.sources.corrections import load_corrections
+
+    path = _fix_file(args)
+    if not path.exists():
+        print(f"{path}: no corrections yet")
+        return EXIT_OK
+    for c in load_corrections(path).entries:
+        scope = ", ".join(c.articles) if c.articles else "*"
+        print(f"{c.action}\t{c.name}\t{c.target()}\t{scope}")
+    return EXIT_OK
+
+
+def _fix_remove(args: argparse.Namespace) -> int:
+    from nkmap.sources.corrections import update
+
+    path = _fix_file(args)
+    if not path.exists():
+        from nkmap.errors import InputError
+
+        raise InputError(path, "", "no such file: there is no correction to remove")
+    update(path, lambda c: c.without(args.name, args.kind, args.article))
+    print(
+        f"removed {args.kind + ' ' if args.kind else ''}{args.name!r}{' in ' + args.article if args.article else ''}: {path}"
+    )
     return EXIT_OK
 
 
@@ -206,6 +318,18 @@ def parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help=f"comma-separated formats to write: {','.join(ALL_FORMATS)}, or all (default: %(default)s)",
     )
+    build.add_argument(
+        "--corrections",
+        type=Path,
+        metavar="FILE",
+        help="your corrections file (default: corrections.json in the first ARTICLES folder, when it exists)",
+    )
+    build.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="geoparse every article again instead of reusing the results of earlier builds",
+    )
     inputs = build.add_argument_group("inputs")
     inputs.add_argument("--recursive", action="store_true", help="read the folders inside the folders named")
     inputs.add_argument(
@@ -253,6 +377,7 @@ def parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--quiet", "-q", action="store_true", help="no progress output on stderr")
     build.set_defaults(run=_build)
+    _fix_parser(commands)
 
     gazetteer = commands.add_parser(
         "gazetteer",
@@ -299,6 +424,68 @@ def parser() -> argparse.ArgumentParser:
     )
     add.set_defaults(run=_gazetteer_add)
     return top
+
+
+def _fix_parser(commands: argparse._SubParsersAction) -> None:
+    fix = commands.add_parser(
+        "fix",
+        help="correct what nkmap found: not a place, pin a name, add an alias (the corrections file)",
+        description="Record a correction in the corrections file (written atomically under a lock; "
+        "sorted, one entry per line). nkmap build applies it over every source.",
+    )
+    actions = fix.add_subparsers(dest="action", metavar="ACTION", required=True)
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument(
+        "--corrections",
+        type=Path,
+        default=DEFAULT_ARTICLES,
+        metavar="PATH",
+        help=f"the corrections file, or the articles folder whose corrections.json to use "
+        f"(default: {_shown(DEFAULT_ARTICLES)}/corrections.json)",
+    )
+    scoped = argparse.ArgumentParser(add_help=False)
+    scoped.add_argument(
+        "--article",
+        action="append",
+        default=[],
+        metavar="A",
+        help="only in this article (its file name; repeat for more; default: every article)",
+    )
+    curated = argparse.ArgumentParser(add_help=False)
+    curated.add_argument(
+        "--gazetteer",
+        type=Path,
+        default=DEFAULT_GAZETTEER,
+        metavar="PATH",
+        help=f"the curated gazetteer whose ids --to names (default: {_shown(DEFAULT_GAZETTEER)})",
+    )
+    nap = actions.add_parser("not-a-place", parents=[where, scoped], help="NAME is not a place: never map it")
+    nap.add_argument("name", metavar="NAME", help="the name as the articles write it")
+    nap.set_defaults(run=_fix_not_a_place)
+    pin = actions.add_parser(
+        "pin", parents=[where, scoped, curated], help="NAME means this place: a curated id, a GeoNames id or a point"
+    )
+    pin.add_argument("name", metavar="NAME", help="the name as the articles write it")
+    pin.add_argument("--to", metavar="ID", help="a curated gazetteer id, e.g. geneva")
+    pin.add_argument("--geonames", type=int, metavar="ID", help="a GeoNames id, e.g. 379555")
+    pin.add_argument("--lat", type=float, help="latitude of the point (WGS84)")
+    pin.add_argument("--lon", type=float, help="longitude of the point (WGS84)")
+    pin.set_defaults(run=_fix_pin)
+    alias = actions.add_parser(
+        "alias", parents=[where, scoped, curated], help="NAME is another spelling of a curated place"
+    )
+    alias.add_argument("name", metavar="NAME", help="the spelling, e.g. Jenewa")
+    alias.add_argument("--to", required=True, metavar="ID", help="the curated place's id, e.g. geneva")
+    alias.set_defaults(run=_fix_alias)
+    listing = actions.add_parser("list", parents=[where], help="print one correction per line (tab-separated)")
+    listing.set_defaults(run=_fix_list)
+    remove = actions.add_parser("remove", parents=[where], help="remove the corrections of NAME")
+    remove.add_argument("name", metavar="NAME")
+    remove.add_argument(
+        "--action", dest="kind", choices=("not-a-place", "pin", "alias"), help="only corrections of this kind"
+    )
+    remove.add_argument("--article", metavar="A", help="only for this article")
+    remove.set_defaults(run=_fix_remove)
 
 
 def _positive(text: str) -> int:

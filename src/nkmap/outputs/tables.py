@@ -208,6 +208,7 @@ def write_outputs(
     formats: str | Iterable[str] | None = None,
     tiles: str | None = "none",
     embed: bool = False,
+    corrections: object | None = None,
 ) -> list[Path]:
     """Write the files of ``formats`` into ``out`` and return their paths, as a set or not at all.
 
@@ -225,6 +226,8 @@ def write_outputs(
     tiles : online tiles over the offline basemap in ``map.html``: ``"none"`` (default), ``"osm"``
         or a URL template (see :func:`nkmap.outputs.web.page.build_map`).
     embed : also write ``embed.html``, the ``<iframe>`` snippet a report pastes.
+    corrections : the corrections applied (:class:`nkmap.sources.corrections.AppliedCorrections`):
+        the map's review panel exports them together with the ones made in the page.
     """
     wanted = parse_formats(formats)
     out = Path(out)
@@ -236,7 +239,9 @@ def write_outputs(
         if "html" in wanted:
             from nkmap.outputs.web.page import build_map, embed_snippet  # folium only when the page is asked for
 
-            atomic.write_text(out / "map.html", build_map(result, tiles=tiles).get_root().render())
+            atomic.write_text(
+                out / "map.html", build_map(result, tiles=tiles, corrections=corrections).get_root().render()
+            )
             written.append(out / "map.html")
             if embed:
                 atomic.write_text(out / "embed.html", embed_snippet("map.html"))
@@ -249,13 +254,12 @@ def write_outputs(
                     write_geojson(places, out / "places.geojson"),
                 ]
             if "csv" in wanted:
-                from nkmap.outputs.review import write_unresolved_csv
-                from nkmap.sources.geonames import load_geonames
+                from nkmap.outputs.review import write_review_csv  # from the result alone: loads no source
 
                 written += [
                     write_csv(mentions, out / "mentions.csv"),
                     write_csv(places, out / "places.csv"),
-                    write_unresolved_csv(result, out / "unresolved.csv", load_geonames().lookup),
+                    write_review_csv(result, out / "review.csv"),
                 ]
             if "kml" in wanted:
                 written.append(write_kml(places, out / "places.kml"))

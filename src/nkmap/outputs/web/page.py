@@ -23,6 +23,7 @@ from jinja2 import Template
 from nkmap.model import GeoparseResult
 from nkmap.outputs.web.assets import inline_assets
 from nkmap.outputs.web.basemap import BASEMAP_ATTRIBUTION, DEFAULT_BASEMAP, Tiles, basemap_json, resolve_tiles
+from nkmap.outputs.web.review_panel import ReviewPanel
 
 PLACE_FIELDS = ("id", "name", "lat", "lon", "kind", "country", "origin")
 MENTION_FIELDS = ("place", "article", "start", "end", "sentence_start", "sentence_end", "method", "confidence", "role")
@@ -154,6 +155,7 @@ def build_map(
     *,
     tiles: str | Tiles | None = "none",
     basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
+    corrections: Any = None,
 ) -> folium.Map:
     """A folium Map of ``result``'s places; display it in a notebook or ``save`` it as HTML.
 
@@ -166,6 +168,7 @@ def build_map(
         template or a :class:`nkmap.outputs.web.basemap.Tiles`. Tiles are drawn over the embedded
         country basemap, which is always there, so the map reads well with no network.
     basemap : the country borders GeoJSON (default ``data/basemap/countries.geojson``).
+    corrections : the corrections applied, which the review panel exports with the page's own.
     """
     layer = resolve_tiles(tiles)
     fmap = OfflineMap(
@@ -178,6 +181,7 @@ def build_map(
     if layer is not None:
         folium.TileLayer(layer.url, attr=layer.attribution, name="tiles", max_zoom=19).add_to(fmap)
     fmap.add_child(PlaceLayer(map_payload(result)))
+    fmap.add_child(ReviewPanel(result, corrections))  # the review panel (outputs/web/review_panel.py)
     return fmap
 
 
