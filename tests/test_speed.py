@@ -84,3 +84,27 @@ def test_a_run_on_text_shares_its_excerpts_and_each_holds_its_mention():
         assert len(m.sentence) <= EXCERPT_LIMIT + 80
     distinct = {id(m.sentence) for m in mentions}
     assert len(distinct) <= len(text) / EXCERPT_LIMIT * 1.5  # crossing mentions aside, one string per piece
+
+
+def test_lower_case_search_answers_like_the_word_set():
+    """written_in_lower_case searches for one word; it must agree with collecting every lower-case word."""
+    from pathlib import Path
+
+    from nkmap.recognize.scan import _CAPITALISED, _LOWER_WORD, _written_as_word
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path("data/articles").glob("*.txt"))]
+    texts += [
+        "l'armenia and d’azerbaijan, 'baku' and baku's; x'y'baku ok",
+        "__baku 2baku baku_ bakü baku",
+        "rusia-ukraina, ’rusia rusia’",
+        "a'" + "b" * 300 + "'moskow the end",
+    ]
+    for text in texts:
+        words = set(_LOWER_WORD.findall(text))
+        candidates = {m.group().lower() for m in _CAPITALISED.finditer(text)} | {w.lower() for w in words}
+        candidates |= {"baku", "rusia", "moskow", "armenia", "azerbaijan", "y'baku", "i̇stanbul", "", "baku's"}
+        for word in candidates:
+            found = _written_as_word(text, word)
+            assert found is None or found == (word in words), (word, text[:40])
+    assert _written_as_word("l'armenia", "armenia") is False and _written_as_word("l armenia", "armenia") is True
+    assert _written_as_word("x", "") is None

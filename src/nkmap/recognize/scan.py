@@ -29,6 +29,7 @@ _CAPITALISED = re.compile(rf"(?<!\w)[{_UPPER_CLASS}]\w*(?:['’]\w+)*")
 # The word after a candidate: joined by one space or hyphen, as in "Nagorno Karabakh" / "Nagorno-Karabakh".
 _NEXT_WORD = re.compile(r"(?:[ \u00a0]|[-\u2010\u2011])(\w+(?:['’]\w+)*)")
 _LOWER_WORD = re.compile(r"(?<!\w)[^\W\d_A-Z][\w'’]*")  # words starting lower case (roughly: not [A-Z])
+_HEAD = re.compile(r"\w+(?=['’])")  # the name before a glued suffix: "Ermenistan" of "Ermenistan’ın"
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+")
 EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
 RUN_ON = 4 * EXCERPT_LIMIT  # longer "sentences" are run-on text: cut into shared pieces (memory stays bounded)
@@ -87,6 +88,7 @@ class NameIndex:
         self.max_words = max([*words, weak_max_words if weak is not None else 1])
         self._first_words = frozenset(k.split()[0] for k in self.folded | self.exact if " " in k)
         self._words: dict[str, int] = {}
+        self._tiers: dict[str, int] = {}  # the sources do not change while an index is used
 
     @classmethod
     def from_sources(cls, *sources: object) -> NameIndex:
@@ -106,6 +108,13 @@ class NameIndex:
         return cls(folded, exact, weak, weak_words)
 
     def tier(self, surface: str) -> int:
+        """STRONG (a curated name), WEAK (only GeoNames knows it) or UNKNOWN; remembered per surface."""
+        found = self._tiers.get(surface)
+        if found is None:
+            found = self._tiers[surface] = self._tier(surface)
+        return found
+
+    def _tier(self, surface: str) -> int:
         if surface in self.exact:
             return STRONG
         key = name_key(surface)
@@ -128,7 +137,7 @@ class NameIndex:
                 info |= LONGER
             if " " in key:  # hyphenated: "Nagorno-Karabakh" is one token to the scan
                 info |= LONGER
-            head = re.match(r"\w+(?=['’])", word)
+            head = _HEAD.match(word)
             if head and self.tier(head.group(0)) == STRONG:
                 info |= GLUED
             self._words[word] = info
@@ -143,6 +152,7 @@ class _Scan:
         self.rules = rules
         _, self.dateline_start, _ = find_dateline(text)
         self._lowercase: set[str] | None = None
+        self._searches = 0
 
     def after_place_words(self) -> set[int]:
         """Offsets right after a place word written in lower case ("desa ", "village of "), and the dateline."""
@@ -177,10 +187,21 @@ class _Scan:
         return ""
 
     def written_in_lower_case(self, surface: str) -> bool:
-        """Whether the article also writes this word in lower case: then it is a common word."""
+        """Whether the article also writes this word in lower case: then it is a common word.
+
+        That is: ``surface.lower()`` is one of the words ``_LOWER_WORD.findall(text)`` gives. An
+        article asks this for a few words only, so each is searched for (a C-speed scan) rather
+        than every word of the article collected; the set is built where a search cannot decide.
+        """
+        lower = surface.lower()
+        if self._lowercase is None and self._searches < MAX_SEARCHES:  # past that, one pass over all words is cheaper
+            self._searches += 1
+            found = _written_as_word(self.text, lower)
+            if found is not None:
+                return found
         if self._lowercase is None:
             self._lowercase = set(_LOWER_WORD.findall(self.text))
-        return surface.lower() in self._lowercase
+        return lower in self._lowercase
 
     def opens_sentence(self, start: int) -> bool:
         before = self.text[max(0, start - 4) : start].rstrip(" \t\u00a0\"“'‘(")
@@ -219,6 +240,42 @@ class _Scan:
         if not trigger and self.opens_sentence(start):
             return "?opener"
         return trigger
+
+
+_WORD_CHAR = re.compile(r"[\w'’]")
+_LETTER = re.compile(r"\w")
+_WORD_START = re.compile(r"[^\W\d_A-Z]")  # where a _LOWER_WORD may begin
+_SEARCHABLE = re.compile(r"[^\W\d_A-Z][\w'’]*")
+MAX_SEARCHES = 64  # words searched for one by one in an article before all its words are collected
+COVER_REACH = 200  # characters looked back to tell whether an occurrence lies inside an earlier word
+
+
+def _written_as_word(text: str, word: str) -> bool | None:
+    """Whether ``word`` is among ``_LOWER_WORD.findall(text)``, or None where only that can tell.
+
+    An occurrence bounded like a word is one of those words unless it lies inside an earlier one
+    (after an apostrophe, as "armenia" in "l'armenia"), which the few characters before it show.
+    """
+    if not _SEARCHABLE.fullmatch(word):
+        return None  # it could never be one whole word: let the full list decide
+    p = -1
+    while (p := text.find(word, p + 1)) != -1:  # str.find: C speed, where a regex would test every position
+        e = p + len(word)
+        if (p > 0 and _LETTER.match(text, p - 1)) or (e < len(text) and _WORD_CHAR.match(text, e)):
+            continue  # not bounded like a word
+        if p == 0 or text[p - 1] not in "'’":
+            return True
+        r = p - 1  # the run of word characters and apostrophes that ends before p
+        while r > 0 and _WORD_CHAR.match(text, r - 1):
+            r -= 1
+            if p - r > COVER_REACH:
+                return None
+        covered = any(
+            _WORD_START.match(text, q) and (q == r or text[q - 1] in "'’") for q in range(r, p)
+        )  # an earlier word starts in the run and runs on over p
+        if not covered:
+            return True
+    return False
 
 
 def _is_word(token: str) -> bool:
@@ -275,9 +332,9 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
                 return start, stop, evidence
             rejected = True
     # Glued suffixes: "Ermenistan’ın", "Azerbaycan'a" name the part before the apostrophe.
-    head = re.match(r"\w+(?=['’])", text[start:end])
+    head = _HEAD.match(text, start, end)
     if head and names.tier(head.group(0)) == STRONG:
-        return start, start + head.end(), ""
+        return start, head.end(), ""
     if rejected:
         return None
     # A name no source knows, where the text says it is a place: a candidate to report.
