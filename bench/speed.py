@@ -324,7 +324,9 @@ def med_range(xs: list[float], fmt: str = "{:.2f}") -> str:
     return f"{fmt.format(statistics.median(xs))} ({fmt.format(min(xs))}–{fmt.format(max(xs))})"
 
 
-def section_throughput(sizes: list[float], repeat: int, systems: list[str], log) -> list[str]:
+def section_throughput(
+    sizes: list[float], repeat: int, systems: list[str], log, large_repeat: int | None = None
+) -> list[str]:
     """ONE table: every system's MB/s and peak RSS at every size, measured interleaved in one run."""
     import corpus
 
@@ -332,14 +334,15 @@ def section_throughput(sizes: list[float], repeat: int, systems: list[str], log)
     info: dict[float, dict] = {}
     for size in sizes:
         folder = corpus.build(size)
-        for r in range(repeat):  # interleave systems so machine drift hits all alike
+        reps = large_repeat if (large_repeat and size >= 50) else repeat
+        for r in range(reps):  # interleave systems so machine drift hits all alike
             for s in systems:
                 res = sub(["--worker", s, str(folder)])
                 runs.setdefault((size, s), []).append(res)
                 if "error" not in res:
                     info[size] = res
                 log(
-                    f"  {size:g} MB {s} run {r + 1}/{repeat}: "
+                    f"  {size:g} MB {s} run {r + 1}/{reps}: "
                     + (res["error"] if "error" in res else f"{res['bytes'] / res['run_s'] / 1e6:.2f} MB/s")
                 )
 
@@ -359,7 +362,9 @@ def section_throughput(sizes: list[float], repeat: int, systems: list[str], log)
     lines = [
         "## Throughput, side by side",
         "",
-        f"MB = 10^6 bytes of UTF-8 text; MB/s as median of {repeat} runs (min–max); each run in a fresh "
+        f"MB = 10^6 bytes of UTF-8 text; MB/s as median of {repeat} runs (min–max)"
+        + (f", {large_repeat} at 50 MB and more" if large_repeat else "")
+        + "; each run in a fresh "
         "process, the systems interleaved run by run on the same corpus, so load from other users of the "
         "machine hits all alike: **compare the ratios, not absolute times** (this machine is shared). "
         "In-process rows exclude set-up (imports, index loading, one warm-up article); the two "
@@ -606,6 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="1,10,50", help="corpus sizes in MB")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--large-repeat", type=int, help="repeats at 50 MB and more (default: --repeat)")
     ap.add_argument("--quick", action="store_true", help="1 and 10 MB, 2 repeats, 1k-place map, scale-out on 1 MB")
     ap.add_argument("--scaleout", type=float, default=10, help="corpus size (MB) for the --workers 2 measurement")
     ap.add_argument("--systems", default=",".join(SYSTEMS))
@@ -647,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if "throughput" not in skip:
         log("throughput ...")
-        report += section_throughput(sizes, args.repeat, systems, log) + [""]
+        report += section_throughput(sizes, args.repeat, systems, log, args.large_repeat) + [""]
     if "scaleout" not in skip:
         log("scale-out ...")
         report += section_scaleout(args.scaleout, args.repeat, log) + [""]
