@@ -81,9 +81,11 @@ class _Cells:
         """How many other names (settled places or namesake candidates) lie within about a cell."""
         lat, lon = _cell(place)
         others: set[str] = set()
+        get = self._owners.get
         for dlat in (-1, 0, 1):
             for dlon in (-1, 0, 1):
-                others |= self._owners.get((lat + dlat, lon + dlon), set())
+                if owners := get((lat + dlat, lon + dlon)):
+                    others |= owners
         others.discard(key)
         return len(others)
 
@@ -175,7 +177,8 @@ def _choose_geonames(
 
 
 def _nearest_km(place: Place, anchors: list[Place]) -> float:
-    return min(0.0 if a.id == place.id else _km(place.lat, place.lon, a.lat, a.lon) for a in anchors)
+    pid, lat, lon = place.id, place.lat, place.lon
+    return min(0.0 if a.id == pid else _km(lat, lon, a.lat, a.lon) for a in anchors)
 
 
 @functools.lru_cache(maxsize=1 << 16)
