@@ -49,8 +49,10 @@ def find_title(lines: list[str]) -> str:
     Skips section labels ("Luar Negeri"), view counters, date lines and page furniture.
     """
     for line in lines:
+        if len(line) > 200:  # before splitting: a one-line 19 MB page would split into millions of words
+            continue
         words = line.split()
-        if len(words) < TITLE_MIN_WORDS or _FURNITURE.match(line) or len(line) > 200:
+        if len(words) < TITLE_MIN_WORDS or _FURNITURE.match(line):
             continue
         if words[0].strip(",").lower() in WEEKDAYS or re.match(r"^[\d.,]+\s+views?$", line, re.IGNORECASE):
             continue
