@@ -484,3 +484,15 @@ def test_new_outputs_follow_the_umask_and_replaced_ones_keep_their_mode(tmp_path
     assert done.returncode == 0, done.stderr
     assert oct((out / "map.html").stat().st_mode & 0o777) == "0o600"
     assert oct((out / "places.geojson").stat().st_mode & 0o777) == "0o640"
+
+
+@pytest.mark.slow
+def test_a_deleted_working_folder_is_no_crash(tmp_path):
+    """`nkmap` started in a folder that was then removed: the help text's relative paths must not crash it."""
+    script = f"mkdir {tmp_path}/gone && cd {tmp_path}/gone && rmdir {tmp_path}/gone && exec {PYTHON} -m nkmap "
+    done = subprocess.run(
+        ["sh", "-c", script + f"gazetteer check --gazetteer {GAZETTEER}"], capture_output=True, text=True, env=env()
+    )
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(["sh", "-c", script + "build --out relative-out"], capture_output=True, text=True, env=env())
+    one_error_line(done, "relative-out")
