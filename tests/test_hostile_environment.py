@@ -158,6 +158,7 @@ def test_a_full_disk_midway_through_the_set_replaces_nothing(tmp_path):
     assert second["out"] == first["out"]
 
 
+@pytest.mark.slow
 @needs_namespace
 def test_a_read_only_output_folder_is_exit_2_naming_it(tmp_path):
     out = tmp_path / "mnt" / "out"
@@ -203,6 +204,7 @@ def test_an_unwritable_cache_file_is_computed_again(tmp_path, monkeypatch):
 # --- a folder where a file goes; a name too long; a name that is not UTF-8 ----------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["map.html", "places.kml", "map.svg"])
 def test_a_folder_where_an_output_file_goes_is_exit_2_and_nothing_is_replaced(tmp_path, name):
     out = tmp_path / "out"
@@ -233,6 +235,7 @@ def test_a_rename_that_fails_midway_puts_the_earlier_files_back(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
 
 
+@pytest.mark.slow
 def test_an_article_name_of_255_bytes_builds(tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -253,6 +256,7 @@ def test_a_gazetteer_name_of_255_bytes_can_be_added_to(tmp_path):
     assert [p["properties"]["id"] for p in json.loads(path.read_text(encoding="utf-8"))["features"]] == ["testplace"]
 
 
+@pytest.mark.slow
 def test_a_file_name_that_is_not_utf8_builds_and_is_shown_by_its_bytes(tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -305,6 +309,7 @@ def test_max_article_size_must_be_a_finite_positive_number(tmp_path, value):
     assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_too_large_geonameid_fails_at_load_before_anything_is_written(tmp_path):
     out = tmp_path / "out"
     assert run("build", ARTICLES, "--gazetteer", GAZETTEER, "--out", out, "--format", "html,csv").returncode == 0
@@ -322,6 +327,7 @@ def test_a_too_large_geonameid_fails_at_load_before_anything_is_written(tmp_path
 # --- stdout closed early -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_reader_that_stops_early_ends_the_listing_quietly(tmp_path):
     big = tmp_path / "g.geojson"
     data = json.loads(GAZETTEER.read_text(encoding="utf-8"))
@@ -463,6 +469,7 @@ def test_sigterm_while_a_set_is_renamed_leaves_the_whole_new_set(tmp_path):
 # --- permissions ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_new_outputs_follow_the_umask_and_replaced_ones_keep_their_mode(tmp_path):
     out = tmp_path / "out"
     script = f"umask 027 && exec {PYTHON} -m nkmap build {ARTICLES} --gazetteer {GAZETTEER} --out {out} --format html,geojson"
@@ -478,3 +485,15 @@ def test_new_outputs_follow_the_umask_and_replaced_ones_keep_their_mode(tmp_path
     assert done.returncode == 0, done.stderr
     assert oct((out / "map.html").stat().st_mode & 0o777) == "0o600"
     assert oct((out / "places.geojson").stat().st_mode & 0o777) == "0o640"
+
+
+@pytest.mark.slow
+def test_a_deleted_working_folder_is_no_crash(tmp_path):
+    """`nkmap` started in a folder that was then removed: the help text's relative paths must not crash it."""
+    script = f"mkdir {tmp_path}/gone && cd {tmp_path}/gone && rmdir {tmp_path}/gone && exec {PYTHON} -m nkmap "
+    done = subprocess.run(
+        ["sh", "-c", script + f"gazetteer check --gazetteer {GAZETTEER}"], capture_output=True, text=True, env=env()
+    )
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(["sh", "-c", script + "build --out relative-out"], capture_output=True, text=True, env=env())
+    one_error_line(done, "relative-out")

@@ -26,6 +26,8 @@ def cli(*args):
     )
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
     ["a\nWarning: forged.txt", "a\rWarning: forged.txt", "a\x1b[2K\x1b[1GWarning: forged.txt", "a\u2028Warning: x.txt"],

@@ -525,7 +525,7 @@ def _seconds(value: str) -> float:
 def _shown(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError):  # OSError: the working folder was deleted under us
         return str(path)
 
 
