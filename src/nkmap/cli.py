@@ -39,6 +39,7 @@ def _build(args: argparse.Namespace) -> int:
         formats=parse_formats(args.format, where="--format"),
         tiles=args.tiles,
         embed=args.embed,
+        title=args.title,
     )
     result = report.result
     print(f"articles:   {len(result.articles)}")
@@ -167,6 +168,12 @@ def parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--embed", action="store_true", help="also write embed.html: the <iframe> snippet to put the map in a report"
+    )
+    build.add_argument(
+        "--title",
+        metavar="TEXT",
+        help="the title of map.html and map.png/svg (default: what the corpus is, e.g. "
+        "'Places named in 5 news articles from 4 outlets')",
     )
     build.add_argument(
         "--format",

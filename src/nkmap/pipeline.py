@@ -99,6 +99,7 @@ def build(
     max_article_size: int = MAX_ARTICLE_BYTES,
     tiles: str | None = "none",
     embed: bool = False,
+    title: str | None = None,
 ) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
@@ -107,7 +108,8 @@ def build(
     ``formats``) leaves ``out`` as it was. ``workers`` > 1 spreads geoparsing over processes;
     ``scheduler`` (a Dask address) over a cluster. Both give the serial result. ``tiles`` adds
     online tiles over the offline basemap ("osm" or a URL template); ``embed`` also writes the
-    ``<iframe>`` snippet for reports.
+    ``<iframe>`` snippet for reports; ``title`` names the map page and the static map (default: what
+    the corpus is; the subtitle gives the dates and counts).
     """
     formats = parse_formats(formats)
     if tiles not in (None, "none"):
@@ -130,4 +132,6 @@ def build(
         result = geoparse(read_articles(articles, max_article_size), load_gazetteer(gazetteer), geonames=geonames)
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
-    return BuildReport(result, tuple(write_outputs(result, out, formats=formats, tiles=tiles, embed=embed)))
+    return BuildReport(
+        result, tuple(write_outputs(result, out, formats=formats, tiles=tiles, embed=embed, title=title))
+    )

@@ -164,6 +164,7 @@ def write_outputs(
     formats: str | Iterable[str] | None = None,
     tiles: str | None = "none",
     embed: bool = False,
+    title: str | None = None,
 ) -> list[Path]:
     """Write the files of ``formats`` into ``out`` and return their paths.
 
@@ -177,6 +178,7 @@ def write_outputs(
     tiles : online tiles over the offline basemap in ``map.html``: ``"none"`` (default), ``"osm"``
         or a URL template (see :func:`nkmap.outputs.web.page.build_map`).
     embed : also write ``embed.html``, the ``<iframe>`` snippet a report pastes.
+    title : the title of the map page and the static map (default: what the corpus is).
     """
     wanted = parse_formats(formats)
     out = Path(out)
@@ -184,7 +186,7 @@ def write_outputs(
     if "html" in wanted:
         from nkmap.outputs.web.page import build_map, embed_snippet  # folium only when the page is asked for
 
-        atomic.write_text(out / "map.html", build_map(result, tiles=tiles).get_root().render())
+        atomic.write_text(out / "map.html", build_map(result, title, tiles=tiles).get_root().render())
         written.append(out / "map.html")
         if embed:
             atomic.write_text(out / "embed.html", embed_snippet("map.html"))
@@ -211,5 +213,5 @@ def write_outputs(
     if images:
         from nkmap.outputs.staticmap import write_static_maps  # matplotlib only when a picture is asked for
 
-        written += write_static_maps(result, images)
+        written += write_static_maps(result, images, title=title)
     return written
