@@ -222,6 +222,7 @@ def test_article_view_highlights_every_place_and_links_back(sample_build, offlin
     assert popup.locator("h3").inner_text() == other.place.name
     # and by keyboard: Enter on a focused name
     page.evaluate("void nkmap.map.closePopup()")
+    page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")  # after its fade
     mark = view.locator("mark.nkmap-place").first
     mark.focus()
     page.keyboard.press("Enter")

@@ -17,6 +17,7 @@ from nkmap.model import WIDE_KINDS, GeoparseResult
 WIDE_TOWNS = 400  # the most populous towns of the whole extent (15,000 people or more)
 NEAR_TOWNS = 12  # ... and the largest this many (1,000 people or more) within NEAR degrees of each place
 NEAR = 0.6
+NEAR_PLACES = 300  # ... for the most-mentioned this many places
 MAX_TOWNS = 1500  # per page: at most ~60 kB of HTML
 MARGIN = 0.25  # the extent grows by this share on each side (and by 1.5 degrees at least)
 ATTRIBUTION = "Towns: GeoNames"
@@ -46,9 +47,18 @@ def towns_near(result: GeoparseResult, index=None) -> list[list]:
     inside = (lat >= south - pad_lat) & (lat <= north + pad_lat) & (lon >= west - pad_lon) & (lon <= east + pad_lon)
     wide = np.flatnonzero(inside & (pop >= 15_000))
     chosen = set(wide[np.argsort(-pop[wide], kind="stable")][:WIDE_TOWNS].tolist())
-    for plat, plon in sorted(set(points)):
-        near = np.flatnonzero((np.abs(lat - plat) <= NEAR) & (np.abs(lon - plon) <= NEAR) & (pop >= 1_000))
-        chosen.update(near[np.argsort(-pop[near], kind="stable")][:NEAR_TOWNS].tolist())
+    # towns near each place: bucket the extent's towns by NEAR-degree cells, look in the 3x3 cells around
+    candidates = np.flatnonzero(inside & (pop >= 1_000))
+    cells: dict[tuple[int, int], list[int]] = {}
+    for row, cy, cx in zip(
+        candidates.tolist(), np.floor(lat[candidates] / NEAR).tolist(), np.floor(lon[candidates] / NEAR).tolist()
+    ):
+        cells.setdefault((int(cy), int(cx)), []).append(row)
+    for plat, plon in list(dict.fromkeys(points))[:NEAR_PLACES]:
+        cy, cx = math.floor(plat / NEAR), math.floor(plon / NEAR)
+        rows = [r for dy in (-1, 0, 1) for dx in (-1, 0, 1) for r in cells.get((cy + dy, cx + dx), ())]
+        near = [r for r in rows if abs(lat[r] - plat) <= NEAR and abs(lon[r] - plon) <= NEAR]
+        chosen.update(sorted(near, key=lambda r: (-int(pop[r]), r))[:NEAR_TOWNS])
     mapped = _mapped_names(result)
     rows = []
     for row in sorted(chosen, key=lambda r: (-int(pop[r]), r)):

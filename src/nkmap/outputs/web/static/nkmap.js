@@ -327,7 +327,7 @@
 
     /* ---- markers: one canvas circle per place, clustered ---- */
     /* clusters gather less once zoomed into a theatre, so nearby towns stand apart */
-    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, animate: false,
+    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, animate: false, disableClusteringAtZoom: 12,
                                          maxClusterRadius: function (z) { return z >= 8 ? 24 : 40; } });
     var markers = {}, markerList = new Array(places.length);
     var counts = byPlace.map(function (rows) { return rows.length; });
@@ -363,12 +363,27 @@
       });
       marker.nkmapId = p[F.p_id];
       marker.nkmapIndex = index;
-      marker.bindTooltip(tooltipFor(index));
-      marker.bindPopup(function () { return popupFor(index); }, popupOptions());
       markers[p[F.p_id]] = marker;
       markerList[index] = marker;
     });
-    map.addLayer(cluster);
+    /* one popup and one tooltip for all the markers, made when needed: 10,000 bound popups
+       would cost a fifth of a second at start-up */
+    var tooltip = L.tooltip({ direction: "top", offset: [0, -6] });
+    var markerPopup = L.popup(popupOptions());
+    function openPopupOf(marker) {
+      if (marker.nkmapArea) { marker.openPopup(); return; }
+      map.closeTooltip(tooltip);
+      markerPopup.options.maxWidth = popupOptions().maxWidth;
+      markerPopup.setLatLng(marker.getLatLng()).setContent(popupFor(marker.nkmapIndex)).openOn(map);
+    }
+    cluster.on("click", function (e) { if (e.layer && e.layer.nkmapIndex !== undefined) openPopupOf(e.layer); });
+    cluster.on("mouseover", function (e) {
+      var m = e.layer;
+      if (!m || m.nkmapIndex === undefined || !map.hasLayer(m)) return;
+      tooltip.setLatLng(m.getLatLng()).setContent(tooltipFor(m.nkmapIndex)());
+      map.openTooltip(tooltip);
+    });
+    cluster.on("mouseout", function () { map.closeTooltip(tooltip); });
     mark("markers made");
 
     var status = el("div", "nkmap-status");
@@ -397,8 +412,16 @@
       /* re-cluster only what changed: much cheaper than clearing thousands of markers */
       var gone = remove.filter(function (l) { return !l.nkmapArea; });
       var come = add.filter(function (l) { return !l.nkmapArea; });
-      if (gone.length) cluster.removeLayers(gone);
-      if (come.length) cluster.addLayers(come);
+      if (gone.length + come.length > 1000 && map.hasLayer(cluster)) {
+        /* many changes (a date range moved): rebuilding the clusters off the map is faster */
+        map.removeLayer(cluster);
+        cluster.clearLayers();
+        cluster.addLayers(markerList.filter(function (m, i) { return m && isShown[i]; }));
+        map.addLayer(cluster);
+      } else {
+        if (gone.length) cluster.removeLayers(gone);
+        if (come.length) cluster.addLayers(come);
+      }
       remove.forEach(function (l) { if (l.nkmapArea) areaLayer.removeLayer(l); });
       add.forEach(function (l) { if (l.nkmapArea) areaLayer.addLayer(l); });
       var nArticles = 0;
@@ -533,6 +556,7 @@
       }
     }
     input.addEventListener("input", showResults);
+    input.addEventListener("focus", function () { if (!searchIndex) buildSearchIndex(); });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown" || e.key === "ArrowUp") {
         if (!current.length) showResults();
@@ -784,16 +808,17 @@
     cluster.on("spiderfied unspiderfied", scheduleLabels);
 
     mark("controls built");
-    update();
-    mark("clustered");
-
-    /* first view: the places themselves, not the capitals that stand for whole countries */
+    /* first view: the places themselves, not the capitals that stand for whole countries; set
+       before the markers are clustered, so the clusters are drawn once, at this zoom */
     var focus = places.filter(function (p) { return p[F.p_group] !== "country"; });
     if (!focus.length) focus = places;
     if (focus.length) {
       map.fitBounds(focus.map(function (p) { return [p[F.p_lat], p[F.p_lon]]; }),
                     { padding: [40, 40], maxZoom: 9, animate: false });
     }
+    update();  // fills the cluster group while it is off the map: no drawing per marker
+    map.addLayer(cluster);
+    mark("clustered");
 
     /* ---- the article view: every place it names highlighted, each a way back to the map ---- */
     var view = el("div");
@@ -936,7 +961,7 @@
       if (map.hasLayer(marker)) map.panTo(marker.getLatLng(), { animate: false });
       var parent = marker.__parent;
       while (parent && !parent._icon) parent = parent.__parent;
-      if (!map.hasLayer(marker) && parent) {
+      if (!map.hasLayer(marker) && parent && cluster._spiderfied !== parent) {
         cluster.once("spiderfied", function () { done(marker); });
         parent.spiderfy();
       } else {
@@ -944,11 +969,13 @@
       }
       return true;
     }
-    function openPlace(id) { return showPlace(id, function (m) { m.openPopup(); }); }
+    function openPlace(id) { return showPlace(id, openPopupOf); }
 
     window.nkmap = {
       map: map, cluster: cluster, markers: markers, areas: areaLayer, showArticle: showArticle, showPlace: showPlace,
       update: update, search: search, parseHash: parseHash, openPlace: openPlace,
+      /* open the popup of the place with this id where its marker (or area) is, as a click would */
+      openPopup: function (id) { var i = placeIndex[id]; openPopupOf(areas[i] || markerList[i]); },
       /* the labels drawn now: [{kind, text, box: [x0, y0, x1, y1]}] in map container pixels */
       labels: function () { relabel(); return placedLabels; },
       /* how many places pass the filters (markers in the cluster group) */
