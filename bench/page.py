@@ -10,7 +10,10 @@ geoparsing), writes ``map.html`` and measures in Debian's Chromium with the netw
 - filter toggle: unticking one outlet, one article, and moving the date slider (target <= 100 ms);
 - the 10,000-place page alone (issue 15's target: <= 0.8 s from navigation).
 
-Medians of ``--runs`` page loads. Run:  python bench/page.py [--articles 50000] [--places 10000] [--runs 5]
+Medians of ``--runs`` page loads. ``--against ../main/src`` also loads the same 10,000-place page as
+another checkout builds it, interleaved with this one's, for a ratio measured in one run.
+
+Run:  python bench/page.py [--articles 50000] [--places 10000] [--runs 5] [--against /work/main/src]
 """
 
 from __future__ import annotations
@@ -154,11 +157,58 @@ def report(label: str, path: Path, rows: list[dict], build_s: float) -> None:
         )
 
 
+def ready_times(paths: list[Path], runs: int) -> dict[Path, list[float]]:
+    """Navigation → ready (ms) of each page, loads interleaved so that machine noise hits all alike."""
+    from playwright.sync_api import sync_playwright
+
+    times: dict[Path, list[float]] = {p: [] for p in paths}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for _ in range(runs):
+            for path in paths:
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                context.route("http*://**/*", lambda route: route.abort())
+                page = context.new_page()
+                page.goto(path.as_uri())
+                page.wait_for_function("window.nkmapReady === true", timeout=120_000)
+                times[path].append(page.evaluate("window.nkmap && nkmap.readyMs || performance.now()"))
+                context.close()
+        browser.close()
+    return times
+
+
+def compare(other_src: Path, n_places: int, runs: int, tmp: Path) -> None:
+    """The same 10,000-place page built by another checkout's ``src`` (e.g. main) and by this one."""
+    import subprocess
+
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]);"
+        "from page import synthetic; from nkmap.outputs.web.page import build_map;"
+        "build_map(synthetic(int(sys.argv[3]), int(sys.argv[3]))).save(sys.argv[4])"
+    )
+    paths = []
+    for label, src in (("other", other_src), ("this", ROOT / "src")):
+        path = tmp / f"compare-{label}.html"
+        subprocess.run(
+            [sys.executable, "-c", code, str(src), str(ROOT / "bench"), str(n_places), str(path)],
+            check=True,
+            env={**__import__("os").environ, "PYTHONPATH": str(src)},
+        )
+        paths.append(path)
+    times = ready_times(paths, runs)
+    print(
+        f"\n## side by side, {n_places:,} places / {n_places:,} articles, navigation -> ready, {runs} loads each (ms)"
+    )
+    for label, path in zip((str(other_src), "this branch"), paths):
+        print(f"  {label:40s} median {statistics.median(times[path]):7.0f}  {[round(t) for t in times[path]]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=50_000)
     ap.add_argument("--places", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--against", type=Path, metavar="SRC", help="also load the page another checkout's src/ builds")
     a = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
     from nkmap.outputs.web.page import build_map
@@ -174,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
             build_map(result).save(str(path))
             build_s = time.perf_counter() - t
             report(label, path, measure(path, a.runs), build_s)
+        if a.against:
+            compare(a.against, a.places, a.runs, Path(tmp))
     return 0
 
 

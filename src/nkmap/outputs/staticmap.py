@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from nkmap.datafiles import DEFAULT_BASEMAP
 from nkmap.errors import InputError
 from nkmap.infra import atomic
-from nkmap.model import GeoparseResult, kind_group
+from nkmap.model import WIDE_KINDS, GeoparseResult, kind_group
 from nkmap.outputs.web.palette import BORDER as LAND_BORDER
 from nkmap.outputs.web.palette import COUNTRY_INK, GROUP_STYLE
 from nkmap.outputs.web.palette import LAND as WEB_LAND
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 DPI = 200  # print resolution
 FIGSIZE = (11.0, 6.6)  # inches: 2200 x 1320 pixels at DPI
 ATTRIBUTION = "Borders: Natural Earth. Places: nkmap gazetteer (GeoNames, Wikipedia)."
-NOT_POINTS = ("country", "continent")  # countries are shaded; a continent is no point
+NOT_POINTS = WIDE_KINDS  # countries are shaded; a continent is no point (nkmap.model)
 DETAIL_MIN_PLACES = 3  # a crowded area gets a detail panel when it holds this many places
 DETAIL_SHARE = 0.03  # ... within this share of the main map's span
 
