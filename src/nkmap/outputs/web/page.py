@@ -5,6 +5,11 @@ This is the only module where article text enters HTML. It enters as JSON inside
 page's script puts it on screen through text nodes only, so no article can inject markup.
 One data row per place instead of one folium object and popup per place keeps both the
 build and the page fast for large corpora.
+
+The page is assembled in :func:`build_map`: each data set is one :func:`add_json` call (a
+``<script type="application/json" id=...>`` element that scripts read with ``nkmapData(id)``) and
+each of nkmap's scripts one name in :data:`nkmap.outputs.web.assets.OWN_SCRIPTS`, so a panel of
+its own (e.g. a review panel) is one more of each.
 """
 
 from __future__ import annotations
