@@ -70,6 +70,7 @@ def _build(args: argparse.Namespace) -> int:
         url_timeout=args.url_timeout,
         url_delay=args.url_delay,
         keep_duplicates=args.keep_duplicates,
+        title=args.title,
     )
     result = report.result
     print(
@@ -311,6 +312,12 @@ def parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--embed", action="store_true", help="also write embed.html: the <iframe> snippet to put the map in a report"
+    )
+    build.add_argument(
+        "--title",
+        metavar="TEXT",
+        help="the title of map.html and map.png/svg (default: what the corpus is, e.g. "
+        "'Places named in 5 news articles from 4 outlets')",
     )
     build.add_argument(
         "--format",

@@ -317,6 +317,7 @@ def build(
     keep_duplicates: bool = False,
     corrections: str | os.PathLike[str] | bool | None = None,
     cache: bool = True,
+    title: str | None = None,
 ) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
@@ -335,6 +336,8 @@ def build(
     ``corrections`` is the corrections file (default: ``corrections.json`` in the first articles
     folder, when there is one; False: none). ``cache`` keeps per-article results between builds
     (:mod:`nkmap.infra.resultcache`).
+    ``title`` names the map page and the static map (default: what the corpus is; the subtitle
+    gives the dates and counts).
     """
     formats = parse_formats(formats)
     articles = list(articles)
@@ -375,7 +378,7 @@ def build(
                 results.close()
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
-    files = write_outputs(result, out, formats=formats, tiles=tiles, embed=embed, corrections=applied)
+    files = write_outputs(result, out, formats=formats, tiles=tiles, embed=embed, corrections=applied, title=title)
     return BuildReport(result, tuple(files), corrections_file, tuple(duplicates))
 
 

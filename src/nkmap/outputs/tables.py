@@ -213,6 +213,7 @@ def write_outputs(
     tiles: str | None = "none",
     embed: bool = False,
     corrections: object | None = None,
+    title: str | None = None,
 ) -> list[Path]:
     """Write the files of ``formats`` into ``out`` and return their paths, as a set or not at all.
 
@@ -232,6 +233,7 @@ def write_outputs(
     embed : also write ``embed.html``, the ``<iframe>`` snippet a report pastes.
     corrections : the corrections applied (:class:`nkmap.sources.corrections.AppliedCorrections`):
         the map's review panel exports them together with the ones made in the page.
+    title : the title of the map page and the static map (default: what the corpus is).
     """
     wanted = parse_formats(formats)
     out = Path(out)
@@ -244,7 +246,7 @@ def write_outputs(
             from nkmap.outputs.web.page import build_map, embed_snippet  # folium only when the page is asked for
 
             atomic.write_text(
-                out / "map.html", build_map(result, tiles=tiles, corrections=corrections).get_root().render()
+                out / "map.html", build_map(result, title, tiles=tiles, corrections=corrections).get_root().render()
             )
             written.append(out / "map.html")
             if embed:
@@ -271,7 +273,7 @@ def write_outputs(
         if images:
             from nkmap.outputs.staticmap import write_static_maps  # matplotlib only when a picture is asked for
 
-            written += write_static_maps(result, images)
+            written += write_static_maps(result, images, title=title)
     return written
 
 

@@ -90,7 +90,8 @@ nkmapReview({{ this._parent.get_name() }}, JSON.parse(document.getElementById("n
         self.payload = review_payload(result, corrections)
 
     def render(self, **kwargs: Any) -> None:
-        from nkmap.outputs.web.page import RawHtml, json_for_html
+        from nkmap.outputs.web.basemap import json_for_html
+        from nkmap.outputs.web.page import RawHtml
 
         root = self.get_root()
         root.header.add_child(RawHtml(_assets()), name="nkmap_review_assets")

@@ -149,9 +149,8 @@
 
     /* ---- actions in every marker's popup ---- */
     map.on("popupopen", function (e) {
-      var source = e.popup._source;
-      var id = source && source.nkmapId;
       var root = e.popup._contentNode && e.popup._contentNode.querySelector(".nkmap-popup");
+      var id = root && root.dataset.place;  /* the popup is shared by every marker: the content says whose */
       if (!id || !root || root.querySelector(".nkmap-review-actions")) return;
       var names = surfaces[id] || [];
       var box = el("div", "nkmap-review-actions");
