@@ -31,7 +31,7 @@ def env(**extra):
     return {
         "PYTHONPATH": str(ROOT / "src"),
         "PATH": "/usr/bin:/bin",
-        "NKMAP_CACHE_DIR": os.environ.get("NKMAP_CACHE_DIR", "/tmp/nkcache"),
+        "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"],
         **extra,
     }
 
