@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 import re
 
 from nkmap.inputs.dates import WEEKDAYS
+from nkmap.names import UPPER_CLASS
 
 # Every regex here runs over whole, untrusted texts, so none may backtrack without bound (a
 # 100 kB hyphenated token took minutes): a domain starts only where a token starts (not at each
@@ -24,7 +25,7 @@ _DOMAIN = re.compile(
     rf"(?<![\w.-]){_LABEL}(?:\.{_LABEL}){{0,8}}\.(?:com|net|org|co\.id|id|tv|co\.uk|info|news|ru|az|am)\b",
     re.IGNORECASE,
 )
-_UPPER = r"A-ZÀ-ÖØ-ÞĀ-ſ"
+_UPPER = UPPER_CLASS
 # "MOSKOW -", "SERAMBINEWS.COM, MOSKWA -", "MOSKOW, RUSIA (voa-islam.com) -", "BAKU, Azerbaijan —"
 _DATELINE = re.compile(
     rf"^(?:[^\s,]{{1,80}}\.[A-Za-z]{{2,3}}[ \t]{{0,3}},[ \t]{{0,3}})?"

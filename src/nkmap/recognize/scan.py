@@ -23,16 +23,14 @@ from typing import TYPE_CHECKING
 from nkmap.datafiles import packaged_json
 from nkmap.inputs.metadata import dateline_of
 from nkmap.model import NO_EVIDENCE, Article, Cue, Evidence, Mention
-from nkmap.names import name_key
+from nkmap.names import UPPER_CLASS, name_key
 from nkmap.recognize.language import article_language, home_countries, zipf
 from nkmap.sources.base import KeySet, NameSource, Tier, is_strong
 
 if TYPE_CHECKING:
     from nkmap.sources.admin import AdminAreas
 
-# Upper-case letters of the Basic Multilingual Plane: re has no \p{Lu}, so the class is built once.
-_UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha()}))
-_UPPER_CLASS = re.escape(_UPPER).replace("-", "\\-")
+_UPPER_CLASS = UPPER_CLASS
 # A lower-case Arabic article joined by a hyphen starts a name as written: "al-Mawasi", "el-Fasher", "az-Zanna".
 _ARTICLE = r"(?:al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|ez|es|ul|ud)[-\u2010\u2011]"
 # A word character, combining marks included: decomposed (NFD) text ("Ag\u0306dam") is read like composed text.
