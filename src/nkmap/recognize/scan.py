@@ -295,7 +295,9 @@ class _Scan:
         names = self.names
         for _ in range(limit - 1):
             nxt = _NEXT_WORD.match(self.text, end)
-            word = nxt.group(1) if nxt else ""
+            if nxt is None:
+                break
+            word = nxt.group(1)
             if (
                 not word[:1].isupper()
                 or name_key(word) in self.rules.stopwords  # "Kecamatan", "Desa": the next name's place word
@@ -489,7 +491,8 @@ class _Scan:
         above or below one of them (computed once per article)."""
         if self._admin_anchored is not None:
             return self._admin_anchored
-        admin = self.names.admin  # type: ignore[union-attr]
+        admin = self.names.admin if self.names is not None else None
+        assert admin is not None, "called only where the index has administrative areas"
         present: dict[int, bool] = {}  # unit -> named with its own evidence
         for start, end in self._admin_spans():
             surface = self.text[start:end]
@@ -555,7 +558,8 @@ class _Scan:
 
     def _admin_spans(self) -> list[tuple[int, int]]:
         """Every longest run of capitalised words (with particles) that is an administrative area's name."""
-        admin = self.names.admin  # type: ignore[union-attr]
+        admin = self.names.admin if self.names is not None else None
+        assert admin is not None, "called only where the index has administrative areas"
         text = self.text
         spans = []
         resume = 0
