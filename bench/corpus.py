@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import shutil
 import sys
@@ -27,10 +28,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CACHE = HERE / ".corpora"
-# ../shared/devset from the repository root; from a worktree one level deeper (wt/NAME), ../../shared/devset
-DEFAULT_DEVSET = next(
-    (p for p in (REPO.parent / "shared" / "devset", REPO.parent.parent / "shared" / "devset") if p.is_dir()),
-    REPO.parent / "shared" / "devset",
+# $NKMAP_DEVSET, else ../shared/devset from the repository root; from a worktree one level deeper (wt/NAME), ../../shared/devset
+DEFAULT_DEVSET = (
+    Path(os.environ["NKMAP_DEVSET"])
+    if os.environ.get("NKMAP_DEVSET")
+    else next(
+        (p for p in (REPO.parent / "shared" / "devset", REPO.parent.parent / "shared" / "devset") if p.is_dir()),
+        REPO.parent / "shared" / "devset",
+    )
 )
 MB = 1_000_000
 SEED = 20201110

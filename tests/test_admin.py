@@ -46,7 +46,7 @@ def test_names_are_folded_and_stripped_of_their_level_word():
     from nkmap.sources.admin import AdminUnit
 
     sitaro = AdminUnit("Kabupaten Kepulauan Siau Tagulandang Biaro (Sitaro)", "regency", "ID")
-    assert unit_keys(sitaro) == {"kepulauan siau tagulandang biaro", "sitaro"}
+    assert unit_keys(sitaro) == {"kepulauan siau tagulandang biaro", "sitaro", "siau tagulandang biaro islands"}
     assert unit_keys(AdminUnit("Ureifasei Tiga (III)", "village", "ID")) == {"ureifasei tiga"}
 
 
@@ -162,3 +162,8 @@ def test_province_abbreviations_of_the_indonesian_press(bare_sources):
     )
     assert {"Kalsel", "NTT"} <= set(found)
     assert "NTT" not in surfaces("The NTT shares fell sharply on Monday in trading overseas.", bare_sources)
+
+
+def test_english_forms_of_indonesian_provinces_and_regencies(bare_sources):
+    text = "Floods hit East Java and South Kalimantan, while a landslide struck East Flores regency."
+    assert {"East Java", "South Kalimantan", "East Flores"} <= set(surfaces(text, bare_sources))

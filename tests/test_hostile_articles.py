@@ -183,7 +183,7 @@ def with_sidecar(folder, data):
         (lambda d: with_sidecar(d, b"[[[[" * 100000), "a.json: not a valid JSON sidecar: maximum recursion depth"),
         (lambda d: with_sidecar(d, b"\xff{"), "a.json: not a valid JSON sidecar: 'utf-8' codec can't decode"),
         (lambda d: with_sidecar(d, b'{"url": 1e5'), "a.json: line 1, column 12: not a valid JSON sidecar"),
-        (lambda d: with_sidecar(d, b'{"date": "tomorrow"}'), "a.txt: field 'date': 'tomorrow' is not a date"),
+        (lambda d: with_sidecar(d, b'{"date": "tomorrow"}'), "a.json: field 'date': 'tomorrow' is not a date"),
     ],
 )
 def test_bad_paths_and_sidecars_are_errors(tmp_path, setup, message):

@@ -29,7 +29,7 @@ def test_every_input_option_is_in_the_readme(option):
     assert f"`{option}" in README
 
 
-@pytest.mark.parametrize("suffix", [".txt", ".html", ".htm", ".jsonl", ".ndjson", ".csv", ".tsv", ".pdf"])
+@pytest.mark.parametrize("suffix", [".txt", ".html", ".htm", ".jsonl", ".ndjson", ".csv", ".tsv", ".parquet", ".pdf"])
 def test_every_format_is_in_the_input_table(suffix):
     from nkmap.inputs.files import FORMATS
 

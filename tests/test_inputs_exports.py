@@ -192,3 +192,39 @@ def test_cli_reads_exports_and_says_which_rows_are_duplicates(tmp_path):
     ]
     rows = (tmp_path / "out" / "mentions.csv").read_text(encoding="utf-8-sig")
     assert "export.jsonl#rc-0413" in rows and "export.jsonl#rc-0416" not in rows
+
+
+def test_a_csv_with_a_bad_byte_is_read_with_a_warning(tmp_path, caplog):
+    export = tmp_path / "x.csv"
+    export.write_bytes(
+        b"title,text\nA,Warga Stepanakert \xff berkumpul di " + "Ağdam.".encode() + b"\nB," + TEXT.encode() + b"\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="nkmap"):
+        articles = nkmap.read_articles([export])
+    assert [a.title for a in articles] == ["A", "B"] and "\ufffd" in articles[0].text
+    assert messages(caplog) == [f"{export}: line 2: bytes that are not UTF-8, replaced with U+FFFD (save it as UTF-8)"]
+
+
+def test_a_parquet_export_is_read_like_the_others(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "id": ["p-1", "p-2"],
+            "headline": ["Ferries sail again", "Buses run again"],
+            "seendate": ["20240302T071500Z", "20240303T080000Z"],
+            "text": [TEXT, "GORIS - Buses from Goris to Yerevan ran again on Friday, drivers said."],
+        }
+    )
+    export = tmp_path / "gdelt.parquet"
+    pq.write_table(table, export)
+    articles = nkmap.read_articles([export])
+    assert [(a.name, a.title, a.date) for a in articles] == [
+        ("gdelt.parquet#p-1", "Ferries sail again", date(2024, 3, 2)),
+        ("gdelt.parquet#p-2", "Buses run again", date(2024, 3, 3)),
+    ]
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    with pytest.raises(nkmap.InputError, match=r"broken.parquet: not a readable Parquet file"):
+        nkmap.read_articles([broken])

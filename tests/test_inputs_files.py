@@ -31,6 +31,7 @@ def cli(*args, timeout=120):
     )
 
 
+@pytest.mark.slow
 def test_an_unknown_suffix_named_explicitly_is_an_error_never_read_as_text(tmp_path):
     doc = tmp_path / "report.docx"
     doc.write_bytes(b"PK\x03\x04 not text")
@@ -38,7 +39,7 @@ def test_an_unknown_suffix_named_explicitly_is_an_error_never_read_as_text(tmp_p
         nkmap.read_articles([doc])
     assert str(caught.value) == (
         f"{doc}: not a format nkmap reads (.docx); it reads .txt, .text, .html, .htm, .xhtml, .jsonl, .ndjson, "
-        ".csv, .tsv, .pdf (rename a plain-text article to .txt)"
+        ".csv, .tsv, .parquet, .pdf (rename a plain-text article to .txt)"
     )
     done = cli("build", doc, "--gazetteer", GAZETTEER, "--out", tmp_path / "out")
     assert (done.returncode, done.stderr.splitlines()) == (2, [f"Error: {caught.value}"])
@@ -94,6 +95,7 @@ def test_links_that_leave_the_folder_are_skipped_unless_asked(tmp_path, caplog):
     assert [a.name for a in followed] == ["a.txt", "etc/passwd.txt"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_a_fifo_is_a_clear_error_when_named_and_skipped_in_a_folder_never_blocking(tmp_path):
     fifo = tmp_path / "pipe.txt"
@@ -164,3 +166,25 @@ def test_a_single_byte_encoding_is_still_detected_not_replaced(tmp_path, caplog)
         article = read_article(path)
     assert "président" in article.text and "\ufffd" not in article.text
     assert messages(caplog) == [f"{path}: not UTF-8; decoded as cp1252 (detected); save it as UTF-8 to be sure"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_reading_a_fifo_directly_does_not_block(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(nkmap.InputError, match=r"pipe.txt: not a regular file"):
+        read_article(fifo)  # no writer: a plain open() would wait for one forever
+
+
+@pytest.mark.slow
+def test_workers_give_the_serial_result_over_exports_pages_and_two_folders(tmp_path):
+    for folder, text in (("jakarta", TEXT), ("yerevan", OTHER)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "001.txt").write_text(text, encoding="utf-8")
+    examples = ROOT / "data" / "examples"
+    inputs = [tmp_path / "jakarta", tmp_path / "yerevan", examples / "export.jsonl", examples / "page.html"]
+    serial = nkmap.build(inputs, gazetteer=GAZETTEER, out=tmp_path / "serial", formats="geojson")
+    parallel = nkmap.build(inputs, gazetteer=GAZETTEER, out=tmp_path / "parallel", formats="geojson", workers=2)
+    assert parallel.result == serial.result
+    assert parallel.duplicates == serial.duplicates and len(serial.duplicates) == 1
+    assert len({a.name for a in serial.result.articles}) == len(serial.result.articles) == 7

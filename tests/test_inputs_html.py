@@ -117,3 +117,12 @@ def test_markup_in_the_page_never_reaches_the_text_as_markup():
     article = article_from_html("x.html", html)
     assert "alert(1)" not in article.text
     assert "<b>they hoped</b>" in article.text  # entities decoded to the text they stand for, escaped by the page
+
+
+def test_a_hostile_head_costs_no_time():
+    import time
+
+    head = "<html " + "x" * 400 + ("<html lang" * 6000) + "<meta http-equiv=content-language " * 2000
+    started = time.perf_counter()
+    article_from_html("x.html", head + "<body><article><p>" + "Warga Goris berkumpul di alun-alun kota. " * 5)
+    assert time.perf_counter() - started < 5

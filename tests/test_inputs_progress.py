@@ -36,6 +36,17 @@ def test_a_terminal_gets_a_bar_that_redraws_in_place():
     assert shown.endswith("\r"), "and is cleared when done"
 
 
+def test_a_warning_during_a_bar_is_printed_above_it():
+    stream = Terminal()
+    for i in progress.track(range(3), "reading", stream=stream):
+        if i == 1:
+            progress.echo("Warning: x.txt: skipped", stream)
+    assert "\nWarning: x.txt: skipped\n" in "\n" + stream.getvalue().replace("\r", "\n")
+    plain = io.StringIO()
+    progress.echo("Warning: y", plain)
+    assert plain.getvalue() == "Warning: y\n"
+
+
 def test_a_pipe_gets_plain_lines_at_the_interval_and_a_last_one(monkeypatch):
     monkeypatch.setenv("NKMAP_PROGRESS_INTERVAL", "0.05")
     stream = io.StringIO()

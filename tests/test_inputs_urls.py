@@ -171,6 +171,17 @@ def test_cli_urls_file_with_comments_and_a_bad_line(server, tmp_path):
     ]
     assert done.stdout.startswith("articles:   1\n")
     assert f"{server}/page.html" in (tmp_path / "out" / "mentions.csv").read_text(encoding="utf-8-sig")
+    args[args.index(tmp_path / "out")] = tmp_path / "out2"
+    done = subprocess.run(
+        [sys.executable, "-m", "nkmap", "build", f"{server}/brief", f"{server}/page.html", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("articles:   2\n") and done.stderr == ""
+    assert f"{server}/brief" in (tmp_path / "out2" / "mentions.csv").read_text(encoding="utf-8-sig")
 
 
 @pytest.mark.slow
@@ -183,3 +194,12 @@ def test_without_urls_nothing_touches_the_network(tmp_path, monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     report = nkmap.build([EXAMPLES], gazetteer=GAZETTEER, out=tmp_path / "out", formats="html,csv", geonames=False)
     assert len(report.result.articles) >= 10
+
+
+def test_url_checks_take_linear_time_on_long_hostile_lines():
+    long = "http://" + "a" * 200_000 + " b"
+    started = time.perf_counter()
+    assert not web.is_url(long)
+    assert web.is_url("https://example.org/a?b=1#c") and web.is_url("http://127.0.0.1:8000")
+    assert not web.is_url("file:///etc/passwd") and not web.is_url("javascript:alert(1)")
+    assert time.perf_counter() - started < 0.5

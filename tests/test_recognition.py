@@ -159,3 +159,21 @@ def test_a_feature_word_does_not_swallow_the_next_name_or_sentence(bare_sources)
     found = candidates("Kecelakaan terjadi di Sungai Ampal Jakarta, kata polisi.", bare_sources)
     assert "Jakarta" in found and "Ampal Jakarta" not in found
     assert "Temuan" not in candidates("Jasad ditemukan di tepi sungai. Temuan itu dilaporkan warga.", bare_sources)
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Among the dead is Lourdes, 34 years old, a teacher from the coast.", "Lourdes"),
+        ("“Kami takut,” kata Wali kota Marlon Sutedja kepada wartawan di balai desa.", "Marlon Sutedja"),
+        ("“No sabemos nada”, dijo Lourdes a los periodistas en la plaza del pueblo.", "Lourdes"),
+        ("Reporters waited while Victoria said the town had been cut off for a week.", "Victoria"),
+    ],
+)
+def test_the_text_around_a_name_can_say_it_is_a_person(bare_sources, text, person):
+    assert person not in candidates(text, bare_sources)
+
+
+def test_after_a_preposition_a_name_before_said_is_still_a_place(bare_sources):
+    found = candidates("Aid groups in Port Sudan said lorries with tents were on their way.", bare_sources)
+    assert "Port Sudan" in found

@@ -148,7 +148,7 @@ class Dropped:
 
     ``candidates`` are the best places it weighed, with their scores, best first (may be empty).
     Never silently lost: every Dropped reaches review.csv. ``kept``: the mention also stays in
-    ``GeoparseResult.mentions`` as unresolved (``place`` None, listed in unresolved.csv); otherwise
+    ``GeoparseResult.mentions`` as unresolved (``place`` None, listed in review.csv); otherwise
     the policy judged it most likely no place name at all and it is only here.
     """
 

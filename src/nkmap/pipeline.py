@@ -15,6 +15,7 @@ from typing import Protocol
 
 from nkmap.datafiles import SAMPLE_ARTICLES
 from nkmap.formats import parse_formats
+from nkmap.infra.resultcache import ResultCache, context_digest, fold
 from nkmap.inputs.articles import (
     MAX_ARTICLE_BYTES,
     SkippedFile,
@@ -31,6 +32,7 @@ from nkmap.recognize.scan import NameIndex, RecognitionRules, find_mentions
 from nkmap.resolve.resolver import Resolution, Resolver
 from nkmap.roles import tag_roles
 from nkmap.sources.base import NameSource
+from nkmap.sources.corrections import AppliedCorrections
 from nkmap.sources.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 
 DEFAULT_ARTICLES = SAMPLE_ARTICLES
@@ -69,7 +71,9 @@ class ScanRecognizer:
 
 def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
     """The curated gazetteer, then CLDR country names, then (optionally) GeoNames, the case forms of all
-    three (Russian, Ukrainian: "Москвой", "Киеве") and administrative areas.
+    three (Russian, Ukrainian: "Москвой", "Киеве"), their Arabic names with or without the article
+    ("Qamishli"), one-edit misspellings of the curated and country names ("Pakistn"), and
+    administrative areas.
 
     Administrative areas come with GeoNames only (their points are GeoNames settlements: their seats), and
     answer after it: a settlement GeoNames knows is not shadowed by a village of the same name elsewhere.
@@ -83,8 +87,12 @@ def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSou
         return [gazetteer, countries]
     from nkmap.sources.admin import load_admin
     from nkmap.sources.inflected import InflectedNames
+    from nkmap.sources.nearmiss import NearMissNames
+    from nkmap.sources.variants import ArticleVariants
 
-    return [gazetteer, countries, index, InflectedNames([gazetteer, countries, index]), load_admin()]
+    known = [gazetteer, countries, index]
+    variants = [InflectedNames(known), ArticleVariants(known), NearMissNames([gazetteer, countries])]
+    return [*known, *variants, load_admin()]
 
 
 def geoparse(
@@ -96,6 +104,8 @@ def geoparse(
     recognizer: Recognizer | None = None,
     resolver: ResolverStage | None = None,
     tagger: Tagger | None = None,
+    corrections: AppliedCorrections | None = None,
+    cache: ResultCache | None = None,
 ) -> GeoparseResult:
     """Find and resolve every place mention in ``articles``.
 
@@ -109,22 +119,46 @@ def geoparse(
     recognizer, resolver, tagger : the stages, each a callable (see :class:`Recognizer`,
         :class:`ResolverStage`, :class:`Tagger`); default :class:`ScanRecognizer` and
         :class:`~nkmap.resolve.resolver.Resolver` over ``sources``, and :func:`nkmap.roles.tag_roles`.
+    corrections : the user's corrections (:mod:`nkmap.sources.corrections`): the strongest source,
+        and a filter of the names marked not a place.
+    cache : per-article results kept between runs (:mod:`nkmap.infra.resultcache`): an article
+        whose key did not change is not geoparsed again (used with the default stages only).
     """
     if sources is None and (recognizer is None or resolver is None):
         sources = default_sources(gazetteer if gazetteer is not None else load_gazetteer(DEFAULT_GAZETTEER), geonames)
-    recognize = recognizer or ScanRecognizer(sources or ())
-    resolve = resolver or Resolver(sources or ())
+    first = [corrections] if corrections else []  # corrections win over every source
+    recognize = recognizer or ScanRecognizer([*first, *(sources or ())])
+    resolve = resolver or Resolver([*(c.current for c in first), *(sources or ())])
+    if corrections:
+        resolve = corrections.resolver(resolve)
     tag = tagger or tag_roles
+    context = None
+    if cache is not None and recognizer is resolver is tagger is None:
+        context = context_digest(sources or (), recognize.names.max_words)  # type: ignore[attr-defined]
     kept: list[Article] = []
     resolved: list[ResolvedMention] = []
     dropped: list[Dropped] = []
     for article in articles:
         kept.append(article)
+        key = None
+        if context is not None:
+            touching = corrections.digest_for(article.name, fold(article.text)) if corrections else ""
+            key = cache.key(context, article, touching)  # type: ignore[union-attr]
+            hit = cache.get(key)  # type: ignore[union-attr]
+            if hit is not None:
+                resolved.extend(hit[0])
+                dropped.extend(hit[1])
+                continue
         resolution = resolve(article, recognize(article))
         if not isinstance(resolution, Resolution):
             resolution = Resolution(tuple(resolution))
-        resolved.extend(tag(article, resolution.mentions))
+        mentions = list(tag(article, resolution.mentions))
+        if key is not None:
+            cache.put(key, (mentions, list(resolution.dropped)))  # type: ignore[union-attr]
+        resolved.extend(mentions)
         dropped.extend(resolution.dropped)
+    if cache is not None:
+        cache.commit()
     return GeoparseResult.of(kept, resolved, dropped)
 
 
@@ -136,6 +170,7 @@ def geoparse_files(
     scheduler: str | None = None,
     geonames: bool = True,
     max_article_size: int = MAX_ARTICLE_BYTES,
+    corrections: AppliedCorrections | None = None,
 ) -> GeoparseResult:
     """Geoparse the article files under ``paths`` on ``workers`` processes or a Dask ``scheduler``.
 
@@ -150,7 +185,11 @@ def geoparse_files(
 
         load_geonames()  # build the on-disk index once here, not in every worker
     work = functools.partial(
-        geoparse_chunk, gazetteer=str(gazetteer), geonames=geonames, max_article_size=max_article_size
+        geoparse_chunk,
+        gazetteer=str(gazetteer),
+        geonames=geonames,
+        max_article_size=max_article_size,
+        corrections=corrections,
     )
     results = run_chunks(work, chunked(files, workers), workers=workers, scheduler=scheduler)
     if not any(chunk.articles for chunk in results):
@@ -173,6 +212,7 @@ def geoparse_articles(
     workers: int = 1,
     scheduler: str | None = None,
     geonames: bool = True,
+    corrections: AppliedCorrections | None = None,
 ) -> GeoparseResult:
     """Like :func:`geoparse_files`, over articles already read (an export row or a fetched page is
     no file of its own, and duplicates are left out before geoparsing)."""
@@ -182,7 +222,9 @@ def geoparse_articles(
         from nkmap.sources.geonames import load_geonames
 
         load_geonames()  # build the on-disk index once here, not in every worker
-    work = functools.partial(geoparse_article_chunk, gazetteer=str(gazetteer), geonames=geonames)
+    work = functools.partial(
+        geoparse_article_chunk, gazetteer=str(gazetteer), geonames=geonames, corrections=corrections
+    )
     results = run_chunks(work, chunked(list(articles), workers), workers=workers, scheduler=scheduler)
     return GeoparseResult.of(
         [a for c in results for a in c.articles],
@@ -202,7 +244,11 @@ class ChunkResult:
 
 
 def geoparse_chunk(
-    files: Sequence[str], gazetteer: str, geonames: bool = True, max_article_size: int = MAX_ARTICLE_BYTES
+    files: Sequence[str],
+    gazetteer: str,
+    geonames: bool = True,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+    corrections: AppliedCorrections | None = None,
 ) -> ChunkResult:
     """Read and geoparse some files where this process runs; a chunk of only skipped files is no error."""
     articles: list[Article] = []
@@ -214,13 +260,18 @@ def geoparse_chunk(
             skipped.append(str(e))
     if not articles:
         return ChunkResult((), (), (), tuple(skipped))
-    result = geoparse(articles, sources=_process_sources(gazetteer, geonames))
+    result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
     return ChunkResult(result.articles, result.mentions, result.dropped, tuple(skipped))
 
 
-def geoparse_article_chunk(articles: Sequence[Article], gazetteer: str, geonames: bool = True) -> ChunkResult:
+def geoparse_article_chunk(
+    articles: Sequence[Article],
+    gazetteer: str,
+    geonames: bool = True,
+    corrections: AppliedCorrections | None = None,
+) -> ChunkResult:
     """Geoparse some articles where this process runs (sources are loaded once per process)."""
-    result = geoparse(articles, sources=_process_sources(gazetteer, geonames))
+    result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
     return ChunkResult(result.articles, result.mentions, result.dropped, ())
 
 
@@ -236,6 +287,7 @@ class BuildReport:
 
     result: GeoparseResult
     files: tuple[Path, ...]
+    corrections: Path | None = None  # the corrections file applied, if any
     duplicates: tuple[Duplicate, ...] = ()  # articles left out as repeats of another (none with keep_duplicates)
 
     @property
@@ -263,6 +315,9 @@ def build(
     url_timeout: float | None = None,
     url_delay: float | None = None,
     keep_duplicates: bool = False,
+    corrections: str | os.PathLike[str] | bool | None = None,
+    cache: bool = True,
+    title: str | None = None,
 ) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
@@ -278,12 +333,20 @@ def build(
     ``url_timeout`` and ``url_delay`` go to :func:`nkmap.inputs.articles.iter_articles`.
     Articles that repeat another (the same text, or a near copy) are left out with a warning
     naming what they repeat, unless ``keep_duplicates``.
+    ``corrections`` is the corrections file (default: ``corrections.json`` in the first articles
+    folder, when there is one; False: none). ``cache`` keeps per-article results between builds
+    (:mod:`nkmap.infra.resultcache`).
+    ``title`` names the map page and the static map (default: what the corpus is; the subtitle
+    gives the dates and counts).
     """
     formats = parse_formats(formats)
+    articles = list(articles)
     if tiles not in (None, "none"):
         from nkmap.outputs.web.basemap import resolve_tiles
 
         resolve_tiles(tiles)  # a bad --tiles fails before anything is read
+    curated = load_gazetteer(gazetteer)  # a bad gazetteer or corrections file fails here, before any reading
+    corrections_file, applied = load_applied_corrections(articles, corrections, curated)
     from nkmap.progress import track
 
     read = read_articles(
@@ -303,11 +366,39 @@ def build(
         read, duplicates = without_duplicates(read)
         report_duplicates(duplicates)
     if workers > 1 or scheduler:
-        load_gazetteer(gazetteer)  # a bad gazetteer fails here, once, with its message
-        result = geoparse_articles(read, gazetteer, workers=workers, scheduler=scheduler, geonames=geonames)
+        result = geoparse_articles(
+            read, gazetteer, workers=workers, scheduler=scheduler, geonames=geonames, corrections=applied
+        )
     else:
-        result = geoparse(track(read, "geoparsing"), load_gazetteer(gazetteer), geonames=geonames)
+        results = ResultCache() if cache else None
+        try:
+            result = geoparse(track(read, "geoparsing"), curated, geonames=geonames, corrections=applied, cache=results)
+        finally:
+            if results is not None:
+                results.close()
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
-    files = write_outputs(result, out, formats=formats, tiles=tiles, embed=embed)
-    return BuildReport(result, tuple(files), tuple(duplicates))
+    files = write_outputs(result, out, formats=formats, tiles=tiles, embed=embed, corrections=applied, title=title)
+    return BuildReport(result, tuple(files), corrections_file, tuple(duplicates))
+
+
+def load_applied_corrections(
+    articles: Sequence[str | os.PathLike[str]],
+    corrections: str | os.PathLike[str] | bool | None,
+    gazetteer: Gazetteer,
+) -> tuple[Path | None, AppliedCorrections | None]:
+    """The corrections file ``build`` uses (given, or found beside the articles) with its places
+    looked up; ``(None, None)`` when there is none. A bad file raises :class:`InputError`."""
+    from nkmap.sources.corrections import corrections_path, file_for, load_corrections
+
+    if corrections is False:
+        return None, None
+    path = corrections_path(articles) if corrections in (None, True) else file_for(corrections)  # type: ignore[arg-type]
+    if path is None:
+        return None, None
+    loaded = load_corrections(path)
+    if any(c.geonames is not None for c in loaded.entries):
+        from nkmap.sources.geonames import load_geonames
+
+        return path, loaded.bind(gazetteer.get, load_geonames().by_geonameid)
+    return path, loaded.bind(gazetteer.get)

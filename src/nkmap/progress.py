@@ -19,6 +19,7 @@ from typing import IO, TypeVar
 T = TypeVar("T")
 INTERVAL = 10.0  # seconds between plain lines
 _quiet = False
+_bars = 0  # progress bars on the terminal now
 
 
 def set_quiet(quiet: bool) -> bool:
@@ -46,8 +47,15 @@ def track(
     if _is_terminal(stream):
         from tqdm import tqdm
 
-        with tqdm(items, desc=what, total=total, unit=f" {unit}", file=stream, leave=False, dynamic_ncols=True) as bar:
-            yield from bar
+        global _bars
+        _bars += 1
+        try:
+            with tqdm(
+                items, desc=what, total=total, unit=f" {unit}", file=stream, leave=False, dynamic_ncols=True
+            ) as bar:
+                yield from bar
+        finally:
+            _bars -= 1
         return
     yield from _plain(items, what, total, unit, stream)
 
@@ -89,3 +97,14 @@ def _is_terminal(stream: IO[str]) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def echo(line: str, stream: IO[str] | None = None) -> None:
+    """Print one line on stderr without breaking a progress bar (the bar is redrawn below it)."""
+    stream = stream if stream is not None else sys.stderr
+    if _bars:
+        from tqdm import tqdm
+
+        tqdm.write(line, file=stream)
+    else:
+        print(line, file=stream, flush=True)

@@ -1,12 +1,19 @@
-"""Read article files: text kept exactly as decoded, so mention offsets index into it.
+"""Read articles: text kept exactly as decoded or extracted, so mention offsets index into it.
 
-Metadata comes from the text (headline, outlet, dateline, date); a front-matter block or a
-JSON sidecar (``article.txt`` → ``article.json``) may supply or override any field.
+Which files are read, and their names, is :mod:`nkmap.inputs.files`; web pages are
+:mod:`~nkmap.inputs.html`, JSONL/CSV exports :mod:`~nkmap.inputs.exports`, PDF
+:mod:`~nkmap.inputs.pdf`, URLs :mod:`~nkmap.inputs.urls`. Metadata comes from the text
+(headline, outlet, dateline, date) or the format's own metadata; a front-matter block or a
+JSON sidecar (``article.txt`` → ``article.json``) may supply or override any field. The
+language is taken from metadata or detected (:mod:`~nkmap.inputs.language`).
 
 Bad-input policy, so that nothing is lost silently and nothing crashes:
 
 - UTF-8 is read as is. A UTF-8 byte-order mark is dropped (offsets count from the character
   after it); line ends are kept as read (CRLF stays CRLF), so offsets index the stored text.
+- UTF-8 with a few invalid bytes (and valid non-ASCII UTF-8 elsewhere) is read as UTF-8 with
+  U+FFFD in place of each bad sequence, and a warning gives the first bad byte's offset: a
+  whole-file encoding guess would garble every accented name.
 - A UTF-16/UTF-32 file with a byte-order mark, or any other encoding ``charset-normalizer``
   detects (Windows-1252 wins ties among Western single-byte encodings), is decoded and a
   warning names the file and the encoding.
@@ -25,6 +32,7 @@ import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -105,7 +113,7 @@ def iter_articles(
     count = 0
     for source in track(sources, "reading", unit="files"):
         try:
-            if source.format in ("jsonl", "csv", "tsv"):
+            if source.format in ("jsonl", "csv", "tsv", "parquet"):
                 from nkmap.inputs.exports import Fields, read_export
 
                 given = fields if fields is not None else Fields()
@@ -251,8 +259,14 @@ def _fields_of(article: Article) -> dict[str, str]:
 
 def _read_bytes(path: Path, max_size: int) -> bytes:
     try:
-        with open(path, "rb") as f:
+        # O_NONBLOCK: a FIFO put where a file was must not hang the open; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(path, "", "not a regular file; name an article file or a folder")
             raw = f.read(max_size + 1)  # never more than the limit, whatever stat says
+    except FileNotFoundError:
+        raise InputError(path, "", "no such file or folder") from None
     except OSError as e:
         raise InputError(path, "", e.strerror or str(e)) from None
     if len(raw) > max_size:
@@ -405,7 +419,10 @@ def _split_front_matter(path: Path, raw: str) -> tuple[dict[str, str], str]:
 
 def _sidecar(path: Path) -> dict[str, str]:
     side = path.with_suffix(".json")
-    if not side.is_file():
+    try:
+        if not side.is_file():
+            return {}
+    except OSError:  # the article's name is 255 bytes, so NAME.json cannot exist
         return {}
     try:
         data = json.loads(side.read_text(encoding="utf-8-sig"))
@@ -417,7 +434,10 @@ def _sidecar(path: Path) -> dict[str, str]:
         raise InputError(side, "", e.strerror or str(e)) from None
     if not isinstance(data, dict):
         raise InputError(side, "top level", 'a sidecar must be a JSON object such as {"url": "https://..."}')
-    return {k: str(v) for k, v in data.items() if k in FIELDS and v}
+    fields = {k: str(v).strip() for k, v in data.items() if k in FIELDS and v}
+    if fields.get("date"):
+        _given_date(str(side), fields["date"])  # a bad date names the .json that holds it
+    return {k: v for k, v in fields.items() if v}
 
 
 def _given_date(where: str, value: str) -> date:

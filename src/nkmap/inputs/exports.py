@@ -83,8 +83,14 @@ _CANDIDATE_KEYS = {f: tuple(_key(c) for c in names) for f, names in CANDIDATES.i
 
 
 def read_export(path: Path, name: str, fmt: str, given: Fields, max_size: int) -> Iterator[Article]:
-    """The articles in one export file (``fmt`` "jsonl", "csv" or "tsv"), one per row with text."""
-    rows = _jsonl_rows(path) if fmt == "jsonl" else _csv_rows(path, "\t" if fmt == "tsv" else None)
+    """The articles in one export file (``fmt`` "jsonl", "csv", "tsv" or "parquet"), one per row with text.
+
+    For Parquet the "line" in names and messages is the row number (1 = the first row).
+    """
+    if fmt == "parquet":
+        rows = _parquet_rows(path)
+    else:
+        rows = _jsonl_rows(path) if fmt == "jsonl" else _csv_rows(path, "\t" if fmt == "tsv" else None)
     reader = _RowReader(path, name, given, max_size)
     for line, row in rows:
         article = reader.article(line, row)
@@ -245,7 +251,7 @@ def _csv_rows(path: Path, delimiter: str | None) -> Iterator[tuple[int, Mapping[
         if len(set(header)) != len(header):
             log.warning("%s: line 1: a column name appears twice; the last one is read", path)
         reader = csv.reader(text, delimiter=delimiter)
-        line = 1
+        line, replaced = 1, False
         while True:
             start = line + 1
             try:
@@ -257,9 +263,32 @@ def _csv_rows(path: Path, delimiter: str | None) -> Iterator[tuple[int, Mapping[
                 log.warning("%s: line %d: not a CSV row (%s); skipped", path, start, e)
                 continue
             line = 1 + reader.line_num
+            if not replaced and any("\ufffd" in cell for cell in row):
+                replaced = True
+                log.warning(
+                    "%s: line %d: bytes that are not UTF-8, replaced with U+FFFD (save it as UTF-8)", path, start
+                )
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) > len(header):
                 log.warning("%s: line %d: %d fields, the header has %d; skipped", path, start, len(row), len(header))
                 continue
             yield start, dict(zip(header, row))
+
+
+def _parquet_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """Parquet rows as dicts, read in batches (``pyarrow``, a dependency of nkmap's table writer)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(path, "", "reading Parquet needs pyarrow: pip install pyarrow") from None
+    try:
+        source = pq.ParquetFile(path)
+        number = 0
+        for batch in source.iter_batches(batch_size=1024):
+            for row in batch.to_pylist():
+                number += 1
+                yield number, row
+    except (pa.ArrowException, OSError) as e:
+        raise InputError(path, "", f"not a readable Parquet file: {e}") from None

@@ -36,6 +36,7 @@ FORMATS = {  # suffix -> reader
     ".ndjson": "jsonl",
     ".csv": "csv",
     ".tsv": "tsv",
+    ".parquet": "parquet",
     ".pdf": "pdf",
 }
 SIDECAR_OF = (".txt", ".text", ".html", ".htm", ".xhtml", ".pdf")  # a.json next to one of these is its metadata

