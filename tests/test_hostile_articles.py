@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -23,7 +24,7 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001
 
 
 def env():
-    return {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    return {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"]}
 
 
 def cli(*args, cwd=ROOT):

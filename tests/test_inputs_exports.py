@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 from datetime import date
@@ -20,10 +21,7 @@ TEXT = "BATAM - Ferries between Batam and Tanjung Pinang sailed again on Saturda
 
 
 def cli(*args):
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NKMAP_CACHE_DIR": "/tmp/nkcache"}
-    import os
-
-    env["NKMAP_CACHE_DIR"] = os.environ.get("NKMAP_CACHE_DIR", env["NKMAP_CACHE_DIR"])
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"]}
     return subprocess.run([sys.executable, "-m", "nkmap", *map(str, args)], capture_output=True, text=True, env=env)
 
 

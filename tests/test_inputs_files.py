@@ -24,8 +24,7 @@ def messages(caplog):
 
 
 def cli(*args, timeout=120):
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
-    env["NKMAP_CACHE_DIR"] = os.environ.get("NKMAP_CACHE_DIR", "/tmp/nkcache")
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"]}
     return subprocess.run(
         [sys.executable, "-m", "nkmap", *map(str, args)], capture_output=True, text=True, env=env, timeout=timeout
     )

@@ -92,7 +92,12 @@ def test_a_ten_thousand_article_run_reports_progress_on_a_non_terminal(tmp_path)
     for i in range(10_000):
         town = towns[i % len(towns)]
         (corpus / f"{i:05}.txt").write_text(f"Warga {town} melaporkan kabar nomor {i} dari {town} hari ini.\n", "utf-8")
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NKMAP_PROGRESS_INTERVAL": "1"}
+    env = {
+        "PYTHONPATH": str(ROOT / "src"),
+        "PATH": "/usr/bin:/bin",
+        "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"],
+        "NKMAP_PROGRESS_INTERVAL": "1",
+    }
     env["NKMAP_CACHE_DIR"] = os.environ.get("NKMAP_CACHE_DIR", str(tmp_path / "cache"))
     args = ["build", corpus, "--gazetteer", GAZETTEER, "--out", tmp_path / "out", "--format", "csv", "--no-geonames"]
     started = time.monotonic()

@@ -154,7 +154,7 @@ def test_cli_urls_file_with_comments_and_a_bad_line(server, tmp_path):
     listing.write_text(f"# sources\n{server}/page.html\n\nnot a url\n{server}/missing\n", encoding="utf-8")
     # The build's own cache (country names, basemap) is the one the tests share; fetched pages are keyed by
     # the URL, whose port is new each run.
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"]}
     env["NKMAP_CACHE_DIR"] = os.environ.get("NKMAP_CACHE_DIR", str(tmp_path / "cache"))
     args = ["--url-delay", "0", "--gazetteer", GAZETTEER, "--out", tmp_path / "out", "--format", "csv", "--no-geonames"]
     done = subprocess.run(

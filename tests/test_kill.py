@@ -30,7 +30,7 @@ TEMP = re.compile(r"^\..+\.tmp")
 ENV = {
     "PYTHONPATH": str(ROOT / "src"),
     "PATH": "/usr/bin:/bin",
-    "NKMAP_CACHE_DIR": os.environ.get("NKMAP_CACHE_DIR", "/tmp/nkcache"),
+    "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"],
 }
 
 

@@ -326,6 +326,11 @@ def test_usable_at_phone_width(sample_build, offline_page):
     filters = page.locator(".nkmap-filters").bounding_box()
     assert filters["y"] >= head["y"] + head["height"]  # the filters sit below the title, not over it
     assert page.locator(".nkmap-legend").evaluate("e => e.open") is False  # collapsed on a phone
+    legend, credit = (
+        page.locator(".nkmap-legend").bounding_box(),
+        page.locator(".leaflet-control-attribution").bounding_box(),
+    )
+    assert legend["y"] + legend["height"] <= credit["y"]  # not hidden under the attribution
     page.evaluate("nkmap.openPlace('armenia')")
     popup = page.locator(".leaflet-popup").bounding_box()
     assert popup["width"] <= 375

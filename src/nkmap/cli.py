@@ -370,7 +370,7 @@ def parser() -> argparse.ArgumentParser:
     )
     inputs.add_argument(
         "--url-timeout",
-        type=_seconds,
+        type=_timeout,
         default=None,
         metavar="S",
         help="give up on a page after S seconds (default: 20)",
@@ -526,6 +526,13 @@ def _seconds(value: str) -> float:
         seconds = -1.0
     if not 0 <= seconds <= 3600:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds from 0 to 3600")
+    return seconds
+
+
+def _timeout(value: str) -> float:
+    seconds = _seconds(value)
+    if seconds == 0:
+        raise argparse.ArgumentTypeError(f"{value!r}: a timeout must be more than 0 seconds")
     return seconds
 
 

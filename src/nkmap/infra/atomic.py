@@ -155,16 +155,17 @@ def replaced_together() -> Iterator[None]:
         return
     stage = _Stage()
     token = _stage.set(stage)
+    staged = True  # the stage is current: writes go to temporaries
     committed = False
     try:
         yield
         _stage.reset(token)
-        token = None
+        staged = False
         with deferred_interrupts():
             _commit(stage.files)
             committed = True
     finally:
-        if token is not None:
+        if staged:
             _stage.reset(token)
         if not committed:
             for tmp, _ in stage.files:

@@ -36,7 +36,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nkmap.errors import InputError
 from nkmap.inputs.dates import parse_date, publication_date
@@ -160,7 +160,7 @@ def _read_urls(urls: list[str], max_size: int, timeout: float | None, delay: flo
     from nkmap.inputs import urls as web
     from nkmap.progress import track
 
-    options = {"max_size": max_size, "cache": cache_dir() / "pages"}
+    options: dict[str, Any] = {"max_size": max_size, "cache": cache_dir() / "pages"}
     if timeout is not None:
         options["timeout"] = timeout
     if delay is not None:
@@ -313,9 +313,10 @@ def decode(path: str | os.PathLike[str], raw: bytes) -> str:
     mostly = _mostly_utf8(path, raw)
     if mostly is not None:
         return _text_or_skip(path, mostly)
-    codec = _detect(raw)
-    if codec is None:
+    detected = _detect(raw)
+    if detected is None:
         raise SkippedFile(path, "", "binary file: no text encoding fits")
+    codec = detected
     text = _text_or_skip(path, raw.decode(codec))
     log.warning("%s: not UTF-8; decoded as %s (detected); save it as UTF-8 to be sure", path, codec)
     return text
@@ -330,7 +331,9 @@ def _mostly_utf8(path: str | os.PathLike[str], raw: bytes) -> str | None:
     Only when the rest holds valid non-ASCII UTF-8 (at least as many characters as bad
     sequences): a file in a single-byte encoding almost never does, so it goes to detection.
     """
-    parts, bad, pos = [], [], 0
+    parts: list[str] = []
+    bad: list[tuple[int, bytes]] = []
+    pos = 0
     while True:
         try:
             parts.append(raw[pos:].decode("utf-8"))
@@ -384,7 +387,7 @@ def article_from_text(name: str, text: str, path: str = "", **given: str) -> Art
     from nkmap.inputs.language import detect_language, normalise_language
 
     lines = header_lines(text)
-    dateline, _, _ = find_dateline(text)
+    dateline, dateline_start, dateline_end = find_dateline(text)
     when, when_source = publication_date(text, lines), "text"
     if given.get("date"):
         when, when_source = _given_date(path or name, given["date"]), "metadata"
@@ -392,6 +395,7 @@ def article_from_text(name: str, text: str, path: str = "", **given: str) -> Art
         name=name,
         path=path,
         text=text,
+        dateline_at=(dateline_start, dateline_end),
         title=given.get("title") or find_title(lines),
         outlet=given.get("outlet") or find_outlet(text),
         url=_safe_url(given.get("url", "")),

@@ -47,7 +47,8 @@ def article_from_html(name: str, html: str, path: str = "", url: str = "") -> Ar
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     text = (getattr(doc, "text", None) or "") if doc is not None else ""
-    if len(_LETTER.findall(text, 0, 1000)) < MIN_LETTERS:  # "Home" from a page that is all menu is no article
+    if doc is None or isinstance(doc, dict) or len(_LETTER.findall(text, 0, 1000)) < MIN_LETTERS:
+        # "Home" from a page that is all menu is no article
         raise SkippedFile(path or name, "", "no article text found in the web page")
     head = html[:HEAD]
     lang = _HTML_LANG.search(head)

@@ -6,6 +6,11 @@ small, explainable heuristic; anything it cannot find stays empty, never invente
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nkmap.model import Article
+
 import re
 
 from nkmap.inputs.dates import WEEKDAYS
@@ -64,6 +69,13 @@ def find_outlet(text: str) -> str:
     """The outlet's domain as the page writes it ("SERAMBINEWS.COM", "voa-islam.com"), or ""."""
     m = _DOMAIN.search(text)
     return m.group(0) if m else ""
+
+
+def dateline_of(article: Article) -> tuple[str, int, int]:
+    """The article's dateline place and offsets: as the reader found them once, else looked for now."""
+    if article.dateline_at is not None:
+        return (article.dateline, *article.dateline_at)
+    return find_dateline(article.text)
 
 
 def find_dateline(text: str) -> tuple[str, int, int]:

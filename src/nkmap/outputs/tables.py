@@ -41,12 +41,14 @@ def to_geodataframes(result: GeoparseResult) -> tuple[gpd.GeoDataFrame, gpd.GeoD
     dict and one shapely object per row.
     """
     dates = {a.name: a.date.isoformat() if a.date else None for a in result.articles}
+    languages = {a.name: a.language or None for a in result.articles}
     rms = result.mentions
     ms = [rm.mention for rm in rms]
     ps = [rm.place for rm in rms]
     columns: dict[str, list] = {
         "article": [m.article for m in ms],
         "date": [dates.get(m.article) for m in ms],
+        "language": [languages.get(m.article) for m in ms],
         "start": [m.start for m in ms],
         "end": [m.end for m in ms],
         "surface": [m.surface for m in ms],
@@ -89,6 +91,7 @@ def _frame(columns: dict[str, list], names: tuple[str, ...], geometry: np.ndarra
 _MENTION_COLUMNS = (
     "article",
     "date",
+    "language",
     "start",
     "end",
     "surface",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nkmap.datafiles import packaged_json
-from nkmap.inputs.metadata import find_dateline
+from nkmap.inputs.metadata import dateline_of
 from nkmap.model import NO_EVIDENCE, Article, Cue, Evidence, Mention
 from nkmap.names import name_key
 from nkmap.recognize.language import article_language, home_countries, zipf
@@ -251,14 +251,21 @@ class _AnyOf:
 class _Scan:
     """The state of one article's scan: its text, dateline and lazily computed word facts."""
 
-    def __init__(self, text: str, rules: RecognitionRules, language: str = "", names: NameIndex | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        rules: RecognitionRules,
+        language: str = "",
+        names: NameIndex | None = None,
+        dateline_start: int = -1,
+    ) -> None:
         self.text = text
         self.rules = rules
         self.language = language
         self.names = names
         self._admin_anchored: set[int] | None = None
         self._countries: set[str] | None = None
-        _, self.dateline_start, _ = find_dateline(text)
+        self.dateline_start = dateline_start
         self._lowercase: set[str] | None = None
 
     def after_place_words(self) -> set[int]:
@@ -587,7 +594,7 @@ def _is_word(token: str) -> bool:
 def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | None = None) -> list[Mention]:
     """Every non-overlapping place-name mention in ``article``, in text order."""
     text = article.text
-    scan = _Scan(text, rules or RecognitionRules.default(), article_language(article), names)
+    scan = _Scan(text, rules or RecognitionRules.default(), article_language(article), names, dateline_of(article)[1])
     after_trigger = scan.after_place_words()
     word_info = names.word_info
     found: list[tuple[int, int, Evidence]] = []
