@@ -90,8 +90,8 @@ def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSou
     from nkmap.sources.nearmiss import NearMissNames
     from nkmap.sources.variants import ArticleVariants
 
-    known = [gazetteer, countries, index]
-    variants = [InflectedNames(known), ArticleVariants(known), NearMissNames([gazetteer, countries])]
+    known: list[NameSource] = [gazetteer, countries, index]
+    variants: list[NameSource] = [InflectedNames(known), ArticleVariants(known), NearMissNames([gazetteer, countries])]
     return [*known, *variants, load_admin()]
 
 
