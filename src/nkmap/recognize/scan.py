@@ -25,7 +25,7 @@ from nkmap.inputs.metadata import dateline_of
 from nkmap.model import NO_EVIDENCE, Article, Cue, Evidence, Mention
 from nkmap.names import UPPER_CLASS, name_key
 from nkmap.recognize.language import article_language, home_countries, zipf
-from nkmap.sources.base import KeySet, NameSource, Tier, is_strong
+from nkmap.sources.base import Derived, Hierarchy, KeySet, NameSource, Tier, is_strong
 
 if TYPE_CHECKING:
     from nkmap.sources.admin import AdminAreas
@@ -153,7 +153,7 @@ class NameIndex:
         admin: AdminAreas | None = None
         index_countries: NameSource | None = None
         for source in sources:
-            if source.tier == Tier.ADMIN and hasattr(source, "ancestors"):
+            if source.tier == Tier.ADMIN and isinstance(source, Hierarchy):
                 admin = source  # type: ignore[assignment]
                 continue
             names = source.names()
@@ -190,7 +190,7 @@ class NameIndex:
         for source in self.weak_sources:
             places = source.lookup(surface)
             if places:
-                if not getattr(source, "derived", False):  # a source that answers for other forms ("Москве")
+                if not isinstance(source, Derived):  # a source that answers for other forms ("Москве")
                     places = [p for p in places if name_key(p.name) == key]
                 return max((p.population or 0 for p in places), default=0)
         return 0

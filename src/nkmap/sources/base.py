@@ -128,3 +128,21 @@ class NameSource(Protocol):
     def lookup(self, name: str) -> list[Place]: ...
 
     def names(self) -> Names: ...
+
+
+@runtime_checkable
+class Hierarchy(Protocol):
+    """A source whose places nest (administrative areas): the recogniser reads its names with the
+    hierarchy's evidence ("a village in the district the article names") instead of as plain names."""
+
+    def named(self, key: str) -> list[int]: ...
+
+    def ancestors(self, i: int) -> Iterator[int]: ...
+
+
+@runtime_checkable
+class Derived(Protocol):
+    """A source that answers for other forms of other sources' names (case forms, variants, near
+    misses), not for names as written: its answers say nothing about a word's own population."""
+
+    derived: bool
