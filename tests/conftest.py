@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -81,3 +83,26 @@ def offline_page(browser):
 def open_map(page, path: Path, fragment: str = "") -> None:
     page.goto(path.as_uri() + fragment)
     page.wait_for_function("window.nkmap !== undefined")
+
+
+def nkmap_env(**extra: str) -> dict[str, str]:
+    """The environment of an ``nkmap`` process a test starts: this checkout's code, this run's
+    cache, a plain PATH, and nothing else of the caller's (no locale, no user cache)."""
+    return {
+        "PYTHONPATH": str(ROOT / "src"),
+        "PATH": "/usr/bin:/bin",
+        "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"],
+        **extra,
+    }
+
+
+def run_nkmap(*args: object, cwd: Path | str = ROOT, env: dict[str, str] | None = None, **kw: object):
+    """``python -m nkmap ARGS`` as a user runs it: its exit status and its text output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "nkmap", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env or nkmap_env(),
+        **kw,  # type: ignore[arg-type]
+    )

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import codecs
 import logging
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 import nkmap
 from nkmap.inputs.articles import SkippedFile, read_article
 
-from .conftest import GAZETTEER, ROOT
+from .conftest import GAZETTEER, ROOT, run_nkmap
 
 TEXT = (
     "MOSKOW - Presiden Aliyev mengatakan pasukan Azerbaijan merebut Shusha. "
@@ -23,14 +20,8 @@ TEXT = (
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489") + b"\x00" * 64
 
 
-def env():
-    return {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"]}
-
-
 def cli(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "nkmap", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env()
-    )
+    return run_nkmap(*args, cwd=cwd)
 
 
 def assert_offsets_exact(article, gazetteer):

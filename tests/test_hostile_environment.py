@@ -21,25 +21,18 @@ import pytest
 from nkmap import cli
 from nkmap.infra import atomic
 
-from .conftest import ARTICLES, GAZETTEER, ROOT
+from .conftest import ARTICLES, GAZETTEER, ROOT, nkmap_env, run_nkmap
 
 PYTHON = sys.executable
 ARTICLE = sorted(ARTICLES.glob("*.txt"))[1]
 
 
 def env(**extra):
-    return {
-        "PYTHONPATH": str(ROOT / "src"),
-        "PATH": "/usr/bin:/bin",
-        "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"],
-        **extra,
-    }
+    return nkmap_env(**extra)
 
 
 def run(*args, **kw):
-    return subprocess.run(
-        [PYTHON, "-m", "nkmap", *map(str, args)], capture_output=True, text=True, cwd=ROOT, env=env(), **kw
-    )
+    return run_nkmap(*args, **kw)
 
 
 def one_error_line(done, *fragments):

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 import nkmap
 from nkmap.sources.gazetteer import misplaced, parse_gazetteer
 
-from .conftest import ARTICLES, ROOT
+from .conftest import ARTICLES, run_nkmap
 
 GOOD = {
     "type": "Feature",
@@ -195,17 +192,7 @@ PREVIOUS = {
 
 
 def cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "nkmap", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={
-            "PYTHONPATH": str(ROOT / "src"),
-            "PATH": "/usr/bin:/bin",
-            "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"],
-        },
-    )
+    return run_nkmap(*args)
 
 
 @pytest.mark.slow  # a process per case: the same messages are checked in-process above

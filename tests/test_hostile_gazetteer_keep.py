@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
-import subprocess
-import sys
 import xml.dom.minidom
 
 import pytest
@@ -14,7 +11,7 @@ import pytest
 import nkmap
 from nkmap.sources.gazetteer import load_gazetteer
 
-from .conftest import ARTICLES, ROOT
+from .conftest import ARTICLES, run_nkmap
 
 BAKU = {
     "type": "Feature",
@@ -37,14 +34,8 @@ DOCUMENT = {
 }
 
 
-def env():
-    return {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"]}
-
-
 def cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "nkmap", *map(str, args)], capture_output=True, text=True, cwd=ROOT, env=env()
-    )
+    return run_nkmap(*args)
 
 
 def add(path, name="Testplace"):

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 import nkmap
 from nkmap.errors import InputError, OutputError, shown
 
-from .conftest import GAZETTEER, ROOT
+from .conftest import GAZETTEER, run_nkmap
 
 TEXT = "MOSKOW - Presiden Aliyev berbicara di Baku tentang Shusha dan Stepanakert.\n"
 
 
 def cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "nkmap", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={
-            "PYTHONPATH": str(ROOT / "src"),
-            "PATH": "/usr/bin:/bin",
-            "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"],
-        },
-    )
+    return run_nkmap(*args)
 
 
 @pytest.mark.slow

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -14,15 +11,14 @@ import pytest
 import nkmap
 from nkmap.inputs.exports import Fields, _date
 
-from .conftest import GAZETTEER, ROOT
+from .conftest import GAZETTEER, ROOT, run_nkmap
 
 EXAMPLES = ROOT / "data" / "examples"
 TEXT = "BATAM - Ferries between Batam and Tanjung Pinang sailed again on Saturday after two days in port."
 
 
 def cli(*args):
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"]}
-    return subprocess.run([sys.executable, "-m", "nkmap", *map(str, args)], capture_output=True, text=True, env=env)
+    return run_nkmap(*args, cwd=None)
 
 
 def messages(caplog):

@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
-import sys
 
 import pytest
 
 import nkmap
 from nkmap.inputs.articles import read_article
 
-from .conftest import GAZETTEER, ROOT
+from .conftest import GAZETTEER, ROOT, run_nkmap
 
 TEXT = "MOSKOW - Presiden Aliyev mengatakan pasukan Azerbaijan merebut Shusha di dekat Stepanakert.\n"
 OTHER = "YEREVAN - Warga Armenia berkumpul di Yerevan setelah kabar dari Goris dan Kapan tiba.\n"
@@ -24,10 +22,7 @@ def messages(caplog):
 
 
 def cli(*args, timeout=120):
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"]}
-    return subprocess.run(
-        [sys.executable, "-m", "nkmap", *map(str, args)], capture_output=True, text=True, env=env, timeout=timeout
-    )
+    return run_nkmap(*args, cwd=None, timeout=timeout)
 
 
 @pytest.mark.slow
