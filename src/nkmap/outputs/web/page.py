@@ -187,6 +187,7 @@ def map_payload(result: GeoparseResult, title: str | None = None) -> dict[str, A
                 "name": a.name,
                 "title": a.title,
                 "outlet": a.outlet,
+                "language": a.language,
                 "url": a.url,
                 "date": a.date.isoformat() if a.date else "",
                 "text": a.text,

@@ -44,6 +44,19 @@
     return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
+  /* "id" → "Indonesian (id)", where the browser knows the name; "" → "unknown" */
+  var languageNames = null;
+  function languageName(code) {
+    if (!code) return "unknown";
+    try {
+      if (!languageNames && window.Intl && Intl.DisplayNames) {
+        languageNames = new Intl.DisplayNames(["en"], { type: "language" });
+      }
+      var name = languageNames ? languageNames.of(code) : "";
+      return name && name !== code ? name + " (" + code + ")" : code;
+    } catch (e) { return code; }
+  }
+
   function plural(n, word) { return n.toLocaleString("en") + " " + word + (n === 1 ? "" : "s"); }
 
   function articleHash(article, start, end) {
@@ -200,7 +213,7 @@
       return Object.prototype.hasOwnProperty.call(byName, name) ? byName[name] : -1;
     }
 
-    /* ---- filters: time (article dates), outlet, article, mention role ---- */
+    /* ---- filters: time (article dates), outlet, language, article, mention role ---- */
     var dates = Array.from(new Set(articles.map(function (a) { return a.date; }).filter(Boolean))).sort();
     var undated = articles.filter(function (a) { return !a.date; }).length;
     var range = { from: 0, to: dates.length - 1 };
@@ -208,17 +221,23 @@
     var outletOf = {};
     outletKeys.forEach(function (o, i) { outletOf[o] = i; });
     var articleOutlet = articles.map(function (a) { return outletOf[a.outlet || ""]; });
+    var languageKeys = Array.from(new Set(articles.map(function (a) { return a.language || ""; }))).sort()
+      .sort(function (a, b) { return (a === "") - (b === ""); });  // "unknown" last
+    var languageOf = {};
+    languageKeys.forEach(function (l, i) { languageOf[l] = i; });
+    var articleLanguage = articles.map(function (a) { return languageOf[a.language || ""]; });
     var roleKeys = Array.from(new Set(mentions.map(function (m) { return m[F.m_role] || ""; }))).sort();
     var roleOf = {};
     roleKeys.forEach(function (r, i) { roleOf[r] = i; });
-    var outlets, chosen, roles;  // filter lists, filled when the control is built
+    var outlets, languages, chosen, roles;  // filter lists, filled when the control is built
     var articleOn = articles.map(function () { return true; });
 
     function computeArticles() {
       var lo = dates[range.from], hi = dates[range.to];
       for (var i = 0; i < articles.length; i++) {
         var a = articles[i];
-        articleOn[i] = !(a.date && (a.date < lo || a.date > hi)) && outlets.on[articleOutlet[i]] && chosen.on[i];
+        articleOn[i] = !(a.date && (a.date < lo || a.date > hi)) && outlets.on[articleOutlet[i]] &&
+          languages.on[articleLanguage[i]] && chosen.on[i];
       }
     }
     function mentionOn(m) { return articleOn[m[F.m_article]] && roles.on[roleOf[m[F.m_role] || ""]]; }
@@ -629,6 +648,12 @@
       return { key: o, label: o || "(no outlet)", sub: "(" + perOutlet[i] + ")" };
     }), update, true);
     body.appendChild(outlets.node);
+    var perLanguage = languageKeys.map(function () { return 0; });
+    articleLanguage.forEach(function (l) { perLanguage[l]++; });
+    languages = filterList("Languages", languageKeys.map(function (l, i) {
+      return { key: l || "unknown", label: languageName(l), sub: "(" + perLanguage[i] + ")" };
+    }), update, languageKeys.length > 12);
+    body.appendChild(languages.node);
     chosen = filterList("Articles", articles.map(function (a) {
       return { key: a.name, label: a.title || a.name, sub: a.date || "undated" };
     }), update, true);
