@@ -54,7 +54,7 @@ class OfflineMap(folium.Map):
 
 
 class PageScript(MacroElement):
-    """Calls ``nkmap.js`` once the map exists: basemap first, then the places over it.
+    """Calls ``nkmap.js`` once the map exists: the first view, the basemap, then the places over it.
 
     Each data set is its own ``<script type="application/json">`` element (see :func:`add_json`);
     the scripts read them by id, so another panel adds its data with one more ``add_json`` call
@@ -64,8 +64,11 @@ class PageScript(MacroElement):
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-nkmapBasemap({{ this._parent.get_name() }}, nkmapData("nkmap-basemap"), {{ this.attribution }});
-nkmapInit({{ this._parent.get_name() }}, nkmapData("nkmap-data"));
+(function (map, data) {
+  nkmapFirstView(map, data);  /* before the basemap, so its shapes are projected once, at this zoom */
+  nkmapBasemap(map, nkmapData("nkmap-basemap"), {{ this.attribution }});
+  nkmapInit(map, data);
+})({{ this._parent.get_name() }}, nkmapData("nkmap-data"));
 {% endmacro %}
 """
     )

@@ -117,10 +117,13 @@
     pane.style.pointerEvents = "none";
     var layer = L.geoJSON(geometries, {
       pane: "nkmap-basemap", renderer: L.canvas({ pane: "nkmap-basemap", padding: 0.3 }),
-      interactive: false, attribution: attribution,
+      interactive: false,
       style: { color: "#a8a29e", weight: 0.7, opacity: 1, fillColor: "#f5f3ee", fillOpacity: 1 },
     });
     layer.addTo(map);
+    /* once for the map: as a layer option every country's polygon would add it, and the
+       attribution control redraws itself each time (60 ms at start-up) */
+    if (attribution && map.attributionControl) map.attributionControl.addAttribution(attribution);
     mark("basemap drawn");
     window.nkmapBasemapLayer = layer;
     countryLabels = packed.labels || [];
@@ -195,6 +198,18 @@
     }
     render();
     return { node: box, on: on, render: render, search: search };
+  }
+
+  /* first view: the places themselves, not the capitals that stand for whole countries; set
+     before the basemap and the markers are added, so each is projected and drawn once, at this zoom */
+  function firstView(map, data) {
+    var F = data.fields;
+    var focus = data.places.filter(function (p) { return p[F.p_group] !== "country"; });
+    if (!focus.length) focus = data.places;
+    if (focus.length) {
+      map.fitBounds(focus.map(function (p) { return [p[F.p_lat], p[F.p_lon]]; }),
+                    { padding: [40, 40], maxZoom: 9, animate: false });
+    }
   }
 
   function init(map, data) {
@@ -432,12 +447,16 @@
       /* re-cluster only what changed: much cheaper than clearing thousands of markers */
       var gone = remove.filter(function (l) { return !l.nkmapArea; });
       var come = add.filter(function (l) { return !l.nkmapArea; });
-      if (gone.length + come.length > 1000 && map.hasLayer(cluster)) {
-        /* many changes (a date range moved): rebuilding the clusters off the map is faster */
-        map.removeLayer(cluster);
+      if (gone.length + come.length > 1000 || !map.hasLayer(cluster)) {
+        /* many changes (a date range moved), or the first fill: rebuilding the clusters off the
+           map is faster. The markers are handed over as the group's pending list, which is what
+           addLayers off the map builds, but it checks each marker against the whole list
+           (hasLayer scans it): 10,000 markers cost 50 million comparisons that way. */
+        var onMap = map.hasLayer(cluster);
+        if (onMap) map.removeLayer(cluster);
         cluster.clearLayers();
-        cluster.addLayers(markerList.filter(function (m, i) { return m && isShown[i]; }));
-        map.addLayer(cluster);
+        cluster._needsClustering = markerList.filter(function (m, i) { return m && isShown[i]; });
+        if (onMap) map.addLayer(cluster);
       } else {
         if (gone.length) cluster.removeLayers(gone);
         if (come.length) cluster.addLayers(come);
@@ -834,14 +853,6 @@
     cluster.on("spiderfied unspiderfied", scheduleLabels);
 
     mark("controls built");
-    /* first view: the places themselves, not the capitals that stand for whole countries; set
-       before the markers are clustered, so the clusters are drawn once, at this zoom */
-    var focus = places.filter(function (p) { return p[F.p_group] !== "country"; });
-    if (!focus.length) focus = places;
-    if (focus.length) {
-      map.fitBounds(focus.map(function (p) { return [p[F.p_lat], p[F.p_lon]]; }),
-                    { padding: [40, 40], maxZoom: 9, animate: false });
-    }
     update();  // fills the cluster group while it is off the map: no drawing per marker
     map.addLayer(cluster);
     mark("clustered");
@@ -1039,4 +1050,5 @@
   window.nkmapData = nkmapData;
   window.nkmapBasemap = basemap;
   window.nkmapInit = init;
+  window.nkmapFirstView = firstView;
 })();
