@@ -195,3 +195,32 @@ def test_highlight_is_exact_after_characters_beyond_the_bmp(tmp_path, offline_pa
     assert popup.locator("mark.nkmap-hit").inner_text() == "Yerevan"
     popup.locator("a.nkmap-excerpt").first.click()
     assert offline_page.locator("mark#nkmap-current").inner_text() == "Yerevan"
+
+
+def test_language_filter_hides_places_only_articles_in_that_language_name(tmp_path, offline_page):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "en.txt").write_text(
+        "---\nlanguage: en\n---\nFamilies left Stepanakert for Yerevan on Tuesday, officials said.\n", encoding="utf-8"
+    )
+    (folder / "id.txt").write_text(
+        "---\nlanguage: id\n---\nWarga mengungsi dari Baku ke Yerevan pada hari Selasa, kata pejabat.\n",
+        encoding="utf-8",
+    )
+    (folder / "unknown.txt").write_text("Ganja.\n", encoding="utf-8")  # too short to tell its language
+    report = nkmap.build([folder], gazetteer=GAZETTEER, out=tmp_path / "out", formats="html")
+    assert sorted(a.language for a in report.result.articles) == ["", "en", "id"]
+    page = offline_page
+    open_map(page, report.map_path)
+    page.locator(".nkmap-filters summary").click()
+    box = page.locator("fieldset.nkmap-checks:has(legend:text('Languages'))")
+    assert box.locator("label").all_inner_texts() == ["English (en) (1)", "Indonesian (id) (1)", "unknown (1)"]
+    shown = "Object.keys(nkmap.markers).filter(id => nkmap.cluster.hasLayer(nkmap.markers[id])).sort()"
+    assert page.evaluate(shown) == ["baku", "ganja", "stepanakert", "yerevan"]
+    box.locator("input[value='en']").uncheck()
+    assert page.evaluate(shown) == ["baku", "ganja", "yerevan"]  # Yerevan is named in Indonesian too
+    box.locator("input[value='unknown']").uncheck()
+    assert page.evaluate(shown) == ["baku", "yerevan"]
+    box.locator("input[value='en']").check()
+    assert page.evaluate(shown) == ["baku", "stepanakert", "yerevan"]
+    assert page.errors == []

@@ -29,6 +29,7 @@ from nkmap.outputs.web.palette import LAND as WEB_LAND
 from nkmap.outputs.web.palette import SEA as WEB_SEA
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -223,26 +224,30 @@ def draw_static_map(
     layout = plan_layout(points, fallback)
 
     fig = Figure(figsize=FIGSIZE, dpi=DPI, layout=None)
-    FigureCanvasAgg(fig)
-    if layout.detail is not None:
+    canvas = FigureCanvasAgg(fig)
+    detail = layout.detail
+    detail_ax: Axes | None = None
+    if detail is not None:
         grid = fig.add_gridspec(
             1, 2, width_ratios=[2.05, 1], left=0.05, right=0.985, top=0.89, bottom=0.17, wspace=0.12
         )
         main_ax, detail_ax = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
     else:
-        main_ax, detail_ax = fig.add_axes((0.06, 0.17, 0.92, 0.72)), None
+        main_ax = fig.add_axes((0.06, 0.17, 0.92, 0.72))
     top = max((p.mentions for p in points), default=1)
 
-    panels = [(main_ax, layout.main, [p for p in points if p.id not in layout.detail_ids] if detail_ax else points)]
-    if detail_ax is not None:
-        panels.append((detail_ax, layout.detail, [p for p in points if p.id in layout.detail_ids]))
-    panels = [(ax, _fit(extent, ax), labelled) for ax, extent, labelled in panels]
+    panels: list[tuple[Axes, Extent, Sequence[MapPoint]]] = [
+        (main_ax, layout.main, [p for p in points if p.id not in layout.detail_ids] if detail_ax else points)
+    ]
+    if detail_ax is not None and detail is not None:
+        panels.append((detail_ax, detail, [p for p in points if p.id in layout.detail_ids]))
+    panels = [(ax, _fit(extent, ax, fig), labelled) for ax, extent, labelled in panels]
     for ax, extent, _labelled in panels:
         _draw_base(ax, countries, shaded, extent)
         _draw_points(ax, points, top)
-    if detail_ax is not None:
-        _mark_detail(main_ax, detail_ax, layout.detail, points, layout.detail_ids)
-    renderer = fig.canvas.get_renderer()
+    if detail_ax is not None and detail is not None:
+        _mark_detail(main_ax, detail_ax, detail, points, layout.detail_ids)
+    renderer = canvas.get_renderer()
     for ax, extent, labelled in panels:
         ax.apply_aspect()
         obstacles = [_scale_bar(ax, extent, renderer)]
@@ -339,14 +344,14 @@ def _draw_base(ax: Axes, countries, shaded, extent: Extent) -> None:
         spine.set_color("#8aa0b4")
 
 
-def _fit(extent: Extent, ax: Axes) -> Extent:
+def _fit(extent: Extent, ax: Axes, fig: Figure) -> Extent:
     """``extent`` grown in one direction so that it fills the panel at the right shape.
 
     A degree of longitude is cos(latitude) as long as one of latitude; growing the extent rather
     than shrinking the panel keeps the panels the size the layout gave them.
     """
     box = ax.get_position()
-    width_in, height_in = box.width * ax.figure.get_figwidth(), box.height * ax.figure.get_figheight()
+    width_in, height_in = box.width * fig.get_figwidth(), box.height * fig.get_figheight()
     cos = math.cos(math.radians(extent.mid_lat))
     w, h = (extent.east - extent.west) * cos, extent.north - extent.south
     cx, cy = (extent.west + extent.east) / 2, (extent.south + extent.north) / 2
@@ -540,7 +545,8 @@ def _legend(fig: Figure, top: int, shaded: bool) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles, labels = [], []
+    handles: list[Artist] = []
+    labels: list[str] = []
     for n in _legend_counts(top):
         r = _radius_pt(n, top)
         handles.append(

@@ -144,7 +144,8 @@ def _label(name: str, polygons: list) -> list:
 
 
 def _steps(ring: list[list[float]]) -> list[int]:
-    steps, x0, y0 = [], 0, 0
+    steps: list[int] = []
+    x0, y0 = 0, 0
     for lon, lat, *_ in ring:
         x, y = round(lon * SCALE), round(lat * SCALE)
         steps += (x - x0, y - y0)

@@ -11,6 +11,7 @@ grey names once zoomed in, under the places' own labels and never over them.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from nkmap.model import WIDE_KINDS, GeoparseResult
 
@@ -60,15 +61,15 @@ def towns_near(result: GeoparseResult, index=None) -> list[list]:
         near = [r for r in rows if abs(lat[r] - plat) <= NEAR and abs(lon[r] - plon) <= NEAR]
         chosen.update(sorted(near, key=lambda r: (-int(pop[r]), r))[:NEAR_TOWNS])
     mapped = _mapped_names(result)
-    rows = []
+    towns: list[list[Any]] = []
     for row in sorted(chosen, key=lambda r: (-int(pop[r]), r)):
         place = index.place(int(row))
         if any(abs(place.lat - a) < 0.3 and abs(place.lon - b) < 0.3 for a, b in mapped.get(place.name.casefold(), ())):
             continue
-        rows.append([place.name, round(place.lat, 4), round(place.lon, 4), place.population or 0])
-        if len(rows) >= MAX_TOWNS:
+        towns.append([place.name, round(place.lat, 4), round(place.lon, 4), place.population or 0])
+        if len(towns) >= MAX_TOWNS:
             break
-    return rows
+    return towns
 
 
 def _mapped_names(result: GeoparseResult) -> dict[str, list[tuple[float, float]]]:

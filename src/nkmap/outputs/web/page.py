@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from nkmap.model import GeoparseResult, Place, kind_group
@@ -54,7 +54,7 @@ class OfflineMap(folium.Map):
 
 
 class PageScript(MacroElement):
-    """Calls ``nkmap.js`` once the map exists: basemap first, then the places over it.
+    """Calls ``nkmap.js`` once the map exists: the first view, the basemap, then the places over it.
 
     Each data set is its own ``<script type="application/json">`` element (see :func:`add_json`);
     the scripts read them by id, so another panel adds its data with one more ``add_json`` call
@@ -64,8 +64,11 @@ class PageScript(MacroElement):
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-nkmapBasemap({{ this._parent.get_name() }}, nkmapData("nkmap-basemap"), {{ this.attribution }});
-nkmapInit({{ this._parent.get_name() }}, nkmapData("nkmap-data"));
+(function (map, data) {
+  nkmapFirstView(map, data);  /* before the basemap, so its shapes are projected once, at this zoom */
+  nkmapBasemap(map, nkmapData("nkmap-basemap"), {{ this.attribution }});
+  nkmapInit(map, data);
+})({{ this._parent.get_name() }}, nkmapData("nkmap-data"));
 {% endmacro %}
 """
     )
@@ -85,9 +88,18 @@ def add_json(fmap: folium.Map, element_id: str, data: Any, *, encoded: bool = Fa
     text = data if encoded else json_for_html(data)
     if not element_id.replace("-", "").isalnum():
         raise ValueError(f"element id {element_id!r}: letters, digits and hyphens only")
-    fmap.get_root().html.add_child(
+    page_root(fmap).html.add_child(
         RawHtml(f'<script type="application/json" id="{element_id}">{text}</script>'), name=element_id
     )
+
+
+def page_root(element: Element) -> Figure:
+    """The page (a branca Figure, with its header and html parts) ``element`` is on; branca types
+    ``get_root()`` as a plain Element."""
+    root = element.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(f"{type(element).__name__} is not on a page")
+    return root
 
 
 class RawHtml(Element):
@@ -118,7 +130,7 @@ def utf16_offsets(text: str) -> Callable[[int], int] | None:
 
 def _aliases(place: Place) -> list[str]:
     seen = {place.name.casefold()}
-    out = []
+    out: list[str] = []
     for alias in place.aliases:
         if alias.casefold() not in seen and len(out) < MAX_ALIASES:
             seen.add(alias.casefold())
@@ -167,7 +179,7 @@ def map_payload(result: GeoparseResult, title: str | None = None) -> dict[str, A
     for place, summary in enumerate(result.places):
         for rm in summary.mentions:
             m = rm.mention
-            spans = (m.start, m.end, m.sentence_start, m.sentence_start + len(m.sentence))
+            spans: tuple[int, ...] = (m.start, m.end, m.sentence_start, m.sentence_start + len(m.sentence))
             js = offsets[m.article]
             if js is not None:
                 spans = tuple(map(js, spans))
@@ -187,6 +199,7 @@ def map_payload(result: GeoparseResult, title: str | None = None) -> dict[str, A
                 "name": a.name,
                 "title": a.title,
                 "outlet": a.outlet,
+                "language": a.language,
                 "url": a.url,
                 "date": a.date.isoformat() if a.date else "",
                 "text": a.text,
@@ -226,7 +239,7 @@ def build_map(
     fmap = OfflineMap(
         location=(30, 30), zoom_start=3, tiles=None, control_scale=True, prefer_canvas=True, minZoom=2, maxZoom=18
     )
-    root = fmap.get_root()
+    root = page_root(fmap)
     root.header.add_child(RawHtml(f"<title>{html.escape(payload['title'])}</title>"), name="nkmap_title")
     root.header.add_child(RawHtml(inline_assets()), name="nkmap_assets")
     add_json(fmap, "nkmap-basemap", basemap_json(basemap), encoded=True)

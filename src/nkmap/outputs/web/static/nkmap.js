@@ -44,6 +44,19 @@
     return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
+  /* "id" → "Indonesian (id)", where the browser knows the name; "" → "unknown" */
+  var languageNames = null;
+  function languageName(code) {
+    if (!code) return "unknown";
+    try {
+      if (!languageNames && window.Intl && Intl.DisplayNames) {
+        languageNames = new Intl.DisplayNames(["en"], { type: "language" });
+      }
+      var name = languageNames ? languageNames.of(code) : "";
+      return name && name !== code ? name + " (" + code + ")" : code;
+    } catch (e) { return code; }
+  }
+
   function plural(n, word) { return n.toLocaleString("en") + " " + word + (n === 1 ? "" : "s"); }
 
   function articleHash(article, start, end) {
@@ -104,10 +117,13 @@
     pane.style.pointerEvents = "none";
     var layer = L.geoJSON(geometries, {
       pane: "nkmap-basemap", renderer: L.canvas({ pane: "nkmap-basemap", padding: 0.3 }),
-      interactive: false, attribution: attribution,
+      interactive: false,
       style: { color: "#a8a29e", weight: 0.7, opacity: 1, fillColor: "#f5f3ee", fillOpacity: 1 },
     });
     layer.addTo(map);
+    /* once for the map: as a layer option every country's polygon would add it, and the
+       attribution control redraws itself each time (60 ms at start-up) */
+    if (attribution && map.attributionControl) map.attributionControl.addAttribution(attribution);
     mark("basemap drawn");
     window.nkmapBasemapLayer = layer;
     countryLabels = packed.labels || [];
@@ -184,6 +200,18 @@
     return { node: box, on: on, render: render, search: search };
   }
 
+  /* first view: the places themselves, not the capitals that stand for whole countries; set
+     before the basemap and the markers are added, so each is projected and drawn once, at this zoom */
+  function firstView(map, data) {
+    var F = data.fields;
+    var focus = data.places.filter(function (p) { return p[F.p_group] !== "country"; });
+    if (!focus.length) focus = data.places;
+    if (focus.length) {
+      map.fitBounds(focus.map(function (p) { return [p[F.p_lat], p[F.p_lon]]; }),
+                    { padding: [40, 40], maxZoom: 9, animate: false });
+    }
+  }
+
   function init(map, data) {
     var F = data.fields;  // column positions of the compact rows
     var places = data.places, articles = data.articles, mentions = data.mentions;
@@ -200,7 +228,7 @@
       return Object.prototype.hasOwnProperty.call(byName, name) ? byName[name] : -1;
     }
 
-    /* ---- filters: time (article dates), outlet, article, mention role ---- */
+    /* ---- filters: time (article dates), outlet, language, article, mention role ---- */
     var dates = Array.from(new Set(articles.map(function (a) { return a.date; }).filter(Boolean))).sort();
     var undated = articles.filter(function (a) { return !a.date; }).length;
     var range = { from: 0, to: dates.length - 1 };
@@ -208,17 +236,23 @@
     var outletOf = {};
     outletKeys.forEach(function (o, i) { outletOf[o] = i; });
     var articleOutlet = articles.map(function (a) { return outletOf[a.outlet || ""]; });
+    var languageKeys = Array.from(new Set(articles.map(function (a) { return a.language || ""; }))).sort()
+      .sort(function (a, b) { return (a === "") - (b === ""); });  // "unknown" last
+    var languageOf = {};
+    languageKeys.forEach(function (l, i) { languageOf[l] = i; });
+    var articleLanguage = articles.map(function (a) { return languageOf[a.language || ""]; });
     var roleKeys = Array.from(new Set(mentions.map(function (m) { return m[F.m_role] || ""; }))).sort();
     var roleOf = {};
     roleKeys.forEach(function (r, i) { roleOf[r] = i; });
-    var outlets, chosen, roles;  // filter lists, filled when the control is built
+    var outlets, languages, chosen, roles;  // filter lists, filled when the control is built
     var articleOn = articles.map(function () { return true; });
 
     function computeArticles() {
       var lo = dates[range.from], hi = dates[range.to];
       for (var i = 0; i < articles.length; i++) {
         var a = articles[i];
-        articleOn[i] = !(a.date && (a.date < lo || a.date > hi)) && outlets.on[articleOutlet[i]] && chosen.on[i];
+        articleOn[i] = !(a.date && (a.date < lo || a.date > hi)) && outlets.on[articleOutlet[i]] &&
+          languages.on[articleLanguage[i]] && chosen.on[i];
       }
     }
     function mentionOn(m) { return articleOn[m[F.m_article]] && roles.on[roleOf[m[F.m_role] || ""]]; }
@@ -413,12 +447,16 @@
       /* re-cluster only what changed: much cheaper than clearing thousands of markers */
       var gone = remove.filter(function (l) { return !l.nkmapArea; });
       var come = add.filter(function (l) { return !l.nkmapArea; });
-      if (gone.length + come.length > 1000 && map.hasLayer(cluster)) {
-        /* many changes (a date range moved): rebuilding the clusters off the map is faster */
-        map.removeLayer(cluster);
+      if (gone.length + come.length > 1000 || !map.hasLayer(cluster)) {
+        /* many changes (a date range moved), or the first fill: rebuilding the clusters off the
+           map is faster. The markers are handed over as the group's pending list, which is what
+           addLayers off the map builds, but it checks each marker against the whole list
+           (hasLayer scans it): 10,000 markers cost 50 million comparisons that way. */
+        var onMap = map.hasLayer(cluster);
+        if (onMap) map.removeLayer(cluster);
         cluster.clearLayers();
-        cluster.addLayers(markerList.filter(function (m, i) { return m && isShown[i]; }));
-        map.addLayer(cluster);
+        cluster._needsClustering = markerList.filter(function (m, i) { return m && isShown[i]; });
+        if (onMap) map.addLayer(cluster);
       } else {
         if (gone.length) cluster.removeLayers(gone);
         if (come.length) cluster.addLayers(come);
@@ -629,6 +667,12 @@
       return { key: o, label: o || "(no outlet)", sub: "(" + perOutlet[i] + ")" };
     }), update, true);
     body.appendChild(outlets.node);
+    var perLanguage = languageKeys.map(function () { return 0; });
+    articleLanguage.forEach(function (l) { perLanguage[l]++; });
+    languages = filterList("Languages", languageKeys.map(function (l, i) {
+      return { key: l || "unknown", label: languageName(l), sub: "(" + perLanguage[i] + ")" };
+    }), update, languageKeys.length > 12);
+    body.appendChild(languages.node);
     chosen = filterList("Articles", articles.map(function (a) {
       return { key: a.name, label: a.title || a.name, sub: a.date || "undated" };
     }), update, true);
@@ -809,14 +853,6 @@
     cluster.on("spiderfied unspiderfied", scheduleLabels);
 
     mark("controls built");
-    /* first view: the places themselves, not the capitals that stand for whole countries; set
-       before the markers are clustered, so the clusters are drawn once, at this zoom */
-    var focus = places.filter(function (p) { return p[F.p_group] !== "country"; });
-    if (!focus.length) focus = places;
-    if (focus.length) {
-      map.fitBounds(focus.map(function (p) { return [p[F.p_lat], p[F.p_lon]]; }),
-                    { padding: [40, 40], maxZoom: 9, animate: false });
-    }
     update();  // fills the cluster group while it is off the map: no drawing per marker
     map.addLayer(cluster);
     mark("clustered");
@@ -1014,4 +1050,5 @@
   window.nkmapData = nkmapData;
   window.nkmapBasemap = basemap;
   window.nkmapInit = init;
+  window.nkmapFirstView = firstView;
 })();
