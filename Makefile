@@ -3,14 +3,24 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: map test bench quality clean
+.PHONY: map test test-quick lint bench quality clean
 
 map: $(VENV)/.runtime          ## set up and build output/map.html from the sample corpus
 	$(BIN)/nkmap build
 
-test: $(VENV)/.test            ## set up and run the whole test suite (installs Debian chromium if missing)
+test: $(VENV)/.test            ## set up and run lint, the whole test suite and the wheel check (installs Debian chromium if missing)
 	./tools/install-chromium.sh
+	$(MAKE) lint
 	$(BIN)/python -m pytest
+	./tools/wheel-smoke.sh
+
+test-quick: $(VENV)/.test      ## the quick subset while working (about a minute; keeps its cache in .venv/test-cache)
+	./tools/install-chromium.sh
+	NKMAP_TEST_CACHE_DIR=$(CURDIR)/$(VENV)/test-cache $(BIN)/python -m pytest -m "not slow" -q
+
+lint: $(VENV)/.test            ## ruff (lint and format check)
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
 bench: $(VENV)/.bench            ## speed: nkmap vs geotext vs flashgeotext, 1/10/50 MB, maps, browser
 	./tools/install-chromium.sh

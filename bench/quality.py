@@ -89,6 +89,18 @@ def run_peer(name: str, texts: dict[str, str]) -> list[Pred]:
 # ------------------------------------------------------------------ output
 
 
+def slices(index: dict[str, dict[str, str]]) -> list[tuple[str, set[str]]]:
+    """The dev-set slices: each topic, each language, and "other" texts by language (id+other = regional news)."""
+    groups: dict[str, set[str]] = {}
+    for art, rec in index.items():
+        groups.setdefault(f"topic={rec['topic']}", set()).add(art)
+        groups.setdefault(f"lang={rec['language']}", set()).add(art)
+        if rec["topic"] != "karabakh":
+            groups.setdefault(f"topic={rec['topic']} lang={rec['language']}", set()).add(art)
+    order = sorted(groups, key=lambda k: (not k.startswith("topic"), " " in k, k))
+    return [(k, groups[k]) for k in order]
+
+
 def fmt_pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f}"
 
@@ -105,10 +117,12 @@ HEADER = "| system | row | P | R | F1 | Acc@161km | Acc@10km | median km | TP | 
 RULE = "|" + "---|" * 13
 
 
-def table_row(system: str, label: str, r: Row) -> str:
+def table_row(*labels_and_row: str | Row) -> str:
+    *labels, r = labels_and_row
+    assert isinstance(r, Row)
     fp = "–" if r.fp is None else str(r.fp)
     return (
-        f"| {system} | {label} | {fmt_pct(r.precision)} | {fmt_pct(r.recall)} | "
+        "| " + " | ".join(map(str, labels)) + f" | {fmt_pct(r.precision)} | {fmt_pct(r.recall)} | "
         f"{fmt_pct(r.f1)} | {fmt_pct(r.acc(161))} | {fmt_pct(r.acc(10))} | "
         f"{fmt_km(r.median_km)} | {r.tp} | {fp} | {r.fn} | {r.pairs} | {r.unresolved} |"
     )
@@ -189,20 +203,16 @@ def main(argv: list[str] | None = None) -> int:
         out.append(table_row(s, "all", rows["all"]))
         out.append(table_row(s, "settlement", rows["settlement"]))
 
-    if "nkmap" in results and index:
-        preds = results["nkmap"]
-        out.append("\nnkmap by topic and language (index.csv):\n")
-        out.append(HEADER.replace("| system | row |", "| group | row |"))
-        out.append(RULE)
-        groups: dict[str, set[str]] = {}
-        for art, rec in index.items():
-            groups.setdefault(f"topic={rec['topic']}", set()).add(art)
-            groups.setdefault(f"lang={rec['language']}", set()).add(art)
-        for gname in sorted(groups, key=lambda k: (not k.startswith("topic"), k)):
-            arts = groups[gname]
-            rows = scoring.score([g for g in golds if g.article in arts], [p for p in preds if p.article in arts])
-            out.append(table_row(f"{gname} ({len(arts)})", "all", rows["all"]))
-            out.append(table_row(f"{gname} ({len(arts)})", "settlement", rows["settlement"]))
+    if results and index:
+        out.append("\nEvery slice (index.csv: topic and language), each system side by side:\n")
+        out.append(HEADER.replace("| system | row |", "| group | row | system |"))
+        out.append(RULE + "---|")
+        for gname, arts in slices(index):
+            sub = [g for g in golds if g.article in arts]
+            for row_name in ("all", "settlement"):
+                for s, preds in results.items():
+                    rows = scoring.score(sub, [p for p in preds if p.article in arts])
+                    out.append(table_row(f"{gname} ({len(arts)})", row_name, s, rows[row_name]))
 
     out.append("")
     out.extend(notes)

@@ -162,3 +162,24 @@ def test_category_of_kind():
     assert category_of_kind("country") == "country"
     assert category_of_kind("district") == "region"
     assert category_of_kind(None) is None
+
+
+def test_fit_folds_hold_every_article_out_exactly_once():
+    import fit
+
+    names = [f"d{i:02d}.txt" for i in range(1, 47)]
+    folds = fit.folds_by_article(names, 5)
+    assert len(folds) == 5 and sorted(n for f in folds for n in f) == names
+    assert max(map(len, folds)) - min(map(len, folds)) <= 1
+    assert folds == fit.folds_by_article(list(reversed(names)), 5)  # the same folds whatever the order given
+
+
+def test_fit_fixes_the_sign_of_every_feature_weight():
+    import json
+
+    import fit
+
+    weights = json.loads(fit.RESOLVE_JSON.read_text(encoding="utf-8"))["score"]
+    for name, weight in weights.items():
+        assert (weight <= 0) if name in fit.NEGATIVE else (weight >= 0), name
+    assert all(g >= 0 for g in fit.GRID)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-import nkmap
+# Tests never touch the user's cache: one fresh cache folder per test run, set before nkmap is
+# imported (and inherited by every `python -m nkmap` the tests start). NKMAP_TEST_CACHE_DIR picks a
+# folder to keep between runs while working (`make test-quick` does; CI never sets it).
+os.environ["NKMAP_CACHE_DIR"] = os.environ.get("NKMAP_TEST_CACHE_DIR") or tempfile.mkdtemp(prefix="nkmap-test-cache-")
+
+import nkmap  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "data" / "articles"

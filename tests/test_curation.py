@@ -1,4 +1,4 @@
-"""The regenerate loop through the CLI: build → unresolved lists X → add X → build → X is mapped."""
+"""The regenerate loop through the CLI: build → review.csv lists X → add X → build → X is mapped."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_unresolved_then_add_then_mapped(tmp_path):
 
     first = nkmap_cli("build", str(article), "--gazetteer", str(gazetteer), "--out", str(out))
     assert first.returncode == 0, first.stderr
-    with open(out / "unresolved.csv", encoding="utf-8-sig", newline="") as f:
+    with open(out / "review.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [(r["candidate"], r["count"], r["articles"]) for r in rows] == [("Qwxzabad", "1", "a.txt")]
     assert "desa Qwxzabad" in rows[0]["example"]
@@ -55,7 +55,7 @@ def test_unresolved_then_add_then_mapped(tmp_path):
     assert again.returncode == 0, again.stderr
     places = json.loads((out / "places.geojson").read_text(encoding="utf-8"))
     assert "qwxzabad" in {f["properties"]["place_id"] for f in places["features"]}
-    with open(out / "unresolved.csv", encoding="utf-8-sig", newline="") as f:
+    with open(out / "review.csv", encoding="utf-8-sig", newline="") as f:
         assert list(csv.DictReader(f)) == []
 
 

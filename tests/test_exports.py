@@ -108,7 +108,7 @@ def test_bad_formats_are_input_errors(value, message):
 
 def test_formats_pick_the_files_in_api_and_cli(tmp_path):
     api = nkmap.build([ARTICLES], gazetteer=GAZETTEER, out=tmp_path / "api", formats=["csv", "kml"])
-    assert {p.name for p in api.files} == {"mentions.csv", "places.csv", "unresolved.csv", "places.kml"}
+    assert {p.name for p in api.files} == {"mentions.csv", "places.csv", "review.csv", "places.kml"}
     assert api.map_path is None
     assert (
         main(

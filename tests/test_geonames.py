@@ -92,10 +92,10 @@ def test_every_resolution_says_how_and_how_sure(bare_sources):
     result = nkmap.geoparse(
         [article_from_text("t.txt", "Shelling hit Barda, Ganja and Tartar in Azerbaijan.")], sources=bare_sources
     )
-    assert result.mentions
-    for rm in result.mentions:
-        assert rm.method in ("gazetteer", "cldr", "context", "population", "geonames", "unresolved")
-        assert 0.0 <= rm.confidence <= 1.0
+    how = {rm.mention.surface: (rm.method, rm.confidence) for rm in result.mentions}
+    assert how["Azerbaijan"] == ("cldr", 1.0)  # a country name is certain
+    guesses = [how[name] for name in ("Barda", "Ganja", "Tartar")]
+    assert all(method == "geonames" and 0.3 < confidence < 1.0 for method, confidence in guesses), guesses
 
 
 def test_a_place_word_makes_an_unknown_name_a_reported_candidate(bare_sources):
@@ -103,3 +103,36 @@ def test_a_place_word_makes_an_unknown_name_a_reported_candidate(bare_sources):
         [article_from_text("t.txt", "Warga mengungsi dari desa Qwxzabad kemarin.")], sources=bare_sources
     )
     assert [(rm.mention.surface, rm.place, rm.method) for rm in result.mentions] == [("Qwxzabad", None, "unresolved")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        # A village in a country the article names loses to a capital elsewhere: a country is too wide
+        # to settle a namesake on its own.
+        ("The United States and its allies met in Brussels on Monday.", "Brussels", "BE"),
+        # ... but a neighbour the article names does settle it.
+        ("Students in Moscow walked to Pullman, across the state line.", "Moscow", "US"),
+    ],
+)
+def test_a_country_alone_does_not_settle_a_namesake(bare_sources, text, name, country):
+    assert dict(places_in(text, bare_sources))[name].country == country
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Rebels shelled the Tula area of Sudan again on Monday.", "Refugees reached Tula, Sudan, after a week."],
+)
+def test_a_name_the_text_puts_in_a_country_is_not_mapped_outside_it(bare_sources, text):
+    result = nkmap.geoparse([article_from_text("t.txt", text)], sources=bare_sources)
+    tula = next(rm for rm in result.mentions if rm.mention.surface == "Tula")
+    assert tula.place is None  # every Tula GeoNames knows lies outside Sudan: reported, not mapped in Russia
+    (dropped,) = result.dropped
+    assert dropped.reason.value == "outside the place the text puts it in" and dropped.kept
+    assert dropped.candidates[0][0].country == "RU"
+
+
+def test_containment_picks_the_namesake_inside(bare_sources):
+    found = dict(places_in("Floods cut off Córdoba, Spain, for two days.", bare_sources))
+    assert found["Córdoba"].country == "ES"
+    assert dict(places_in("Floods cut off Córdoba for two days.", bare_sources))["Córdoba"].country == "AR"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -23,7 +24,7 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001
 
 
 def env():
-    return {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    return {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"]}
 
 
 def cli(*args, cwd=ROOT):
@@ -183,7 +184,7 @@ def with_sidecar(folder, data):
         (lambda d: with_sidecar(d, b"[[[[" * 100000), "a.json: not a valid JSON sidecar: maximum recursion depth"),
         (lambda d: with_sidecar(d, b"\xff{"), "a.json: not a valid JSON sidecar: 'utf-8' codec can't decode"),
         (lambda d: with_sidecar(d, b'{"url": 1e5'), "a.json: line 1, column 12: not a valid JSON sidecar"),
-        (lambda d: with_sidecar(d, b'{"date": "tomorrow"}'), "a.txt: field 'date': 'tomorrow' is not a date"),
+        (lambda d: with_sidecar(d, b'{"date": "tomorrow"}'), "a.json: field 'date': 'tomorrow' is not a date"),
     ],
 )
 def test_bad_paths_and_sidecars_are_errors(tmp_path, setup, message):

@@ -74,7 +74,8 @@ def hostile_build(tmp_path_factory):
         (corpus / name).with_suffix(".json").write_text(json.dumps({"url": url}), encoding="utf-8")
     (corpus / FILE_NAME).write_text(body, encoding="utf-8")
     (corpus / "good.txt").write_text(f"---\nurl: https://example.org/ok?a=1&b=2\n---\n{body}", encoding="utf-8")
-    return nkmap.build([corpus], gazetteer=gazetteer, out=folder / "out")
+    # The articles share one body on purpose: keep them all (by default a repeated text is counted once).
+    return nkmap.build([corpus], gazetteer=gazetteer, out=folder / "out", keep_duplicates=True)
 
 
 def pwned(page) -> list[str]:
@@ -106,7 +107,11 @@ def test_template_syntax_in_article_text_stays_text(tmp_path, trick):
 def test_no_payload_runs_and_every_one_shows_as_text(hostile_build, offline_page):
     page = offline_page
     open_map(page, hostile_build.map_path)
-    assert page.title() == "nkmap: places in the news"
+    from nkmap.outputs.web.page import default_title
+
+    # the default title names the (hostile) outlet: as text, never as markup
+    assert page.title() == default_title(hostile_build.result) == page.locator("h1.nkmap-title").text_content()
+    assert payload("outlet") in page.title()
     assert pwned(page) == []
     ids = page.evaluate("Object.keys(nkmap.markers)")
     assert sorted(ids) == ["baku", "xanadu"]

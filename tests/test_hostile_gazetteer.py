@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 
@@ -199,10 +200,15 @@ def cli(*args):
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": str(ROOT / "src"),
+            "PATH": "/usr/bin:/bin",
+            "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"],
+        },
     )
 
 
+@pytest.mark.slow  # a process per case: the same messages are checked in-process above
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_gazetteer_through_the_cli(tmp_path, case):
     text, problem = CASES[case]

@@ -8,6 +8,7 @@ moment files are written (measured by a first, undisturbed run) so the test prov
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import signal
@@ -17,6 +18,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 import nkmap
 
 from .conftest import ARTICLES, GAZETTEER, ROOT
@@ -24,7 +27,11 @@ from .conftest import ARTICLES, GAZETTEER, ROOT
 BUILD_RUNS = 40
 SAVE_RUNS = 30
 TEMP = re.compile(r"^\..+\.tmp")
-ENV = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+ENV = {
+    "PYTHONPATH": str(ROOT / "src"),
+    "PATH": "/usr/bin:/bin",
+    "NKMAP_CACHE_DIR": os.environ["NKMAP_CACHE_DIR"],
+}
 
 
 def start(args):
@@ -110,7 +117,7 @@ def build_args(out: Path):
 def check_outputs(out: Path, places: int, mentions: int) -> None:
     """Every output parses and holds a whole build (inputs never change, so every build is alike)."""
     visible = {p.name for p in out.iterdir() if not p.name.startswith(".")}
-    assert {"map.html", "mentions.geojson", "places.geojson", "unresolved.csv"} <= visible
+    assert {"map.html", "mentions.geojson", "places.geojson", "review.csv"} <= visible
     assert not any(name.endswith(".tmp") for name in visible)
     for name, count in (("mentions.geojson", mentions), ("places.geojson", places)):
         data = json.loads((out / name).read_text(encoding="utf-8"))
@@ -121,6 +128,7 @@ def check_outputs(out: Path, places: int, mentions: int) -> None:
     assert len(json.loads(payload.group(1))["places"]) == places
 
 
+@pytest.mark.slow
 def test_killing_build_never_leaves_a_broken_output(tmp_path):
     outs = [tmp_path / "out0", tmp_path / "out1"]
     timing = timed_run(build_args(outs[0]), outs[0])
@@ -189,6 +197,7 @@ def big_gazetteer(path: Path, extra: int = 3000) -> int:
     return len(features)
 
 
+@pytest.mark.slow
 def test_killing_gazetteer_updates_never_loses_or_breaks_it(tmp_path):
     folders = [tmp_path / "a", tmp_path / "b"]
     for folder in folders:
@@ -222,6 +231,7 @@ def test_killing_gazetteer_updates_never_loses_or_breaks_it(tmp_path):
     assert counts["killed"] >= SAVE_RUNS // 3
 
 
+@pytest.mark.slow
 def test_concurrent_updates_keep_every_place(tmp_path):
     path = tmp_path / "g.geojson"
     size = big_gazetteer(path, extra=500)

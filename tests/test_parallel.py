@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import nkmap
-from nkmap.parallel import geoparse_files
+from nkmap.pipeline import geoparse_files
 
 from .conftest import ARTICLES, GAZETTEER
 
@@ -49,3 +49,133 @@ def test_default_build_does_not_import_dask(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+@pytest.fixture(scope="module")
+def half_empty(tmp_path_factory):
+    """Real articles first, then as many empty files: the last chunks hold only skipped files."""
+    folder = tmp_path_factory.mktemp("half_empty")
+    for path in sorted(ARTICLES.glob("*.txt")):
+        (folder / f"a_{path.name}").write_bytes(path.read_bytes())
+    for i in range(8):
+        (folder / f"z_{i}.txt").write_text("  \n", encoding="utf-8")
+    return folder
+
+
+def test_chunks_of_only_skipped_files_give_the_serial_result_and_warnings(half_empty, caplog):
+    serial_result = nkmap.geoparse(nkmap.read_articles([half_empty]), nkmap.load_gazetteer(GAZETTEER))
+    serial_warnings = [r.getMessage() for r in caplog.records]
+    caplog.clear()
+    parallel = geoparse_files([half_empty], GAZETTEER, workers=2)
+    assert parallel == serial_result
+    assert [r.getMessage() for r in caplog.records] == serial_warnings
+    assert len(serial_warnings) == 8 and all("skipped" in w for w in serial_warnings)
+
+
+def errors_of(run):
+    try:
+        run()
+    except Exception as e:  # noqa: BLE001 - the point is to compare whatever comes out
+        return type(e), str(e)
+    return None
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_errors_in_workers_reach_the_parent_as_the_serial_errors(half_empty, tmp_path, workers):
+    big = tmp_path / "big"
+    big.mkdir()
+    for i in range(6):
+        (big / f"{i}.txt").write_text(("Baku. " * (40 if i == 3 else 2)), encoding="utf-8")
+    serial = errors_of(lambda: nkmap.read_articles([big], max_size=100))
+    parallel = errors_of(lambda: geoparse_files([big], GAZETTEER, workers=workers, max_article_size=100))
+    assert serial is not None and serial[0] is nkmap.InputError
+    assert parallel == serial
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for i in range(4):
+        (empty / f"{i}.txt").write_text("", encoding="utf-8")
+    serial = errors_of(lambda: nkmap.read_articles([empty]))
+    assert serial is not None and "no article text in 4 file(s)" in serial[1]
+    assert errors_of(lambda: geoparse_files([empty], GAZETTEER, workers=workers)) == serial
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        nkmap.NkmapError("something went wrong"),
+        nkmap.InputError("a.txt", "line 3", "not UTF-8"),
+        __import__("nkmap.inputs.articles", fromlist=["SkippedFile"]).SkippedFile("b.txt", "", "empty"),
+        __import__("nkmap.infra.locking", fromlist=["LockTimeout"]).LockTimeout("held for 60 s"),
+    ],
+)
+def test_error_classes_survive_a_pickle_round_trip(error):
+    import pickle
+
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error) and str(back) == str(error)
+    assert getattr(back, "__dict__", {}) == getattr(error, "__dict__", {})
+
+
+@pytest.mark.slow
+def test_cli_workers_with_skipped_files_succeeds(half_empty, tmp_path):
+    import subprocess
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nkmap",
+            "build",
+            str(half_empty),
+            "--workers",
+            "2",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("skipped") == 8
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_exit_2_naming_the_address_quickly(tmp_path):
+    import subprocess
+    import time
+
+    pytest.importorskip("dask.distributed")
+    address = "tcp://127.0.0.1:9"
+    began = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "nkmap", "build", str(ARTICLES), "--scheduler", address, "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    took = time.monotonic() - began
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and address in lines[0]
+    assert "bug" not in lines[0] and took < 30
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_scheduler_probe_works_inside_a_running_event_loop():
+    """As in Jupyter (or beside Playwright's sync API): the probe must not need the caller's thread free."""
+    import asyncio
+
+    from nkmap.errors import NkmapError
+    from nkmap.parallel import probe
+
+    pytest.importorskip("dask.distributed")
+
+    async def inside():
+        with pytest.raises(NkmapError, match="no Dask scheduler answers there") as caught:
+            probe("tcp://127.0.0.1:9", timeout=0.5)
+        assert "connect" in str(caught.value) and "event loop" not in str(caught.value)  # it really tried
+
+    asyncio.run(inside())

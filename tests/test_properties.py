@@ -119,9 +119,13 @@ def test_gazetteer_loader_loads_or_raises_input_error(data):
 @given(st.text(max_size=200))
 def test_gazetteer_loader_on_arbitrary_text(text):
     try:
-        parse_gazetteer(text, "g.geojson")
-    except nkmap.InputError:
-        pass
+        gazetteer = parse_gazetteer(text, "g.geojson")
+    except nkmap.InputError as e:  # anything else (a crash) fails the test
+        message = str(e)
+        assert message.startswith("g.geojson: ") and "\n" not in message and len(message) < 400
+    else:  # the few texts that load are valid GeoJSON FeatureCollections
+        assert json.loads(text)["type"] == "FeatureCollection"
+        assert all(-90 <= p.lat <= 90 and -180 <= p.lon <= 180 for p in gazetteer.places)
 
 
 @FAST

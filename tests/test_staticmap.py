@@ -147,3 +147,55 @@ def test_import_nkmap_does_not_import_matplotlib():
     code = "import sys, nkmap; nkmap.geoparse; print('matplotlib' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_svg_keeps_its_text_as_text(images, sample_result):
+    root = ET.parse(images["svg"]).getroot()
+    texts = ["".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert staticmap.default_title(sample_result) in texts  # editable in Inkscape, not outlined
+    assert {"Stepanakert", "Moscow", "Borders: Natural Earth. Places: nkmap gazetteer (GeoNames, Wikipedia)."} <= set(
+        texts
+    )
+
+
+def test_title_can_be_set(sample_result, basemap):
+    fig = staticmap.draw_static_map(sample_result, basemap, title="Karabakh, autumn 2020")
+    assert fig._suptitle.get_text() == "Karabakh, autumn 2020"
+
+
+def test_country_names_are_drawn_where_they_fit(sample_result):
+    from matplotlib.text import Text
+
+    fig = staticmap.draw_static_map(sample_result)
+    renderer = fig.canvas.get_renderer()
+    main = fig.axes[0]
+    countries = [t for t in main.texts if t.get_fontsize() == staticmap.COUNTRY_SIZE]
+    assert {"Georgia", "Turkey", "Ukraine"} <= {t.get_text() for t in countries}
+    places = [a for a in main.texts if a.get_fontsize() == staticmap.LABEL_SIZE]
+    for a in places:
+        a.update_positions(renderer)
+    boxes = [Text.get_window_extent(a, renderer) for a in places] + [t.get_window_extent(renderer) for t in countries]
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
+
+
+def test_the_web_maps_palette(sample_result):
+    from nkmap.outputs.web.palette import GROUP_STYLE, LAND, SEA
+
+    assert (staticmap.SEA, staticmap.LAND) == (SEA, LAND)
+    assert staticmap.POINT == GROUP_STYLE["settlement"][0] and staticmap.REGION == GROUP_STYLE["region"][0]
+
+
+def test_every_labelled_point_of_the_detail_panel_lies_inside_it(sample_result):
+    fig = staticmap.draw_static_map(sample_result)
+    renderer = fig.canvas.get_renderer()
+    main, detail = fig.axes
+    labels = [a for a in detail.texts if a.get_fontsize() == staticmap.LABEL_SIZE]
+    assert {a.get_text() for a in labels} >= {"Stepanakert", "Shushi", "Martakert", "Tonashen"}
+    (x0, x1), (y0, y1) = detail.get_xlim(), detail.get_ylim()
+    frame = detail.get_window_extent(renderer)
+    for a in labels:
+        lon, lat = a.xy
+        assert x0 <= lon <= x1 and y0 <= lat <= y1, a.get_text()  # the point itself
+        a.update_positions(renderer)
+        box = a.get_window_extent(renderer)
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1

@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
-"""Screenshot the sample corpus's map for the README: ``docs/map.png``.
+"""Screenshots of the map for the README, in ``docs/``.
 
-Builds the map into a temporary folder, opens it in Debian's Chromium (Playwright, network
-cut off, so the picture shows what a reader without network sees) and saves a PNG.
+Builds the sample corpus's map (and, for the big-corpus popup, the synthetic 50,000-article page
+of ``bench/page.py``) into a temporary folder, opens it in Debian's Chromium (Playwright, network
+cut off, so the pictures show what a reader without network sees) and saves:
 
-Run:  python tools/screenshot.py [--out docs/map.png] [--width 1200] [--height 700] [--filters]
+- ``map.png``: the start view;
+- ``map-theatre.png``: zoomed into the Karabakh theatre, places, towns and country names labelled;
+- ``map-search.png``: the search box finding a place by an alias;
+- ``map-article.png``: the article view, every place it names highlighted;
+- ``map-big-popup.png``: the popup of a place with 10,000 excerpts, paged;
+- ``map-phone.png``: a 375-pixel-wide phone.
+
+Run:  python tools/screenshot.py [--out docs] [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -18,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 
 
-def screenshot(map_path: Path, out: Path, width: int = 1200, height: int = 700, filters: bool = False) -> Path:
-    """Open ``map_path`` offline in Chromium and save a ``width`` x ``height`` PNG to ``out``."""
+def shoot(map_path: Path, out: Path, setup: str = "", width: int = 1200, height: int = 700, typed: str = "") -> Path:
+    """Open ``map_path`` offline, run ``setup`` (JavaScript), optionally type into the search box, save a PNG."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -28,29 +36,59 @@ def screenshot(map_path: Path, out: Path, width: int = 1200, height: int = 700, 
         context.route("http*://**/*", lambda route: route.abort())
         page = context.new_page()
         page.goto(map_path.resolve().as_uri())
-        page.wait_for_function("window.nkmapReady === true")
-        if filters:
-            page.evaluate("document.querySelector('.nkmap-filters').open = true")
-        page.wait_for_timeout(200)
+        page.wait_for_function("window.nkmapReady === true", timeout=120_000)
+        if setup:
+            page.evaluate(f"async () => {{ {setup} }}")
+        if typed:
+            page.locator("input.nkmap-search-input").focus()
+            page.keyboard.type(typed)
+            page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(400)
         out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(out))
         browser.close()
     return out
 
 
+SHOTS = {
+    "map": dict(),
+    "map-theatre": dict(setup="nkmap.map.setView([39.95, 46.7], 9, {animate: false});"),
+    "map-search": dict(typed="khanken"),
+    "map-article": dict(
+        setup="const a = nkmap.search('serambinews').find(r => r.type === 'article'); location.hash = "
+        "'#article=' + encodeURIComponent(a.id); await new Promise(r => setTimeout(r, 200));"
+    ),
+    "map-phone": dict(width=375, height=740),
+    "map-big-popup": dict(
+        setup="await new Promise(done => nkmap.showPlace('p0', () => done())); nkmap.openPopup('p0');"
+    ),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    args.add_argument("--out", type=Path, default=ROOT / "docs" / "map.png")
-    args.add_argument("--width", type=int, default=1200)
-    args.add_argument("--height", type=int, default=700)
-    args.add_argument("--filters", action="store_true", help="open the filter panel")
+    args.add_argument("--out", type=Path, default=ROOT / "docs")
+    args.add_argument("--only", nargs="*", choices=sorted(SHOTS), help="just these pictures")
     a = args.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(ROOT / "bench"))
     import nkmap
 
+    wanted = a.only or list(SHOTS)
     with tempfile.TemporaryDirectory() as tmp:
-        report = nkmap.build([ROOT / "data" / "articles"], out=tmp, formats="html")
-        print(screenshot(report.map_path, a.out, a.width, a.height, a.filters))
+        sample = nkmap.build([ROOT / "data" / "articles"], out=tmp, formats="html").map_path
+        for name in wanted:
+            if name == "map-big-popup":
+                from page import synthetic  # bench/page.py
+
+                from nkmap.outputs.web.page import build_map
+
+                big = Path(tmp) / "big.html"
+                build_map(synthetic(50_000, 10_000), "Synthetic corpus: 50,000 articles, 10,000 places").save(str(big))
+                path = big
+            else:
+                path = sample
+            print(shoot(path, a.out / f"{name}.png", **SHOTS[name]))
     return 0
 
 

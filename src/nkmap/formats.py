@@ -13,7 +13,7 @@ from nkmap.errors import InputError
 FORMATS: dict[str, tuple[str, ...]] = {
     "html": ("map.html",),
     "geojson": ("mentions.geojson", "places.geojson"),
-    "csv": ("mentions.csv", "places.csv", "unresolved.csv"),
+    "csv": ("mentions.csv", "places.csv", "review.csv"),
     "kml": ("places.kml",),
     "png": ("map.png",),
     "svg": ("map.svg",),

@@ -6,6 +6,7 @@ so each stage can be used, tested and replaced on its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -66,6 +67,35 @@ class Article:
     language: str = ""  # ISO 639-1 code, detected or from metadata; "" when unknown
 
 
+class Cue(StrEnum):
+    """What the text around a candidate name says about it (recognition finds it, resolution weighs it)."""
+
+    NONE = ""  # nothing either way
+    PLACE_WORD = "place word"  # a place word before or after it: "kota X", "the village of X", "X Oblast"
+    DATELINE = "dateline"  # it opens the report's dateline ("MOSKOW -")
+    WEAK_WORD = "weak word"  # a preposition-like word before it: "di X", "in X"
+    SENTENCE_OPENER = "sentence opener"  # doubt: it opens a sentence, where every word is capitalised
+    IN_NAME = "in a capitalised run"  # doubt: it ends or starts a longer capitalised name (a person, a body)
+
+
+DOUBTS = frozenset({Cue.SENTENCE_OPENER, Cue.IN_NAME})
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The recogniser's evidence for one mention: a :class:`Cue` and the word that gave it, if any."""
+
+    cue: Cue = Cue.NONE
+    word: str = ""  # the place or weak word, folded ("kota", "village of", "di"); "" otherwise
+
+    @property
+    def doubtful(self) -> bool:
+        return self.cue in DOUBTS
+
+
+NO_EVIDENCE = Evidence()
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A place name found in an article: ``text[start:end] == surface``."""
@@ -76,7 +106,12 @@ class Mention:
     surface: str  # as written: "Moskow", "MOSKOW", "Jenewa"
     sentence: str  # the excerpt shown in the popup
     sentence_start: int = 0  # offset of ``sentence`` in the article text
-    trigger: str = ""  # the word that marks it as a place ("kota", "di", "village of", "dateline"), if any
+    evidence: Evidence = NO_EVIDENCE  # what the text around it says (a place word, the dateline, a doubt)
+
+    @property
+    def trigger(self) -> str:
+        """The word that marks it as a place ("kota", "di", "village of", "dateline"), or ""."""
+        return "dateline" if self.evidence.cue is Cue.DATELINE else self.evidence.word
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +139,7 @@ class Reason(StrEnum):
     NOT_IN_SOURCES = "no source knows it"
     CORRECTION = "not a place (correction)"
     LOW_CONFIDENCE = "low confidence"
+    OUTSIDE_CONTAINER = "outside the place the text puts it in"  # "the X area of Y", no X lies in Y
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +147,15 @@ class Dropped:
     """A candidate the pipeline considered and did not map, with the policy's reason.
 
     ``candidates`` are the best places it weighed, with their scores, best first (may be empty).
-    Never silently lost: every Dropped reaches review.csv.
+    Never silently lost: every Dropped reaches review.csv. ``kept``: the mention also stays in
+    ``GeoparseResult.mentions`` as unresolved (``place`` None, listed in review.csv); otherwise
+    the policy judged it most likely no place name at all and it is only here.
     """
 
     mention: Mention
     reason: Reason
     candidates: tuple[tuple[Place, float], ...] = ()
+    kept: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +179,14 @@ class GeoparseResult:
     places: tuple[PlaceSummary, ...] = field(default=())
     dropped: tuple[Dropped, ...] = field(default=())  # candidates considered and not mapped
 
+    @classmethod
+    def of(
+        cls, articles: Iterable[Article], mentions: Iterable[ResolvedMention], dropped: Iterable[Dropped] = ()
+    ) -> GeoparseResult:
+        """The result of these articles and mentions, with its place summaries built here."""
+        mentions = tuple(mentions)
+        return cls(tuple(articles), mentions, summarise(mentions), tuple(dropped))
+
     @property
     def resolved(self) -> tuple[ResolvedMention, ...]:
         return tuple(m for m in self.mentions if m.place is not None)
@@ -147,3 +194,15 @@ class GeoparseResult:
     @property
     def unresolved(self) -> tuple[ResolvedMention, ...]:
         return tuple(m for m in self.mentions if m.place is None)
+
+
+def summarise(mentions: Iterable[ResolvedMention]) -> tuple[PlaceSummary, ...]:
+    """One summary per resolved place, most mentioned first (ties by name)."""
+    by_place: dict[str, list[ResolvedMention]] = {}
+    places = {}
+    for rm in mentions:
+        if rm.place is not None:
+            by_place.setdefault(rm.place.id, []).append(rm)
+            places[rm.place.id] = rm.place
+    ordered = sorted(by_place, key=lambda pid: (-len(by_place[pid]), places[pid].name))
+    return tuple(PlaceSummary(places[pid], tuple(by_place[pid])) for pid in ordered)

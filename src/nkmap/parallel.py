@@ -1,85 +1,112 @@
-"""Geoparsing spread over processes (``--workers N``) or a Dask cluster (``--scheduler ADDRESS``).
+"""Run one function over chunks of work on processes (``--workers N``) or a Dask cluster (``--scheduler ADDRESS``).
 
-Articles are independent, so the corpus is cut into chunks of files, each chunk is read and
-geoparsed where it runs, and the chunks come back in order: the result is the serial one.
-Dask is imported only when a scheduler is given.
+A plain executor: it knows nothing of geoparsing (the pipeline hands it the work function and
+the chunks) and gives the results back in the chunks' order, so the caller can rebuild the
+serial result. Errors raised by the work reach the caller as the same class and message (nkmap's
+errors pickle). A cluster that cannot be reached, or a worker that dies, is an
+:class:`~nkmap.errors.NkmapError` naming what failed, not a crash. Dask is imported only when a
+scheduler is given.
 """
 
 from __future__ import annotations
 
-import functools
-import math
 import os
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-from nkmap.inputs.articles import MAX_ARTICLE_BYTES, article_files, iter_articles
-from nkmap.model import Article, GeoparseResult, ResolvedMention
+from nkmap.errors import NkmapError
 
-Chunk = tuple[list[Article], list[ResolvedMention]]
+T = TypeVar("T")
+R = TypeVar("R")
+CONNECT_TIMEOUT = float(os.environ.get("NKMAP_SCHEDULER_TIMEOUT", "5"))  # seconds to reach a Dask scheduler
 
 
-def geoparse_files(
-    paths: Sequence[str | os.PathLike[str]],
-    gazetteer: str | os.PathLike[str],
+def chunked(items: Sequence[T], workers: int, per_worker: int = 4) -> list[list[T]]:
+    """``items`` cut into about ``per_worker`` chunks per worker, in order (none empty)."""
+    size = max(1, -(-len(items) // (max(1, workers) * per_worker)))
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def run_chunks(
+    work: Callable[[T], R],
+    chunks: Sequence[T],
     *,
     workers: int = 1,
     scheduler: str | None = None,
-    geonames: bool = True,
-    max_article_size: int = MAX_ARTICLE_BYTES,
-) -> GeoparseResult:
-    """Geoparse the article files under ``paths`` on ``workers`` processes or a Dask ``scheduler``."""
-    from nkmap.pipeline import summarise
+    connect_timeout: float = CONNECT_TIMEOUT,
+) -> list[R]:
+    """``[work(c) for c in chunks]``, on ``workers`` processes or the Dask ``scheduler``.
 
-    files = [str(f) for f in article_files(paths)]
-    if geonames:
-        from nkmap.sources.geonames import load_geonames
-
-        load_geonames()  # build the on-disk index once here, not in every worker
-    parts = max(1, workers) * 4
-    size = max(1, math.ceil(len(files) / parts))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    task = functools.partial(
-        geoparse_chunk, gazetteer=str(gazetteer), geonames=geonames, max_article_size=max_article_size
-    )
+    ``work`` must be picklable (a module-level function or a :func:`functools.partial` of one).
+    The first chunk (in order) whose work raises raises here, as the same exception.
+    """
+    if not chunks:
+        return []
     if scheduler:
-        results = _on_dask(scheduler, task, chunks)
-    elif workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
+        return _on_dask(scheduler, work, chunks, connect_timeout)
+    if workers <= 1 or len(chunks) == 1:
+        return [work(c) for c in chunks]
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(task, chunks))
-    else:
-        results = [task(chunk) for chunk in chunks]
-    articles = [a for chunk_articles, _ in results for a in chunk_articles]
-    mentions = [m for _, chunk_mentions in results for m in chunk_mentions]
-    return GeoparseResult(tuple(articles), tuple(mentions), summarise(mentions))
-
-
-def geoparse_chunk(
-    files: Sequence[str], gazetteer: str, geonames: bool = True, max_article_size: int = MAX_ARTICLE_BYTES
-) -> Chunk:
-    """Read and geoparse some files where this process runs (sources are loaded once per process)."""
-    from nkmap.pipeline import geoparse
-
-    result = geoparse(iter_articles(files, max_article_size), sources=_sources(gazetteer, geonames))
-    return list(result.articles), list(result.mentions)
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+            return list(pool.map(work, chunks))
+    except BrokenProcessPool as e:
+        raise NkmapError(f"--workers {workers}: a worker process died ({e}); out of memory? try fewer workers") from e
 
 
-@functools.cache
-def _sources(gazetteer: str, geonames: bool) -> list:
-    from nkmap.pipeline import default_sources
-    from nkmap.sources.gazetteer import load_gazetteer
+def probe(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Fail fast, with one line naming the address, unless a Dask scheduler answers there.
 
-    return default_sources(load_gazetteer(Path(gazetteer)), geonames)
+    Dask's own client retries until its timeout and then fails like a crash (or, when something
+    else listens there, with whatever its reply decodes to), so ask the scheduler who it is first.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask() -> object:  # in a thread of its own: the caller may already run an event loop (Jupyter, Dask)
+        return asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout + 1))
+
+    try:
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            reply = thread.submit(ask).result()
+    except Exception as e:  # noqa: BLE001 - whatever the far end does, it is no scheduler we can use
+        why = " ".join((getattr(e, "strerror", None) or str(e) or type(e).__name__).split())[:160]
+        raise NkmapError(f"--scheduler {address}: no Dask scheduler answers there ({why})") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise NkmapError(f"--scheduler {address}: something answers there, but it is not a Dask scheduler")
 
 
-def _on_dask(address: str, task: functools.partial, chunks: list[list[str]]) -> list[Chunk]:
+async def _identity(address: str, timeout: float) -> object:
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
+
+
+def _on_dask(address: str, work: Callable[[T], R], chunks: Sequence[T], timeout: float) -> list[R]:
     try:
         from dask.distributed import Client
     except ImportError:
-        from nkmap.errors import NkmapError
-
         raise NkmapError("--scheduler needs Dask: pip install 'nkmap[dask]'") from None
-    with Client(address) as client:
-        return client.gather(client.map(task, chunks, pure=False))
+    probe(address, timeout)
+    try:
+        client = Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as e:
+        why = " ".join(str(e).split()) or type(e).__name__
+        raise NkmapError(
+            f"--scheduler {address}: cannot reach a Dask scheduler within {timeout:g} s ({why[:200]})"
+        ) from None
+    with client:
+        futures = client.map(work, list(chunks), pure=False)
+        try:
+            return client.gather(futures)
+        except OSError as e:  # the connection dropped mid-run (CommClosedError is an OSError)
+            if isinstance(e, NkmapError):
+                raise
+            raise NkmapError(f"--scheduler {address}: lost the connection to the cluster ({e})") from None

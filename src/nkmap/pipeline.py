@@ -5,39 +5,107 @@ articles → mentions → resolved mentions → GeoparseResult → map and files
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from nkmap.datafiles import SAMPLE_ARTICLES
 from nkmap.formats import parse_formats
-from nkmap.inputs.articles import MAX_ARTICLE_BYTES, read_articles
-from nkmap.model import Article, GeoparseResult, PlaceSummary, ResolvedMention
+from nkmap.infra.resultcache import ResultCache, context_digest, fold
+from nkmap.inputs.articles import (
+    MAX_ARTICLE_BYTES,
+    SkippedFile,
+    article_files,
+    iter_articles,
+    read_article,
+    read_articles,
+)
+from nkmap.inputs.duplicates import Duplicate
+from nkmap.inputs.exports import Fields
+from nkmap.model import Article, Dropped, GeoparseResult, Mention, ResolvedMention
+from nkmap.model import summarise as summarise  # re-exported: the summaries are built by GeoparseResult.of
 from nkmap.recognize.scan import NameIndex, RecognitionRules, find_mentions
-from nkmap.resolve.resolver import NameSource, resolve_mentions
+from nkmap.resolve.resolver import Resolution, Resolver
 from nkmap.roles import tag_roles
+from nkmap.sources.base import NameSource
+from nkmap.sources.corrections import AppliedCorrections
 from nkmap.sources.gazetteer import DEFAULT_GAZETTEER, Gazetteer, load_gazetteer
 
 DEFAULT_ARTICLES = SAMPLE_ARTICLES
 DEFAULT_OUT = Path("output")
+log = logging.getLogger("nkmap.inputs.articles")  # skipped files are reported as the reader reports them
+
+
+class Recognizer(Protocol):
+    """Finds the candidate place names of one article."""
+
+    def __call__(self, article: Article) -> Sequence[Mention]: ...
+
+
+class ResolverStage(Protocol):
+    """Picks a place (or none, or drops the candidate with a reason) for each mention of one article."""
+
+    def __call__(self, article: Article, mentions: Sequence[Mention]) -> Resolution | Sequence[ResolvedMention]: ...
+
+
+class Tagger(Protocol):
+    """Adds what each place does in its sentence (``ResolvedMention.role``)."""
+
+    def __call__(self, article: Article, mentions: Sequence[ResolvedMention]) -> Sequence[ResolvedMention]: ...
+
+
+class ScanRecognizer:
+    """The default recogniser: the names of ``sources`` (by tier), scanned for with ``rules``."""
+
+    def __init__(self, sources: Sequence[NameSource], rules: RecognitionRules | None = None) -> None:
+        self.names = NameIndex.from_sources(*sources)
+        self.rules = rules or RecognitionRules.default()
+
+    def __call__(self, article: Article) -> list[Mention]:
+        return find_mentions(article, self.names, self.rules)
 
 
 def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
-    """The curated gazetteer, then CLDR country names, then (optionally) GeoNames."""
+    """The curated gazetteer, then CLDR country names, then (optionally) GeoNames, the case forms of all
+    three (Russian, Ukrainian: "Москвой", "Киеве"), their Arabic names with or without the article
+    ("Qamishli"), one-edit misspellings of the curated and country names ("Pakistn"), and
+    administrative areas.
+
+    Administrative areas come with GeoNames only (their points are GeoNames settlements: their seats), and
+    answer after it: a settlement GeoNames knows is not shadowed by a village of the same name elsewhere.
+    """
     from nkmap.sources.countries import country_names
     from nkmap.sources.geonames import load_geonames
 
     index = load_geonames() if geonames else None
     countries = country_names(tuple(p for p in gazetteer.places if p.kind == "country"), index)
-    return [gazetteer, countries, index] if index is not None else [gazetteer, countries]
+    if index is None:
+        return [gazetteer, countries]
+    from nkmap.sources.admin import load_admin
+    from nkmap.sources.inflected import InflectedNames
+    from nkmap.sources.nearmiss import NearMissNames
+    from nkmap.sources.variants import ArticleVariants
+
+    known = [gazetteer, countries, index]
+    variants = [InflectedNames(known), ArticleVariants(known), NearMissNames([gazetteer, countries])]
+    return [*known, *variants, load_admin()]
 
 
 def geoparse(
     articles: Iterable[Article],
     gazetteer: Gazetteer | None = None,
+    *,
     sources: Sequence[NameSource] | None = None,
     geonames: bool = True,
+    recognizer: Recognizer | None = None,
+    resolver: ResolverStage | None = None,
+    tagger: Tagger | None = None,
+    corrections: AppliedCorrections | None = None,
+    cache: ResultCache | None = None,
 ) -> GeoparseResult:
     """Find and resolve every place mention in ``articles``.
 
@@ -45,34 +113,172 @@ def geoparse(
     ----------
     articles : the articles, e.g. from :func:`nkmap.read_articles`.
     gazetteer : the curated gazetteer (default: the packaged ``data/gazetteer.geojson``).
-    sources : name sources in priority order (default: :func:`default_sources`). Pass your own
-        to test or to add one: each answers ``lookup(name) -> list[Place]`` and ``names()``.
+    sources : name sources in priority order (default: :func:`default_sources`); each implements
+        :class:`nkmap.sources.base.NameSource` (``lookup``, ``names``, ``tier``).
     geonames : whether the default sources fall back to GeoNames.
+    recognizer, resolver, tagger : the stages, each a callable (see :class:`Recognizer`,
+        :class:`ResolverStage`, :class:`Tagger`); default :class:`ScanRecognizer` and
+        :class:`~nkmap.resolve.resolver.Resolver` over ``sources``, and :func:`nkmap.roles.tag_roles`.
+    corrections : the user's corrections (:mod:`nkmap.sources.corrections`): the strongest source,
+        and a filter of the names marked not a place.
+    cache : per-article results kept between runs (:mod:`nkmap.infra.resultcache`): an article
+        whose key did not change is not geoparsed again (used with the default stages only).
     """
-    if sources is None:
+    if sources is None and (recognizer is None or resolver is None):
         sources = default_sources(gazetteer if gazetteer is not None else load_gazetteer(DEFAULT_GAZETTEER), geonames)
-    names = NameIndex.from_sources(*sources)
-    rules = RecognitionRules.default()
+    first = [corrections] if corrections else []  # corrections win over every source
+    recognize = recognizer or ScanRecognizer([*first, *(sources or ())])
+    resolve = resolver or Resolver([*(c.current for c in first), *(sources or ())])
+    if corrections:
+        resolve = corrections.resolver(resolve)
+    tag = tagger or tag_roles
+    context = None
+    if cache is not None and recognizer is resolver is tagger is None:
+        context = context_digest(sources or (), recognize.names.max_words)  # type: ignore[attr-defined]
     kept: list[Article] = []
     resolved: list[ResolvedMention] = []
+    dropped: list[Dropped] = []
     for article in articles:
         kept.append(article)
-        resolved.extend(
-            tag_roles(article, resolve_mentions(find_mentions(article, names, rules), sources, rules.weak_triggers))
-        )
-    return GeoparseResult(articles=tuple(kept), mentions=tuple(resolved), places=summarise(resolved))
+        key = None
+        if context is not None:
+            touching = corrections.digest_for(article.name, fold(article.text)) if corrections else ""
+            key = cache.key(context, article, touching)  # type: ignore[union-attr]
+            hit = cache.get(key)  # type: ignore[union-attr]
+            if hit is not None:
+                resolved.extend(hit[0])
+                dropped.extend(hit[1])
+                continue
+        resolution = resolve(article, recognize(article))
+        if not isinstance(resolution, Resolution):
+            resolution = Resolution(tuple(resolution))
+        mentions = list(tag(article, resolution.mentions))
+        if key is not None:
+            cache.put(key, (mentions, list(resolution.dropped)))  # type: ignore[union-attr]
+        resolved.extend(mentions)
+        dropped.extend(resolution.dropped)
+    if cache is not None:
+        cache.commit()
+    return GeoparseResult.of(kept, resolved, dropped)
 
 
-def summarise(mentions: Iterable[ResolvedMention]) -> tuple[PlaceSummary, ...]:
-    """One summary per resolved place, most mentioned first (ties by name)."""
-    by_place: dict[str, list[ResolvedMention]] = {}
-    places = {}
-    for rm in mentions:
-        if rm.place is not None:
-            by_place.setdefault(rm.place.id, []).append(rm)
-            places[rm.place.id] = rm.place
-    ordered = sorted(by_place, key=lambda pid: (-len(by_place[pid]), places[pid].name))
-    return tuple(PlaceSummary(places[pid], tuple(by_place[pid])) for pid in ordered)
+def geoparse_files(
+    paths: Sequence[str | os.PathLike[str]],
+    gazetteer: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    geonames: bool = True,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+    corrections: AppliedCorrections | None = None,
+) -> GeoparseResult:
+    """Geoparse the article files under ``paths`` on ``workers`` processes or a Dask ``scheduler``.
+
+    The result, the warnings and the errors are the serial ones: chunks of files are read and
+    geoparsed where they run (sources loaded once per process) and put back in order.
+    """
+    from nkmap.parallel import chunked, run_chunks
+
+    files = [str(f) for f in article_files(paths)]
+    if geonames:
+        from nkmap.sources.geonames import load_geonames
+
+        load_geonames()  # build the on-disk index once here, not in every worker
+    work = functools.partial(
+        geoparse_chunk,
+        gazetteer=str(gazetteer),
+        geonames=geonames,
+        max_article_size=max_article_size,
+        corrections=corrections,
+    )
+    results = run_chunks(work, chunked(files, workers), workers=workers, scheduler=scheduler)
+    if not any(chunk.articles for chunk in results):
+        for _ in iter_articles(files, max_article_size):  # raises the serial error, with its warnings
+            pass
+    for chunk in results:
+        for warning in chunk.skipped:
+            log.warning("%s; skipped", warning)
+    return GeoparseResult.of(
+        [a for c in results for a in c.articles],
+        [m for c in results for m in c.mentions],
+        [d for c in results for d in c.dropped],
+    )
+
+
+def geoparse_articles(
+    articles: Sequence[Article],
+    gazetteer: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    geonames: bool = True,
+    corrections: AppliedCorrections | None = None,
+) -> GeoparseResult:
+    """Like :func:`geoparse_files`, over articles already read (an export row or a fetched page is
+    no file of its own, and duplicates are left out before geoparsing)."""
+    from nkmap.parallel import chunked, run_chunks
+
+    if geonames:
+        from nkmap.sources.geonames import load_geonames
+
+        load_geonames()  # build the on-disk index once here, not in every worker
+    work = functools.partial(
+        geoparse_article_chunk, gazetteer=str(gazetteer), geonames=geonames, corrections=corrections
+    )
+    results = run_chunks(work, chunked(list(articles), workers), workers=workers, scheduler=scheduler)
+    return GeoparseResult.of(
+        [a for c in results for a in c.articles],
+        [m for c in results for m in c.mentions],
+        [d for c in results for d in c.dropped],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """What geoparsing one chunk of files gives back to the parent process."""
+
+    articles: tuple[Article, ...]
+    mentions: tuple[ResolvedMention, ...]
+    dropped: tuple[Dropped, ...]
+    skipped: tuple[str, ...]  # why each skipped file was skipped, for the parent to warn
+
+
+def geoparse_chunk(
+    files: Sequence[str],
+    gazetteer: str,
+    geonames: bool = True,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+    corrections: AppliedCorrections | None = None,
+) -> ChunkResult:
+    """Read and geoparse some files where this process runs; a chunk of only skipped files is no error."""
+    articles: list[Article] = []
+    skipped: list[str] = []
+    for path in files:
+        try:
+            articles.append(read_article(path, max_article_size))
+        except SkippedFile as e:
+            skipped.append(str(e))
+    if not articles:
+        return ChunkResult((), (), (), tuple(skipped))
+    result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
+    return ChunkResult(result.articles, result.mentions, result.dropped, tuple(skipped))
+
+
+def geoparse_article_chunk(
+    articles: Sequence[Article],
+    gazetteer: str,
+    geonames: bool = True,
+    corrections: AppliedCorrections | None = None,
+) -> ChunkResult:
+    """Geoparse some articles where this process runs (sources are loaded once per process)."""
+    result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
+    return ChunkResult(result.articles, result.mentions, result.dropped, ())
+
+
+@functools.cache
+def _process_sources(gazetteer: str, geonames: bool) -> list[NameSource]:
+    """The default sources, loaded once per process (the parent has already checked the gazetteer)."""
+    return default_sources(load_gazetteer(Path(gazetteer), check_countries=False), geonames)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +287,8 @@ class BuildReport:
 
     result: GeoparseResult
     files: tuple[Path, ...]
+    corrections: Path | None = None  # the corrections file applied, if any
+    duplicates: tuple[Duplicate, ...] = ()  # articles left out as repeats of another (none with keep_duplicates)
 
     @property
     def map_path(self) -> Path | None:
@@ -99,6 +307,17 @@ def build(
     max_article_size: int = MAX_ARTICLE_BYTES,
     tiles: str | None = "none",
     embed: bool = False,
+    *,
+    recursive: bool = False,
+    follow_links: bool = False,
+    fields: Fields | None = None,
+    urls: Iterable[str] = (),
+    url_timeout: float | None = None,
+    url_delay: float | None = None,
+    keep_duplicates: bool = False,
+    corrections: str | os.PathLike[str] | bool | None = None,
+    cache: bool = True,
+    title: str | None = None,
 ) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
@@ -108,26 +327,78 @@ def build(
     ``scheduler`` (a Dask address) over a cluster. Both give the serial result. ``tiles`` adds
     online tiles over the offline basemap ("osm" or a URL template); ``embed`` also writes the
     ``<iframe>`` snippet for reports.
+
+    ``articles`` may hold files and folders of every format :mod:`nkmap.inputs` reads and http(s)
+    URLs; ``recursive``, ``follow_links``, ``fields`` (export columns), ``urls`` (more URLs),
+    ``url_timeout`` and ``url_delay`` go to :func:`nkmap.inputs.articles.iter_articles`.
+    Articles that repeat another (the same text, or a near copy) are left out with a warning
+    naming what they repeat, unless ``keep_duplicates``.
+    ``corrections`` is the corrections file (default: ``corrections.json`` in the first articles
+    folder, when there is one; False: none). ``cache`` keeps per-article results between builds
+    (:mod:`nkmap.infra.resultcache`).
+    ``title`` names the map page and the static map (default: what the corpus is; the subtitle
+    gives the dates and counts).
     """
     formats = parse_formats(formats)
+    articles = list(articles)
     if tiles not in (None, "none"):
         from nkmap.outputs.web.basemap import resolve_tiles
 
         resolve_tiles(tiles)  # a bad --tiles fails before anything is read
-    if workers > 1 or scheduler:
-        from nkmap.parallel import geoparse_files
+    curated = load_gazetteer(gazetteer)  # a bad gazetteer or corrections file fails here, before any reading
+    corrections_file, applied = load_applied_corrections(articles, corrections, curated)
+    from nkmap.progress import track
 
-        load_gazetteer(gazetteer)  # a bad gazetteer fails here, once, with its message
-        result = geoparse_files(
-            list(articles),
-            gazetteer,
-            workers=workers,
-            scheduler=scheduler,
-            geonames=geonames,
-            max_article_size=max_article_size,
+    read = read_articles(
+        articles,
+        max_article_size,
+        recursive=recursive,
+        follow_links=follow_links,
+        fields=fields,
+        urls=urls,
+        url_timeout=url_timeout,
+        url_delay=url_delay,
+    )
+    duplicates: list[Duplicate] = []
+    if not keep_duplicates:
+        from nkmap.inputs.duplicates import report_duplicates, without_duplicates
+
+        read, duplicates = without_duplicates(read)
+        report_duplicates(duplicates)
+    if workers > 1 or scheduler:
+        result = geoparse_articles(
+            read, gazetteer, workers=workers, scheduler=scheduler, geonames=geonames, corrections=applied
         )
     else:
-        result = geoparse(read_articles(articles, max_article_size), load_gazetteer(gazetteer), geonames=geonames)
+        results = ResultCache() if cache else None
+        try:
+            result = geoparse(track(read, "geoparsing"), curated, geonames=geonames, corrections=applied, cache=results)
+        finally:
+            if results is not None:
+                results.close()
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
-    return BuildReport(result, tuple(write_outputs(result, out, formats=formats, tiles=tiles, embed=embed)))
+    files = write_outputs(result, out, formats=formats, tiles=tiles, embed=embed, corrections=applied, title=title)
+    return BuildReport(result, tuple(files), corrections_file, tuple(duplicates))
+
+
+def load_applied_corrections(
+    articles: Sequence[str | os.PathLike[str]],
+    corrections: str | os.PathLike[str] | bool | None,
+    gazetteer: Gazetteer,
+) -> tuple[Path | None, AppliedCorrections | None]:
+    """The corrections file ``build`` uses (given, or found beside the articles) with its places
+    looked up; ``(None, None)`` when there is none. A bad file raises :class:`InputError`."""
+    from nkmap.sources.corrections import corrections_path, file_for, load_corrections
+
+    if corrections is False:
+        return None, None
+    path = corrections_path(articles) if corrections in (None, True) else file_for(corrections)  # type: ignore[arg-type]
+    if path is None:
+        return None, None
+    loaded = load_corrections(path)
+    if any(c.geonames is not None for c in loaded.entries):
+        from nkmap.sources.geonames import load_geonames
+
+        return path, loaded.bind(gazetteer.get, load_geonames().by_geonameid)
+    return path, loaded.bind(gazetteer.get)

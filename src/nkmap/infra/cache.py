@@ -1,10 +1,24 @@
-"""Where nkmap keeps what it builds once and reuses: the GeoNames index, checked gazetteers."""
+"""Where nkmap keeps what it builds once and reuses: the GeoNames index, checked gazetteers.
+
+A cache that cannot be read or written only costs time, never a build: a memo that cannot be
+read (missing, unreadable, corrupt) is computed again, one that cannot be written is not kept,
+and a cache folder where nothing can be written is replaced by a private scratch folder for
+this run (see :func:`writable`), with one warning saying so.
+"""
 
 from __future__ import annotations
 
+import atexit
+import functools
+import json
+import logging
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 def cache_dir() -> Path:
@@ -16,24 +30,60 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("nkmap"))
 
 
-def remembered(folder: str, key: str, compute: Callable[[], str]) -> str:
+def remembered(folder: str, key: str, compute: Callable[[], str], check: Callable[[str], object] = json.loads) -> str:
     """``compute()``'s text, kept in the cache under ``folder/key`` and read back next time.
 
     For work that is slow but depends only on files that rarely change (the key names their
-    versions). A cache that cannot be written only costs time.
+    versions). A cache that cannot be written only costs time. ``check`` (default: it must be
+    JSON) vets a memo read back: if it raises ``ValueError``, the memo is computed again.
     """
     import hashlib
 
     from nkmap.infra import atomic
 
-    memo = cache_dir() / folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    memo = cache_dir() / folder / f"{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}.json"
     try:
-        return memo.read_text(encoding="utf-8")
-    except OSError:
+        text = memo.read_text(encoding="utf-8")
+        check(text)
+        return text
+    except (OSError, ValueError):  # missing, unreadable, not UTF-8 or not what check wants: compute again
         pass
     text = compute()
     try:
         atomic.write_text(memo, text)
-    except OSError:
+    except OSError:  # nkmap's OutputError is an OSError too
         pass
     return text
+
+
+def writable(folder: Path) -> Path:
+    """``folder`` if nkmap can write there, else a private scratch folder for this run.
+
+    For caches built in place (the GeoNames index): a read-only or full cache folder makes the
+    run slower (the index is built again, in the scratch folder), not fail. One warning says so.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".nkmap-probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+        return folder
+    except OSError as e:
+        from nkmap.errors import describe_os_error, shown
+
+        scratch = _scratch() / folder.name
+        log.warning(
+            "%s: cache folder not writable (%s); using %s for this run, which costs time "
+            "(set NKMAP_CACHE_DIR to a writable folder)",
+            shown(folder),
+            describe_os_error(e),
+            shown(scratch),
+        )
+        return scratch
+
+
+@functools.cache
+def _scratch() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="nkmap-cache-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path

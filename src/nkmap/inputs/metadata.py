@@ -10,12 +10,21 @@ import re
 
 from nkmap.inputs.dates import WEEKDAYS
 
-_DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|co\.id|id|tv|co\.uk|info|news|ru|az|am)\b", re.IGNORECASE)
+# Every regex here runs over whole, untrusted texts, so none may backtrack without bound (a
+# 100 kB hyphenated token took minutes): a domain starts only where a token starts (not at each
+# hyphen inside one), its labels are DNS-sized (at most 63 characters, 8 dots), and no two
+# unbounded repeats of one character class meet. tests/test_hostile_freeze.py holds the timings.
+_LABEL = r"[\w-]{1,63}+"  # possessive: a label ends only at a dot, so giving back characters never helps
+_DOMAIN = re.compile(
+    rf"(?<![\w.-]){_LABEL}(?:\.{_LABEL}){{0,8}}\.(?:com|net|org|co\.id|id|tv|co\.uk|info|news|ru|az|am)\b",
+    re.IGNORECASE,
+)
 _UPPER = r"A-ZÀ-ÖØ-ÞĀ-ſ"
 # "MOSKOW -", "SERAMBINEWS.COM, MOSKWA -", "MOSKOW, RUSIA (voa-islam.com) -", "BAKU, Azerbaijan —"
 _DATELINE = re.compile(
-    rf"^(?:[^\s,]+\.[A-Za-z]{{2,3}}\s*,\s*)?(?P<place>[{_UPPER}][{_UPPER}'’.]+(?:[ -][{_UPPER}][{_UPPER}'’.]+)*)"
-    rf"(?:\s*,\s*[\w .]{{2,30}}?)?\s*(?:\([^)\n]{{0,60}}\))?\s*[-–—]+\s",
+    rf"^(?:[^\s,]{{1,80}}\.[A-Za-z]{{2,3}}[ \t]{{0,3}},[ \t]{{0,3}})?"
+    rf"(?P<place>[{_UPPER}][{_UPPER}'’.]{{1,40}}(?:[ -][{_UPPER}][{_UPPER}'’.]{{1,40}}){{0,5}})"
+    rf"(?:[ \t]{{0,3}},[ \t]{{0,3}}[\w .]{{2,30}}?)?[ \t]{{0,3}}(?:\([^)\n]{{0,60}}\))?[ \t]{{0,3}}[-–—]{{1,3}}\s",
     re.MULTILINE,
 )
 _FURNITURE = re.compile(r"^(loading\.*|a|baca juga:?|advertisement|iklan|share|views?)$", re.IGNORECASE)

@@ -1,55 +1,170 @@
-"""The user's to-do list: names nkmap found but could not place, with GeoNames' best guesses."""
+"""``review.csv``: every name nkmap doubted or did not map, so nothing disappears silently.
+
+One row per name and reason (names folded: "Tula" and "TULA" are one row), with its count, the
+articles, an example sentence, and the best places the pipeline weighed with their scores:
+
+| status | what |
+|---|---|
+| ``dropped`` | a candidate the policy rejected as most likely no place name (``reason``: common word, person name, ...) |
+| ``unresolved`` | a place-like name kept on the record but not placed (``reason``: no evidence, no source knows it, ...) |
+| ``low confidence`` | mapped, but with confidence below :data:`LOW_CONFIDENCE`: check the place |
+| ``corrected`` | dropped because your corrections say it is not a place: already reviewed |
+
+The first three are the names *awaiting review* (:func:`awaiting_review`, also in the build summary
+and the map's review panel). The rows come only from what the pipeline already decided (the
+result's ``dropped`` and its mentions): writing them never loads a name source.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from nkmap.infra import atomic
-from nkmap.model import GeoparseResult, Place
+from nkmap.model import GeoparseResult, Mention, Place, Reason
 from nkmap.names import name_key
 
-COLUMNS = ("candidate", "count", "articles", "example", "guesses")
-GUESSES = 3
+FILE_NAME = "review.csv"
+COLUMNS = ("status", "candidate", "reason", "count", "articles", "example", "candidates", "place_id", "confidence")
+LOW_CONFIDENCE = 0.6  # a mapped name below this is listed for review and drawn differently on the map
+CANDIDATES = 3  # best places shown per row
+STATUSES = ("dropped", "unresolved", "low confidence", "corrected")  # in the order rows are listed
+AWAITING = frozenset(STATUSES[:3])
 
 
-def unresolved_rows(
-    result: GeoparseResult, lookup: Callable[[str], list[Place]] | None = None
-) -> list[dict[str, object]]:
-    """One row per unresolved name (folded), most frequent first, with up to three guesses."""
-    groups: dict[str, list] = {}
-    for rm in result.unresolved:
-        groups.setdefault(name_key(rm.mention.surface), []).append(rm.mention)
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    """One name (folded) with one status and reason, and everything needed to decide about it."""
+
+    status: str
+    candidate: str  # as first written
+    reason: str
+    mentions: tuple[Mention, ...]
+    candidates: tuple[tuple[Place, float], ...] = ()
+    place: Place | None = None  # the mapped place (low confidence rows)
+    confidence: float | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.mentions)
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.article for m in self.mentions))
+
+    @property
+    def example(self) -> str:
+        return self.mentions[0].sentence
+
+    @property
+    def awaiting(self) -> bool:
+        return self.status in AWAITING
+
+
+def review_rows(result: GeoparseResult, low_confidence: float = LOW_CONFIDENCE) -> list[ReviewRow]:
+    """Every candidate ``result`` did not map, and every mapped name below ``low_confidence``.
+
+    Candidates come from ``result.dropped`` (with the reason and the places the pipeline weighed;
+    ``kept`` ones are ``unresolved``, the others ``dropped``); a mention left unresolved (``place``
+    None) that is not also in ``dropped`` is listed with reason "no evidence". Rows are grouped by status, folded name and reason (low-confidence
+    rows by folded name and place), most frequent first.
+    """
+    groups: dict[tuple[str, str, str], list] = {}
+    seen: set[tuple[str, int, int]] = set()
+    for d in result.dropped:
+        status = "corrected" if d.reason == Reason.CORRECTION else "unresolved" if d.kept else "dropped"
+        groups.setdefault((status, name_key(d.mention.surface), str(d.reason)), []).append((d.mention, d.candidates))
+        seen.add((d.mention.article, d.mention.start, d.mention.end))
+    for rm in result.mentions:
+        m = rm.mention
+        if rm.place is None:
+            if (m.article, m.start, m.end) not in seen:
+                groups.setdefault(("unresolved", name_key(m.surface), str(Reason.NO_EVIDENCE)), []).append((m, ()))
+        elif rm.confidence < low_confidence:
+            key = ("low confidence", name_key(m.surface), rm.place.id)
+            groups.setdefault(key, []).append((m, ((rm.place, rm.confidence),)))
     rows = []
-    for mentions in sorted(groups.values(), key=lambda ms: (-len(ms), ms[0].surface)):
-        first = mentions[0]
-        guesses = lookup(first.surface)[:GUESSES] if lookup else []
-        rows.append(
-            {
-                "candidate": first.surface,
-                "count": len(mentions),
-                "articles": ";".join(dict.fromkeys(m.article for m in mentions)),
-                "example": first.sentence,
-                "guesses": "; ".join(
-                    f"{p.name}, {p.country} (population {p.population or 0}; geonames:{p.geonameid};"
-                    f" {p.lat:.5f}, {p.lon:.5f})"
-                    for p in guesses
-                ),
-            }
-        )
+    for (status, _, reason), items in groups.items():
+        mentions = tuple(m for m, _ in items)
+        if status == "low confidence":
+            place = items[0][1][0][0]
+            confidence = max(score for _, ((_, score),) in items)
+            rows.append(
+                ReviewRow(
+                    status,
+                    mentions[0].surface,
+                    str(Reason.LOW_CONFIDENCE),
+                    mentions,
+                    ((place, confidence),),
+                    place,
+                    confidence,
+                )
+            )
+        else:
+            rows.append(ReviewRow(status, mentions[0].surface, reason, mentions, _best(c for _, c in items)))
+    rows.sort(key=lambda r: (STATUSES.index(r.status), -r.count, name_key(r.candidate), r.reason))
     return rows
 
 
-def write_unresolved_csv(
-    result: GeoparseResult, path: str | os.PathLike[str], lookup: Callable[[str], list[Place]] | None = None
-) -> Path:
-    """Write ``unresolved.csv`` (UTF-8 with BOM, so spreadsheets read the accents) atomically."""
+def _best(weighed: Iterable[tuple[tuple[Place, float], ...]]) -> tuple[tuple[Place, float], ...]:
+    """The best places over a name's mentions: each place once, at its highest score."""
+    best: dict[str, tuple[Place, float]] = {}
+    for candidates in weighed:
+        for place, score in candidates:
+            if place.id not in best or score > best[place.id][1]:
+                best[place.id] = (place, score)
+    return tuple(sorted(best.values(), key=lambda ps: (-ps[1], ps[0].name))[:CANDIDATES])
+
+
+def awaiting_review(rows: Iterable[ReviewRow]) -> int:
+    """How many names wait for a decision (every row but the ones corrections settled)."""
+    return sum(1 for r in rows if r.awaiting)
+
+
+def describe(place: Place, score: float) -> str:
+    """``Tula, RU (city; geonames:480562; 54.19609, 37.61822) 0.42``"""
+    where = place.source or place.id
+    country = f", {place.country}" if place.country else ""
+    return f"{place.name}{country} ({place.kind}; {where}; {place.lat:.5f}, {place.lon:.5f}) {score:.2f}"
+
+
+def row_cells(row: ReviewRow) -> dict[str, object]:
+    return {
+        "status": row.status,
+        "candidate": row.candidate,
+        "reason": row.reason,
+        "count": row.count,
+        "articles": "; ".join(row.articles),
+        "example": row.example,
+        "candidates": "; ".join(describe(p, s) for p, s in row.candidates),
+        "place_id": row.place.id if row.place else "",
+        "confidence": f"{row.confidence:.3f}" if row.confidence is not None else "",
+    }
+
+
+def inert(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula (``= + - @``, tab, CR) gets a leading ``'``."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def review_csv(rows: Iterable[ReviewRow]) -> str:
+    """The text of ``review.csv``: UTF-8 with a byte-order mark, CRLF, formula-like cells defused,
+    like nkmap's other CSV files."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(unresolved_rows(result, lookup))
-    atomic.write_text(path, "\ufeff" + buffer.getvalue())
+    for row in rows:
+        writer.writerow({k: inert(v) for k, v in row_cells(row).items()})
+    return "\ufeff" + buffer.getvalue()
+
+
+def write_review_csv(result: GeoparseResult, path: str | os.PathLike[str]) -> Path:
+    """Write ``review.csv`` for ``result`` atomically and return its path."""
+    atomic.write_text(path, review_csv(review_rows(result)))
     return Path(path)

@@ -22,7 +22,11 @@ from typing import TYPE_CHECKING
 from nkmap.datafiles import DEFAULT_BASEMAP
 from nkmap.errors import InputError
 from nkmap.infra import atomic
-from nkmap.model import GeoparseResult
+from nkmap.model import WIDE_KINDS, GeoparseResult, kind_group
+from nkmap.outputs.web.palette import BORDER as LAND_BORDER
+from nkmap.outputs.web.palette import COUNTRY_INK, GROUP_STYLE
+from nkmap.outputs.web.palette import LAND as WEB_LAND
+from nkmap.outputs.web.palette import SEA as WEB_SEA
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,19 +35,15 @@ if TYPE_CHECKING:
 DPI = 200  # print resolution
 FIGSIZE = (11.0, 6.6)  # inches: 2200 x 1320 pixels at DPI
 ATTRIBUTION = "Borders: Natural Earth. Places: nkmap gazetteer (GeoNames, Wikipedia)."
-NOT_POINTS = ("country", "continent")  # countries are shaded; a continent is no point
+NOT_POINTS = WIDE_KINDS  # countries are shaded; a continent is no point (nkmap.model)
 DETAIL_MIN_PLACES = 3  # a crowded area gets a detail panel when it holds this many places
 DETAIL_SHARE = 0.03  # ... within this share of the main map's span
 
-SEA, LAND, NAMED, BORDER, INK, POINT, REGION = (
-    "#dbe9f4",
-    "#f4f1ea",
-    "#f2c894",
-    "#ffffff",
-    "#222222",
-    "#b2182b",
-    "#2166ac",
-)
+# The web map's palette (nkmap.outputs.web.palette): the same sea, land and group colours.
+SEA, LAND, BORDER, INK = WEB_SEA, WEB_LAND, LAND_BORDER, "#222222"
+NAMED = "#ddd0f7"  # a named country: the web map's country colour, as it looks shaded over the land
+POINT, REGION, FEATURE = GROUP_STYLE["settlement"][0], GROUP_STYLE["region"][0], GROUP_STYLE["feature"][0]
+COUNTRY_SIZE = 6.5  # points: country names, under the place labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,13 +179,13 @@ def default_title(result: GeoparseResult) -> str:
     title = f"Places named in {n} news article{'s' if n != 1 else ''}"
     dates = sorted(a.date for a in result.articles if a.date)
     if dates:
-        title += f", {_date_range(dates[0], dates[-1])}"
+        title += f", {date_range(dates[0], dates[-1])}"
         if len(dates) < n:
             title += f" ({n - len(dates)} undated)"
     return title
 
 
-def _date_range(a: date, b: date) -> str:
+def date_range(a: date, b: date) -> str:
     if a == b:
         return f"{a.day} {a:%b %Y}"
     if a.year == b.year:
@@ -249,8 +249,11 @@ def draw_static_map(
         obstacles += [_marker_box(ax, p, top) for p in points if p not in labelled]
         if ax is main_ax and layout.detail is not None:
             obstacles.append(_extent_box(ax, layout.detail))
-        place_labels(
+        placed = place_labels(
             ax, [(p.name, p.lon, p.lat, _radius_pt(p.mentions, top)) for p in labelled], renderer, obstacles=obstacles
+        )
+        _country_names(
+            ax, basemap, renderer, obstacles + [t.get_window_extent(renderer) for t in placed], labelled, top
         )
 
     fig.suptitle(
@@ -265,6 +268,43 @@ def draw_static_map(
     _legend(fig, top, bool(len(shaded)))
     _footnote(fig, result, layout, countries, named, points)
     return fig
+
+
+def _country_names(ax: Axes, basemap, renderer, obstacles: list, points: Sequence[MapPoint], top: int) -> list:
+    """Country names at their label points (those of the web map), where they fit: never over a
+    place label, a marker or another name. Larger countries first."""
+    from matplotlib.transforms import Bbox
+
+    from nkmap.outputs.web.basemap import country_labels
+
+    frame = ax.get_window_extent(renderer)
+    taken = [Bbox(o) for o in obstacles]
+    taken += [_marker_box(ax, p, top) for p in points]
+    drawn = []
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    for name, lon, lat, zoom in country_labels(basemap):
+        if not (x0 <= lon <= x1 and y0 <= lat <= y1) or (zoom >= 6 and x1 - x0 > 8):
+            continue  # outside, or a micro-state on a map of a continent
+        text = ax.text(
+            lon,
+            lat,
+            name,
+            ha="center",
+            va="center",
+            fontsize=COUNTRY_SIZE,
+            color=COUNTRY_INK,
+            style="italic",
+            zorder=4,
+        )
+        box = text.get_window_extent(renderer).padded(2)
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        if inside and not any(box.overlaps(t) for t in taken):
+            taken.append(box)
+            drawn.append(text)
+        else:
+            text.remove()
+    return drawn
 
 
 def _named_countries(result: GeoparseResult) -> set[str]:
@@ -330,14 +370,15 @@ def _radius_pt(mentions: int, top: int) -> float:
 def _draw_points(ax: Axes, points: Sequence[MapPoint], top: int) -> None:
     for p in sorted(points, key=lambda p: -p.mentions):  # small markers drawn over big ones
         r = _radius_pt(p.mentions, top)
-        region = p.kind in ("region", "province", "district")
+        group = kind_group(p.kind)
+        region = group == "region"
         ax.scatter(
             [p.lon],
             [p.lat],
             s=(2 * r) ** 2,
             marker="o",
             zorder=5,
-            facecolors="none" if region else POINT,
+            facecolors="none" if region else FEATURE if group == "feature" else POINT,
             edgecolors=REGION if region else "white",
             linewidths=1.4 if region else 0.7,
             alpha=0.95,
@@ -466,7 +507,6 @@ def place_labels(
 
 
 def _try_label(ax, text, lon, lat, reach, leader, renderer, frame, taken, to_px):
-    import matplotlib.patheffects as pe
     from matplotlib.text import Text
 
     for dx, dy, ha, va in _DIRECTIONS:
@@ -483,7 +523,8 @@ def _try_label(ax, text, lon, lat, reach, leader, renderer, frame, taken, to_px)
             color=INK,
             zorder=8,
             arrowprops=dict(arrowstyle="-", color="#555555", linewidth=0.5, shrinkA=0, shrinkB=0) if leader else None,
-            path_effects=[pe.withStroke(linewidth=2.2, foreground="white")],
+            # a halo as a box, not a path effect: path effects would turn the SVG's text into outlines
+            bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.7),
         )
         artist.update_positions(renderer)
         box = Text.get_window_extent(artist, renderer).padded(1.5 * to_px)  # the text, not its leader line
@@ -595,7 +636,8 @@ def write_static_maps(
 
     fig = draw_static_map(result, basemap, title)
     written = []
-    with rc_context({"svg.hashsalt": "nkmap", "svg.fonttype": "path"}):
+    # svg.fonttype "none": labels stay <text> elements, editable in Inkscape or Illustrator
+    with rc_context({"svg.hashsalt": "nkmap", "svg.fonttype": "none"}):
         for fmt, path in paths.items():
             metadata = {"Date": None} if fmt == "svg" else {"Software": "nkmap"}
             with atomic.atomic_path(path) as tmp:

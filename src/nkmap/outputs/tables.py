@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,7 +19,7 @@ import shapely
 
 from nkmap.formats import parse_formats
 from nkmap.infra import atomic
-from nkmap.model import GeoparseResult
+from nkmap.model import GeoparseResult, Mention, ResolvedMention
 
 CRS = "EPSG:4326"
 
@@ -40,12 +41,14 @@ def to_geodataframes(result: GeoparseResult) -> tuple[gpd.GeoDataFrame, gpd.GeoD
     dict and one shapely object per row.
     """
     dates = {a.name: a.date.isoformat() if a.date else None for a in result.articles}
+    languages = {a.name: a.language or None for a in result.articles}
     rms = result.mentions
     ms = [rm.mention for rm in rms]
     ps = [rm.place for rm in rms]
     columns: dict[str, list] = {
         "article": [m.article for m in ms],
         "date": [dates.get(m.article) for m in ms],
+        "language": [languages.get(m.article) for m in ms],
         "start": [m.start for m in ms],
         "end": [m.end for m in ms],
         "surface": [m.surface for m in ms],
@@ -88,6 +91,7 @@ def _frame(columns: dict[str, list], names: tuple[str, ...], geometry: np.ndarra
 _MENTION_COLUMNS = (
     "article",
     "date",
+    "language",
     "start",
     "end",
     "surface",
@@ -211,8 +215,14 @@ def write_outputs(
     formats: str | Iterable[str] | None = None,
     tiles: str | None = "none",
     embed: bool = False,
+    corrections: object | None = None,
+    title: str | None = None,
 ) -> list[Path]:
-    """Write the files of ``formats`` into ``out`` and return their paths.
+    """Write the files of ``formats`` into ``out`` and return their paths, as a set or not at all.
+
+    Every file is written to a hidden temporary first; only when all are written are they renamed
+    over the previous ones (:func:`nkmap.infra.atomic.replaced_together`). On any error (a full
+    disk raises :class:`nkmap.errors.OutputError`) or interrupt, ``out`` keeps the previous set.
 
     Parameters
     ----------
@@ -224,39 +234,90 @@ def write_outputs(
     tiles : online tiles over the offline basemap in ``map.html``: ``"none"`` (default), ``"osm"``
         or a URL template (see :func:`nkmap.outputs.web.page.build_map`).
     embed : also write ``embed.html``, the ``<iframe>`` snippet a report pastes.
+    corrections : the corrections applied (:class:`nkmap.sources.corrections.AppliedCorrections`):
+        the map's review panel exports them together with the ones made in the page.
+    title : the title of the map page and the static map (default: what the corpus is).
     """
     wanted = parse_formats(formats)
     out = Path(out)
+    result = printable_names(result)
     written: list[Path] = []
-    if "html" in wanted:
-        from nkmap.outputs.web.page import build_map, embed_snippet  # folium only when the page is asked for
+    # All or nothing: every file goes to a temporary first; only when all are written are they
+    # renamed over the previous set (see nkmap.infra.atomic.replaced_together).
+    with atomic.replaced_together():
+        if "html" in wanted:
+            from nkmap.outputs.web.page import build_map, embed_snippet  # folium only when the page is asked for
 
-        atomic.write_text(out / "map.html", build_map(result, tiles=tiles).get_root().render())
-        written.append(out / "map.html")
-        if embed:
-            atomic.write_text(out / "embed.html", embed_snippet("map.html"))
-            written.append(out / "embed.html")
-    if {"geojson", "csv", "kml"} & set(wanted):
-        mentions, places = to_geodataframes(result)
-        if "geojson" in wanted:
-            written += [
-                write_geojson(mentions, out / "mentions.geojson"),
-                write_geojson(places, out / "places.geojson"),
-            ]
-        if "csv" in wanted:
-            from nkmap.outputs.review import write_unresolved_csv
-            from nkmap.sources.geonames import load_geonames
+            atomic.write_text(
+                out / "map.html", build_map(result, title, tiles=tiles, corrections=corrections).get_root().render()
+            )
+            written.append(out / "map.html")
+            if embed:
+                atomic.write_text(out / "embed.html", embed_snippet("map.html"))
+                written.append(out / "embed.html")
+        if {"geojson", "csv", "kml"} & set(wanted):
+            mentions, places = to_geodataframes(result)
+            if "geojson" in wanted:
+                written += [
+                    write_geojson(mentions, out / "mentions.geojson"),
+                    write_geojson(places, out / "places.geojson"),
+                ]
+            if "csv" in wanted:
+                from nkmap.outputs.review import write_review_csv  # from the result alone: loads no source
 
-            written += [
-                write_csv(mentions, out / "mentions.csv"),
-                write_csv(places, out / "places.csv"),
-                write_unresolved_csv(result, out / "unresolved.csv", load_geonames().lookup),
-            ]
-        if "kml" in wanted:
-            written.append(write_kml(places, out / "places.kml"))
-    images = {fmt: out / f"map.{fmt}" for fmt in ("png", "svg") if fmt in wanted}
-    if images:
-        from nkmap.outputs.staticmap import write_static_maps  # matplotlib only when a picture is asked for
+                written += [
+                    write_csv(mentions, out / "mentions.csv"),
+                    write_csv(places, out / "places.csv"),
+                    write_review_csv(result, out / "review.csv"),
+                ]
+            if "kml" in wanted:
+                written.append(write_kml(places, out / "places.kml"))
+        images = {fmt: out / f"map.{fmt}" for fmt in ("png", "svg") if fmt in wanted}
+        if images:
+            from nkmap.outputs.staticmap import write_static_maps  # matplotlib only when a picture is asked for
 
-        written += write_static_maps(result, images)
+            written += write_static_maps(result, images, title=title)
     return written
+
+
+def printable_names(result: GeoparseResult) -> GeoparseResult:
+    """``result`` with every article name that is not valid UTF-8 shown by its bytes (``\\xff``).
+
+    A file name that is not UTF-8 reaches Python with lone surrogates in it, which no UTF-8
+    output (GDAL, pyarrow, the page) takes; its bad bytes are written as ``\\xNN`` instead, the
+    same way in every output, so the name still joins mentions to their article. A result with
+    no such name is returned as is.
+    """
+    odd = {a.name for a in result.articles if not _encodable(a.name)}
+    odd |= {rm.mention.article for rm in result.mentions if not _encodable(rm.mention.article)}
+    if not odd and all(_encodable(a.path) for a in result.articles):
+        return result
+    names = {name: _bytes_shown(name) for name in odd}
+
+    def mention(m: Mention) -> Mention:
+        return replace(m, article=names[m.article]) if m.article in names else m
+
+    def resolved(rm: ResolvedMention) -> ResolvedMention:
+        return replace(rm, mention=mention(rm.mention)) if rm.mention.article in names else rm
+
+    return replace(
+        result,
+        articles=tuple(replace(a, name=names.get(a.name, a.name), path=_bytes_shown(a.path)) for a in result.articles),
+        mentions=tuple(resolved(rm) for rm in result.mentions),
+        places=tuple(replace(s, mentions=tuple(resolved(rm) for rm in s.mentions)) for s in result.places),
+        dropped=tuple(replace(d, mention=mention(d.mention)) for d in result.dropped),
+    )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _bytes_shown(name: str) -> str:
+    if _encodable(name):
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

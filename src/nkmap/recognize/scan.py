@@ -12,29 +12,53 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import sys
-from collections.abc import Container, Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nkmap.datafiles import packaged_json
 from nkmap.inputs.metadata import find_dateline
-from nkmap.model import Article, Mention
+from nkmap.model import NO_EVIDENCE, Article, Cue, Evidence, Mention
 from nkmap.names import name_key
+from nkmap.recognize.language import article_language, home_countries, zipf
+from nkmap.sources.base import KeySet, NameSource, Tier, is_strong
+
+if TYPE_CHECKING:
+    from nkmap.sources.admin import AdminAreas
 
 # Upper-case letters of the Basic Multilingual Plane: re has no \p{Lu}, so the class is built once.
 _UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha()}))
 _UPPER_CLASS = re.escape(_UPPER).replace("-", "\\-")
-_CAPITALISED = re.compile(rf"(?<!\w)[{_UPPER_CLASS}]\w*(?:['’]\w+)*")
+# A lower-case Arabic article joined by a hyphen starts a name as written: "al-Mawasi", "el-Fasher", "az-Zanna".
+_ARTICLE = r"(?:al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|ez|es|ul|ud)[-\u2010\u2011]"
+# A word character, combining marks included: decomposed (NFD) text ("Ag\u0306dam") is read like composed text.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0670\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+)
+_W = rf"[\w{_MARKS}]"
+_CAPITALISED = re.compile(rf"(?<!{_W})(?:{_ARTICLE})?[{_UPPER_CLASS}]{_W}*(?:['’]{_W}+)*")
+_GLUED_HEAD = re.compile(rf"{_W}+(?=['’]\w)")  # "Kastamonu" in "Kastamonu’nun", "Ankara" in "Ankara'ya"
 # The word after a candidate: joined by one space or hyphen, as in "Nagorno Karabakh" / "Nagorno-Karabakh".
-_NEXT_WORD = re.compile(r"(?:[ \u00a0]|[-\u2010\u2011])(\w+(?:['’]\w+)*)")
-_LOWER_WORD = re.compile(r"(?<!\w)[^\W\d_A-Z][\w'’]*")  # words starting lower case (roughly: not [A-Z])
-_HEAD = re.compile(r"\w+(?=['’])")  # the name before a glued suffix: "Ermenistan" of "Ermenistan’ın"
+_NEXT_WORD = re.compile(rf"(?:[ \u00a0]|[-\u2010\u2011])({_W}+(?:['’]{_W}+)*)")
+_LOWER_WORD = re.compile(rf"(?<!{_W})[^\W\d_A-Z][\w'’{_MARKS}]*")  # words starting lower case (roughly: not [A-Z])
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+")
 EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
 RUN_ON = 4 * EXCERPT_LIMIT  # longer "sentences" are run-on text: cut into shared pieces (memory stays bounded)
 STRONG, WEAK, UNKNOWN = 2, 1, 0
 NAME, LONGER, GLUED = 1, 2, 4  # NameIndex.word_info flags
+BIG_PLACE = 100_000  # a place this large keeps its name even when the name is also a common word
+# An age after a name: "Lourdes, 34 years old", "Ahmad (34)", "Budi, 12 tahun", "María, de 40 años".
+_AGE = re.compile(
+    r"(?:,\s*|\s*\()(?:de\s+|aged\s+)?\d{1,3}(?:\)|\s*(?:-?years?[- ]old|tahun|thn|años|ans|anni|yaşında|лет|jahre)\b)",
+    re.IGNORECASE,
+)
+_NUMERAL = re.compile(r"^(?:[ivxlcdm]+|\d+)$")  # "Dusun V", "RT 03": numbers, not names
+ORGANISATION_REACH = 4  # words after a name read for an organisation word ("People's Liberation Movement")
+_WEB = re.compile(r"www\.|https?:|@|\.(?:com|co|id|net|org|tv|news)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +71,18 @@ class RecognitionRules:
     stopwords: frozenset[str]
     titles: frozenset[str]
     demonyms: frozenset[str]
+    particles: frozenset[str] = frozenset()
+    glue_languages: frozenset[str] = frozenset()
+    common_word_zipf: float = 99.0
+    admin_before: frozenset[str] = frozenset()  # "kabupaten", "kecamatan", "state of": an administrative area follows
+    admin_after: frozenset[str] = frozenset()  # "oblast", "province", "ilçesi": the name before is one
+    admin_common_word_zipf: float = 99.0  # a village or district known only from the hierarchy must be rarer
+    organisation_after: frozenset[str] = frozenset()  # "Movement", "Party", "Times": a body's name goes on
+    organisation_before: frozenset[str] = frozenset()  # "Universitas", "BBC", "PR": an outlet's or a body's name
+    speech_after: frozenset[str] = frozenset()  # "said", "told": the name before is a person's
+    speech_before: frozenset[str] = frozenset()  # "kata", "ujar", "dijo": the name after is a person's
+    feature_before: frozenset[str] = frozenset()  # "Gunung", "Sungai", "Wadi", "Lake": a named feature follows
+    feature_after: frozenset[str] = frozenset()  # "River", "Barrage", "ravine", "Çayı": the name before is one
 
     def place_word_pattern(self) -> re.Pattern[str]:
         return _place_word_pattern(self.place_triggers)
@@ -56,13 +92,23 @@ class RecognitionRules:
     def default(cls) -> RecognitionRules:
         """The lists of every language nkmap knows, merged: articles mix languages freely."""
         data = packaged_json("recognition.json")
-        merged: dict[str, set[str]] = {f: set() for f in cls.__slots__}
+        merged: dict[str, set[str]] = {f: set() for f in cls.__slots__}  # type: ignore[attr-defined]
+        settings = data.get("_settings", {})
         for language, lists in data.items():
             if language.startswith("_"):
                 continue
             for field, words in lists.items():
                 merged[field].update(name_key(w) for w in words)
-        return cls(**{f: frozenset(v) for f, v in merged.items()})
+                if field.startswith("feature_"):  # matched in the text by a pattern too: keep them as written
+                    merged[field].update(w.casefold() for w in words)
+        for number in ("common_word_zipf", "admin_common_word_zipf"):
+            merged.pop(number)
+        merged["glue_languages"] = set(settings.get("glue_languages", ()))
+        return cls(
+            **{f: frozenset(v) for f, v in merged.items()},  # type: ignore[arg-type]
+            common_word_zipf=float(settings.get("common_word_zipf", 99.0)),
+            admin_common_word_zipf=float(settings.get("admin_common_word_zipf", 99.0)),
+        )
 
 
 @functools.cache
@@ -78,49 +124,89 @@ class NameIndex:
         self,
         folded: Iterable[str] = (),
         exact: Iterable[str] = (),
-        weak: Container[str] | None = None,
+        weak: KeySet | None = None,
         weak_max_words: int = 1,
+        admin: AdminAreas | None = None,
     ) -> None:
         self.folded = frozenset(folded)
         self.exact = frozenset(exact)
         self.weak = weak
+        self.admin = admin  # administrative areas: names recognised with the hierarchy's evidence
+        self.weak_sources: tuple[NameSource, ...] = ()  # GeoNames tier: answer lookup(name) for the weak names
+        self.country_source: NameSource | None = None  # country names: which countries an article names
         words = [len(k.split()) for k in self.folded | self.exact]
-        self.max_words = max([*words, weak_max_words if weak is not None else 1])
+        self.max_words = max([*words, weak_max_words if weak is not None else 1, admin.max_words if admin else 1])
         self._first_words = frozenset(k.split()[0] for k in self.folded | self.exact if " " in k)
         self._words: dict[str, int] = {}
-        self._tiers: dict[str, int] = {}  # the sources do not change while an index is used
 
     @classmethod
-    def from_sources(cls, *sources: object) -> NameIndex:
-        """Merge every source's names; a source with ``origin == "geonames"`` gives the weak tier."""
+    def from_sources(cls, *sources: NameSource) -> NameIndex:
+        """Merge every source's names: strong tiers are taken as found, the others give the weak
+        tier, whose names must look like a place here (see :data:`nkmap.sources.base.TIER_RULES`).
+
+        An administrative-area source (``Tier.ADMIN`` with a hierarchy, :class:`nkmap.sources.admin.AdminAreas`)
+        is recognised with the hierarchy's evidence instead (see ``_Scan.admin_evidence``).
+        """
         folded: set[str] = set()
         exact: set[str] = set()
-        weak = None
+        weak: list[KeySet] = []
         weak_words = 1
+        weak_sources: list[NameSource] = []
+        admin: AdminAreas | None = None
+        index_countries: NameSource | None = None
         for source in sources:
-            if getattr(source, "origin", "") == "geonames":
-                weak = source.keys()  # type: ignore[attr-defined]
-                weak_words = getattr(source, "max_words", 3)
+            if source.tier == Tier.ADMIN and hasattr(source, "ancestors"):
+                admin = source  # type: ignore[assignment]
                 continue
-            f, e = source.names()  # type: ignore[attr-defined]
-            folded.update(f)
-            exact.update(e)
-        return cls(folded, exact, weak, weak_words)
+            names = source.names()
+            if source.tier == Tier.COUNTRY and index_countries is None:
+                index_countries = source
+            if is_strong(source.tier):
+                folded.update(names.folded)
+                exact.update(names.exact)
+                continue
+            weak.append(names.folded)
+            words = names.max_words or max((len(k.split()) for k in names.folded), default=1)
+            weak_words = max(weak_words, words)
+            if source.tier == Tier.GEONAMES:
+                weak_sources.append(source)
+        index = cls(
+            folded,
+            exact,
+            weak[0] if len(weak) == 1 else _AnyOf(weak) if weak else None,
+            weak_words,
+            admin,
+        )
+        index.weak_sources = tuple(weak_sources)
+        index.country_source = index_countries
+        return index
+
+    def largest_population(self, surface: str) -> int | None:
+        """The population of the largest GeoNames place whose own name is ``surface`` (None: unknown).
+
+        Alternate names do not count: "Maka" is an alternate name of Makkah but an ordinary word.
+        """
+        if not self.weak_sources:
+            return None
+        key = name_key(surface)
+        for source in self.weak_sources:
+            places = source.lookup(surface)
+            if places:
+                if not getattr(source, "derived", False):  # a source that answers for other forms ("Москве")
+                    places = [p for p in places if name_key(p.name) == key]
+                return max((p.population or 0 for p in places), default=0)
+        return 0
 
     def tier(self, surface: str) -> int:
-        """STRONG (a curated name), WEAK (only GeoNames knows it) or UNKNOWN; remembered per surface."""
-        found = self._tiers.get(surface)
-        if found is None:
-            found = self._tiers[surface] = self._tier(surface)
-        return found
-
-    def _tier(self, surface: str) -> int:
         if surface in self.exact:
             return STRONG
         key = name_key(surface)
         if key in self.folded:
             return STRONG
         return WEAK if self.weak is not None and key in self.weak else UNKNOWN
+
+    def is_admin(self, key: str) -> bool:
+        return self.admin is not None and key in self.admin
 
     def word_info(self, word: str) -> int:
         """For one capitalised word, cached: NAME if it is a name alone, LONGER if a longer
@@ -129,37 +215,90 @@ class NameIndex:
         info = self._words.get(word)
         if info is None:
             key = name_key(word)
-            info = NAME if self.tier(word) != UNKNOWN else 0
+            info = NAME if self.tier(word) != UNKNOWN or self.is_admin(key) else 0
             first = key.split()[0] if key else ""
-            if first in self._first_words or (
-                self.weak is not None and " " not in key and next(self.weak.iterkeys(key + " "), None)
-            ):  # type: ignore[union-attr]
+            if (
+                first in self._first_words
+                or (self.weak is not None and " " not in key and next(self.weak.iterkeys(key + " "), None))  # type: ignore[union-attr]
+                or (self.admin is not None and first and self.admin.starts_longer(first))
+            ):
                 info |= LONGER
             if " " in key:  # hyphenated: "Nagorno-Karabakh" is one token to the scan
                 info |= LONGER
-            head = _HEAD.match(word)
-            if head and self.tier(head.group(0)) == STRONG:
+            head = _GLUED_HEAD.match(word)
+            if head and self.tier(head.group(0)) != UNKNOWN:
                 info |= GLUED
             self._words[word] = info
         return info
 
 
+class _AnyOf:
+    """Several weak key sets searched as one."""
+
+    def __init__(self, parts: list[KeySet]) -> None:
+        self.parts = parts
+
+    def __contains__(self, key: object) -> bool:
+        return any(key in part for part in self.parts)
+
+    def iterkeys(self, prefix: str = "") -> Iterator[str]:
+        return itertools.chain.from_iterable(part.iterkeys(prefix) for part in self.parts)
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(self.parts)
+
+
 class _Scan:
     """The state of one article's scan: its text, dateline and lazily computed word facts."""
 
-    def __init__(self, text: str, rules: RecognitionRules) -> None:
+    def __init__(self, text: str, rules: RecognitionRules, language: str = "", names: NameIndex | None = None) -> None:
         self.text = text
         self.rules = rules
+        self.language = language
+        self.names = names
+        self._admin_anchored: set[int] | None = None
+        self._countries: set[str] | None = None
         _, self.dateline_start, _ = find_dateline(text)
         self._lowercase: set[str] | None = None
-        self._searches = 0
 
     def after_place_words(self) -> set[int]:
-        """Offsets right after a place word written in lower case ("desa ", "village of "), and the dateline."""
+        """Offsets right after a place word written in lower case ("desa ", "village of "), the dateline,
+        and the starts of names a feature word introduces or follows ("Gunung Semeru", "Turia River")."""
         found = {m.end() for m in self.rules.place_word_pattern().finditer(self.text)}
         if self.dateline_start >= 0:
             found.add(self.dateline_start)
+        found.update(m.end() for m in _feature_before_pattern(self.rules.feature_before).finditer(self.text))
+        found.update(m.start() for m in _feature_after_pattern(self.rules.feature_after).finditer(self.text))
         return found
+
+    def feature_evidence(self, start: int, end: int) -> tuple[int, str] | None:
+        """(the end of the feature's name, the feature word) when a feature word names the run at
+        ``start``: "Gunung Semeru" (the name only), "Turia River", "Ezine Çayı" (the word is part of the name)."""
+        m = _feature_after_pattern(self.rules.feature_after).match(self.text, start)
+        if m:
+            return m.end(), name_key(m.group(1))
+        words = self.text[max(0, start - 30) : start].split()
+        if words and self.text[start - 1 : start] in (" ", "\u00a0"):
+            word = name_key(words[-1].rstrip("."))
+            if word in self.rules.feature_before and (len(word) <= 2 or not words[-1].endswith(".")):
+                return self.unknown_run(end), word
+        return None
+
+    def unknown_run(self, end: int, limit: int = 3) -> int:
+        """Like ``_capitalised_run``, but it stops before a word that is a name of its own or a stop
+        word: "Sungai Ampal" in "Sungai Ampal Balikpapan", "Rante" in "Gunung Rante Kecamatan Talawi"."""
+        names = self.names
+        for _ in range(limit - 1):
+            nxt = _NEXT_WORD.match(self.text, end)
+            word = nxt.group(1) if nxt else ""
+            if (
+                not word[:1].isupper()
+                or name_key(word) in self.rules.stopwords  # "Kecamatan", "Desa": the next name's place word
+                or (names is not None and names.word_info(word))
+            ):
+                break
+            end = nxt.end()
+        return end
 
     def trigger_before(self, start: int) -> tuple[str, str]:
         """(place-word trigger or weak trigger or "", the previous word as written)."""
@@ -173,6 +312,8 @@ class _Scan:
             return "", ""
         one = name_key(words[-1])
         two = f"{name_key(words[-2])} {one}" if len(words) > 1 and _is_word(words[-2]) else ""
+        if two in self.rules.titles:  # "Wali kota Philippe Godin": a two-word title, not the place word "kota"
+            return "", f"{words[-2]} {words[-1]}"
         for candidate in (two, one):
             if candidate and candidate in self.rules.place_triggers:
                 return candidate, words[-1]
@@ -187,108 +328,269 @@ class _Scan:
         return ""
 
     def written_in_lower_case(self, surface: str) -> bool:
-        """Whether the article also writes this word in lower case: then it is a common word.
-
-        That is: ``surface.lower()`` is one of the words ``_LOWER_WORD.findall(text)`` gives. An
-        article asks this for a few words only, so each is searched for (a C-speed scan) rather
-        than every word of the article collected; the set is built where a search cannot decide.
-        """
-        lower = surface.lower()
-        if self._lowercase is None and self._searches < MAX_SEARCHES:  # past that, one pass over all words is cheaper
-            self._searches += 1
-            found = _written_as_word(self.text, lower)
-            if found is not None:
-                return found
+        """Whether the article also writes this word in lower case: then it is a common word."""
         if self._lowercase is None:
             self._lowercase = set(_LOWER_WORD.findall(self.text))
-        return lower in self._lowercase
+        return surface.lower() in self._lowercase
+
+    def common_word(self, surface: str) -> bool:
+        """An ordinary word of the article's language (wordfreq), unless a large place has the name.
+
+        Place names are frequent words too ("Jakarta"), so only very frequent words count, and a
+        city of BIG_PLACE people keeps its name: "Ruang" (room) or "Bukan" (not) are words here.
+        """
+        if not self.language or zipf(surface.lower(), self.language) < self.rules.common_word_zipf:
+            return False
+        largest = self.names.largest_population(surface) if self.names is not None else None
+        return largest is None or largest < BIG_PLACE
 
     def opens_sentence(self, start: int) -> bool:
         before = self.text[max(0, start - 4) : start].rstrip(" \t\u00a0\"“'‘(")
         return not before or before[-1] in ".!?…\n|"
 
-    def place_check(self, start: int, end: int, trigger: str, previous: str) -> str | None:
-        """Whether a name only GeoNames knows can be a mention here.
+    def evidence_of(self, trigger: str) -> Evidence:
+        """The typed evidence of a trigger word found before or after a name ("" for none)."""
+        if not trigger:
+            return NO_EVIDENCE
+        if trigger == "dateline":
+            return Evidence(Cue.DATELINE)
+        return Evidence(Cue.WEAK_WORD if trigger in self.rules.weak_triggers else Cue.PLACE_WORD, trigger)
+
+    def place_check(self, start: int, end: int, trigger: str, previous: str) -> Evidence | None:
+        """Whether a name only a weak source knows can be a mention here.
 
         None: it cannot (a stop word, a demonym, a title's person, a word the article also
-        writes in lower case). Otherwise the evidence word to record: the trigger, or a doubt
-        ("?opener", "?in-name") that leaves it to the resolver to accept the name
-        only for a large or well-supported place.
+        writes in lower case). Otherwise the evidence to record: the trigger, or a doubt
+        (a sentence opener, inside a capitalised run) that leaves it to the resolver to accept
+        the name only for a large or well-supported place.
         """
         surface = self.text[start:end]
         words = name_key(surface).split()
         rules = self.rules
         if (
-            words[0] in rules.stopwords
+            (words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles))
             or words[-1] in rules.stopwords
             or len(surface) < 3
             or name_key(surface) in rules.demonyms
             or name_key(previous) in rules.titles
+            or self.person_context(start, end, trigger)
         ):
             return None
         if trigger in rules.place_triggers or trigger == "dateline":
-            return trigger
-        if len(words) == 1 and self.written_in_lower_case(surface):
+            return self.evidence_of(trigger)
+        if len(words) == 1 and (self.written_in_lower_case(surface) or self.common_word(surface)):
             return None
         if surface.isupper():
             return None  # an acronym (BBC, TNI) far more often than a place; datelines are caught above
         if previous[:1].isupper() and not trigger:
-            return "?in-name"  # the end of a longer capitalised name: a person or an organisation
+            return Evidence(Cue.IN_NAME)  # the end of a longer capitalised name: a person or an organisation
         nxt = _NEXT_WORD.match(self.text, end)
         if nxt and nxt.group(1)[:1].isupper() and self.text[end] != "-":
-            return "?in-name"
+            return Evidence(Cue.IN_NAME)
         if not trigger and self.opens_sentence(start):
-            return "?opener"
-        return trigger
+            return Evidence(Cue.SENTENCE_OPENER)
+        return self.evidence_of(trigger)
 
+    def in_organisation(self, start: int, end: int) -> bool:
+        """Whether the name is part of an organisation's or outlet's name, not a mention of the place.
 
-_WORD_CHAR = re.compile(r"[\w'’]")
-_LETTER = re.compile(r"\w")
-_WORD_START = re.compile(r"[^\W\d_A-Z]")  # where a _LOWER_WORD may begin
-_SEARCHABLE = re.compile(r"[^\W\d_A-Z][\w'’]*")
-MAX_SEARCHES = 64  # words searched for one by one in an article before all its words are collected
-COVER_REACH = 200  # characters looked back to tell whether an occurrence lies inside an earlier word
+        "Sudan People's Liberation Movement", "New York Times", "BBC Turki", "PikiranRakyat-Cirebon.com".
+        State organs stay mentions ("Kementerian Pertahanan Rusia", "Sudan Health Ministry"): their
+        words are not on the lists.
+        """
+        text = self.text
+        left = text.rfind(" ", 0, start) + 1
+        right = len(text) if (space := re.compile(r"\s").search(text, end)) is None else space.start()
+        token = text[left:right].lower()
+        if _WEB.search(token):
+            return True  # a domain, an address or a handle
+        rules = self.rules
+        pos = end
+        for _ in range(ORGANISATION_REACH):  # the capitalised run after the name
+            nxt = _NEXT_WORD.match(text, pos)
+            if not nxt or not (nxt.group(1)[:1].isupper() or name_key(nxt.group(1)) in rules.particles):
+                break
+            if name_key(nxt.group(1)) in rules.organisation_after:
+                return True
+            pos = nxt.end()
+        words = text[max(0, start - 30) : start].split()
+        return (  # the word before is written as a name ("Antara", not "antara", between)
+            bool(words)
+            and text[start - 1 : start] == " "
+            and words[-1][:1].isupper()
+            and name_key(words[-1]) in rules.organisation_before
+        )
 
+    def person_context(self, start: int, end: int, trigger: str = "") -> bool:
+        """Whether the text around a name says it is a person's: an age after it ("Lourdes, 34 years
+        old", "Ahmad (34)"), a speech verb after it ("X said") or before it ("kata X", "dijo X").
 
-def _written_as_word(text: str, word: str) -> bool | None:
-    """Whether ``word`` is among ``_LOWER_WORD.findall(text)``, or None where only that can tell.
-
-    An occurrence bounded like a word is one of those words unless it lies inside an earlier one
-    (after an apostrophe, as "armenia" in "l'armenia"), which the few characters before it show.
-    """
-    if not _SEARCHABLE.fullmatch(word):
-        return None  # it could never be one whole word: let the full list decide
-    p = -1
-    while (p := text.find(word, p + 1)) != -1:  # str.find: C speed, where a regex would test every position
-        e = p + len(word)
-        if (p > 0 and _LETTER.match(text, p - 1)) or (e < len(text) and _WORD_CHAR.match(text, e)):
-            continue  # not bounded like a word
-        if p == 0 or text[p - 1] not in "'’":
+        After a preposition or a place word ``trigger`` ("groups in Port Sudan said", "Kastamonu (62)"
+        in a death toll) only the spelled-out age counts: the name there is a place's."""
+        text = self.text
+        age = _AGE.match(text, end)
+        if age and (not trigger or not age.group().lstrip().startswith("(")):
             return True
-        r = p - 1  # the run of word characters and apostrophes that ends before p
-        while r > 0 and _WORD_CHAR.match(text, r - 1):
-            r -= 1
-            if p - r > COVER_REACH:
-                return None
-        covered = any(
-            _WORD_START.match(text, q) and (q == r or text[q - 1] in "'’") for q in range(r, p)
-        )  # an earlier word starts in the run and runs on over p
-        if not covered:
+        nxt = _NEXT_WORD.match(text, end)
+        if not trigger and nxt and text[end] == " " and name_key(nxt.group(1)) in self.rules.speech_after:
             return True
-    return False
+        words = text[max(0, start - 30) : start].split()
+        return bool(words) and text[start - 1 : start] == " " and name_key(words[-1]) in self.rules.speech_before
+
+    def admin_word_near(self, start: int, end: int) -> str:
+        """The administrative place word right before ("Kabupaten", "state of") or after ("Oblast") a name."""
+        words = self.text[max(0, start - 40) : start].split()
+        if words and start > 0 and self.text[start - 1] in " \u00a0":
+            one = name_key(words[-1]).rstrip(".")
+            two = f"{name_key(words[-2])} {one}" if len(words) > 1 else ""
+            for candidate in (two, one):
+                if candidate and candidate in self.rules.admin_before:
+                    return candidate
+        nxt = _NEXT_WORD.match(self.text, end)
+        if nxt and name_key(nxt.group(1)) in self.rules.admin_after:
+            return name_key(nxt.group(1))
+        return ""
+
+    def admin_evidence(self, start: int, end: int) -> Evidence | None:
+        """Whether an administrative area's name is a mention here: the evidence word, or None.
+
+        A unit counts when a place word names its level ("Kecamatan Pronojiwo", "Sindh province"),
+        when its own name cannot be an ordinary word (provinces and regencies), or when the article
+        names a unit above or below it (a village of the regency the article names).
+        """
+        names = self.names
+        if names is None or names.admin is None:
+            return None
+        surface = self.text[start:end]
+        key = name_key(surface)
+        words = key.split()
+        rules = self.rules
+        # A name of several words is an area's whole name even when its words are ordinary ("Gunung
+        # Rante", "Sibau Hulu", "Tanjung Lasa"); a single word must not be a stop word or a demonym.
+        if len(surface) < 3 or key in rules.demonyms or all(w in rules.stopwords for w in words):
+            return None
+        units = names.admin.named(key)
+        anchored = self.admin_anchored()
+        if not any(u in anchored for u in units):
+            return None
+        word = self.admin_word_near(start, end)
+        if not word and len(words) == 1 and self.written_in_lower_case(surface):
+            return None  # "Sungai Kapuas" after "sejumlah sungai": the word, not a village called Sungai
+        # The hierarchy stands in for a place word (the word says which): a village of the regency named.
+        return Evidence(Cue.PLACE_WORD, word or "hierarchy")
+
+    def admin_anchored(self) -> set[int]:
+        """The administrative units this article names with evidence, and those it names that are
+        above or below one of them (computed once per article)."""
+        if self._admin_anchored is not None:
+            return self._admin_anchored
+        admin = self.names.admin  # type: ignore[union-attr]
+        present: dict[int, bool] = {}  # unit -> named with its own evidence
+        for start, end in self._admin_spans():
+            surface = self.text[start:end]
+            key = name_key(surface)
+            units = admin.named(key)
+            word = self.admin_word_near(start, end)
+            single = " " not in key
+            for u in units:
+                level = admin.unit(u).level
+                if word:
+                    own = True
+                elif level in ("province", "regency"):  # few and distinctive: their name is enough,
+                    # unless it is an ordinary word ("Puncak", summit) of a country the article does not
+                    # name, or a short capital abbreviation
+                    country = admin.unit(u).country
+                    at_home = country in self.article_countries() or country in home_countries(self.language)
+                    common = self.common_word(surface) or (surface.isupper() and len(surface) <= 4)  # or "BBC"
+                    own = not (single and common and not at_home)
+                else:
+                    own = False
+                present[u] = present.get(u, False) or own
+        anchored = {u for u, own in present.items() if own}
+        while True:
+            above = {a for u in anchored for a in admin.ancestors(u)}
+            grown = {
+                u
+                for u in present
+                if u not in anchored
+                and (u in above or any(a in anchored for a in admin.ancestors(u)))
+                and not self.hierarchy_common_word(admin.unit(u).name)
+            }
+            if not grown:
+                break
+            anchored |= grown
+        self._admin_anchored = anchored
+        return anchored
+
+    def article_countries(self) -> set[str]:
+        """The ISO codes of the countries the article names (by the country source's names)."""
+        if self._countries is None:
+            self._countries = set()
+            source = self.names.country_source if self.names is not None else None
+            if source is not None:
+                keys = source.names().folded
+                for m in _CAPITALISED.finditer(self.text):
+                    pos, words = m.end(), [m.group()]
+                    for _ in range(2):
+                        nxt = _NEXT_WORD.match(self.text, pos)
+                        if not nxt or not nxt.group(1)[:1].isupper():
+                            break
+                        words.append(nxt.group(1))
+                        pos = nxt.end()
+                    for n in range(len(words), 0, -1):
+                        name = " ".join(words[:n])
+                        if name_key(name) in keys:
+                            self._countries.update(p.country for p in source.lookup(name) if p.country)
+                            break
+        return self._countries
+
+    def hierarchy_common_word(self, name: str) -> bool:
+        key = name_key(name)
+        return " " not in key and bool(self.language) and zipf(key, self.language) >= self.rules.admin_common_word_zipf
+
+    def _admin_spans(self) -> list[tuple[int, int]]:
+        """Every longest run of capitalised words (with particles) that is an administrative area's name."""
+        admin = self.names.admin  # type: ignore[union-attr]
+        text = self.text
+        spans = []
+        resume = 0
+        for m in _CAPITALISED.finditer(text):
+            start = m.start()
+            if start < resume:
+                continue
+            ends = [m.end()]
+            pos = m.end()
+            while len(ends) < admin.max_words and (nxt := _NEXT_WORD.match(text, pos)):
+                if nxt.group(1)[:1].isupper() or text[pos] != " ":
+                    pos = nxt.end()
+                elif (
+                    name_key(nxt.group(1)) in self.rules.particles
+                    and (after := _NEXT_WORD.match(text, nxt.end()))
+                    and after.group(1)[:1].isupper()
+                ):
+                    pos = after.end()
+                else:
+                    break
+                ends.append(pos)
+            for stop in reversed(ends):
+                if name_key(text[start:stop]) in admin:
+                    spans.append((start, stop))
+                    resume = stop
+                    break
+        return spans
 
 
 def _is_word(token: str) -> bool:
-    return token.replace("'", "").replace("’", "").replace("-", "").isalnum()
+    return unicodedata.normalize("NFC", token).replace("'", "").replace("’", "").replace("-", "").isalnum()
 
 
 def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | None = None) -> list[Mention]:
     """Every non-overlapping place-name mention in ``article``, in text order."""
     text = article.text
-    scan = _Scan(text, rules or RecognitionRules.default())
+    scan = _Scan(text, rules or RecognitionRules.default(), article_language(article), names)
     after_trigger = scan.after_place_words()
     word_info = names.word_info
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, Evidence]] = []
     resume = 0
     for m in _CAPITALISED.finditer(text):
         start = m.start()
@@ -297,55 +599,109 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
             continue  # the common case: a capitalised word that is no name and follows no place word
         span = _longest_name(scan, start, m.end(), names, info)
         if span:
-            found.append(span)
             resume = span[1]
+            if not scan.in_organisation(span[0], span[1]):
+                found.append(span)
     if not found:
         return []
     starts = _sentence_starts(text)
     sentences: dict = {}  # mentions of one sentence (or run-on piece) share its excerpt: one string
-    return [_mention(article.name, text, s, e, trigger, starts, sentences) for s, e, trigger in found]
+    return [_mention(article.name, text, s, e, evidence, starts, sentences) for s, e, evidence in found]
 
 
-def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, str] | None:
+def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, Evidence] | None:
     text = scan.text
     ends = [end]
     pos = end
-    # Names run on over capitalised words ("Nusa Tenggara Timur") or hyphens ("Rostov-on-Don").
-    while (
-        info & LONGER
-        and len(ends) < names.max_words
-        and (nxt := _NEXT_WORD.match(text, pos))
-        and (nxt.group(1)[:1].isupper() or text[pos] != " ")
-    ):
-        pos = nxt.end()
+    # Names run on over capitalised words ("Nusa Tenggara Timur"), hyphens ("Rostov-on-Don") and
+    # lower-case particles before a capitalised word ("Mocímboa da Praia", "Deir ez-Zor").
+    particles = scan.rules.particles
+    while info & LONGER and len(ends) < names.max_words and (nxt := _NEXT_WORD.match(text, pos)):
+        word = nxt.group(1)
+        if word[:1].isupper() or text[pos] != " ":
+            pos = nxt.end()
+        elif (
+            name_key(word) in particles
+            and (after := _NEXT_WORD.match(text, nxt.end()))
+            and after.group(1)[:1].isupper()
+        ):
+            pos = after.end()
+        else:
+            break
         ends.append(pos)
     trigger: tuple[str, str] | None = None
     rejected = False
+    # "Ezine Çayı", "Indus River": a feature word after the run makes the whole its name, before the
+    # town of the same name ("Ezine") is considered.
+    after = _feature_after_pattern(scan.rules.feature_after).match(text, start)
+    if after and names.tier(text[start : after.end()]) != STRONG and not scan.common_word(text[start:end]):
+        first = name_key(text[start:end])
+        if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
+            return start, after.end(), Evidence(Cue.PLACE_WORD, name_key(after.group(1)))
     for stop in reversed(ends):
         tier = names.tier(text[start:stop])
         if tier == STRONG:  # curated: no evidence needed, so only the dateline is noted
-            return start, stop, "dateline" if start == scan.dateline_start else ""
+            return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else NO_EVIDENCE
+        if names.is_admin(name_key(text[start:stop])) and (admin := scan.admin_evidence(start, stop)):
+            return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else admin
         if tier == WEAK:
             trigger = trigger or scan.trigger_before(start)
             evidence = scan.place_check(start, stop, trigger[0] or scan.trigger_after(stop), trigger[1])
             if evidence is not None:
                 return start, stop, evidence
             rejected = True
-    # Glued suffixes: "Ermenistan’ın", "Azerbaycan'a" name the part before the apostrophe.
-    head = _HEAD.match(text, start, end)
-    if head and names.tier(head.group(0)) == STRONG:
-        return start, head.end(), ""
+    # Glued suffixes: "Ermenistan’ın", "Kastamonu'nun" name the part before the apostrophe.
+    head = _GLUED_HEAD.match(text, start, end)
+    if head:
+        tier = names.tier(head.group(0))
+        if tier == STRONG:
+            return start, head.end(), NO_EVIDENCE
+        if tier == WEAK and scan.language in scan.rules.glue_languages:  # suffixes after an apostrophe: Turkish
+            trigger = trigger or scan.trigger_before(start)
+            evidence = scan.place_check(start, head.end(), trigger[0], trigger[1])
+            if evidence is not None:
+                return start, head.end(), evidence
     if rejected:
         return None
+    # A named feature: "Gunung Semeru", "Sungai Kapuas", "Indus River", "Poyo ravine" (a candidate to report
+    # unless a source knows it), unless its name is an ordinary word.
+    feature = scan.feature_evidence(start, end)
+    if feature and not scan.common_word(text[start:end]):
+        first = name_key(text[start:end])
+        if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
+            return start, feature[0], Evidence(Cue.PLACE_WORD, feature[1])
     # A name no source knows, where the text says it is a place: a candidate to report.
     # Only a place word written in lower case counts: in a title-case headline every word is capitalised.
     trigger = trigger or scan.trigger_before(start)
     if trigger[0] == "dateline" or (trigger[0] in scan.rules.place_triggers and trigger[1].islower()):
-        stop = _capitalised_run(text, end)
+        stop = scan.unknown_run(end)
         first = name_key(text[start:stop]).split()[0]
-        if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
-            return start, stop, trigger[0]
+        if (
+            first not in scan.rules.stopwords
+            and first not in scan.rules.demonyms
+            and not _NUMERAL.match(first)
+            and not (trigger[0] != "dateline" and scan.person_context(start, stop, trigger[0]))
+        ):
+            return start, stop, scan.evidence_of(trigger[0])
     return None
+
+
+@functools.cache
+def _feature_before_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    # short abbreviations may end in a dot ("G. Ruang", "Mt. Etna"); a full word before a dot ends a sentence
+    alternatives = "|".join(
+        re.escape(w) + (r"\.?" if len(w) <= 2 else "") for w in sorted(words, key=len, reverse=True)
+    )
+    alternatives = alternatives or "(?!)"
+    return re.compile(rf"(?<!{_W})(?i:{alternatives})[ \u00a0]+(?=[{_UPPER_CLASS}])")
+
+
+@functools.cache
+def _feature_after_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    """One to three capitalised words, then a feature word in any case: "Sukkur Barrage", "Manchar lake"."""
+    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True))) or "(?!)"
+    name = rf"[{_UPPER_CLASS}]{_W}*"
+    return re.compile(rf"(?<!{_W}){name}(?:[ \u00a0-]{name}){{0,2}}[ \u00a0]((?i:{alternatives}))(?!{_W})")
 
 
 def _capitalised_run(text: str, end: int, limit: int = 3) -> int:
@@ -367,7 +723,7 @@ def _mention(
     text: str,
     start: int,
     end: int,
-    trigger: str,
+    evidence: Evidence,
     starts: list[int],
     sentences: dict | None = None,
 ) -> Mention:
@@ -384,7 +740,7 @@ def _mention(
     elif (excerpt := sentences.get(i)) is None:  # type: ignore[assignment]
         excerpt = sentences[i] = _excerpt(text, s_start, s_end)
     # Names recur across a corpus: one string per distinct surface, not one per mention.
-    return Mention(article, start, end, sys.intern(text[start:end]), excerpt[0], excerpt[1], trigger)
+    return Mention(article, start, end, sys.intern(text[start:end]), excerpt[0], excerpt[1], evidence)
 
 
 def _run_on_piece(text: str, start: int, end: int, i: int, s_start: int, s_end: int, pieces: dict) -> tuple[str, int]:

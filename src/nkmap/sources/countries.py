@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from nkmap.model import Place
 from nkmap.names import is_case_sensitive, name_key
+from nkmap.sources.base import Names, Tier, keyset
 
 # Languages whose country names nkmap recognises: the corpus's and its neighbours'.
 LOCALES = ("id", "ms", "en", "es", "it", "fr", "de", "pt", "nl", "tr", "az", "ru", "hy")
@@ -21,7 +22,7 @@ LOCALES = ("id", "ms", "en", "es", "it", "fr", "de", "pt", "nl", "tr", "az", "ru
 class CountryNames:
     """``lookup(name) -> [Place]`` for country names in the LOCALES languages."""
 
-    origin = "cldr"
+    tier = Tier.COUNTRY
 
     def __init__(self, curated: Sequence[Place] = (), capitals: object | None = None) -> None:
         curated_by_code = {p.country: p for p in curated if p.kind == "country" and p.country}
@@ -31,15 +32,16 @@ class CountryNames:
         for key, code in name_table().items():
             if code not in places:
                 places[code] = curated_by_code.get(code) or _country_place(code, countries[code], capitals)
-            if places[code] is not None:
-                self._by_key[key] = places[code]
+            place = places[code]
+            if place is not None:
+                self._by_key[key] = place
 
     def lookup(self, name: str) -> list[Place]:
         place = self._by_key.get(name_key(name))
         return [place] if place else []
 
-    def names(self) -> tuple[list[str], list[str]]:
-        return list(self._by_key), []
+    def names(self) -> Names:
+        return Names(folded=keyset(self._by_key))
 
 
 @functools.lru_cache(maxsize=8)
@@ -82,6 +84,12 @@ def _name_table() -> dict[str, str]:
             if name and not is_case_sensitive(name):
                 table.setdefault(name_key(name), code)
     return table
+
+
+@functools.cache
+def capitals() -> dict[str, str]:
+    """ISO code → the folded name of the country's capital (GeoNames' countries.json)."""
+    return {code: name_key(info["capital"]) for code, info in _countries().items() if info.get("capital")}
 
 
 def english_name(code: str) -> str:

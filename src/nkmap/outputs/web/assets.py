@@ -15,6 +15,9 @@ from pathlib import Path
 import xstatic.pkg.leaflet as xleaflet
 import xstatic.pkg.leaflet_markercluster as xcluster
 
+OWN_SCRIPTS = ("nkmap.js",)  # nkmap's scripts in nkmap/outputs/web/static, inlined in this order
+OWN_STYLES = ("nkmap.css",)
+
 
 def _read(base: str, name: str) -> str:
     return (Path(base) / name).read_text(encoding="utf-8")
@@ -46,11 +49,11 @@ def inline_assets() -> str:
         _inline_images(_read(xleaflet.BASE_DIR, "leaflet.css"), Path(xleaflet.BASE_DIR)),
         _read(xcluster.BASE_DIR, "MarkerCluster.css"),
         _read(xcluster.BASE_DIR, "MarkerCluster.Default.css"),
-        (own / "nkmap.css").read_text(encoding="utf-8"),
+        *((own / name).read_text(encoding="utf-8") for name in OWN_STYLES),
     ]
     js = [
         _read(xleaflet.BASE_DIR, "leaflet.js"),
         _read(xcluster.BASE_DIR, "leaflet.markercluster.js"),
-        (own / "nkmap.js").read_text(encoding="utf-8"),
+        *((own / name).read_text(encoding="utf-8") for name in OWN_SCRIPTS),
     ]
     return "\n".join(["<style>" + "\n".join(css) + "</style>", *map(_script, js)])

@@ -5,13 +5,18 @@ This is the only module where article text enters HTML. It enters as JSON inside
 page's script puts it on screen through text nodes only, so no article can inject markup.
 One data row per place instead of one folium object and popup per place keeps both the
 build and the page fast for large corpora.
+
+The page is assembled in :func:`build_map`: each data set is one :func:`add_json` call (a
+``<script type="application/json" id=...>`` element that scripts read with ``nkmapData(id)``) and
+each of nkmap's scripts one name in :data:`nkmap.outputs.web.assets.OWN_SCRIPTS`, so a panel of
+its own (e.g. a review panel) is one more of each.
 """
 
 from __future__ import annotations
 
 import bisect
 import html
-import json
+import itertools
 import os
 import re
 from collections.abc import Callable
@@ -21,14 +26,24 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from nkmap.model import GeoparseResult
+from nkmap.model import GeoparseResult, Place, kind_group
 from nkmap.outputs.web.assets import inline_assets
-from nkmap.outputs.web.basemap import BASEMAP_ATTRIBUTION, DEFAULT_BASEMAP, Tiles, basemap_json, resolve_tiles
+from nkmap.outputs.web.basemap import (
+    BASEMAP_ATTRIBUTION,
+    DEFAULT_BASEMAP,
+    Tiles,
+    basemap_json,
+    json_for_html,
+    resolve_tiles,
+)
+from nkmap.outputs.web.context import ATTRIBUTION as TOWNS_ATTRIBUTION
+from nkmap.outputs.web.context import towns_near
+from nkmap.outputs.web.palette import groups_payload
+from nkmap.outputs.web.review_panel import ReviewPanel
 
-PLACE_FIELDS = ("id", "name", "lat", "lon", "kind", "country", "origin")
+PLACE_FIELDS = ("id", "name", "lat", "lon", "kind", "country", "origin", "group")
+MAX_ALIASES = 24  # per place, for the search box: GeoNames places carry hundreds of spellings
 MENTION_FIELDS = ("place", "article", "start", "end", "sentence_start", "sentence_end", "method", "confidence", "role")
-# Characters that could end the <script> element or a JS string early, and their JSON escapes.
-_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 class OfflineMap(folium.Map):
@@ -38,48 +53,41 @@ class OfflineMap(folium.Map):
     default_css: list[tuple[str, str]] = []
 
 
-class PlaceLayer(MacroElement):
-    """Embeds the places, articles and mentions once and lets ``nkmap.js`` draw them."""
+class PageScript(MacroElement):
+    """Calls ``nkmap.js`` once the map exists: basemap first, then the places over it.
+
+    Each data set is its own ``<script type="application/json">`` element (see :func:`add_json`);
+    the scripts read them by id, so another panel adds its data with one more ``add_json`` call
+    and its script with one more name in :data:`nkmap.outputs.web.assets.OWN_SCRIPTS`.
+    """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-nkmapInit({{ this._parent.get_name() }}, JSON.parse(document.getElementById("nkmap-data").textContent));
+nkmapBasemap({{ this._parent.get_name() }}, nkmapData("nkmap-basemap"), {{ this.attribution }});
+nkmapInit({{ this._parent.get_name() }}, nkmapData("nkmap-data"));
 {% endmacro %}
 """
     )
 
-    def __init__(self, payload: dict[str, Any]) -> None:
+    def __init__(self, attribution: str) -> None:
         super().__init__()
-        self._name = "NkmapPlaces"
-        self.payload = json_for_html(payload)
-
-    def render(self, **kwargs: Any) -> None:
-        _add_raw(self, f'<script type="application/json" id="nkmap-data">{self.payload}</script>')
-        super().render(**kwargs)
-
-
-class BasemapLayer(MacroElement):
-    """The offline country borders: embedded once as JSON, drawn by ``nkmap.js`` on a canvas."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-nkmapBasemap({{ this._parent.get_name() }},
-  JSON.parse(document.getElementById("nkmap-basemap").textContent), {{ this.attribution }});
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, geometries_json: str, attribution: str = BASEMAP_ATTRIBUTION) -> None:
-        super().__init__()
-        self._name = "NkmapBasemap"
-        self.geometries = geometries_json
+        self._name = "NkmapScript"
         self.attribution = json_for_html(attribution)
 
-    def render(self, **kwargs: Any) -> None:
-        _add_raw(self, f'<script type="application/json" id="nkmap-basemap">{self.geometries}</script>')
-        super().render(**kwargs)
+
+def add_json(fmap: folium.Map, element_id: str, data: Any, *, encoded: bool = False) -> None:
+    """Put ``data`` in the page as ``<script type="application/json" id="element_id">``.
+
+    ``encoded``: ``data`` is already JSON made safe by :func:`json_for_html` (or holding only
+    digits and letters). The page's scripts read it with ``nkmapData(element_id)``.
+    """
+    text = data if encoded else json_for_html(data)
+    if not element_id.replace("-", "").isalnum():
+        raise ValueError(f"element id {element_id!r}: letters, digits and hyphens only")
+    fmap.get_root().html.add_child(
+        RawHtml(f'<script type="application/json" id="{element_id}">{text}</script>'), name=element_id
+    )
 
 
 class RawHtml(Element):
@@ -91,10 +99,6 @@ class RawHtml(Element):
     def __init__(self, raw: str) -> None:
         super().__init__()
         self.raw = raw
-
-
-def _add_raw(element: MacroElement, html_text: str) -> None:
-    element.get_root().html.add_child(RawHtml(html_text), name=element.get_name() + "_data")
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each
@@ -112,19 +116,53 @@ def utf16_offsets(text: str) -> Callable[[int], int] | None:
     return lambda i: i + bisect.bisect_left(astral, i)
 
 
-def json_for_html(data: Any) -> str:
-    """JSON that is safe inside an HTML ``<script>`` element: no ``</script>``, no comment openers."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in _JSON_ESCAPES:  # str.replace runs in C: 10x faster than str.translate here
-        text = text.replace(char, escape)
-    return text
+def _aliases(place: Place) -> list[str]:
+    seen = {place.name.casefold()}
+    out = []
+    for alias in place.aliases:
+        if alias.casefold() not in seen and len(out) < MAX_ALIASES:
+            seen.add(alias.casefold())
+            out.append(alias)
+    return out
 
 
-def map_payload(result: GeoparseResult) -> dict[str, Any]:
+def default_title(result: GeoparseResult) -> str:
+    """What the corpus is: "Places named in 5 news articles from 4 outlets"."""
+    n = len(result.articles)
+    outlets = sorted({a.outlet for a in result.articles if a.outlet})
+    title = f"Places named in {n:,} news article{'s' if n != 1 else ''}"
+    if len(outlets) == 1:
+        title += f" from {outlets[0]}"
+    elif outlets:
+        title += f" from {len(outlets):,} outlets"
+    return title
+
+
+def subtitle(result: GeoparseResult) -> str:
+    """The date range and the counts: "17 Sep – 4 Nov 2020 (2 undated) · 225 mentions of 19 places"."""
+    from nkmap.outputs.staticmap import date_range
+
+    n = len(result.articles)
+    dates = sorted(a.date for a in result.articles if a.date)
+    parts = []
+    if dates:
+        when = date_range(dates[0], dates[-1])
+        parts.append(when + (f" ({n - len(dates):,} undated)" if len(dates) < n else ""))
+    elif n:
+        parts.append("undated articles")
+    mentions = sum(len(s.mentions) for s in result.places)
+    parts.append(
+        f"{mentions:,} mention{'s' if mentions != 1 else ''} of {len(result.places):,} "
+        f"place{'s' if len(result.places) != 1 else ''}"
+    )
+    return " · ".join(parts)
+
+
+def map_payload(result: GeoparseResult, title: str | None = None) -> dict[str, Any]:
     """The page's data: compact rows (field names listed once) so the HTML grows slowly per place."""
     offsets = {a.name: utf16_offsets(a.text) for a in result.articles}
     articles = {a.name: i for i, a in enumerate(result.articles)}
-    places = [[getattr(s.place, f) for f in PLACE_FIELDS] for s in result.places]
+    places = [[getattr(s.place, f) for f in PLACE_FIELDS[:-1]] + [kind_group(s.place.kind)] for s in result.places]
     mentions = []
     for place, summary in enumerate(result.places):
         for rm in summary.mentions:
@@ -137,8 +175,13 @@ def map_payload(result: GeoparseResult) -> dict[str, Any]:
     fields = {f"p_{name}": i for i, name in enumerate(PLACE_FIELDS)}
     fields.update({f"m_{name}": i for i, name in enumerate(MENTION_FIELDS)})
     return {
+        "title": title if title is not None else default_title(result),
+        "subtitle": subtitle(result),
+        "groups": groups_payload(),
         "fields": fields,
         "places": places,
+        "aliases": [_aliases(s.place) for s in result.places],
+        "towns": towns_near(result),
         "articles": [
             {
                 "name": a.name,
@@ -156,35 +199,52 @@ def map_payload(result: GeoparseResult) -> dict[str, Any]:
 
 def build_map(
     result: GeoparseResult,
-    title: str = "nkmap: places in the news",
+    title: str | None = None,
     *,
     tiles: str | Tiles | None = "none",
     basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
+    corrections: Any = None,
 ) -> folium.Map:
     """A folium Map of ``result``'s places; display it in a notebook or ``save`` it as HTML.
 
     Every marker's popup lists the articles that mention the place with each excerpt, which
-    links to the whole article shown inside the page with that mention highlighted.
+    links to the whole article shown inside the page with that mention highlighted. The same
+    ``result`` and options always give the same HTML, byte for byte (element ids are fixed).
 
     Parameters
     ----------
+    title : the page's title (default :func:`default_title`: what the corpus is); the subtitle
+        always gives the date range and the counts.
     tiles : ``"none"`` (default: fully offline), ``"osm"``, a ``https://…/{z}/{x}/{y}.png``
         template or a :class:`nkmap.outputs.web.basemap.Tiles`. Tiles are drawn over the embedded
         country basemap, which is always there, so the map reads well with no network.
     basemap : the country borders GeoJSON (default ``data/basemap/countries.geojson``).
+    corrections : the corrections applied, which the review panel exports with the page's own.
     """
     layer = resolve_tiles(tiles)
+    payload = map_payload(result, title)
     fmap = OfflineMap(
         location=(30, 30), zoom_start=3, tiles=None, control_scale=True, prefer_canvas=True, minZoom=2, maxZoom=18
     )
     root = fmap.get_root()
-    root.header.add_child(RawHtml(f"<title>{html.escape(title)}</title>"), name="nkmap_title")
+    root.header.add_child(RawHtml(f"<title>{html.escape(payload['title'])}</title>"), name="nkmap_title")
     root.header.add_child(RawHtml(inline_assets()), name="nkmap_assets")
-    fmap.add_child(BasemapLayer(basemap_json(basemap)))
+    add_json(fmap, "nkmap-basemap", basemap_json(basemap), encoded=True)
+    add_json(fmap, "nkmap-data", payload)
     if layer is not None:
         folium.TileLayer(layer.url, attr=layer.attribution, name="tiles", max_zoom=19).add_to(fmap)
-    fmap.add_child(PlaceLayer(map_payload(result)))
+    fmap.add_child(PageScript(f"{BASEMAP_ATTRIBUTION}; {TOWNS_ATTRIBUTION}"))
+    fmap.add_child(ReviewPanel(result, corrections))  # the review panel (outputs/web/review_panel.py)
+    _fix_ids(fmap)
     return fmap
+
+
+def _fix_ids(element: Element, counter: itertools.count | None = None) -> None:
+    """folium names elements by random UUIDs; number them instead, so two builds are byte-identical."""
+    counter = counter if counter is not None else itertools.count()
+    element._id = f"nkmap{next(counter)}"
+    for child in element._children.values():
+        _fix_ids(child, counter)
 
 
 def embed_snippet(src: str = "map.html", title: str = "nkmap: places in the news", height: int = 600) -> str:

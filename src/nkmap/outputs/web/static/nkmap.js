@@ -1,25 +1,25 @@
-/* nkmap: basemap, markers, popups, filters, legend and the article view, built from the data
- * the page embeds once. Article text is untrusted: it only ever enters the page through
- * textContent / text nodes, never innerHTML. */
+/* nkmap: basemap, markers, labels, search, popups, filters, legend and the article view, built
+ * from the data the page embeds once. Article text is untrusted: it only ever enters the page
+ * through textContent / text nodes, never innerHTML. */
 (function () {
   "use strict";
-  /* marker colour by place kind; the last row is everything else (cities, towns, villages) */
-  var KINDS = [
-    { colour: "#7c3aed", label: "country, continent", kinds: ["country", "continent"] },
-    { colour: "#2563eb", label: "region, province", kinds: ["region", "province", "district"] },
-    { colour: "#059669", label: "natural feature", kinds: ["feature"] },
-    { colour: "#dc2626", label: "city, town, village", kinds: null },
-  ];
-  var WIDE_KINDS = ["country", "continent"];  // left out when fitting the first view
-
-  function kindRow(kind) {
-    for (var i = 0; i < KINDS.length - 1; i++) if (KINDS[i].kinds.indexOf(kind) >= 0) return KINDS[i];
-    return KINDS[KINDS.length - 1];
-  }
+  var R_MIN = 3.5, R_MAX = 24;  // marker radius in pixels: area grows with mentions up to R_MAX
+  var POPUP_ARTICLES = 8, POPUP_EXCERPTS = 3, MORE_EXCERPTS = 20;  // popup paging
+  var LIST_ROWS = 100;  // filter lists show this many matching rows; the search box narrows them
+  var SEARCH_RESULTS = 10;
 
   var shapes = {};  // ISO alpha-2 → basemap feature, filled in by basemap()
+  var countryLabels = [];  // [name, lon, lat, min_zoom], from the packed basemap
 
-  function radiusOf(count) { return Math.min(24, 5 + 3 * Math.sqrt(count)); }
+  /* phases of start-up, for bench/page.py (performance.getEntriesByType("mark")) */
+  function mark(name) { if (window.performance && performance.mark) performance.mark(name); }
+
+  function nkmapData(id) {
+    var node = document.getElementById(id);
+    var data = node ? JSON.parse(node.textContent) : null;
+    mark(id + " parsed");
+    return data;
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -28,12 +28,44 @@
     return node;
   }
 
+  function button(className, text, label) {
+    var b = el("button", className, text);
+    b.type = "button";
+    if (label) b.setAttribute("aria-label", label);
+    return b;
+  }
+
   function safeUrl(url) {
     return /^https?:\/\//i.test(url || "") ? url : "";
   }
 
+  /* lower case, accents off: "Ağdam" and "agdam" find each other */
+  function fold(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function plural(n, word) { return n.toLocaleString("en") + " " + word + (n === 1 ? "" : "s"); }
+
   function articleHash(article, start, end) {
-    return "#article=" + encodeURIComponent(article.name) + "&start=" + start + "&end=" + end;
+    var hash = "#article=" + encodeURIComponent(article.name);
+    return start === undefined ? hash : hash + "&start=" + start + "&end=" + end;
+  }
+
+  /* "#article=NAME&start=S&end=E" → {article, start, end}, or null. A crafted link ("%E0%A4%A",
+     a lone "%") decodes to nothing instead of throwing: the page must start whatever the URL. */
+  function parseHash(hash) {
+    var out = {};
+    String(hash || "").replace(/^#/, "").split("&").forEach(function (part) {
+      var eq = part.indexOf("=");
+      if (eq < 0) return;
+      var key = part.slice(0, eq), value = part.slice(eq + 1);
+      try { value = decodeURIComponent(value); } catch (e) { return; }
+      out[key] = value;
+    });
+    if (typeof out.article !== "string" || !out.article) return null;
+    var start = /^\d{1,9}$/.test(out.start || "") ? +out.start : -1;
+    var end = /^\d{1,9}$/.test(out.end || "") ? +out.end : -1;
+    return { article: out.article, start: start, end: end };
   }
 
   /* text with [start, end) wrapped in <mark>, as DOM nodes */
@@ -45,8 +77,6 @@
     return mark;
   }
 
-  /* The offline background: one GeoJSON layer on its own canvas, in a pane below the tiles,
-     so online tiles (if any) cover it when they load and it shows through when they don't. */
   /* see nkmap/basemap.py: shapes of integer steps of 1/scale degree, and their ISO codes */
   function unpack(packed) {
     var scale = packed.scale;
@@ -54,10 +84,10 @@
       return { type: "Feature", properties: { iso_a2: packed.iso[k] }, geometry: {
         type: "MultiPolygon", coordinates: polygons.map(function (rings) {
           return rings.map(function (steps) {
-            var ring = [], x = 0, y = 0;
+            var ring = new Array(steps.length / 2), x = 0, y = 0;
             for (var i = 0; i < steps.length; i += 2) {
               x += steps[i]; y += steps[i + 1];
-              ring.push([x / scale, y / scale]);
+              ring[i / 2] = [x / scale, y / scale];
             }
             return ring;
           });
@@ -65,6 +95,8 @@
     }) };
   }
 
+  /* The offline background: one GeoJSON layer on its own canvas, in a pane below the tiles,
+     so online tiles (if any) cover it when they load and it shows through when they don't. */
   function basemap(map, packed, attribution) {
     var geometries = unpack(packed);
     var pane = map.createPane("nkmap-basemap");
@@ -76,174 +108,479 @@
       style: { color: "#a8a29e", weight: 0.7, opacity: 1, fillColor: "#f5f3ee", fillOpacity: 1 },
     });
     layer.addTo(map);
+    mark("basemap drawn");
     window.nkmapBasemapLayer = layer;
+    countryLabels = packed.labels || [];
     /* country shapes by ISO code, so init() can shade the countries the articles name */
     shapes = {};
-    (geometries.features || []).forEach(function (f) {
+    geometries.features.forEach(function (f) {
       var iso = f.properties && f.properties.iso_a2;
       if (iso) shapes[iso] = f;
     });
     return layer;
   }
 
-  function checkboxList(title, items, onChange) {
-    /* items: [{label, sub, key}]; returns {node, on: {key: bool}} */
+  /* A filter list that stays fast with 50,000 entries: its state is an array, the DOM holds only
+     the first LIST_ROWS rows matching the search box, and All / None act on what matches. */
+  function filterList(title, items, onChange, searchable) {
+    var on = items.map(function () { return true; });
     var box = el("fieldset", "nkmap-checks");
     box.appendChild(el("legend", null, title));
-    var on = {};
-    items.forEach(function (item) {
-      on[item.key] = true;
-      var label = el("label");
-      var input = el("input");
-      input.type = "checkbox"; input.checked = true; input.value = item.key;
-      input.addEventListener("change", function () { on[item.key] = input.checked; onChange(); });
-      label.appendChild(input);
-      label.appendChild(el("span", null, item.label));
-      if (item.sub) label.appendChild(el("small", null, " " + item.sub));
-      label.title = item.label;
-      box.appendChild(label);
-    });
-    return { node: box, on: on };
+    var query = "";
+    var keys = null;  // folded labels, made on the first search
+    var search = null;
+    if (searchable) {
+      var tools = el("div", "nkmap-list-tools");
+      search = el("input", "nkmap-list-search");
+      search.type = "search";
+      search.placeholder = "Search " + title.toLowerCase();
+      search.setAttribute("aria-label", "Search " + title.toLowerCase());
+      tools.appendChild(search);
+      var all = button("nkmap-all", "All", "Select every " + title.toLowerCase() + " shown");
+      var none = button("nkmap-none", "None", "Clear every " + title.toLowerCase() + " shown");
+      tools.appendChild(all);
+      tools.appendChild(none);
+      box.appendChild(tools);
+      search.addEventListener("input", function () { query = fold(search.value.trim()); render(); });
+      all.addEventListener("click", function () { setMatching(true); });
+      none.addEventListener("click", function () { setMatching(false); });
+    }
+    var list = el("div", "nkmap-list");
+    box.appendChild(list);
+    var note = el("div", "nkmap-list-note");
+    box.appendChild(note);
+
+    function matching() {
+      if (!query) return items.map(function (_, i) { return i; });
+      if (!keys) keys = items.map(function (item) { return fold(item.label + " " + (item.sub || "")); });
+      var out = [];
+      for (var i = 0; i < items.length; i++) if (keys[i].indexOf(query) >= 0) out.push(i);
+      return out;
+    }
+    function setMatching(value) {
+      matching().forEach(function (i) { on[i] = value; });
+      render();
+      onChange();
+    }
+    function render() {
+      var rows = matching();
+      list.textContent = "";
+      rows.slice(0, LIST_ROWS).forEach(function (i) {
+        var item = items[i];
+        var label = el("label");
+        var input = el("input");
+        input.type = "checkbox"; input.checked = on[i]; input.value = item.key;
+        input.addEventListener("change", function () { on[i] = input.checked; onChange(); });
+        label.appendChild(input);
+        label.appendChild(el("span", null, item.label));
+        if (item.sub) label.appendChild(el("small", null, " " + item.sub));
+        label.title = item.label;
+        list.appendChild(label);
+      });
+      note.textContent = rows.length > LIST_ROWS ? "and " + plural(rows.length - LIST_ROWS, "more") +
+        (searchable ? ": type to narrow" : "") : (rows.length ? "" : "none match");
+    }
+    render();
+    return { node: box, on: on, render: render, search: search };
   }
 
   function init(map, data) {
     var F = data.fields;  // column positions of the compact rows
     var places = data.places, articles = data.articles, mentions = data.mentions;
+    var groups = {};
+    data.groups.forEach(function (g) { groups[g.group] = g; });
+    function colourOf(p) { return (groups[p[F.p_group]] || data.groups[data.groups.length - 1]).colour; }
     var byPlace = places.map(function () { return []; });
-    mentions.forEach(function (m) { byPlace[m[F.m_place]].push(m); });
+    for (var mi = 0; mi < mentions.length; mi++) byPlace[mentions[mi][F.m_place]].push(mentions[mi]);
+    var placeIndex = {};
+    places.forEach(function (p, i) { placeIndex[p[F.p_id]] = i; });
+    var byName = null;  // article name → index, made when first needed
+    function articleIndex(name) {
+      if (!byName) { byName = {}; articles.forEach(function (a, i) { byName[a.name] = i; }); }
+      return Object.prototype.hasOwnProperty.call(byName, name) ? byName[name] : -1;
+    }
 
     /* ---- filters: time (article dates), outlet, article, mention role ---- */
     var dates = Array.from(new Set(articles.map(function (a) { return a.date; }).filter(Boolean))).sort();
     var undated = articles.filter(function (a) { return !a.date; }).length;
     var range = { from: 0, to: dates.length - 1 };
     var outletKeys = Array.from(new Set(articles.map(function (a) { return a.outlet || ""; }))).sort();
+    var outletOf = {};
+    outletKeys.forEach(function (o, i) { outletOf[o] = i; });
+    var articleOutlet = articles.map(function (a) { return outletOf[a.outlet || ""]; });
     var roleKeys = Array.from(new Set(mentions.map(function (m) { return m[F.m_role] || ""; }))).sort();
-    var outlets, chosen, roles;  // checkbox states, filled when the control is built
+    var roleOf = {};
+    roleKeys.forEach(function (r, i) { roleOf[r] = i; });
+    var outlets, chosen, roles;  // filter lists, filled when the control is built
     var articleOn = articles.map(function () { return true; });
 
     function computeArticles() {
-      articleOn = articles.map(function (a, i) {
-        if (a.date && (a.date < dates[range.from] || a.date > dates[range.to])) return false;
-        return outlets.on[a.outlet || ""] && chosen.on[String(i)];
-      });
+      var lo = dates[range.from], hi = dates[range.to];
+      for (var i = 0; i < articles.length; i++) {
+        var a = articles[i];
+        articleOn[i] = !(a.date && (a.date < lo || a.date > hi)) && outlets.on[articleOutlet[i]] && chosen.on[i];
+      }
     }
-    function mentionOn(m) { return articleOn[m[F.m_article]] && roles.on[m[F.m_role] || ""]; }
+    function mentionOn(m) { return articleOn[m[F.m_article]] && roles.on[roleOf[m[F.m_role] || ""]]; }
+
+    /* ---- popups: excerpts grouped by article, newest first, paged ---- */
+    function excerptItem(m) {
+      var a = articles[m[F.m_article]];
+      var start = m[F.m_start], end = m[F.m_end], s0 = m[F.m_sentence_start], s1 = m[F.m_sentence_end];
+      var item = el("li");
+      if (m[F.m_role]) item.appendChild(el("span", "nkmap-role nkmap-role-" + m[F.m_role], m[F.m_role]));
+      var excerpt = el("a", "nkmap-excerpt");
+      excerpt.href = articleHash(a, start, end);
+      excerpt.title = "Read the whole article with this mention highlighted";
+      highlighted(excerpt, a.text.slice(s0, s1), start - s0, end - s0);
+      item.appendChild(excerpt);
+      return item;
+    }
+
+    function articleSection(articleIdx, rows) {
+      var a = articles[articleIdx];
+      var section = el("div", "nkmap-article");
+      var title = el("div", "nkmap-article-title");
+      var url = safeUrl(a.url);
+      if (url) {
+        var link = el("a", null, a.title || a.name);
+        link.href = url; link.target = "_blank"; link.rel = "noopener noreferrer";
+        title.appendChild(link);
+      } else {
+        title.textContent = a.title || a.name;
+      }
+      section.appendChild(title);
+      section.appendChild(el("div", "nkmap-meta", [a.outlet, a.date || "undated",
+        rows.length > 1 ? plural(rows.length, "mention") : ""].filter(Boolean).join(" · ")));
+      var list = el("ul");
+      section.appendChild(list);
+      var shown = 0;
+      function more(n) {
+        var stop = Math.min(rows.length, shown + n);
+        for (; shown < stop; shown++) list.appendChild(excerptItem(rows[shown]));
+        if (moreButton) {
+          if (shown < rows.length) moreButton.textContent = "more (" + (rows.length - shown) + ")";
+          else moreButton.hidden = true;  // not removed: Leaflet would take a click on a detached node for a map click
+        }
+      }
+      var moreButton = rows.length > POPUP_EXCERPTS ? button("nkmap-more nkmap-more-excerpts", "") : null;
+      more(POPUP_EXCERPTS);
+      if (moreButton) {
+        moreButton.setAttribute("aria-label", "More excerpts from " + (a.title || a.name));
+        moreButton.addEventListener("click", function () { more(MORE_EXCERPTS); });
+        section.appendChild(moreButton);
+      }
+      return section;
+    }
 
     function popupFor(index) {
-      var p = places[index], rows = byPlace[index].filter(mentionOn);
-      var root = el("div", "nkmap-popup");
-      root.appendChild(el("h3", null, p[F.p_name]));
-      var nArticles = new Set(rows.map(function (m) { return m[F.m_article]; })).size;
-      var meta = el("div", "nkmap-meta", [p[F.p_kind], p[F.p_country]].filter(Boolean).join(" · ") +
-        " · " + rows.length + (rows.length === 1 ? " mention" : " mentions") + " in " + nArticles +
-        (nArticles === 1 ? " article" : " articles"));
-      if (rows.length < byPlace[index].length) {
-        meta.appendChild(document.createTextNode(" (of " + byPlace[index].length + "; filtered)"));
+      var p = places[index], all = byPlace[index];
+      var grouped = {}, order = [], total = 0;
+      for (var i = 0; i < all.length; i++) {
+        var m = all[i];
+        if (!mentionOn(m)) continue;
+        var k = m[F.m_article];
+        if (!grouped[k]) { grouped[k] = []; order.push(k); }
+        grouped[k].push(m);
+        total++;
       }
+      /* newest first; undated articles last; ties in corpus order */
+      order.sort(function (x, y) {
+        var dx = articles[x].date || "", dy = articles[y].date || "";
+        return dx === dy ? x - y : (dx < dy ? 1 : -1);
+      });
+      var root = el("div", "nkmap-popup");
+      root.dataset.place = p[F.p_id];  /* which place: one popup is shared by every marker */
+      root.appendChild(el("h3", null, p[F.p_name]));
+      var meta = el("div", "nkmap-meta", [p[F.p_kind], p[F.p_country]].filter(Boolean).join(" · ") +
+        " · " + plural(total, "mention") + " in " + plural(order.length, "article"));
+      if (total < all.length) meta.appendChild(document.createTextNode(" (of " + all.length + "; filtered)"));
       if (p[F.p_origin] !== "gazetteer") {
         meta.appendChild(document.createTextNode(" "));
         meta.appendChild(el("span", "nkmap-badge", "matched from " + p[F.p_origin]));
       }
       root.appendChild(meta);
-      var sections = {};
-      rows.forEach(function (m) {
-        var a = articles[m[F.m_article]];
-        var section = sections[m[F.m_article]];
-        if (!section) {
-          section = sections[m[F.m_article]] = el("div", "nkmap-article");
-          var title = el("div", "nkmap-article-title");
-          var url = safeUrl(a.url);
-          if (url) {
-            var link = el("a", null, a.title || a.name);
-            link.href = url; link.target = "_blank"; link.rel = "noopener noreferrer";
-            title.appendChild(link);
-          } else {
-            title.textContent = a.title || a.name;
+      var body = el("div", "nkmap-articles");
+      root.appendChild(body);
+      var shown = 0, moreArticles = null;
+      function page() {
+        var stop = Math.min(order.length, shown + POPUP_ARTICLES);
+        for (; shown < stop; shown++) body.appendChild(articleSection(order[shown], grouped[order[shown]]));
+        if (shown < order.length) {
+          if (!moreArticles) {
+            moreArticles = button("nkmap-more nkmap-more-articles", "");
+            moreArticles.addEventListener("click", page);
+            root.appendChild(moreArticles);
           }
-          section.appendChild(title);
-          section.appendChild(el("div", "nkmap-meta", [a.outlet, a.date || "undated"].filter(Boolean).join(" · ")));
-          section.appendChild(el("ul"));
-          root.appendChild(section);
+          moreArticles.textContent = "Show " + Math.min(POPUP_ARTICLES, order.length - shown) +
+            " more articles (" + (order.length - shown).toLocaleString("en") + " not shown)";
+        } else if (moreArticles) {
+          moreArticles.hidden = true;
         }
-        var start = m[F.m_start], end = m[F.m_end], s0 = m[F.m_sentence_start], s1 = m[F.m_sentence_end];
-        var item = el("li");
-        if (m[F.m_role]) item.appendChild(el("span", "nkmap-role nkmap-role-" + m[F.m_role], m[F.m_role]));
-        var excerpt = el("a", "nkmap-excerpt");
-        excerpt.href = articleHash(a, start, end);
-        excerpt.title = "Read the whole article with this mention highlighted";
-        highlighted(excerpt, a.text.slice(s0, s1), start - s0, end - s0);
-        item.appendChild(excerpt);
-        section.lastChild.appendChild(item);
-      });
+      }
+      page();
       return root;
+    }
+    function popupOptions() {
+      var width = Math.min(380, window.innerWidth - 80);
+      return { maxWidth: width, minWidth: Math.min(240, width), autoPanPadding: [10, 10] };
     }
 
     /* ---- markers: one canvas circle per place, clustered ---- */
-    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, animate: false });
-    var markers = {}, markerList = [], counts = places.map(function (p, i) { return byPlace[i].length; });
+    /* clusters gather less once zoomed into a theatre, so nearby towns stand apart */
+    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, animate: false, disableClusteringAtZoom: 12,
+                                         maxClusterRadius: function (z) { return z >= 8 ? 24 : 40; } });
+    var markers = {}, markerList = new Array(places.length);
+    var counts = byPlace.map(function (rows) { return rows.length; });
+    var maxMentions = Math.max.apply(null, counts.concat([1]));  // shades the countries
+    var maxPoint = Math.max.apply(null, [1].concat(counts.filter(function (n, i) {
+      return !(places[i][F.p_kind] === "country" && shapes[places[i][F.p_country]]);
+    })));
+    var radiusScale = Math.min(4, R_MAX / Math.sqrt(maxPoint));
+    function radiusOf(count) { return Math.max(R_MIN, Math.min(R_MAX, radiusScale * Math.sqrt(count))); }
     /* a country the articles name is shaded on the basemap, not pinned at its capital */
     var areas = {}, areaLayer = L.layerGroup().addTo(map);
-    var maxMentions = Math.max.apply(null, counts.concat([1]));
     function shadeOf(count) { return 0.12 + 0.33 * Math.sqrt(count / maxMentions); }
+    function tooltipFor(index) {
+      return function () { return el("span", null, places[index][F.p_name] + " (" + counts[index] + ")"); };
+    }
     places.forEach(function (p, index) {
       var shape = p[F.p_kind] === "country" && shapes[p[F.p_country]];
       if (!shape) return;
-      var area = L.geoJSON(shape, { style: { color: "#7c3aed", weight: 1, opacity: 0.6,
-                                             fillColor: "#7c3aed", fillOpacity: shadeOf(counts[index]) } });
+      var colour = colourOf(p);
+      var area = L.geoJSON(shape, { style: { color: colour, weight: 1, opacity: 0.6,
+                                             fillColor: colour, fillOpacity: shadeOf(counts[index]) } });
       area.nkmapId = p[F.p_id];
       area.nkmapArea = true;
-      area.bindTooltip(function () { return el("span", null, p[F.p_name] + " (" + counts[index] + ")"); },
-                       { sticky: true });
-      area.bindPopup(function () { return popupFor(index); }, { maxWidth: 360, minWidth: 240 });
+      area.bindTooltip(tooltipFor(index), { sticky: true });
+      area.bindPopup(function () { return popupFor(index); }, popupOptions());
       areas[index] = area;
     });
-
     places.forEach(function (p, index) {
-      if (areas[index]) { markerList.push(null); return; }
+      if (areas[index]) { markerList[index] = null; return; }
       var marker = L.circleMarker([p[F.p_lat], p[F.p_lon]], {
         radius: radiusOf(counts[index]), color: "#fff", weight: 1.5, fillOpacity: 0.85,
-        fillColor: kindRow(p[F.p_kind]).colour,
+        fillColor: colourOf(p),
       });
       marker.nkmapId = p[F.p_id];
-      marker.bindTooltip(function () { return el("span", null, p[F.p_name] + " (" + counts[index] + ")"); });
-      marker.bindPopup(function () { return popupFor(index); }, { maxWidth: 360, minWidth: 240 });
+      marker.nkmapIndex = index;
       markers[p[F.p_id]] = marker;
-      markerList.push(marker);
+      markerList[index] = marker;
     });
-    map.addLayer(cluster);
+    /* one popup and one tooltip for all the markers, made when needed: 10,000 bound popups
+       would cost a fifth of a second at start-up */
+    var tooltip = L.tooltip({ direction: "top", offset: [0, -6] });
+    var markerPopup = L.popup(popupOptions());
+    function openPopupOf(marker) {
+      if (marker.nkmapArea) { marker.openPopup(); return; }
+      map.closeTooltip(tooltip);
+      markerPopup.options.maxWidth = popupOptions().maxWidth;
+      markerPopup.setLatLng(marker.getLatLng()).setContent(popupFor(marker.nkmapIndex)).openOn(map);
+    }
+    cluster.on("click", function (e) { if (e.layer && e.layer.nkmapIndex !== undefined) openPopupOf(e.layer); });
+    cluster.on("mouseover", function (e) {
+      var m = e.layer;
+      if (!m || m.nkmapIndex === undefined || !map.hasLayer(m)) return;
+      tooltip.setLatLng(m.getLatLng()).setContent(tooltipFor(m.nkmapIndex)());
+      map.openTooltip(tooltip);
+    });
+    cluster.on("mouseout", function () { map.closeTooltip(tooltip); });
+    mark("markers made");
 
     var status = el("div", "nkmap-status");
+    status.setAttribute("aria-live", "polite");
     var isShown = places.map(function () { return false; });
     function update() {
       computeArticles();
       var add = [], remove = [], nShown = 0;
-      places.forEach(function (p, index) {
-        var n = 0;
-        byPlace[index].forEach(function (m) { if (mentionOn(m)) n++; });
-        counts[index] = n;
+      for (var index = 0; index < places.length; index++) {
+        var n = 0, rows = byPlace[index];
+        for (var j = 0; j < rows.length; j++) if (mentionOn(rows[j])) n++;
         var layer = areas[index] || markerList[index];
         if (n) {
           nShown++;
-          if (areas[index]) layer.setStyle({ fillOpacity: shadeOf(n) }); else layer.setRadius(radiusOf(n));
+          if (n !== counts[index]) {
+            if (areas[index]) layer.setStyle({ fillOpacity: shadeOf(n) }); else layer.setRadius(radiusOf(n));
+          }
           if (!isShown[index]) add.push(layer);
         } else if (isShown[index]) {
           remove.push(layer);
         }
+        counts[index] = n;
         isShown[index] = n > 0;
-      });
+      }
       map.closePopup();
       /* re-cluster only what changed: much cheaper than clearing thousands of markers */
       var gone = remove.filter(function (l) { return !l.nkmapArea; });
       var come = add.filter(function (l) { return !l.nkmapArea; });
-      if (gone.length) cluster.removeLayers(gone);
-      if (come.length) cluster.addLayers(come);
+      if (gone.length + come.length > 1000 && map.hasLayer(cluster)) {
+        /* many changes (a date range moved): rebuilding the clusters off the map is faster */
+        map.removeLayer(cluster);
+        cluster.clearLayers();
+        cluster.addLayers(markerList.filter(function (m, i) { return m && isShown[i]; }));
+        map.addLayer(cluster);
+      } else {
+        if (gone.length) cluster.removeLayers(gone);
+        if (come.length) cluster.addLayers(come);
+      }
       remove.forEach(function (l) { if (l.nkmapArea) areaLayer.removeLayer(l); });
       add.forEach(function (l) { if (l.nkmapArea) areaLayer.addLayer(l); });
-      var nArticles = articleOn.filter(Boolean).length;
-      status.textContent = nShown + " of " + places.length + " places · " + nArticles + " of " +
-        articles.length + " articles";
+      var nArticles = 0;
+      for (var i = 0; i < articleOn.length; i++) if (articleOn[i]) nArticles++;
+      status.textContent = nShown.toLocaleString("en") + " of " + plural(places.length, "place") + " · " +
+        nArticles.toLocaleString("en") + " of " + plural(articles.length, "article");
+      scheduleLabels();
       return nShown;
     }
+
+    /* ---- title, subtitle and the search box (top left) ---- */
+    map.zoomControl && map.zoomControl.setPosition("bottomright");
+    var head = el("div", "nkmap-head leaflet-bar");
+    var h1 = el("h1", "nkmap-title", data.title);
+    head.appendChild(h1);
+    head.appendChild(el("p", "nkmap-subtitle", data.subtitle));
+    map.getContainer().setAttribute("aria-label", "Map: " + data.title);
+    var searchBox = el("div", "nkmap-search");
+    var input = el("input", "nkmap-search-input");
+    input.type = "search";
+    input.placeholder = "Search places and articles";
+    input.autocomplete = "off";
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-label", "Search places and articles");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", "nkmap-search-results");
+    var results = el("ul", "nkmap-search-results");
+    results.id = "nkmap-search-results";
+    results.setAttribute("role", "listbox");
+    results.setAttribute("aria-label", "Search results");
+    searchBox.appendChild(input);
+    searchBox.appendChild(results);
+    head.appendChild(searchBox);
+    var note = el("div", "nkmap-search-note");
+    note.setAttribute("aria-live", "polite");
+    head.appendChild(note);
+
+    var searchIndex = null;
+    function buildSearchIndex() {
+      searchIndex = [];
+      places.forEach(function (p, i) {
+        var names = [p[F.p_name]].concat(data.aliases[i] || []);
+        searchIndex.push({ type: "place", index: i, keys: names.map(fold), names: names });
+      });
+      articles.forEach(function (a, i) {
+        searchIndex.push({ type: "article", index: i, keys: [fold(a.title), fold(a.outlet), fold(a.name)],
+                           names: [a.title || a.name, a.outlet, a.name] });
+      });
+    }
+    function rank(entry, q) {
+      var best = 9, hit = "";
+      for (var k = 0; k < entry.keys.length; k++) {
+        var key = entry.keys[k], at = key.indexOf(q);
+        if (at < 0) continue;
+        var score = at === 0 ? (key.length === q.length ? 0 : 1) : (/[\s\-(,.'"]/.test(key[at - 1]) ? 2 : 3);
+        if (score < best) { best = score; hit = entry.names[k]; }
+      }
+      return best < 9 ? { score: best, hit: hit } : null;
+    }
+    function search(text) {
+      var q = fold(String(text).trim());
+      if (!q) return [];
+      if (!searchIndex) buildSearchIndex();
+      var found = [];
+      for (var i = 0; i < searchIndex.length; i++) {
+        var entry = searchIndex[i], r = rank(entry, q);
+        if (!r) continue;
+        var weight = entry.type === "place" ? counts[entry.index] || byPlace[entry.index].length : 0;
+        found.push({ entry: entry, score: r.score, hit: r.hit, weight: weight });
+      }
+      found.sort(function (x, y) {
+        return x.score - y.score || (x.entry.type === y.entry.type ? 0 : x.entry.type === "place" ? -1 : 1) ||
+          y.weight - x.weight || x.entry.index - y.entry.index;
+      });
+      return found.slice(0, SEARCH_RESULTS).map(function (f) {
+        var e = f.entry;
+        if (e.type === "place") {
+          var p = places[e.index], label = p[F.p_name];
+          var sub = [groups[p[F.p_group]] ? p[F.p_kind] : "", p[F.p_country],
+                     plural(byPlace[e.index].length, "mention")].filter(Boolean).join(" · ");
+          if (fold(f.hit) !== fold(label)) sub = "“" + f.hit + "” · " + sub;
+          return { type: "place", id: p[F.p_id], label: label, sub: sub };
+        }
+        var a = articles[e.index];
+        return { type: "article", id: a.name, label: a.title || a.name,
+                 sub: [a.outlet, a.date || "undated"].filter(Boolean).join(" · ") };
+      });
+    }
+    var current = [], active = -1;
+    function showResults() {
+      current = search(input.value);
+      active = current.length ? 0 : -1;
+      results.textContent = "";
+      current.forEach(function (r, i) {
+        var li = el("li", "nkmap-result nkmap-result-" + r.type);
+        li.id = "nkmap-result-" + i;
+        li.setAttribute("role", "option");
+        li.appendChild(el("span", "nkmap-result-type", r.type === "place" ? "place" : "article"));
+        li.appendChild(el("span", "nkmap-result-label", r.label));
+        li.appendChild(el("small", null, r.sub));
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(i); });
+        results.appendChild(li);
+      });
+      note.textContent = input.value.trim() && !current.length ? "Nothing matches “" + input.value.trim() + "”" : "";
+      highlightActive();
+    }
+    function highlightActive() {
+      var open = current.length > 0;
+      input.setAttribute("aria-expanded", open ? "true" : "false");
+      results.classList.toggle("nkmap-open", open);
+      Array.prototype.forEach.call(results.children, function (li, i) {
+        li.setAttribute("aria-selected", i === active ? "true" : "false");
+        li.classList.toggle("nkmap-active", i === active);
+      });
+      if (active >= 0) {
+        input.setAttribute("aria-activedescendant", "nkmap-result-" + active);
+        results.children[active].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function closeResults() { current = []; active = -1; results.textContent = ""; highlightActive(); }
+    function pick(i) {
+      var r = current[i];
+      if (!r) return;
+      closeResults();
+      if (r.type === "place") {
+        if (!openPlace(r.id)) note.textContent = r.label + " is hidden by the filters";
+      } else {
+        location.hash = articleHash(articles[articleIndex(r.id)]);
+      }
+    }
+    input.addEventListener("input", showResults);
+    input.addEventListener("focus", function () { if (!searchIndex) buildSearchIndex(); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (!current.length) showResults();
+        if (!current.length) return;
+        e.preventDefault();
+        active = (active + (e.key === "ArrowDown" ? 1 : current.length - 1)) % current.length;
+        highlightActive();
+      } else if (e.key === "Enter") {
+        if (active >= 0) { e.preventDefault(); pick(active); }
+      } else if (e.key === "Escape") {
+        closeResults();
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(closeResults, 150); });
+    var HeadControl = L.Control.extend({
+      options: { position: "topleft" },
+      onAdd: function () {
+        L.DomEvent.disableClickPropagation(head);
+        L.DomEvent.disableScrollPropagation(head);
+        return head;
+      },
+    });
+    new HeadControl().addTo(map);
 
     /* ---- the filter control: collapsible, top right ---- */
     var panel = el("details", "nkmap-filters leaflet-bar");
@@ -258,12 +595,12 @@
       time.appendChild(el("legend", null, "Article dates"));
       var label = el("div", "nkmap-range-label");
       var inputs = ["from", "to"].map(function (which) {
-        var input = el("input");
-        input.type = "range"; input.min = 0; input.max = dates.length - 1; input.step = 1;
-        input.value = range[which]; input.className = "nkmap-" + which;
-        input.setAttribute("aria-label", which === "from" ? "earliest article date" : "latest article date");
-        input.addEventListener("input", function () {
-          range[which] = +input.value;
+        var slider = el("input");
+        slider.type = "range"; slider.min = 0; slider.max = dates.length - 1; slider.step = 1;
+        slider.value = range[which]; slider.className = "nkmap-" + which;
+        slider.setAttribute("aria-label", which === "from" ? "earliest article date" : "latest article date");
+        slider.addEventListener("input", function () {
+          range[which] = +slider.value;
           if (range.from > range.to) {  // the thumbs may not cross: push the other one along
             var other = which === "from" ? "to" : "from";
             range[other] = range[which];
@@ -272,8 +609,8 @@
           showRange();
           update();
         });
-        time.appendChild(input);
-        return input;
+        time.appendChild(slider);
+        return slider;
       });
       var showRange = function () { label.textContent = dates[range.from] + " – " + dates[range.to]; };
       showRange();
@@ -286,19 +623,20 @@
     } else if (articles.length) {
       body.appendChild(el("div", "nkmap-undated", "No dated articles: all " + articles.length + " shown"));
     }
-    outlets = checkboxList("Outlets", outletKeys.map(function (o) {
-      var n = articles.filter(function (a) { return (a.outlet || "") === o; }).length;
-      return { key: o, label: o || "(no outlet)", sub: "(" + n + ")" };
-    }), update);
+    var perOutlet = outletKeys.map(function () { return 0; });
+    articleOutlet.forEach(function (o) { perOutlet[o]++; });
+    outlets = filterList("Outlets", outletKeys.map(function (o, i) {
+      return { key: o, label: o || "(no outlet)", sub: "(" + perOutlet[i] + ")" };
+    }), update, true);
     body.appendChild(outlets.node);
-    chosen = checkboxList("Articles", articles.map(function (a, i) {
-      return { key: String(i), label: a.title || a.name, sub: a.date || "undated" };
-    }), update);
+    chosen = filterList("Articles", articles.map(function (a) {
+      return { key: a.name, label: a.title || a.name, sub: a.date || "undated" };
+    }), update, true);
     chosen.node.classList.add("nkmap-article-list");
     body.appendChild(chosen.node);
-    roles = checkboxList("Mention roles", roleKeys.map(function (r) {
+    roles = filterList("Mention roles", roleKeys.map(function (r) {
       return { key: r, label: r || "other" };
-    }), update);
+    }), update, false);
     if (roleKeys.some(Boolean)) body.appendChild(roles.node);  // only once mentions carry roles
 
     var FilterControl = L.Control.extend({
@@ -311,62 +649,209 @@
     });
     new FilterControl().addTo(map);
 
-    /* ---- the legend: colour = kind, size = mentions ---- */
-    var legend = el("div", "nkmap-legend leaflet-bar");
-    var kindsShown = new Set(places.map(function (p) { return kindRow(p[F.p_kind]); }));
-    KINDS.forEach(function (row) {
-      if (!kindsShown.has(row)) return;
+    /* ---- the legend: colour = kind group, circle area = mentions ---- */
+    var legend = el("details", "nkmap-legend leaflet-bar");
+    legend.open = !window.matchMedia || !window.matchMedia("(max-width: 600px)").matches;
+    legend.appendChild(el("summary", null, "Legend"));
+    var groupsShown = new Set(places.map(function (p) { return p[F.p_group]; }));
+    data.groups.forEach(function (g) {
+      if (!groupsShown.has(g.group)) return;
       var line = el("div", "nkmap-legend-row");
       var dot = el("span", "nkmap-dot");
-      dot.style.background = row.colour;
+      dot.style.background = g.colour;
       line.appendChild(dot);
-      line.appendChild(el("span", null, row.label));
+      line.appendChild(el("span", null, g.label));
       legend.appendChild(line);
     });
-    var maxCount = Math.max.apply(null, [1].concat(counts));
     var sizes = el("div", "nkmap-legend-sizes");
-    [1, 10, 50].filter(function (n, i) { return i === 0 || n <= maxCount; }).forEach(function (n) {
+    legendCounts(maxPoint).forEach(function (n) {
       var item = el("span", "nkmap-size");
       var dot = el("span", "nkmap-dot");
       var d = 2 * radiusOf(n);
       dot.style.width = dot.style.height = d + "px";
       item.appendChild(dot);
-      item.appendChild(el("span", null, String(n)));
+      item.appendChild(el("span", null, n.toLocaleString("en")));
       sizes.appendChild(item);
     });
     legend.appendChild(sizes);
-    legend.appendChild(el("div", "nkmap-legend-note", "mentions per place"));
+    legend.appendChild(el("div", "nkmap-legend-note", "mentions per place (circle area)"));
     var Legend = L.Control.extend({
       options: { position: "bottomleft" },
       onAdd: function () { return legend; },
     });
     new Legend().addTo(map);
 
-    update();
+    /* ---- labels: most-mentioned places first, then country names, then towns; never overlapping ---- */
+    var labelPane = map.createPane("nkmap-labels");
+    labelPane.style.zIndex = 450;
+    labelPane.style.pointerEvents = "none";
+    labelPane.setAttribute("aria-hidden", "true");
+    var measure = document.createElement("canvas").getContext("2d");
+    var FONTS = { place: "600 12px system-ui, sans-serif", country: "500 11px system-ui, sans-serif",
+                  town: "italic 11px system-ui, sans-serif" };
+    var HEIGHT = { place: 15, country: 14, town: 13 };
+    var widths = {};
+    function textWidth(kind, text) {
+      var key = kind + "\u0000" + text;
+      if (!(key in widths)) { measure.font = FONTS[kind]; widths[key] = Math.ceil(measure.measureText(text).width) + 4; }
+      return widths[key];
+    }
+    function townMinZoom(pop) { return pop >= 1e6 ? 5 : pop >= 3e5 ? 6 : pop >= 1e5 ? 7 : pop >= 4e4 ? 8 : 9; }
+    var towns = data.towns || [];
+    var labelTimer = null;
+    function scheduleLabels() {
+      if (labelTimer) return;
+      labelTimer = requestAnimationFrame(function () { labelTimer = null; relabel(); });
+    }
+    var placedLabels = [];
+    function relabel() {
+      labelPane.textContent = "";
+      placedLabels = [];
+      var size = map.getSize(), zoom = map.getZoom(), bounds = map.getBounds().pad(0.05);
+      var taken = [];
+      function free(b) {
+        if (b[0] < 0 || b[1] < 0 || b[2] > size.x || b[3] > size.y) return false;
+        for (var i = 0; i < taken.length; i++) {
+          var t = taken[i];
+          if (b[0] < t[2] && t[0] < b[2] && b[1] < t[3] && t[1] < b[3]) return false;
+        }
+        return true;
+      }
+      /* markers drawn alone, and cluster icons, are obstacles the labels keep clear of */
+      var alone = [];
+      for (var i = 0; i < markerList.length; i++) {
+        var m = markerList[i];
+        if (m && isShown[i] && map.hasLayer(m) && bounds.contains(m.getLatLng())) alone.push(m);
+      }
+      alone.forEach(function (m) {
+        var pt = map.latLngToContainerPoint(m.getLatLng()), r = m.getRadius();
+        taken.push([pt.x - r, pt.y - r, pt.x + r, pt.y + r]);
+      });
+      cluster._featureGroup.eachLayer(function (c) {
+        if (!c._icon || !(c instanceof L.MarkerCluster)) return;
+        var pt = map.latLngToContainerPoint(c.getLatLng());
+        taken.push([pt.x - 20, pt.y - 20, pt.x + 20, pt.y + 20]);
+      });
+      /* and so are the controls (title, filters, legend, zoom) */
+      /* a cluster is labelled by its most-mentioned place: "Stepanakert +2" */
+      var clustered = [];
+      cluster._featureGroup.eachLayer(function (c) {
+        if (!c._icon || !(c instanceof L.MarkerCluster)) return;
+        var top = null, total = 0;
+        c.getAllChildMarkers().forEach(function (m) {
+          total += counts[m.nkmapIndex];
+          if (!top || counts[m.nkmapIndex] > counts[top.nkmapIndex]) top = m;
+        });
+        if (top) clustered.push({ latlng: c.getLatLng(), text: places[top.nkmapIndex][F.p_name] + " +" +
+                                  (c.getChildCount() - 1), weight: total });
+      });
+      var frame = map.getContainer().getBoundingClientRect();
+      Array.prototype.forEach.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
+        var r = c.getBoundingClientRect();
+        if (r.width && r.height) taken.push([r.left - frame.left, r.top - frame.top, r.right - frame.left, r.bottom - frame.top]);
+      });
+      var obstacles = taken.length;
+      function put(kind, text, latlng, pt, offsets) {
+        var w = textWidth(kind, text), h = HEIGHT[kind];
+        for (var k = 0; k < offsets.length; k++) {
+          var o = offsets[k];
+          var x = pt.x + o[0] - o[2] * w, y = pt.y + o[1] - h / 2;
+          var box = [x - 1, y - 1, x + w + 1, y + h + 1];
+          if (!free(box)) continue;
+          taken.push(box);
+          var node = el("div", "nkmap-label nkmap-label-" + kind, text);
+          node.style.width = w + "px";
+          node.style.height = h + "px";
+          node.style.lineHeight = h + "px";
+          L.DomUtil.setPosition(node, map.containerPointToLayerPoint([x, y]));
+          labelPane.appendChild(node);
+          placedLabels.push({ kind: kind, text: text, box: box });
+          return true;
+        }
+        return false;
+      }
+      var items = alone.map(function (m) {
+        return { latlng: m.getLatLng(), text: places[m.nkmapIndex][F.p_name], weight: counts[m.nkmapIndex],
+                 r: m.getRadius() + 3 };
+      }).concat(clustered.map(function (c) { c.r = 22; return c; }));
+      items.sort(function (a, b) { return b.weight - a.weight || (a.text < b.text ? -1 : 1); });
+      items.forEach(function (it) {
+        var r = it.r, pt = map.latLngToContainerPoint(it.latlng), h = HEIGHT.place / 2 + 1;
+        put("place", it.text, it.latlng, pt,
+            [[r, 0, 0], [-r, 0, 1], [0, -r - h, 0.5], [0, r + h, 0.5], [r * 0.7, -r * 0.7 - h, 0], [-r * 0.7, -r * 0.7 - h, 1],
+             [r * 0.7, r * 0.7 + h, 0], [-r * 0.7, r * 0.7 + h, 1]]);
+      });
+      countryLabels.forEach(function (c) {
+        if (c[3] > zoom) return;
+        var ll = L.latLng(c[2], c[1]);
+        if (!bounds.contains(ll)) return;
+        put("country", c[0], ll, map.latLngToContainerPoint(ll), [[0, 0, 0.5], [0, 14, 0.5], [0, -14, 0.5]]);
+      });
+      for (var t = 0; t < towns.length; t++) {
+        var town = towns[t];
+        if (townMinZoom(town[3]) > zoom) continue;
+        var ll = L.latLng(town[1], town[2]);
+        if (!bounds.contains(ll)) continue;
+        var pt = map.latLngToContainerPoint(ll);
+        /* the town's dot is part of its label box, so a dot never sits under another name */
+        if (!free([pt.x - 3, pt.y - 3, pt.x + 3, pt.y + 3])) continue;
+        if (put("town", town[0], ll, pt, [[5, 0, 0], [-5, 0, 1]])) {
+          taken.push([pt.x - 3, pt.y - 3, pt.x + 3, pt.y + 3]);
+          var dot = el("div", "nkmap-town-dot");
+          L.DomUtil.setPosition(dot, map.containerPointToLayerPoint([pt.x - 2, pt.y - 2]));
+          labelPane.appendChild(dot);
+        }
+      }
+      return obstacles;
+    }
+    map.on("zoomstart", function () { labelPane.style.visibility = "hidden"; });
+    map.on("moveend zoomend", function () { labelPane.style.visibility = ""; scheduleLabels(); });
+    cluster.on("spiderfied unspiderfied", scheduleLabels);
 
-    /* first view: the places themselves, not the capitals that stand for whole countries */
-    var focus = places.filter(function (p) { return WIDE_KINDS.indexOf(p[F.p_kind]) < 0; });
+    mark("controls built");
+    /* first view: the places themselves, not the capitals that stand for whole countries; set
+       before the markers are clustered, so the clusters are drawn once, at this zoom */
+    var focus = places.filter(function (p) { return p[F.p_group] !== "country"; });
     if (!focus.length) focus = places;
     if (focus.length) {
       map.fitBounds(focus.map(function (p) { return [p[F.p_lat], p[F.p_lon]]; }),
                     { padding: [40, 40], maxZoom: 9, animate: false });
     }
+    update();  // fills the cluster group while it is off the map: no drawing per marker
+    map.addLayer(cluster);
+    mark("clustered");
 
-    /* ---- the article view ---- */
+    /* ---- the article view: every place it names highlighted, each a way back to the map ---- */
     var view = el("div");
     view.id = "nkmap-article";
+    view.setAttribute("role", "dialog");
+    view.setAttribute("aria-label", "Article");
     map.getContainer().parentNode.appendChild(view);
     L.DomEvent.disableClickPropagation(view);
     L.DomEvent.disableScrollPropagation(view);
+    var byArticle = null;  // article index → its mentions, in text order; made when first needed
+    function mentionsOf(index) {
+      if (!byArticle) {
+        byArticle = articles.map(function () { return []; });
+        for (var i = 0; i < mentions.length; i++) byArticle[mentions[i][F.m_article]].push(mentions[i]);
+        byArticle.forEach(function (rows) { rows.sort(function (x, y) { return x[F.m_start] - y[F.m_start]; }); });
+      }
+      return byArticle[index] || [];
+    }
+    function closeArticle() {
+      view.classList.remove("nkmap-open");
+      if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+    }
 
     function showArticle(name, start, end) {
-      var a = articles.find(function (x) { return x.name === name; });
-      if (!a) return;
+      var index = articleIndex(name);
+      if (index < 0) return false;
+      var a = articles[index];
       view.textContent = "";
       var header = el("header");
-      var close = el("button", "nkmap-close", "×");
+      var close = button("nkmap-close", "×", "Close the article");
       close.title = "Close";
-      close.onclick = function () { view.classList.remove("nkmap-open"); history.replaceState(null, "", " "); };
+      close.onclick = closeArticle;
       header.appendChild(close);
       header.appendChild(el("h2", null, a.title || a.name));
       var meta = el("div", "nkmap-meta", [a.outlet, a.date, a.name].filter(Boolean).join(" · "));
@@ -378,29 +863,89 @@
         meta.appendChild(link);
       }
       header.appendChild(meta);
+      var rows = mentionsOf(index);
+      var named = {};
+      rows.forEach(function (m) { named[m[F.m_place]] = true; });
+      var nNamed = Object.keys(named).length;
+      if (nNamed) {
+        header.appendChild(el("div", "nkmap-meta nkmap-article-places",
+          plural(nNamed, "place") + " on the map, highlighted below: choose one to show it"));
+      }
       view.appendChild(header);
       var text = el("div", "nkmap-text");
+      text.tabIndex = -1;
       view.appendChild(text);
       view.classList.add("nkmap-open");
-      if (start >= 0 && end <= a.text.length && start < end) {
-        var mark = highlighted(text, a.text, start, end);
-        mark.id = "nkmap-current";
-        mark.scrollIntoView({ block: "center" });
-      } else {
-        text.textContent = a.text;
+      var body = a.text, at = 0, currentMark = null;
+      var fragment = document.createDocumentFragment();
+      var wanted = start >= 0 && end <= body.length && start < end;
+      var currentDone = false;
+      rows.forEach(function (m) {
+        var s = m[F.m_start], e = m[F.m_end];
+        if (s < at || e > body.length) return;  // overlapping spans: the first one wins
+        if (wanted && !currentDone && start < s && end <= s && start >= at) {
+          fragment.appendChild(document.createTextNode(body.slice(at, start)));
+          currentMark = el("mark", "nkmap-hit", body.slice(start, end));
+          fragment.appendChild(currentMark);
+          at = end;
+          currentDone = true;
+          if (s < at) return;
+        }
+        fragment.appendChild(document.createTextNode(body.slice(at, s)));
+        var p = places[m[F.m_place]];
+        var mark = el("mark", "nkmap-place", body.slice(s, e));
+        mark.tabIndex = 0;
+        mark.setAttribute("role", "button");
+        mark.setAttribute("aria-label", body.slice(s, e) + ": show " + p[F.p_name] + " on the map");
+        mark.dataset.place = m[F.m_place];
+        mark.style.borderBottomColor = colourOf(p);
+        if (wanted && !currentDone && s === start && e === end) {
+          mark.classList.add("nkmap-hit");
+          currentMark = mark;
+          currentDone = true;
+        }
+        fragment.appendChild(mark);
+        at = e;
+      });
+      if (wanted && !currentDone && start >= at) {
+        fragment.appendChild(document.createTextNode(body.slice(at, start)));
+        currentMark = el("mark", "nkmap-hit", body.slice(start, end));
+        fragment.appendChild(currentMark);
+        at = end;
       }
+      fragment.appendChild(document.createTextNode(body.slice(at)));
+      text.appendChild(fragment);
+      if (currentMark) {
+        currentMark.id = "nkmap-current";
+        currentMark.scrollIntoView({ block: "center" });
+      }
+      return true;
+    }
+    view.addEventListener("click", function (e) {
+      var mark = e.target.closest && e.target.closest("mark.nkmap-place");
+      if (mark) flyTo(+mark.dataset.place);
+    });
+    view.addEventListener("keydown", function (e) {
+      var mark = e.target.closest && e.target.closest("mark.nkmap-place");
+      if (mark && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); flyTo(+mark.dataset.place); }
+      if (e.key === "Escape") closeArticle();
+    });
+    function flyTo(index) {
+      var p = places[index];
+      if (!p) return false;
+      return openPlace(p[F.p_id]);
     }
 
     function onHash() {
-      var m = /^#article=([^&]*)&start=(\d+)&end=(\d+)$/.exec(location.hash);
-      if (m) showArticle(decodeURIComponent(m[1]), +m[2], +m[3]);
+      var h = parseHash(location.hash);
+      if (h) showArticle(h.article, h.start, h.end);
     }
     window.addEventListener("hashchange", onHash);
-    onHash();
 
     /* show a place's marker on screen (zooming in, spiderfying its cluster); calls done(marker) */
     function showPlace(id, done) {
-      var area = areas[places.findIndex(function (p) { return p[F.p_id] === id; })];
+      var index = placeIndex[id];
+      var area = areas[index];
       if (area) {
         if (!areaLayer.hasLayer(area)) return false;
         map.fitBounds(area.getBounds(), { animate: false });
@@ -411,12 +956,13 @@
       if (!marker || !cluster.hasLayer(marker)) return false;
       /* a circle marker is on the map only while it stands alone; clusters update
          synchronously (animate: false), so step in to the lowest zoom that shows it */
-      for (var z = map.getZoom(); !map.hasLayer(marker) && z <= map.getMaxZoom(); z++) {
+      for (var z = Math.max(map.getZoom(), 5); !map.hasLayer(marker) && z <= map.getMaxZoom(); z++) {
         map.setView(marker.getLatLng(), z, { animate: false });
       }
+      if (map.hasLayer(marker)) map.panTo(marker.getLatLng(), { animate: false });
       var parent = marker.__parent;
       while (parent && !parent._icon) parent = parent.__parent;
-      if (!map.hasLayer(marker) && parent) {
+      if (!map.hasLayer(marker) && parent && cluster._spiderfied !== parent) {
         cluster.once("spiderfied", function () { done(marker); });
         parent.spiderfy();
       } else {
@@ -424,12 +970,15 @@
       }
       return true;
     }
+    function openPlace(id) { return showPlace(id, openPopupOf); }
 
     window.nkmap = {
       map: map, cluster: cluster, markers: markers, areas: areaLayer, showArticle: showArticle, showPlace: showPlace,
-      update: update,
-      /* show a place's marker and open its popup */
-      openPlace: function (id) { return showPlace(id, function (m) { m.openPopup(); }); },
+      update: update, search: search, parseHash: parseHash, openPlace: openPlace,
+      /* open the popup of the place with this id where its marker (or area) is, as a click would */
+      openPopup: function (id) { var i = placeIndex[id]; openPopupOf(areas[i] || markerList[i]); },
+      /* the labels drawn now: [{kind, text, box: [x0, y0, x1, y1]}] in map container pixels */
+      labels: function () { relabel(); return placedLabels; },
       /* how many places pass the filters (markers in the cluster group) */
       shownCount: function () { return cluster.getLayers().length + areaLayer.getLayers().length; },
       /* how many countries are shaded */
@@ -444,13 +993,25 @@
         }).length;
       },
     };
+    onHash();
     /* markers are drawn on the canvas in the next frame; flag the page ready after it */
     requestAnimationFrame(function () {
+      mark("ready");
       window.nkmap.readyMs = performance.now();
       window.nkmapReady = true;
     });
   }
 
+  /* 1, round counts between, and the largest: the legend's circles, drawn by radiusOf */
+  function legendCounts(top) {
+    var out = [1];
+    [10, 100, 1000, 10000, 100000].forEach(function (n) { if (n * 2 <= top) out.push(n); });
+    if (out.length > 3) out = [1, out[out.length - 2], out[out.length - 1]];
+    if (top > 1) out.push(top);
+    return out;
+  }
+
+  window.nkmapData = nkmapData;
   window.nkmapBasemap = basemap;
   window.nkmapInit = init;
 })();

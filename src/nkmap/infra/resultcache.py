@@ -1,0 +1,242 @@
+"""Per-article results kept between builds, so a rebuild re-does only the articles that changed.
+
+An article's result (its resolved mentions and the candidates dropped in it) depends only on
+the article itself, the name sources, nkmap's code and the corrections whose names it contains:
+resolution never looks across articles. The key hashes exactly these:
+
+- the article: its name, text and metadata (every field of :class:`~nkmap.model.Article`);
+- the context: nkmap's version and a digest of its code and packaged data, each source's
+  content (the curated gazetteer's text, the country names, the GeoNames index version) and
+  the longest name the recogniser tries;
+- the corrections that hold in the article and whose name occurs in its text (case, accents and
+  hyphens folded as names are): a correction of "Tula" re-does the articles that write "Tula",
+  and no other.
+
+So a new correction re-does the few articles it touches; a changed gazetteer or a new nkmap
+version re-does every article. The results live in one SQLite file in the cache folder
+(``results-v1.sqlite``): each build's new results are committed in one transaction, so a build
+killed halfway leaves the cache as it was before (SQLite's journal), never half an entry. A cache
+that cannot be opened or written only costs time. Delete the file to empty it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import logging
+import marshal
+import pickle
+import re
+import sqlite3
+import sys
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from nkmap.infra.cache import cache_dir
+from nkmap.model import Article, Cue, Dropped, Evidence, Mention, Place, Reason, ResolvedMention
+from nkmap.names import _APOSTROPHES, _FOLD, _SEPARATORS
+
+FILE_NAME = "results-v1.sqlite"
+log = logging.getLogger(__name__)
+Entry = tuple[list[ResolvedMention], list[Dropped]]
+
+# Every combining mark of the Basic Multilingual Plane: name_key drops them one by one in Python;
+# over a whole article a regex does it at C speed.
+_COMBINING = re.compile(
+    "[" + "".join(re.escape(c) for c in map(chr, range(0x300, 0x10000)) if unicodedata.combining(c)) + "]"
+)
+
+
+def fold(text: str) -> str:
+    """``text`` folded the way :func:`nkmap.names.name_key` folds a name, so that the key of every
+    name written in ``text`` is a substring of ``fold(text)``."""
+    lower = text.casefold()
+    if not lower.isascii():
+        lower = _COMBINING.sub("", unicodedata.normalize("NFKD", lower.translate(_FOLD)))
+    return _SEPARATORS.sub(" ", lower.translate(_APOSTROPHES))
+
+
+@functools.cache
+def code_digest() -> str:
+    """nkmap's version and a digest of its code and packaged rules: a changed rule re-does everything."""
+    import nkmap
+
+    root = Path(nkmap.__file__).parent
+    h = hashlib.sha256(f"{nkmap.__version__}\n{sys.version}".encode())  # marshal's format is per Python
+    for path in sorted([*root.rglob("*.py"), *(root / "data").glob("*.json")]):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def source_digest(source: object) -> str | None:
+    """A digest of what a name source answers, or None for a source nkmap cannot fingerprint
+    (then nothing is cached: a wrong cached answer is worse than a slow one)."""
+    from nkmap.sources import admin
+    from nkmap.sources.countries import CountryNames
+    from nkmap.sources.gazetteer import Gazetteer
+    from nkmap.sources.geonames import GeoNamesIndex
+
+    key = getattr(source, "cache_key", None)
+    if isinstance(key, str):
+        return key
+    derived_from = getattr(source, "sources", None)  # case forms, variants, near misses of other sources
+    if isinstance(derived_from, tuple | list):  # as good as their digests
+        parts = [source_digest(s) for s in derived_from]
+        return None if None in parts else f"{type(source).__name__}:" + ",".join(parts)  # type: ignore[arg-type]
+    if isinstance(source, admin.AdminAreas):  # built from packaged data whose versions name its folder
+        return f"admin:{admin._versions()}-v{admin.FORMAT}"
+    if isinstance(source, Gazetteer):
+        return "gazetteer:" + hashlib.sha256(source.to_geojson().encode()).hexdigest()
+    if isinstance(source, GeoNamesIndex):
+        return "geonames:" + source.folder.name
+    if isinstance(source, CountryNames):
+        rows = sorted((k, repr(p)) for k, p in source._by_key.items())
+        return "cldr:" + hashlib.sha256(repr(rows).encode()).hexdigest()
+    return None
+
+
+def context_digest(sources: Iterable[object], max_words: int) -> str | None:
+    """The part of every article's key that the build shares, or None when a source has no digest."""
+    parts = [code_digest(), f"max_words={max_words}"]
+    for source in sources:
+        digest = source_digest(source)
+        if digest is None:
+            return None
+        parts.append(digest)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+_PLACE = tuple(f.name for f in dataclasses.fields(Place))
+_MENTION = tuple(f.name for f in dataclasses.fields(Mention))
+_RESOLVED_REST = tuple(f.name for f in dataclasses.fields(ResolvedMention))[2:]  # after mention, place
+_DROPPED_REST = tuple(f.name for f in dataclasses.fields(Dropped))[3:]  # after mention, reason, candidates
+_COMPACT, _PICKLED = b"m", b"p"
+
+
+def encode(entry: Entry) -> bytes:
+    """An entry as bytes: compact tuples through ``marshal`` (several times faster to read back
+    than pickled frozen dataclasses), or a pickle when a value is not a plain one."""
+    places: dict[Place, int] = {}
+
+    def place(p: Place | None) -> int:
+        return -1 if p is None else places.setdefault(p, len(places))
+
+    def mention(m: Mention) -> tuple:
+        return tuple(_plain(getattr(m, f)) for f in _MENTION)
+
+    rms, dropped = entry
+    try:
+        body = (
+            tuple((mention(rm.mention), place(rm.place), *(getattr(rm, f) for f in _RESOLVED_REST)) for rm in rms),
+            tuple(
+                (
+                    mention(d.mention),
+                    str(d.reason),
+                    tuple((place(p), score) for p, score in d.candidates),
+                    *(getattr(d, f) for f in _DROPPED_REST),
+                )
+                for d in dropped
+            ),
+        )
+        return _COMPACT + marshal.dumps((tuple(tuple(getattr(p, f) for f in _PLACE) for p in places), *body))
+    except ValueError:  # a value marshal cannot write (a new kind of evidence, say)
+        return _PICKLED + pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode(data: bytes) -> Entry:
+    if data[:1] == _PICKLED:
+        return pickle.loads(data[1:])
+    if data[:1] != _COMPACT:
+        raise ValueError("not a cache entry")
+    rows, rms, dropped = marshal.loads(data[1:])
+    places = [Place(*row) for row in rows]
+    evidence = _MENTION.index("evidence") if "evidence" in _MENTION else -1
+    mentions: dict[tuple, Mention] = {}
+
+    def mention(values: tuple) -> Mention:
+        if values not in mentions:  # a dropped candidate and its unresolved mention are one Mention
+            fields = list(values)
+            if evidence >= 0:
+                fields[evidence] = Evidence(Cue(fields[evidence][0]), fields[evidence][1])
+            mentions[values] = Mention(*fields)
+        return mentions[values]
+
+    return (
+        [ResolvedMention(mention(m), places[p] if p >= 0 else None, *rest) for m, p, *rest in rms],
+        [Dropped(mention(m), Reason(r), tuple((places[p], s) for p, s in c), *rest) for m, r, c, *rest in dropped],
+    )
+
+
+def _plain(value: object) -> object:
+    """A value marshal can write: the one non-plain field of a Mention, its evidence, as a pair."""
+    if isinstance(value, Evidence):
+        return (str(value.cue), value.word)
+    return value
+
+
+def article_digest(article: Article) -> str:
+    return hashlib.sha256(repr(article).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class ResultCache:
+    """Results by key in one SQLite file; :meth:`commit` writes what :meth:`put` collected.
+
+    ``hits`` and ``misses`` count the lookups, so a build can say how much it re-did.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else cache_dir() / FILE_NAME
+        self.hits = self.misses = 0
+        self._pending: dict[str, bytes] = {}
+        self._db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            self._db = db
+        except (OSError, sqlite3.Error) as e:
+            log.debug("result cache %s unavailable: %s", self.path, e)
+
+    def key(self, context: str, article: Article, corrections: str = "") -> str:
+        return hashlib.sha256(f"{context}\n{article_digest(article)}\n{corrections}".encode()).hexdigest()
+
+    def get(self, key: str) -> Entry | None:
+        value: Any = None
+        if self._db is not None:
+            try:
+                row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+                value = decode(row[0]) if row else None
+            except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError) as e:
+                log.debug("result cache: unreadable entry %s: %s", key[:12], e)
+                value = None
+        if value is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, key: str, entry: Entry) -> None:
+        if self._db is not None:
+            self._pending[key] = encode(entry)
+
+    def commit(self) -> None:
+        """Write the collected results in one transaction (all or none of them, even if killed)."""
+        if self._db is None or not self._pending:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending.items())
+        except sqlite3.Error as e:
+            log.debug("result cache %s not written: %s", self.path, e)
+        self._pending.clear()
+
+    def close(self) -> None:
+        self.commit()
+        if self._db is not None:
+            self._db.close()
+            self._db = None

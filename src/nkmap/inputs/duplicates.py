@@ -1,0 +1,161 @@
+"""Find articles that are the same text twice: saved twice, or syndicated with small changes.
+
+Exact duplicates have the same normalised text (Unicode NFKC, case folded, whitespace and
+punctuation ignored, so CRLF or a byte-order mark make no difference). Near duplicates share
+most of their word 5-grams ("shingles"): a deterministic sample of each article's shingles
+(those whose 64-bit hash is divisible by :data:`SAMPLE`, Broder's mod-m sketch; all of them
+for short texts) is compared through an inverted index, and two articles whose samples overlap
+by a Jaccard similarity of :data:`THRESHOLD` or more are near duplicates. Only the first of a
+group enters the index, so 500 copies of one text cost 500 look-ups, not 125,000 pairs.
+
+The first article (in corpus order) of each group is kept; the others are reported with what
+they duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from nkmap.model import Article
+
+SHINGLE = 5  # words per shingle
+SAMPLE = 8  # keep shingles whose hash is divisible by this
+MIN_SAMPLE = 12  # fewer sampled shingles than this: use them all
+THRESHOLD = 0.8  # Jaccard similarity of the sampled shingles
+COMMON = 50  # a shingle in more kept articles than this (boilerplate) is not used to find candidates
+MAX_LISTED = 20  # duplicates listed one per warning; the rest are counted in one more
+log = logging.getLogger(__name__)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """``article`` repeats ``original``: exactly (similarity 1.0) or nearly."""
+
+    article: str
+    original: str
+    similarity: float
+    exact: bool
+
+    def describe(self) -> str:
+        if self.exact:
+            return f"{self.article}: the same text as {self.original}"
+        return f"{self.article}: a near duplicate of {self.original} ({self.similarity:.0%} of word sequences shared)"
+
+
+def find_duplicates(articles: Iterable[Article]) -> list[Duplicate]:
+    """Every article that repeats an earlier one, with the earlier one it repeats."""
+    exact: dict[bytes, str] = {}
+    index: dict[int, list[int]] = {}
+    kept: list[tuple[str, frozenset[int], bool]] = []
+    found: list[Duplicate] = []
+    for article in articles:
+        words = _WORD.findall(unicodedata.normalize("NFKC", article.text).casefold())
+        digest = zlib.crc32(" ".join(words).encode("utf-8", "surrogatepass")).to_bytes(4, "big") + len(words).to_bytes(
+            8, "big"
+        )
+        if digest in exact:
+            found.append(Duplicate(article.name, exact[digest], 1.0, True))
+            continue
+        sketch, full = _sketch(words)
+        match = _near(sketch, full, index, kept)
+        if match is not None:
+            original, similarity = match
+            found.append(Duplicate(article.name, original, similarity, False))
+            continue
+        exact[digest] = article.name
+        number = len(kept)
+        kept.append((article.name, sketch, full))
+        for h in sketch:
+            index.setdefault(h, []).append(number)
+    return found
+
+
+def without_duplicates(articles: Sequence[Article]) -> tuple[list[Article], list[Duplicate]]:
+    """The articles less those that repeat an earlier one, and the duplicates found."""
+    duplicates = find_duplicates(articles)
+    dropped = {d.article for d in duplicates}
+    return [a for a in articles if a.name not in dropped], duplicates
+
+
+def _sketch(words: list[str]) -> tuple[frozenset[int], bool]:
+    """The sampled shingle hashes of a text, or all of them (True) when the sample would be small."""
+    import numpy as np
+
+    if not words:
+        return frozenset(), True
+    for word in set(words).difference(_WORD_HASHES):
+        _WORD_HASHES[word] = _word_hash(word)
+    ids = np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
+    if len(_WORD_HASHES) > 2_000_000:  # a corpus of many languages: keep memory bounded
+        _WORD_HASHES.clear()
+    if len(ids) < SHINGLE:
+        return frozenset([int(_mix(np.array([ids.sum()], dtype=np.uint64))[0])]), True
+    count = len(ids) - SHINGLE + 1
+    shingles = np.zeros(count, dtype=np.uint64)
+    for k in range(SHINGLE):  # a polynomial hash of the five word hashes, wrapping at 2**64
+        shingles = shingles * np.uint64(1_000_003) + ids[k : k + count]
+    hashes = _mix(shingles)
+    sampled = hashes[hashes % np.uint64(SAMPLE) == 0]
+    if len(sampled) >= MIN_SAMPLE:
+        return frozenset(sampled.tolist()), False
+    return frozenset(hashes.tolist()), True
+
+
+_WORD_HASHES: dict[str, int] = {}
+
+
+def _word_hash(word: str) -> int:
+    data = word.encode("utf-8", "surrogatepass")
+    return zlib.crc32(data) | (zlib.adler32(data) << 32)
+
+
+def _mix(values):
+    """A 64-bit finaliser (splitmix64), so the low bits used for sampling are well spread."""
+    import numpy as np
+
+    with np.errstate(over="ignore"):
+        z = values + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def _near(
+    sketch: frozenset[int], full: bool, index: dict[int, list[int]], kept: list[tuple[str, frozenset[int], bool]]
+) -> tuple[str, float] | None:
+    if not sketch:
+        return None
+    shared: Counter[int] = Counter()
+    for h in sketch:
+        posting = index.get(h)
+        if posting and len(posting) <= COMMON:
+            shared.update(posting)
+    best = None
+    for number, _ in shared.most_common(5):
+        a, b = sketch, kept[number][1]
+        if full != kept[number][2]:  # one text is short: compare the samples (a full set holds its sample)
+            a, b = _sampled(a), _sampled(b)
+        common = len(a & b)
+        similarity = common / max(1, len(a) + len(b) - common)
+        if similarity >= THRESHOLD and (best is None or similarity > best[1]):
+            best = (kept[number][0], similarity)
+    return best
+
+
+def _sampled(sketch: frozenset[int]) -> frozenset[int]:
+    return frozenset(h for h in sketch if h % SAMPLE == 0)
+
+
+def report_duplicates(duplicates: Sequence[Duplicate]) -> None:
+    """One warning per duplicate (the first :data:`MAX_LISTED`), then one that counts the rest."""
+    for d in duplicates[:MAX_LISTED]:
+        log.warning("%s; counted once (--keep-duplicates keeps it)", d.describe())
+    if len(duplicates) > MAX_LISTED:
+        log.warning("%d more duplicate articles not listed; each counted once", len(duplicates) - MAX_LISTED)

@@ -1,0 +1,100 @@
+"""The map page's review panel: its data element and its script (``static/review.js``).
+
+The panel is closed by default; its button lists the names awaiting review (``review.csv``'s
+rows) and the low-confidence places, and every popup gets "not a place" and "wrong place"
+actions. What the user decides is collected in the page (no server, works offline) and exported
+as a corrections file (download or text to copy) that ``nkmap build --corrections`` reads. The
+data enters the page as escaped JSON and reaches the screen through text nodes only, like the
+rest of the page (see :mod:`nkmap.outputs.web.page`).
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Any
+
+from branca.element import MacroElement
+from jinja2 import Template
+
+from nkmap.model import GeoparseResult
+from nkmap.outputs.review import LOW_CONFIDENCE, review_rows
+from nkmap.sources.corrections import FILE_NAME
+
+ROWS_SHOWN = 500  # the panel lists this many names; review.csv has them all
+
+
+def review_payload(result: GeoparseResult, corrections: Any = None, limit: int = ROWS_SHOWN) -> dict[str, Any]:
+    """What the panel shows and edits: the rows awaiting review, the low-confidence places, the
+    names each place is written as, and the corrections already applied (exported again)."""
+    rows = review_rows(result)
+    awaiting = [r for r in rows if r.awaiting]
+    surfaces: dict[str, list[str]] = {}
+    best: dict[str, float] = {}
+    for summary in result.places:
+        pid = summary.place.id
+        surfaces[pid] = list(dict.fromkeys(rm.mention.surface for rm in summary.mentions))
+        best[pid] = max(rm.confidence for rm in summary.mentions)
+    existing = corrections.corrections.entries if corrections is not None else ()
+    return {
+        "threshold": LOW_CONFIDENCE,
+        "file": FILE_NAME,
+        "awaiting": len(awaiting),
+        "corrected": len(rows) - len(awaiting),
+        "rows": [
+            {
+                "status": r.status,
+                "name": r.candidate,
+                "reason": r.reason,
+                "count": r.count,
+                "articles": list(r.articles[:5]),
+                "more_articles": max(0, len(r.articles) - 5),
+                "example": r.example,
+                "place": r.place.id if r.place else None,
+                "confidence": r.confidence,
+                "candidates": [
+                    {"name": p.name, "country": p.country, "id": p.id, "geonames": p.geonameid, "score": round(s, 3)}
+                    for p, s in r.candidates
+                ],
+            }
+            for r in awaiting[:limit]
+        ],
+        "low": sorted(pid for pid, score in best.items() if score < LOW_CONFIDENCE),
+        "surfaces": surfaces,
+        "corrections": [c.to_json() for c in existing],
+    }
+
+
+@functools.cache
+def _assets() -> str:
+    static = resources.files("nkmap.outputs.web") / "static"
+    css = (static / "review.css").read_text(encoding="utf-8")
+    js = (static / "review.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
+    return f"<style>{css}</style><script>{js}</script>"
+
+
+class ReviewPanel(MacroElement):
+    """Adds the review data (``#nkmap-review``), ``review.js`` and ``review.css`` to the page."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+nkmapReview({{ this._parent.get_name() }}, JSON.parse(document.getElementById("nkmap-review").textContent));
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, result: GeoparseResult, corrections: Any = None) -> None:
+        super().__init__()
+        self._name = "NkmapReview"
+        self.payload = review_payload(result, corrections)
+
+    def render(self, **kwargs: Any) -> None:
+        from nkmap.outputs.web.basemap import json_for_html
+        from nkmap.outputs.web.page import RawHtml
+
+        root = self.get_root()
+        root.header.add_child(RawHtml(_assets()), name="nkmap_review_assets")
+        data = f'<script type="application/json" id="nkmap-review">{json_for_html(self.payload)}</script>'
+        root.html.add_child(RawHtml(data), name="nkmap_review_data")
+        super().render(**kwargs)

@@ -1,0 +1,217 @@
+"""The features of a candidate place: what the resolver knows about one namesake of one name.
+
+Features are plain numbers with names, computed once and read by the scorer (which weighs
+them) and the policy (which thresholds them). Each is defined here, and only here:
+
+=============== ======================================================================== =========
+feature         meaning                                                                  range
+=============== ======================================================================== =========
+population      ``log10(population + 1) / population_decades``: the size prior            0 … ~1
+in_country      1 when the place lies in a country the article's curated names settle     0 or 1
+                (in the last pass also the countries of its confidently placed names)
+near            ``exp(-km / near_km)`` to the nearest of the article's settled places     0 … 1
+                (its curated names; in a last pass also the other weak names placed with
+                confidence ≥ ``anchor_confidence``: the article's own geography)
+support         how many other names of the article have a candidate within about 1°,     0 … cap
+                capped at ``support_cap`` (settled places and other namesakes alike)
+primary_name    1 when the name is the place's own GeoNames name, not an alternate one    0 or 1
+capital         1 when the place is its country's capital (GeoNames' countries.json)      0 or 1
+country_only    1 when the place's only context is a country the article names (not near  0 or 1
+                its settled places, no neighbour): a country is too wide to settle a
+                namesake, so a village there need not beat a large city elsewhere
+contained       where the text puts the name ("the X area of Y", "X, Y", "X in Y", with   -1, 0, 1
+                Y a country or region the article resolves): 1 inside Y, -1 outside, 0
+                when the text says nothing
+=============== ======================================================================== =========
+
+The name's own features (the same for all its namesakes): ``evidence``, the strongest cue
+around any of its mentions (``cue_strength`` in ``data/resolve.json``), and ``doubt``, the
+recogniser's doubt when every mention is doubtful.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from geopy.distance import great_circle
+
+from nkmap.model import WIDE_KINDS, Cue, Mention, Place
+from nkmap.names import name_key
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSettings:
+    """How the features are computed (``features`` in ``data/resolve.json``)."""
+
+    population_decades: float = 7.0
+    near_km: float = 400.0
+    support_cap: int = 3
+    top_namesakes: int = 12  # the most populous namesakes considered for a weak name
+    region_km: float = 400.0  # a place "in" a region lies in its country and at most this far from its point
+    near_context: float = 0.3  # ``near`` above this is context (the policy's threshold of the same name)
+    anchor_confidence: float = 2.0  # weak names placed this confidently anchor the others' nearness (>1: never)
+
+
+@dataclass(frozen=True, slots=True)
+class NameFeatures:
+    """What every mention of one name says, together."""
+
+    evidence: float  # the strongest cue around any mention: 1 a place word or the dateline, 0.5 a weak word
+    doubt: Cue | None  # IN_NAME when every mention is inside a capitalised run, SENTENCE_OPENER when
+    # every mention is doubtful in some way, None when one is not
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateFeatures:
+    """The features of one namesake (see the module docstring for each)."""
+
+    population: float
+    in_country: float
+    near: float
+    support: int
+    primary_name: float
+    population_count: int  # the population itself, for the policy's thresholds
+    capital: float = 0.0
+    contained: float = 0.0
+    country_only: float = 0.0
+
+    def value(self, name: str) -> float:
+        return float(getattr(self, name))
+
+
+FEATURE_NAMES = (
+    "population",
+    "in_country",
+    "near",
+    "support",
+    "primary_name",
+    "capital",
+    "contained",
+    "country_only",
+)
+
+
+def name_features(mentions: Sequence[Mention], cue_strength: dict[str, float]) -> NameFeatures:
+    """The evidence and doubt of a name from all its mentions in one article."""
+    cues = [m.evidence.cue for m in mentions]
+    if cues and all(c is Cue.IN_NAME for c in cues):
+        doubt: Cue | None = Cue.IN_NAME
+    elif cues and all(m.evidence.doubtful for m in mentions):
+        doubt = Cue.SENTENCE_OPENER
+    else:
+        doubt = None
+    evidence = max((cue_strength[c.value] for c in cues), default=0.0)
+    return NameFeatures(evidence, doubt)
+
+
+class Neighbourhood:
+    """The article's geography as the features see it: its settled places and countries, and
+    which names have a candidate in each 1° cell (cheap "is another named place near here")."""
+
+    def __init__(self, settled: Sequence[Place], countries: Iterable[str], weak: dict[str, list[Place]]) -> None:
+        self.settled = list(settled)
+        self.countries = set(countries)
+        self._owners: dict[tuple[int, int], set[str]] = {}
+        for p in settled:
+            self._owners.setdefault(_cell(p), set()).add("=" + p.id)
+        for key, places in weak.items():
+            for p in places:
+                self._owners.setdefault(_cell(p), set()).add(key)
+
+    def support(self, place: Place, key: str) -> int:
+        """How many other names (settled places or namesake candidates) lie within about a cell."""
+        lat, lon = _cell(place)
+        others: set[str] = set()
+        for dlat in (-1, 0, 1):
+            for dlon in (-1, 0, 1):
+                others |= self._owners.get((lat + dlat, lon + dlon), set())
+        others.discard(key)
+        return len(others)
+
+
+def candidate_features(
+    place: Place,
+    key: str,
+    around: Neighbourhood,
+    settings: FeatureSettings,
+    nearby: Sequence[Place],
+    capitals: Mapping[str, str] | None = None,
+    containers: Sequence[Place] = (),
+    countries: Collection[str] | None = None,
+) -> CandidateFeatures:
+    """The features of ``place`` as a namesake for the name ``key`` in an article (``nearby``: the
+    places nearness is measured to; ``capitals``: country code → folded capital name;
+    ``containers``: the places the text puts this name in; ``countries``: the article's countries, if
+    other than ``around``'s)."""
+    in_country = 1.0 if place.country in (around.countries if countries is None else countries) else 0.0
+    near = math.exp(-nearest_km(place, nearby) / settings.near_km) if nearby else 0.0
+    support = min(around.support(place, key), settings.support_cap)
+    return CandidateFeatures(
+        population=math.log10((place.population or 0) + 1) / settings.population_decades,
+        in_country=in_country,
+        near=near,
+        support=support,
+        primary_name=1.0 if name_key(place.name) == key else 0.0,
+        population_count=place.population or 0,
+        capital=1.0 if capitals and capitals.get(place.country) == name_key(place.name) else 0.0,
+        contained=(1.0 if any(inside(place, c, settings) for c in containers) else -1.0) if containers else 0.0,
+        country_only=1.0 if in_country and near <= settings.near_context and not support else 0.0,
+    )
+
+
+def inside(place: Place, container: Place, settings: FeatureSettings) -> bool:
+    """Whether ``place`` lies in ``container``: its country, or near the point of a region in its country."""
+    if container.kind in WIDE_KINDS:
+        return bool(container.country) and place.country == container.country
+    if container.country and place.country and place.country != container.country:
+        return False
+    return nearest_km(place, [container]) <= settings.region_km
+
+
+# What may stand between a name and the country or region the text puts it in: "the Tula area of
+# South Kordofan", "Tula, Sudan", "Tula in Sudan", "Tula di Sudan", "Tula en Sudán".
+CONTAINED_BY = re.compile(
+    r"(?:[ \u00a0]+(?:area|region|district|province|state|county|governorate|municipality|oblast|wilayah|daerah|"
+    r"kawasan|région|región|provincia|departamento|estado))?"
+    r"(?:,[ \u00a0]*|[ \u00a0]+(?:of|in|di|en|de|del|du|dans|im|em|do|da|na)[ \u00a0]+)",
+    re.IGNORECASE,
+)
+LIST_GOES_ON = re.compile(
+    r"[ \u00a0]*(?:,[ \u00a0]*)?(?:(?:and|dan|y|et|und|or|atau|e|serta)[ \u00a0]+)?", re.IGNORECASE
+)
+
+
+def container_mentions(text: str, mentions: Sequence[Mention]) -> dict[int, Mention]:
+    """For the index of each mention the text puts in another ("X area of Y", "X, Y"), that other one.
+
+    Y must follow X at once, and no third name may follow Y as in a list ("Baku, Ganja and Tartar"
+    puts nothing in anything): whether Y is a country or region is for the resolver to say."""
+    found: dict[int, Mention] = {}
+    for i in range(len(mentions) - 1):
+        here, nxt = mentions[i], mentions[i + 1]
+        if not CONTAINED_BY.fullmatch(text, here.end, nxt.start):
+            continue
+        if i + 2 < len(mentions) and LIST_GOES_ON.fullmatch(text, nxt.end, mentions[i + 2].start):
+            continue
+        if i > 0 and LIST_GOES_ON.fullmatch(text, mentions[i - 1].end, here.start):
+            continue  # "Ganja, Tartar, Azerbaijan": X is itself in a list
+        found[i] = nxt
+    return found
+
+
+def _cell(place: Place) -> tuple[int, int]:
+    return math.floor(place.lat), math.floor(place.lon)
+
+
+def nearest_km(place: Place, anchors: Sequence[Place]) -> float:
+    return min(0.0 if a.id == place.id else km(place.lat, place.lon, a.lat, a.lon) for a in anchors)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance; an article's places recur across a corpus, so pairs are cached."""
+    return great_circle((lat1, lon1), (lat2, lon2)).km

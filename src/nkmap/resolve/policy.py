@@ -1,0 +1,157 @@
+"""Accept, doubt or reject the best namesake of a weak name: a table of rules, each with a reason.
+
+A name only a weak source (GeoNames) knows is a guess among namesakes, so it must earn its
+place. The first rule whose case applies decides: the best namesake is accepted when the rule's
+test passes; otherwise the mention is rejected with the rule's :class:`~nkmap.model.Reason`,
+and either kept as unresolved (reported in review.csv) or dropped as most likely no place
+name at all (reported only in ``GeoparseResult.dropped``). Thresholds are ``policy`` in
+``data/resolve.json``.
+
+================================ ==================================================== ================ ======
+case                             accepted when                                        reason           kept
+================================ ==================================================== ================ ======
+every mention in a capitalised   ≥ ``support_many`` neighbours and ≥ ``small_town``   IN_NAME          no
+run                              people
+every mention doubtful           a big city, or context and ≥ ``small_town`` people,  SENTENCE_OPENER  no
+                                 or ≥ ``support_many`` neighbours
+put in a country or region where never                                                OUTSIDE_CONT...  yes
+no namesake lies ("X area of Y")
+a namesake abroad                a big city                                           FOREIGN_NAMESAKE yes
+any other name                   a big city, a place word or dateline, context, or a  NO_EVIDENCE      yes
+                                 weak word and ≥ ``small_town`` people
+no source knows it (doubtful)    never                                                NOT_IN_SOURCES   no
+no source knows it               never                                                NOT_IN_SOURCES   yes
+================================ ==================================================== ================ ======
+
+*Big city*: ≥ ``big_city`` people. *Context*: in a country the article names, ``near`` above
+``near_context``, or a neighbour. *Abroad*: the article names countries and this namesake has
+no context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from nkmap.model import Cue, Reason
+from nkmap.resolve.features import CandidateFeatures, NameFeatures
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """What the policy knows of a name and its best namesake."""
+
+    name: NameFeatures
+    best: CandidateFeatures | None  # None: no source knows the name
+    names_countries: bool  # the article's curated names settle at least one country
+    limits: Mapping[str, float]
+
+    @property
+    def population(self) -> int:
+        return self.best.population_count if self.best else 0
+
+    @property
+    def big(self) -> bool:
+        return self.population >= self.limits["big_city"]
+
+    @property
+    def context(self) -> bool:
+        b = self.best
+        return b is not None and (bool(b.in_country) or b.near > self.limits["near_context"] or b.support > 0)
+
+    @property
+    def foreign(self) -> bool:
+        return self.names_countries and not self.context
+
+    @property
+    def support(self) -> int:
+        return self.best.support if self.best else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    case: str  # when the rule applies, in words
+    applies: Callable[[Case], bool]
+    accept: Callable[[Case], bool]
+    reason: Reason
+    kept: bool  # a rejected mention stays as unresolved (True) or is dropped (False)
+
+
+def _town(c: Case) -> bool:
+    return c.population >= c.limits["small_town"]
+
+
+def _many(c: Case) -> bool:
+    return c.support >= c.limits["support_many"]
+
+
+def _never(c: Case) -> bool:
+    return False
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "no source knows it, every mention doubtful",
+        lambda c: c.best is None and c.name.doubt is not None,
+        _never,
+        Reason.NOT_IN_SOURCES,
+        kept=False,
+    ),
+    Rule("no source knows it", lambda c: c.best is None, _never, Reason.NOT_IN_SOURCES, kept=True),
+    Rule(
+        "every mention inside a capitalised run (a person, an organisation)",
+        lambda c: c.name.doubt is Cue.IN_NAME,
+        lambda c: _many(c) and _town(c),
+        Reason.IN_NAME,
+        kept=False,
+    ),
+    Rule(
+        "every mention doubtful (a sentence opener)",
+        lambda c: c.name.doubt is not None,
+        lambda c: c.big or (c.context and _town(c)) or _many(c),
+        Reason.SENTENCE_OPENER,
+        kept=False,
+    ),
+    Rule(
+        "the text puts it in a country or region where no namesake lies",
+        lambda c: c.best is not None and c.best.contained < 0,
+        _never,
+        Reason.OUTSIDE_CONTAINER,
+        kept=True,
+    ),
+    Rule("a namesake abroad", lambda c: c.foreign, lambda c: c.big, Reason.FOREIGN_NAMESAKE, kept=True),
+    Rule(
+        "any other name",
+        lambda c: True,
+        lambda c: c.big or c.name.evidence >= 1.0 or c.context or (c.name.evidence > 0 and _town(c)),
+        Reason.NO_EVIDENCE,
+        kept=True,
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    accepted: bool
+    rule: Rule
+
+    @property
+    def reason(self) -> Reason:
+        return self.rule.reason
+
+    @property
+    def kept(self) -> bool:
+        return self.accepted or self.rule.kept
+
+
+class Policy:
+    """The first rule of ``rules`` that applies decides (see the module docstring)."""
+
+    def __init__(self, limits: Mapping[str, float], rules: tuple[Rule, ...] = RULES) -> None:
+        self.limits = dict(limits)
+        self.rules = rules
+
+    def judge(self, name: NameFeatures, best: CandidateFeatures | None, names_countries: bool) -> Verdict:
+        case = Case(name, best, names_countries, self.limits)
+        rule = next(r for r in self.rules if r.applies(case))
+        return Verdict(rule.accept(case), rule)

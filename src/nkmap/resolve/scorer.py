@@ -1,0 +1,96 @@
+"""Weigh a candidate's features into one score: a linear scorer whose weights are data.
+
+The weights live in ``data/resolve.json`` (``score`` ranks namesakes, ``confidence`` says how sure
+the chosen one is); ``bench/fit.py`` refits them on the dev set. Anything with the same two
+methods can replace :class:`LinearScorer` (``Resolver(scorer=...)``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from nkmap.datafiles import packaged_json
+from nkmap.resolve.features import FEATURE_NAMES, CandidateFeatures, FeatureSettings, NameFeatures
+
+
+class Scorer(Protocol):
+    def score(self, features: CandidateFeatures) -> float:
+        """Rank namesakes: higher is better."""
+        ...
+
+    def confidence(self, features: CandidateFeatures, name: NameFeatures, big: bool, margin: float) -> float:
+        """How sure the choice of this namesake is, in [0, 1]."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LinearScorer:
+    """``score = Σ weight · feature``; ``confidence = bias + Σ weight · term``, clamped.
+
+    Terms of the confidence: the candidate's features, the name's ``evidence``, ``big`` (a city
+    the policy needs no evidence for), ``margin`` (its lead over the runner-up, at most 1) and
+    ``doubtful`` (1 when the recogniser doubted every mention).
+    """
+
+    weights: tuple[tuple[str, float], ...]
+    confidence_weights: tuple[tuple[str, float], ...]
+    bias: float
+    low: float
+    high: float
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> LinearScorer:
+        unknown = set(data["score"]) - set(FEATURE_NAMES)
+        if unknown:
+            raise ValueError(f"resolve.json: 'score': unknown features {sorted(unknown)}; known: {FEATURE_NAMES}")
+        conf = dict(data["confidence"])
+        bias, low, high = conf.pop("bias"), conf.pop("min"), conf.pop("max")
+        return cls(tuple(data["score"].items()), tuple(conf.items()), bias, low, high)
+
+    def score(self, features: CandidateFeatures) -> float:
+        total = 0.0
+        for name, weight in self.weights:
+            total += weight * features.value(name)
+        return total
+
+    def confidence(self, features: CandidateFeatures, name: NameFeatures, big: bool, margin: float) -> float:
+        terms = {
+            "evidence": name.evidence,
+            "big": float(big),
+            "margin": min(margin, 1.0),
+            "doubtful": 1.0 if name.doubt is not None else 0.0,
+        }
+        total = self.bias
+        for term, weight in self.confidence_weights:
+            total += weight * (terms[term] if term in terms else features.value(term))
+        return round(min(max(total, self.low), self.high), 3)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveSettings:
+    """Everything in ``data/resolve.json``, parsed once."""
+
+    features: FeatureSettings
+    scorer: LinearScorer
+    cue_strength: dict[str, float]
+    curated: dict[str, float]
+    policy: dict[str, float]
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> ResolveSettings:
+        features = FeatureSettings(**data["features"])
+        return cls(
+            features=features,
+            scorer=LinearScorer.from_data(data),
+            cue_strength=dict(data["cue_strength"]),
+            curated=dict(data["curated"]),
+            policy={**data["policy"], "near_context": features.near_context},  # one definition, in "features"
+        )
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> ResolveSettings:
+        return cls.from_data(packaged_json("resolve.json"))

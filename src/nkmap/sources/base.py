@@ -1,0 +1,130 @@
+"""The one protocol every name source implements, and the tiers that say how far to trust it.
+
+A source answers three questions and nothing else:
+
+* ``lookup(name) -> list[Place]``: every place it knows by that name (best first);
+* ``names() -> Names``: what the recogniser indexes (folded keys, case-sensitive names);
+* ``tier``: its declared strength, a :class:`Tier`.
+
+Recognition and resolution read only these: never a source's class, ``origin`` or other attributes.
+What a tier means for them is one table, :data:`TIER_RULES`, so a new source (administrative
+areas, user corrections) is one row, not a new branch in the recogniser.
+
+>>> class Two:
+...     tier = Tier.CURATED
+...     def lookup(self, name): return []
+...     def names(self): return Names(folded=keyset(["baku", "ganja"]))
+>>> isinstance(Two(), NameSource)
+True
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Protocol, runtime_checkable
+
+from nkmap.model import Place
+
+
+class Tier(IntEnum):
+    """How much a source's word counts, strongest last (so ``max`` picks the strongest)."""
+
+    GEONAMES = 10  # every settlement by every alternate name: namesakes everywhere, ordinary words too
+    ADMIN = 20  # administrative areas from open datasets: many names, some of them ordinary words
+    COUNTRY = 30  # country names in many languages (CLDR)
+    CURATED = 40  # the user's own gazetteer
+    CORRECTION = 50  # the user's corrections of earlier runs
+
+
+@dataclass(frozen=True, slots=True)
+class TierRule:
+    """What a tier means to the recogniser and the resolver.
+
+    ``taken_as_found``: a name of this tier is a mention wherever it appears (curated names);
+    otherwise it must look like a place in its sentence (not a sentence opener, not a word the
+    article also writes in lower case ...) and then earn its place in resolution.
+    """
+
+    taken_as_found: bool
+
+
+TIER_RULES: dict[Tier, TierRule] = {
+    Tier.CORRECTION: TierRule(taken_as_found=True),
+    Tier.CURATED: TierRule(taken_as_found=True),
+    Tier.COUNTRY: TierRule(taken_as_found=True),
+    Tier.ADMIN: TierRule(taken_as_found=False),
+    Tier.GEONAMES: TierRule(taken_as_found=False),
+}
+
+
+def is_strong(tier: Tier) -> bool:
+    """Whether names of ``tier`` are taken as found (see :data:`TIER_RULES`)."""
+    return TIER_RULES[tier].taken_as_found
+
+
+class KeySet(Protocol):
+    """Folded keys that answer membership and prefix search (a ``marisa_trie.Trie`` does)."""
+
+    def __contains__(self, key: object) -> bool: ...
+
+    def iterkeys(self, prefix: str = "") -> Iterator[str]: ...
+
+    def __iter__(self) -> Iterator[str]: ...
+
+
+class SortedKeys:
+    """A :class:`KeySet` over an ordinary collection of keys (for small sources and fakes)."""
+
+    __slots__ = ("_set", "_sorted")
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self._set = frozenset(keys)
+        self._sorted = sorted(self._set)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._set
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sorted)
+
+    def __len__(self) -> int:
+        return len(self._sorted)
+
+    def iterkeys(self, prefix: str = "") -> Iterator[str]:
+        i = bisect.bisect_left(self._sorted, prefix)
+        while i < len(self._sorted) and self._sorted[i].startswith(prefix):
+            yield self._sorted[i]
+            i += 1
+
+
+def keyset(keys: Iterable[str]) -> SortedKeys:
+    return SortedKeys(keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """What a source gives the recogniser to index.
+
+    ``folded``: keys after :func:`nkmap.names.name_key`, searchable by prefix (a weak tier's
+    multi-word names are found by asking which keys start with a word); ``exact``: names matched
+    only as written (short capital abbreviations, "AS", "US"); ``max_words``: the longest name,
+    in words, worth trying (None: count them in ``folded``).
+    """
+
+    folded: KeySet = field(default_factory=lambda: SortedKeys(()))
+    exact: Collection[str] = frozenset()
+    max_words: int | None = None
+
+
+@runtime_checkable
+class NameSource(Protocol):
+    """A source of place names: see the module docstring."""
+
+    tier: Tier
+
+    def lookup(self, name: str) -> list[Place]: ...
+
+    def names(self) -> Names: ...

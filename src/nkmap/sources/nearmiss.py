@@ -1,0 +1,96 @@
+"""Near-miss spellings of well-known names: "Amenia" is Armenia, "Azerbaycan" already is a name.
+
+A capitalised word that no source knows, one edit (``rapidfuzz``'s Damerau-Levenshtein distance)
+from exactly one name of the wrapped sources (the curated gazetteer and the country names: few,
+distinctive names, never GeoNames' 1.3 million), is that name. Guarded so that ordinary words never
+match: the word must be at least ``MIN_LENGTH`` letters, keep the name's first and last letters
+(so adjectives made with a suffix, "Armenian", "Irani", stay adjectives), and be no common word in
+any of the main languages (wordfreq). Its tier is GeoNames' (the name must still earn its place);
+``lookup`` answers with the wrapped sources' places for the name it stands for.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Sequence
+
+from nkmap.model import Place
+from nkmap.names import name_key
+from nkmap.sources.base import Names, NameSource, Tier
+
+MIN_LENGTH = 6  # shorter words are one edit from too many others
+COMMON_IN = ("en", "id", "es", "fr", "de", "pt", "tr", "it", "ru")  # a word frequent in any of these is a word
+
+
+class _NearMissKeys:
+    """Keys one edit from exactly one wrapped name (compared within names of the same first letter and
+    a length one apart, so a query costs a few hundred C-speed comparisons)."""
+
+    def __init__(self, parts: Sequence[object]) -> None:
+        self._parts = parts
+        self._buckets: dict[tuple[str, int], list[str]] | None = None
+
+    def _bucket(self, first: str, length: int) -> list[str]:
+        if self._buckets is None:
+            self._buckets = {}
+            for part in self._parts:
+                for key in part:  # type: ignore[attr-defined]
+                    if len(key) >= MIN_LENGTH - 1 and key.replace(" ", "").isalpha():
+                        self._buckets.setdefault((key[0], len(key)), []).append(key)
+        return self._buckets.get((first, length), [])
+
+    def _known(self, key: str) -> bool:
+        return any(key in part for part in self._parts)  # type: ignore[operator]
+
+    @functools.lru_cache(maxsize=1 << 14)  # noqa: B019 (one index per process, names recur)
+    def target(self, key: str) -> str | None:
+        """The one wrapped name ``key`` is a near miss of, or None."""
+        if len(key) < MIN_LENGTH or not key.replace(" ", "").isalpha() or self._known(key):
+            return None
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        from nkmap.recognize.language import zipf
+
+        if any(zipf(key, lang) for lang in COMMON_IN) or self._known(key[:-1]) or self._known(key[:-2]):
+            return None  # a word, or an adjective made of a name ("Armenian", "Irani", "Turkish")
+        found = {
+            t
+            for n in (len(key) - 1, len(key), len(key) + 1)
+            for t in self._bucket(key[0], n)
+            if t[-1] == key[-1] and DamerauLevenshtein.distance(key, t, score_cutoff=1) <= 1
+        }
+        return found.pop() if len(found) == 1 else None
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.target(key) is not None
+
+    def iterkeys(self, prefix: str = "") -> Iterator[str]:
+        return iter(())  # single words only: multi-word names are matched as written
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+
+class NearMissNames:
+    """The wrapped sources' names under their one-edit misspellings."""
+
+    tier = Tier.GEONAMES
+    derived = True  # answers for other spellings, not for names as written (NameIndex.largest_population)
+
+    def __init__(self, sources: Sequence[NameSource]) -> None:
+        self.sources = tuple(sources)
+        self._keys = _NearMissKeys([s.names().folded for s in self.sources])
+        self._names = Names(folded=self._keys, max_words=1)
+
+    def names(self) -> Names:
+        return self._names
+
+    def lookup(self, name: str) -> list[Place]:
+        target = self._keys.target(name_key(name))
+        if target is None:
+            return []
+        for source in self.sources:
+            found = source.lookup(target)
+            if found:
+                return found
+        return []

@@ -1,0 +1,111 @@
+"""Duplicates: the same text saved twice and syndicated copies are found, reported and counted once."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+
+import pytest
+
+import nkmap
+from nkmap.inputs.articles import article_from_text
+from nkmap.inputs.duplicates import Duplicate, find_duplicates, without_duplicates
+from nkmap.model import Article
+
+from .conftest import GAZETTEER
+
+STORY = (
+    "TERNATE - Ash from Mount Gamalama fell on Ternate overnight and the airport stayed closed on Monday, the "
+    "transport ministry said. Flights from Manado were turned back. Residents were told to wear masks, and schools "
+    "in the city sent pupils home before noon. Officials said the mountain had been restless for a week."
+)
+OTHER = (
+    "MAKASSAR - Rice prices in the markets of Makassar rose for a second week. Traders said supplies from Maros and "
+    "Pangkep fell after heavy rain damaged fields before the harvest. The city promised cheap rice sales from "
+    "Thursday, and farmers asked for help to repair irrigation channels."
+)
+SAME_TOPIC = (
+    "TERNATE - The airport in Ternate reopened on Wednesday after two days of ash from Mount Gamalama, airline "
+    "staff said. The first flight from Manado landed at noon, and schools called pupils back for the afternoon. "
+    "Vulcanologists said the mountain was calmer but kept the alert level unchanged."
+)
+
+
+def art(name, text):
+    return article_from_text(name, text, path=name)
+
+
+def test_exact_near_and_distinct():
+    articles = [
+        art("a.txt", STORY),
+        art("b.txt", OTHER),
+        art("c.txt", "\ufeff" + STORY.replace(" ", "  ").replace(".", ".\r\n").upper()),  # saved again, reformatted
+        art("d.txt", STORY + " (Reporting by the Island Wire desk.)"),  # syndicated with a credit line
+        art("e.txt", SAME_TOPIC),  # the same event, another report: not a duplicate
+    ]
+    found = find_duplicates(articles)
+    assert [(d.article, d.original, d.exact) for d in found] == [("c.txt", "a.txt", True), ("d.txt", "a.txt", False)]
+    assert 0.8 <= found[1].similarity < 1
+    kept, _ = without_duplicates(articles)
+    assert [a.name for a in kept] == ["a.txt", "b.txt", "e.txt"]
+
+
+def test_build_counts_duplicates_once_and_says_what_duplicates_what(tmp_path, caplog):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(STORY, encoding="utf-8")
+    (corpus / "b.txt").write_text(STORY, encoding="utf-8")
+    (corpus / "c.txt").write_text(OTHER, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="nkmap"):
+        report = nkmap.build([corpus], gazetteer=GAZETTEER, out=tmp_path / "out", formats="csv", geonames=False)
+    assert [a.name for a in report.result.articles] == ["a.txt", "c.txt"]
+    assert report.duplicates == (Duplicate("b.txt", "a.txt", 1.0, True),)
+    assert [r.getMessage() for r in caplog.records] == [
+        "b.txt: the same text as a.txt; counted once (--keep-duplicates keeps it)"
+    ]
+    kept = nkmap.build(
+        [corpus], gazetteer=GAZETTEER, out=tmp_path / "out2", formats="csv", geonames=False, keep_duplicates=True
+    )
+    assert [a.name for a in kept.result.articles] == ["a.txt", "b.txt", "c.txt"]
+    assert kept.duplicates == ()
+    ternate = [s for s in kept.result.places if s.place.name == "Ternate"]
+    once = [s for s in report.result.places if s.place.name == "Ternate"]
+    if ternate:  # counted once by default, twice when kept
+        assert len(ternate[0].mentions) == 2 * len(once[0].mentions)
+
+
+def test_many_copies_are_listed_up_to_a_limit_then_counted(caplog):
+    from nkmap.inputs.duplicates import MAX_LISTED, report_duplicates
+
+    articles = [art(f"{n:03}.txt", STORY) for n in range(500)]
+    found = find_duplicates(articles)
+    assert len(found) == 499 and {d.original for d in found} == {"000.txt"}
+    with caplog.at_level(logging.WARNING, logger="nkmap"):
+        report_duplicates(found)
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == MAX_LISTED + 1
+    assert lines[-1] == f"{499 - MAX_LISTED} more duplicate articles not listed; each counted once"
+
+
+WORDS = (
+    "warga kota desa jalan pasar sungai banjir hujan harga beras kapal pelabuhan sekolah rumah sakit polisi petani "
+    "nelayan jembatan bandara gunung abu listrik air minum pemerintah menteri rapat kabar pagi malam minggu"
+).split()
+
+
+def generated(n, seed=7):
+    rng = random.Random(seed)
+    words = (" ".join(rng.choice(WORDS) for _ in range(rng.randint(80, 200))) for _ in range(n))
+    return [Article(f"{i:05}.txt", "", text) for i, text in enumerate(words)]
+
+
+@pytest.mark.slow
+def test_ten_thousand_articles_are_checked_cheaply():
+    articles = generated(10_000)
+    articles.append(Article("copy.txt", "", articles[1234].text))
+    start = time.perf_counter()
+    found = find_duplicates(articles)
+    elapsed = time.perf_counter() - start
+    assert [(d.article, d.original) for d in found] == [("copy.txt", "01234.txt")]
+    assert elapsed < 20, f"{elapsed:.1f} s for 10,000 articles"

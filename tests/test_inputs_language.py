@@ -1,0 +1,45 @@
+"""Language per article: detected from the text, or taken from the metadata."""
+
+from __future__ import annotations
+
+import pytest
+
+import nkmap
+from nkmap.inputs.language import detect_language, normalise_language
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Water from the river rose overnight and reached the outskirts of the city, residents said on Monday.", "en"),
+        ("Banjir merendam ratusan rumah setelah tanggul sungai jebol pada Minggu dini hari, kata warga.", "id"),
+        ("Вода в реке поднялась за ночь и дошла до окраин города, сообщили жители в понедельник.", "ru"),
+        (
+            "L'eau du fleuve est montée pendant la nuit et a atteint la périphérie de la ville, selon les habitants.",
+            "fr",
+        ),
+        ("Das Wasser des Flusses stieg über Nacht und erreichte am Montag die Außenbezirke der Stadt.", "de"),
+        ("Çay gece boyunca yükseldi ve pazartesi günü şehrin kenar mahallelerine ulaştı, dedi sakinler.", "tr"),
+    ],
+)
+def test_languages_are_detected(text, code):
+    assert detect_language(text) == code
+
+
+@pytest.mark.parametrize("text", ["", "OK", "12:30 — 14:45", "Baku!", "http://a.example/x?y=1"])
+def test_too_little_text_says_nothing(text):
+    assert detect_language(text) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "code"), [("en-GB", "en"), ("ID", "id"), ("id_ID", "id"), ("ind", ""), ("", ""), (None, ""), ("e", "")]
+)
+def test_metadata_languages_are_normalised(value, code):
+    assert normalise_language(value) == code
+
+
+def test_every_article_has_its_language_and_metadata_wins(tmp_path, sample_articles):
+    assert {a.language for a in sample_articles} == {"id"}
+    path = tmp_path / "a.txt"
+    path.write_text("---\nlanguage: ms\n---\nBanjir merendam ratusan rumah di kampung itu pada pagi hari.\n", "utf-8")
+    assert nkmap.read_article(path).language == "ms"

@@ -1,0 +1,72 @@
+"""The pipeline's stages can be swapped: tests pass small fakes for each."""
+
+from __future__ import annotations
+
+import nkmap
+from nkmap.inputs.articles import article_from_text
+from nkmap.model import Dropped, GeoparseResult, Mention, Place, Reason, ResolvedMention
+from nkmap.resolve.resolver import Resolution
+
+ZENDA = Place("zenda", "Zenda", 10.0, 20.0, kind="town", origin="fake")
+ARTICLES = [article_from_text("a.txt", "Zenda and Zenda again."), article_from_text("b.txt", "Nothing here.")]
+
+
+def every_zenda(article):
+    return [
+        Mention(article.name, i, i + 5, "Zenda", article.text)
+        for i in range(len(article.text))
+        if article.text.startswith("Zenda", i)
+    ]
+
+
+def first_only(article, mentions):
+    """Maps the first mention, drops the rest with a reason."""
+    return Resolution(
+        tuple(ResolvedMention(m, ZENDA, "fake", 1.0) for m in mentions[:1]),
+        tuple(Dropped(m, Reason.LOW_CONFIDENCE) for m in mentions[1:]),
+    )
+
+
+def test_fake_stages_replace_the_defaults_and_no_source_is_loaded():
+    tagged = []
+
+    def tagger(article, mentions):
+        tagged.append(article.name)
+        return [ResolvedMention(rm.mention, rm.place, rm.method, rm.confidence, role="event") for rm in mentions]
+
+    result = nkmap.geoparse(ARTICLES, recognizer=every_zenda, resolver=first_only, tagger=tagger)
+    assert [(rm.mention.start, rm.role) for rm in result.mentions] == [(0, "event")]
+    assert [(d.mention.start, d.reason) for d in result.dropped] == [(10, Reason.LOW_CONFIDENCE)]
+    assert tagged == ["a.txt", "b.txt"]
+    assert [(s.place, len(s.mentions)) for s in result.places] == [(ZENDA, 1)]
+
+
+def test_a_resolver_may_return_plain_mentions():
+    result = nkmap.geoparse(
+        ARTICLES, recognizer=every_zenda, resolver=lambda a, ms: [ResolvedMention(m, None, "unresolved") for m in ms]
+    )
+    assert len(result.unresolved) == 2 and result.dropped == ()
+
+
+def test_result_builds_its_own_place_summaries():
+    other = Place("other", "Other", 0.0, 0.0, origin="fake")
+    m = [ResolvedMention(Mention("a.txt", i, i + 1, "x", "x"), p, "fake") for i, p in enumerate([other, ZENDA, ZENDA])]
+    result = GeoparseResult.of(ARTICLES, m)
+    assert [(s.place.id, [rm.mention.start for rm in s.mentions]) for s in result.places] == [
+        ("zenda", [1, 2]),
+        ("other", [0]),
+    ]
+
+
+def test_parallel_imports_nothing_of_the_pipeline():
+    """parallel.py is a plain executor: of nkmap it may import only the errors."""
+    import ast
+    import inspect
+
+    import nkmap.parallel
+
+    tree = ast.parse(inspect.getsource(nkmap.parallel))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    assert {m for m in imported if m and m.startswith("nkmap")} == {"nkmap.errors"}
