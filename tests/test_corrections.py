@@ -269,6 +269,7 @@ def test_cli_fix_then_rebuild_and_new_articles_bring_the_same_name(tmp_path):
     second = nkmap_cli("build", str(folder), *common)
     assert second.returncode == 0, second.stderr
     assert "review:     0 names awaiting review" in second.stdout
+    assert second.stderr == ""  # corrections.json beside the articles is no article: no warning
     assert f"corrections: {folder / 'corrections.json'}" in second.stdout
     places = {f["properties"]["place_id"] for f in _features(out / "places.geojson")}
     assert not {"velmora-north", "velmora-south"} & places

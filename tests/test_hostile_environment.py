@@ -184,7 +184,8 @@ def test_an_unwritable_cache_folder_only_costs_time(tmp_path):
     done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, env=env())
     assert done.returncode == 0, done.stderr
     assert "cache folder not writable" in done.stderr
-    assert all(line.startswith("Warning: ") for line in done.stderr.splitlines())
+    # warnings, and the first run's progress lines for the indexes it builds: never an error
+    assert all(line.startswith(("Warning: ", "nkmap: ")) for line in done.stderr.splitlines()), done.stderr
     assert json.loads((out / "places.geojson").read_text(encoding="utf-8"))["features"]
 
 

@@ -178,4 +178,8 @@ def test_the_scheduler_probe_works_inside_a_running_event_loop():
             probe("tcp://127.0.0.1:9", timeout=0.5)
         assert "connect" in str(caught.value) and "event loop" not in str(caught.value)  # it really tried
 
-    asyncio.run(inside())
+    # In a thread of its own: the test session may itself run a loop in this one (Playwright's sync API).
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, inside()).result()

@@ -64,6 +64,7 @@ class Article:
     date: date | None = None
     date_source: str = ""  # "metadata" (front matter or sidecar), "text", or "" when undated
     dateline: str = ""  # the place the report was filed from, as written ("MOSKOW")
+    dateline_at: tuple[int, int] | None = None  # its offsets in text, (-1, -1) for none; None: not looked for
     language: str = ""  # ISO 639-1 code, detected or from metadata; "" when unknown
 
 

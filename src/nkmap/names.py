@@ -6,6 +6,12 @@ import functools
 import re
 import unicodedata
 
+# Upper-case letters of the Basic Multilingual Plane, as a regex class body: re has no \p{Lu}, so
+# the class is built once, here, for every regex that asks "does a capital letter start this?".
+UPPER_CLASS = re.escape("".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha()}))).replace(
+    "-", "\\-"
+)
+
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 # Letters that NFKD does not decompose but that readers treat as their plain form.

@@ -90,8 +90,8 @@ def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSou
     from nkmap.sources.nearmiss import NearMissNames
     from nkmap.sources.variants import ArticleVariants
 
-    known = [gazetteer, countries, index]
-    variants = [InflectedNames(known), ArticleVariants(known), NearMissNames([gazetteer, countries])]
+    known: list[NameSource] = [gazetteer, countries, index]
+    variants: list[NameSource] = [InflectedNames(known), ArticleVariants(known), NearMissNames([gazetteer, countries])]
     return [*known, *variants, load_admin()]
 
 
@@ -128,9 +128,9 @@ def geoparse(
         sources = default_sources(gazetteer if gazetteer is not None else load_gazetteer(DEFAULT_GAZETTEER), geonames)
     first = [corrections] if corrections else []  # corrections win over every source
     recognize = recognizer or ScanRecognizer([*first, *(sources or ())])
-    resolve = resolver or Resolver([*(c.current for c in first), *(sources or ())])
+    resolve: ResolverStage = resolver or Resolver([*(c.current for c in first), *(sources or ())])
     if corrections:
-        resolve = corrections.resolver(resolve)
+        resolve = corrections.resolver(resolve)  # type: ignore[assignment]
     tag = tagger or tag_roles
     context = None
     if cache is not None and recognizer is resolver is tagger is None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nkmap.datafiles import packaged_json
-from nkmap.inputs.metadata import find_dateline
+from nkmap.inputs.metadata import dateline_of
 from nkmap.model import Article, ResolvedMention
 
 ROLES = ("dateline", "speaker", "event")
@@ -115,7 +115,7 @@ def tag_roles(
     words = words or default_words()
     text = article.text
     spans = sorted((rm.mention.start, rm.mention.end) for rm in mentions)
-    d_start, d_end = _dateline_span(text)
+    d_start, d_end = _dateline_span(article)
     excluded = words.event_excluded_kinds
     findall = _TOKEN.findall
     out = []
@@ -144,9 +144,10 @@ def tag_roles(
     return out
 
 
-def _dateline_span(text: str) -> tuple[int, int]:
+def _dateline_span(article: Article) -> tuple[int, int]:
     """From the dateline place to the dash that ends the dateline ("MOSKOW, RUSIA (x.com) -"), or empty."""
-    _, start, end = find_dateline(text)
+    text = article.text
+    _, start, end = dateline_of(article)
     if start < 0:
         return (-1, -1)
     dash = _DATELINE_DASH.search(text, end, min(len(text), start + DATELINE_REACH))

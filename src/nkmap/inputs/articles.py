@@ -387,7 +387,7 @@ def article_from_text(name: str, text: str, path: str = "", **given: str) -> Art
     from nkmap.inputs.language import detect_language, normalise_language
 
     lines = header_lines(text)
-    dateline, _, _ = find_dateline(text)
+    dateline, dateline_start, dateline_end = find_dateline(text)
     when, when_source = publication_date(text, lines), "text"
     if given.get("date"):
         when, when_source = _given_date(path or name, given["date"]), "metadata"
@@ -395,6 +395,7 @@ def article_from_text(name: str, text: str, path: str = "", **given: str) -> Art
         name=name,
         path=path,
         text=text,
+        dateline_at=(dateline_start, dateline_end),
         title=given.get("title") or find_title(lines),
         outlet=given.get("outlet") or find_outlet(text),
         url=_safe_url(given.get("url", "")),

@@ -42,6 +42,7 @@ FORMATS = {  # suffix -> reader
 SIDECAR_OF = (".txt", ".text", ".html", ".htm", ".xhtml", ".pdf")  # a.json next to one of these is its metadata
 QUIET_SUFFIXES = (".md", ".rst")
 QUIET_STEMS = ("readme", "license", "licence", "copying", "sources", "notice")
+QUIET_NAMES = ("corrections.json",)  # the corrections file beside the articles (nkmap.sources.corrections)
 _KINDS = {
     stat.S_IFIFO: "a FIFO (named pipe)",
     stat.S_IFSOCK: "a socket",
@@ -136,7 +137,7 @@ def _walk(folder: Path, root: Path, recursive: bool, follow_links: bool, seen: s
             found.append(SourceFile(path, fmt))
         elif suffix == ".json" and any(f"{path.stem.lower()}{s}" in names for s in SIDECAR_OF):
             continue  # the sidecar of an article: read with it
-        elif suffix in QUIET_SUFFIXES or path.stem.lower() in QUIET_STEMS:
+        elif suffix in QUIET_SUFFIXES or path.stem.lower() in QUIET_STEMS or path.name.lower() in QUIET_NAMES:
             continue
         else:
             log.warning("%s: not a format nkmap reads (%s); skipped", path, suffix or "no suffix")

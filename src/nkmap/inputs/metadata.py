@@ -6,9 +6,15 @@ small, explainable heuristic; anything it cannot find stays empty, never invente
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nkmap.model import Article
+
 import re
 
 from nkmap.inputs.dates import WEEKDAYS
+from nkmap.names import UPPER_CLASS
 
 # Every regex here runs over whole, untrusted texts, so none may backtrack without bound (a
 # 100 kB hyphenated token took minutes): a domain starts only where a token starts (not at each
@@ -19,7 +25,7 @@ _DOMAIN = re.compile(
     rf"(?<![\w.-]){_LABEL}(?:\.{_LABEL}){{0,8}}\.(?:com|net|org|co\.id|id|tv|co\.uk|info|news|ru|az|am)\b",
     re.IGNORECASE,
 )
-_UPPER = r"A-ZÀ-ÖØ-ÞĀ-ſ"
+_UPPER = UPPER_CLASS
 # "MOSKOW -", "SERAMBINEWS.COM, MOSKWA -", "MOSKOW, RUSIA (voa-islam.com) -", "BAKU, Azerbaijan —"
 _DATELINE = re.compile(
     rf"^(?:[^\s,]{{1,80}}\.[A-Za-z]{{2,3}}[ \t]{{0,3}},[ \t]{{0,3}})?"
@@ -64,6 +70,13 @@ def find_outlet(text: str) -> str:
     """The outlet's domain as the page writes it ("SERAMBINEWS.COM", "voa-islam.com"), or ""."""
     m = _DOMAIN.search(text)
     return m.group(0) if m else ""
+
+
+def dateline_of(article: Article) -> tuple[str, int, int]:
+    """The article's dateline place and offsets: as the reader found them once, else looked for now."""
+    if article.dateline_at is not None:
+        return (article.dateline, *article.dateline_at)
+    return find_dateline(article.text)
 
 
 def find_dateline(text: str) -> tuple[str, int, int]:

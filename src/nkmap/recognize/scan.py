@@ -21,18 +21,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nkmap.datafiles import packaged_json
-from nkmap.inputs.metadata import find_dateline
+from nkmap.inputs.metadata import dateline_of
 from nkmap.model import NO_EVIDENCE, Article, Cue, Evidence, Mention
-from nkmap.names import name_key
+from nkmap.names import UPPER_CLASS, name_key
 from nkmap.recognize.language import article_language, home_countries, zipf
-from nkmap.sources.base import KeySet, NameSource, Tier, is_strong
+from nkmap.sources.base import Derived, Hierarchy, KeySet, NameSource, Tier, is_strong
 
 if TYPE_CHECKING:
     from nkmap.sources.admin import AdminAreas
 
-# Upper-case letters of the Basic Multilingual Plane: re has no \p{Lu}, so the class is built once.
-_UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha()}))
-_UPPER_CLASS = re.escape(_UPPER).replace("-", "\\-")
+_UPPER_CLASS = UPPER_CLASS
 # A lower-case Arabic article joined by a hyphen starts a name as written: "al-Mawasi", "el-Fasher", "az-Zanna".
 _ARTICLE = r"(?:al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|ez|es|ul|ud)[-\u2010\u2011]"
 # A word character, combining marks included: decomposed (NFD) text ("Ag\u0306dam") is read like composed text.
@@ -155,7 +153,7 @@ class NameIndex:
         admin: AdminAreas | None = None
         index_countries: NameSource | None = None
         for source in sources:
-            if source.tier == Tier.ADMIN and hasattr(source, "ancestors"):
+            if source.tier == Tier.ADMIN and isinstance(source, Hierarchy):
                 admin = source  # type: ignore[assignment]
                 continue
             names = source.names()
@@ -192,7 +190,7 @@ class NameIndex:
         for source in self.weak_sources:
             places = source.lookup(surface)
             if places:
-                if not getattr(source, "derived", False):  # a source that answers for other forms ("Москве")
+                if not isinstance(source, Derived):  # a source that answers for other forms ("Москве")
                     places = [p for p in places if name_key(p.name) == key]
                 return max((p.population or 0 for p in places), default=0)
         return 0
@@ -251,14 +249,21 @@ class _AnyOf:
 class _Scan:
     """The state of one article's scan: its text, dateline and lazily computed word facts."""
 
-    def __init__(self, text: str, rules: RecognitionRules, language: str = "", names: NameIndex | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        rules: RecognitionRules,
+        language: str = "",
+        names: NameIndex | None = None,
+        dateline_start: int = -1,
+    ) -> None:
         self.text = text
         self.rules = rules
         self.language = language
         self.names = names
         self._admin_anchored: set[int] | None = None
         self._countries: set[str] | None = None
-        _, self.dateline_start, _ = find_dateline(text)
+        self.dateline_start = dateline_start
         self._lowercase: set[str] | None = None
 
     def after_place_words(self) -> set[int]:
@@ -290,7 +295,9 @@ class _Scan:
         names = self.names
         for _ in range(limit - 1):
             nxt = _NEXT_WORD.match(self.text, end)
-            word = nxt.group(1) if nxt else ""
+            if nxt is None:
+                break
+            word = nxt.group(1)
             if (
                 not word[:1].isupper()
                 or name_key(word) in self.rules.stopwords  # "Kecamatan", "Desa": the next name's place word
@@ -484,7 +491,8 @@ class _Scan:
         above or below one of them (computed once per article)."""
         if self._admin_anchored is not None:
             return self._admin_anchored
-        admin = self.names.admin  # type: ignore[union-attr]
+        admin = self.names.admin if self.names is not None else None
+        assert admin is not None, "called only where the index has administrative areas"
         present: dict[int, bool] = {}  # unit -> named with its own evidence
         for start, end in self._admin_spans():
             surface = self.text[start:end]
@@ -550,7 +558,8 @@ class _Scan:
 
     def _admin_spans(self) -> list[tuple[int, int]]:
         """Every longest run of capitalised words (with particles) that is an administrative area's name."""
-        admin = self.names.admin  # type: ignore[union-attr]
+        admin = self.names.admin if self.names is not None else None
+        assert admin is not None, "called only where the index has administrative areas"
         text = self.text
         spans = []
         resume = 0
@@ -587,7 +596,7 @@ def _is_word(token: str) -> bool:
 def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | None = None) -> list[Mention]:
     """Every non-overlapping place-name mention in ``article``, in text order."""
     text = article.text
-    scan = _Scan(text, rules or RecognitionRules.default(), article_language(article), names)
+    scan = _Scan(text, rules or RecognitionRules.default(), article_language(article), names, dateline_of(article)[1])
     after_trigger = scan.after_place_words()
     word_info = names.word_info
     found: list[tuple[int, int, Evidence]] = []

@@ -389,11 +389,13 @@ def load_admin(path: str | None = None) -> AdminAreas:
     """The administrative-area index, built into the cache folder on first use (a few seconds, once)."""
     import marisa_trie
 
-    from nkmap.infra.cache import cache_dir
+    from nkmap.infra.cache import cache_dir, writable
 
     target = Path(path) if path else cache_dir() / f"admin-{_versions()}-v{FORMAT}"
     if not (target / "complete").exists():
-        build(target)
+        target = writable(target)  # a read-only cache folder costs a rebuild in a scratch folder, not the run
+        if not (target / "complete").exists():
+            build(target)
     meta = json.loads((target / "complete").read_text(encoding="utf-8"))
     keys = marisa_trie.RecordTrie("<i")
     keys.mmap(str(target / "names.marisa"))

@@ -128,3 +128,63 @@ class NameSource(Protocol):
     def lookup(self, name: str) -> list[Place]: ...
 
     def names(self) -> Names: ...
+
+
+@runtime_checkable
+class Hierarchy(Protocol):
+    """A source whose places nest (administrative areas): the recogniser reads its names with the
+    hierarchy's evidence ("a village in the district the article names") instead of as plain names."""
+
+    def named(self, key: str) -> list[int]: ...
+
+    def ancestors(self, i: int) -> Iterator[int]: ...
+
+
+@runtime_checkable
+class Derived(Protocol):
+    """A source that answers for other forms of other sources' names (case forms, variants, near
+    misses), not for names as written: its answers say nothing about a word's own population."""
+
+    derived: bool
+
+
+class OtherSpellings:
+    """A derived source: the wrapped sources' names under other spellings of them.
+
+    A subclass gives ``keys``, a KeySet over the wrapped sources' folded names whose
+    ``target(key)`` says which real name a spelling stands for (or None), and ``max_words``.
+    Weak like GeoNames: such a name must still earn its place.
+    """
+
+    tier = Tier.GEONAMES
+    derived = True  # answers for other spellings, not for names as written (NameIndex.largest_population)
+    max_words = 1
+
+    def __init__(self, sources: Iterable[NameSource]) -> None:
+        self.sources = tuple(sources)
+        self._keys = self.keys([s.names().folded for s in self.sources])
+        self._names = Names(folded=self._keys, max_words=self.max_words)
+
+    def keys(self, parts: list[KeySet]) -> SpellingKeys:
+        raise NotImplementedError
+
+    def names(self) -> Names:
+        return self._names
+
+    def lookup(self, name: str) -> list[Place]:
+        from nkmap.names import name_key
+
+        target = self._keys.target(name_key(name))
+        if target is None:
+            return []
+        for source in self.sources:
+            found = source.lookup(target)
+            if found:
+                return found
+        return []
+
+
+class SpellingKeys(KeySet, Protocol):
+    """The keys of an :class:`OtherSpellings` source: ``target`` maps a spelling to the real name."""
+
+    def target(self, key: str) -> str | None: ...

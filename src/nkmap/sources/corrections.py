@@ -271,7 +271,8 @@ class AppliedCorrections:
             return None
         scoped = [e for e in entries if e[0].articles and article in e[0].articles]
         general = [e for e in entries if not e[0].articles]
-        return (scoped or general or [None])[0]
+        chosen = scoped or general
+        return chosen[0] if chosen else None
 
     def source(self, article: str) -> _ArticleSource:
         """A name source answering with this article's pinned places (put it first)."""

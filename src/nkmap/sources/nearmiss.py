@@ -14,9 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Sequence
 
-from nkmap.model import Place
-from nkmap.names import name_key
-from nkmap.sources.base import Names, NameSource, Tier
+from nkmap.sources.base import KeySet, OtherSpellings
 
 MIN_LENGTH = 6  # shorter words are one edit from too many others
 COMMON_IN = ("en", "id", "es", "fr", "de", "pt", "tr", "it", "ru")  # a word frequent in any of these is a word
@@ -71,26 +69,10 @@ class _NearMissKeys:
         return iter(())
 
 
-class NearMissNames:
+class NearMissNames(OtherSpellings):
     """The wrapped sources' names under their one-edit misspellings."""
 
-    tier = Tier.GEONAMES
-    derived = True  # answers for other spellings, not for names as written (NameIndex.largest_population)
+    max_words = 1
 
-    def __init__(self, sources: Sequence[NameSource]) -> None:
-        self.sources = tuple(sources)
-        self._keys = _NearMissKeys([s.names().folded for s in self.sources])
-        self._names = Names(folded=self._keys, max_words=1)
-
-    def names(self) -> Names:
-        return self._names
-
-    def lookup(self, name: str) -> list[Place]:
-        target = self._keys.target(name_key(name))
-        if target is None:
-            return []
-        for source in self.sources:
-            found = source.lookup(target)
-            if found:
-                return found
-        return []
+    def keys(self, parts: list[KeySet]) -> _NearMissKeys:
+        return _NearMissKeys(parts)

@@ -11,9 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Sequence
 
-from nkmap.model import Place
-from nkmap.names import name_key
-from nkmap.sources.base import Names, NameSource, Tier
+from nkmap.sources.base import KeySet, OtherSpellings
 
 ARTICLES = ("al", "el", "ad", "adh", "an", "ar", "as", "ash", "at", "ath", "az", "ed", "en", "er", "es", "et", "ez")
 SUN_LETTERS = ("sh", "th", "dh", "t", "d", "r", "z", "s", "n")  # before these "al" is written as the letter doubled
@@ -57,26 +55,10 @@ class _VariantKeys:
         return iter(())
 
 
-class ArticleVariants:
+class ArticleVariants(OtherSpellings):
     """The wrapped sources' Arabic names with the article added, assimilated or taken away."""
 
-    tier = Tier.GEONAMES
-    derived = True  # answers for other spellings, not for names as written (NameIndex.largest_population)
+    max_words = 3
 
-    def __init__(self, sources: Sequence[NameSource]) -> None:
-        self.sources = tuple(sources)
-        self._keys = _VariantKeys([s.names().folded for s in self.sources])
-        self._names = Names(folded=self._keys, max_words=3)
-
-    def names(self) -> Names:
-        return self._names
-
-    def lookup(self, name: str) -> list[Place]:
-        target = self._keys.target(name_key(name))
-        if target is None:
-            return []
-        for source in self.sources:
-            found = source.lookup(target)
-            if found:
-                return found
-        return []
+    def keys(self, parts: list[KeySet]) -> _VariantKeys:
+        return _VariantKeys(parts)

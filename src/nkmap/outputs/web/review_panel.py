@@ -89,11 +89,11 @@ nkmapReview({{ this._parent.get_name() }}, JSON.parse(document.getElementById("n
         self._name = "NkmapReview"
         self.payload = review_payload(result, corrections)
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         from nkmap.outputs.web.basemap import json_for_html
         from nkmap.outputs.web.page import RawHtml
 
-        root = self.get_root()
+        root: Any = self.get_root()
         root.header.add_child(RawHtml(_assets()), name="nkmap_review_assets")
         data = f'<script type="application/json" id="nkmap-review">{json_for_html(self.payload)}</script>'
         root.html.add_child(RawHtml(data), name="nkmap_review_data")
