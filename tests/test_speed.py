@@ -68,3 +68,19 @@ def test_a_run_on_text_shares_its_excerpts_and_each_holds_its_mention():
         assert len(m.sentence) <= EXCERPT_LIMIT + 80
     distinct = {id(m.sentence) for m in mentions}
     assert len(distinct) <= len(text) / EXCERPT_LIMIT * 1.5  # crossing mentions aside, one string per piece
+
+
+def test_distance_is_geopys_great_circle_to_the_last_bit():
+    import random
+
+    from geopy.distance import EARTH_RADIUS, great_circle
+
+    from nkmap.resolve import features
+
+    assert features.EARTH_RADIUS == EARTH_RADIUS
+    rng = random.Random(5)
+    for _ in range(20_000):
+        lat1, lat2 = rng.uniform(-90, 90), rng.uniform(-90, 90)
+        lon1, lon2 = rng.uniform(-180, 180), rng.uniform(-180, 180)
+        assert features.km(lat1, lon1, lat2, lon2) == great_circle((lat1, lon1), (lat2, lon2)).km
+    assert features.km(0.0, 190.0, 0.0, 10.0) == great_circle((0.0, 190.0), (0.0, 10.0)).km  # geopy normalises

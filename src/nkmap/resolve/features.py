@@ -37,8 +37,6 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from geopy.distance import great_circle
-
 from nkmap.model import WIDE_KINDS, Cue, Mention, Place
 from nkmap.names import name_key
 
@@ -211,7 +209,28 @@ def nearest_km(place: Place, anchors: Sequence[Place]) -> float:
     return min(0.0 if a.id == place.id else km(place.lat, place.lon, a.lat, a.lon) for a in anchors)
 
 
+EARTH_RADIUS = 6371.009  # km, geopy.distance.EARTH_RADIUS (the radius great_circle uses)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance; an article's places recur across a corpus, so pairs are cached."""
-    return great_circle((lat1, lon1), (lat2, lon2)).km
+    """Great-circle distance; an article's places recur across a corpus, so pairs are cached.
+
+    geopy's ``great_circle`` formula and radius, step for step (the same floats), without its two
+    ``Point`` objects per call (they were most of geoparsing's time); geopy itself for coordinates
+    it would first normalise.
+    """
+    if abs(lon1) > 180 or abs(lon2) > 180 or abs(lat1) > 90 or abs(lat2) > 90:
+        from geopy.distance import great_circle
+
+        return great_circle((lat1, lon1), (lat2, lon2)).km
+    lat1, lng1, lat2, lng2 = math.radians(lat1), math.radians(lon1), math.radians(lat2), math.radians(lon2)
+    sin_lat1, cos_lat1 = math.sin(lat1), math.cos(lat1)
+    sin_lat2, cos_lat2 = math.sin(lat2), math.cos(lat2)
+    delta_lng = lng2 - lng1
+    cos_delta_lng, sin_delta_lng = math.cos(delta_lng), math.sin(delta_lng)
+    d = math.atan2(
+        math.sqrt((cos_lat2 * sin_delta_lng) ** 2 + (cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * cos_delta_lng) ** 2),
+        sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta_lng,
+    )
+    return EARTH_RADIUS * d
