@@ -108,3 +108,10 @@ def echo(line: str, stream: IO[str] | None = None) -> None:
         tqdm.write(line, file=stream)
     else:
         print(line, file=stream, flush=True)
+
+
+def note(message: str) -> None:
+    """One ``nkmap: MESSAGE`` line on stderr about slow one-off work (building an index on the first
+    run), above any bar; silenced by ``set_quiet(True)`` like the bars."""
+    if not _quiet:
+        echo(f"nkmap: {message}")

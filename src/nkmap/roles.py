@@ -165,7 +165,13 @@ def _flagger(text: str, start: int, end: int, spans: list[tuple[int, int]], own:
         return found
 
     cached: list[list[bool]] = []
-    return lambda: cached[0] if cached else (cached.append(flags()) or cached[0])
+
+    def once() -> list[bool]:
+        if not cached:
+            cached.append(flags())
+        return cached[0]
+
+    return once
 
 
 def _after(text: str, m, spans: list[tuple[int, int]]) -> tuple[list[str], Flags]:

@@ -272,7 +272,7 @@ def write_outputs(
                 ]
             if "kml" in wanted:
                 written.append(write_kml(places, out / "places.kml"))
-        images = {fmt: out / f"map.{fmt}" for fmt in ("png", "svg") if fmt in wanted}
+        images: dict[str, str | os.PathLike[str]] = {fmt: out / f"map.{fmt}" for fmt in ("png", "svg") if fmt in wanted}
         if images:
             from nkmap.outputs.staticmap import write_static_maps  # matplotlib only when a picture is asked for
 

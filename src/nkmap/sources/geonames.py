@@ -12,10 +12,10 @@ import functools
 import itertools
 import json
 import re
-import sys
 import time
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -124,23 +124,21 @@ def load_geonames(folder: str | None = None) -> GeoNamesIndex:
 
 def _progress(message: str) -> None:
     """One line on stderr: the first run pauses for seconds, and should say why."""
-    try:
-        from nkmap import progress  # type: ignore[attr-defined]
+    from nkmap.progress import note
 
-        progress.note(message)  # the shared progress display, where there is one
-    except (ImportError, AttributeError):
-        print(f"nkmap: {message}", file=sys.stderr, flush=True)
+    note(message)
 
 
-def _read_cities(cities_json: Path) -> list:
+def _read_cities(cities_json: Path) -> list[Any]:
     """Every city record, sorted by GeoNames id; only the fields the index keeps are decoded."""
     raw = cities_json.read_bytes()
     try:
         import msgspec
     except ImportError:  # the standard library reads it too, about 3x slower
-        cities = [_City(**{f: c.get(f, d) for f, d in _CITY_FIELDS}) for c in json.loads(raw).values()]
+        cities: list[Any] = [_City(**{f: c.get(f, d) for f, d in _CITY_FIELDS}) for c in json.loads(raw).values()]
     else:
-        cities = list(msgspec.json.decode(raw, type=dict[str, _city_struct()]).values())
+        struct: Any = _city_struct()
+        cities = list(msgspec.json.decode(raw, type=dict[str, struct]).values())
     cities.sort(key=lambda c: int(c.geonameid))
     return cities
 
@@ -247,14 +245,14 @@ def build_index(cities_json: Path, target: Path) -> None:
     pair_keys, rows = np.divmod(pairs, len(cities))
     offsets = np.zeros(len(trie) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum(np.bincount(pair_keys, minlength=len(trie)))
-    names = [c.name.encode("utf-8") for c in cities]
-    name_offsets = np.zeros(len(names) + 1, dtype=np.int64)
-    name_offsets[1:] = np.cumsum([len(n) for n in names])
+    encoded = [c.name.encode("utf-8") for c in cities]
+    name_offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    name_offsets[1:] = np.cumsum([len(n) for n in encoded])
     target.mkdir(parents=True, exist_ok=True)
     (target / "complete").unlink(missing_ok=True)
     with atomic.atomic_path(target / "names.marisa") as tmp:
         trie.save(str(tmp))
-    columns = {
+    columns: dict[str, np.ndarray] = {
         "offsets": offsets,
         "rows": rows.astype(np.int32),
         "name_offsets": name_offsets,
@@ -269,5 +267,5 @@ def build_index(cities_json: Path, target: Path) -> None:
             with open(tmp, "wb") as f:
                 np.save(f, column, allow_pickle=False)
     with atomic.atomic_path(target / "names.txt") as tmp:
-        tmp.write_bytes(b"".join(names))
+        tmp.write_bytes(b"".join(encoded))
     atomic.write_text(target / "complete", "ok\n")
