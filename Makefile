@@ -18,9 +18,10 @@ test-quick: $(VENV)/.test      ## the quick subset while working (about a minute
 	./tools/install-chromium.sh
 	NKMAP_TEST_CACHE_DIR=$(CURDIR)/$(VENV)/test-cache $(BIN)/python -m pytest -m "not slow" -q
 
-lint: $(VENV)/.test            ## ruff (lint and format check)
+lint: $(VENV)/.test            ## ruff (lint and format check) and mypy on src/
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/mypy src
 
 bench: $(VENV)/.bench            ## speed: nkmap vs geotext vs flashgeotext, 1/10/50 MB, maps, browser
 	./tools/install-chromium.sh
