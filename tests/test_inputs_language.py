@@ -43,3 +43,25 @@ def test_every_article_has_its_language_and_metadata_wins(tmp_path, sample_artic
     path = tmp_path / "a.txt"
     path.write_text("---\nlanguage: ms\n---\nBanjir merendam ratusan rumah di kampung itu pada pagi hari.\n", "utf-8")
     assert nkmap.read_article(path).language == "ms"
+
+
+def test_the_unpacked_model_in_the_cache_answers_as_the_packed_one(tmp_path, monkeypatch):
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    from nkmap.inputs import language
+
+    monkeypatch.setenv("NKMAP_CACHE_DIR", str(tmp_path))
+    language._identifier.cache_clear()
+    try:
+        cached = language._identifier()
+        assert list((tmp_path / "langid").glob("model-*.npz")), "the unpacked copy is kept in the cache"
+    finally:
+        language._identifier.cache_clear()
+    packed = LanguageIdentifier.from_model_file(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    for text in (
+        "Warga mengungsi dari desa itu setelah banjir merendam rumah mereka sejak Senin pagi.",
+        "The ferry left the harbour late on Sunday because of the storm over the strait.",
+        "Les habitants ont quitté la ville après les inondations de la semaine dernière.",
+        "Vecinos del barrio dejaron sus casas tras las lluvias del fin de semana pasado.",
+    ):
+        assert cached.classify(text) == packed.classify(text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 from typing import Any
 
 SAMPLE = 600  # characters read from the start of the text
@@ -45,6 +46,51 @@ def normalise_language(value: object) -> str:
 
 @functools.cache
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's model, from an unpacked copy in the cache: its packaged file is LZMA-compressed
+    and took 2-3 s to unpack in every process; the copy loads in milliseconds."""
+    from array import array
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    packed = MODEL_DIR / MODEL_FILE
+    unpacked = _unpacked(packed)
+    if unpacked is None:
+        return LanguageIdentifier.from_model_file(packed, norm_probs=True)
+    with np.load(unpacked, allow_pickle=False) as data:
+
+        def table(name: str) -> array:  # the lookup tables as py3langid keeps them: stdlib arrays
+            column = np.ascontiguousarray(data[name])
+            return array({2: "H", 4: "I", 8: "L"}[column.dtype.itemsize], column.tobytes())
+
+        return LanguageIdentifier(
+            data["ptc"],
+            data["pc"],
+            data["classes"].tolist(),
+            table("nextmove"),
+            data["out_feat"].tolist(),
+            norm_probs=True,
+            tk_row=table("nextmove_row"),
+        )
+
+
+def _unpacked(packed: Path) -> Path | None:
+    """An unpacked copy of ``packed`` in nkmap's cache, made once per py3langid version; None when
+    the cache cannot hold it (then the packed file is read, which only costs time)."""
+    import lzma
+    import shutil
+    from importlib.metadata import version
+
+    from nkmap.infra import atomic
+    from nkmap.infra.cache import cache_dir
+
+    target = cache_dir() / "langid" / f"model-{version('py3langid')}.npz"
+    if target.is_file():
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic.atomic_path(target) as tmp, lzma.open(packed) as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst, length=1 << 20)
+    except OSError:
+        return None
+    return target
