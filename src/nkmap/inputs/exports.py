@@ -277,12 +277,12 @@ def _csv_rows(path: Path, delimiter: str | None) -> Iterator[tuple[int, Mapping[
 
 
 def _parquet_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """Parquet rows as dicts, read in batches (``pyarrow``, a dependency of nkmap's table writer)."""
+    """Parquet rows as dicts, read in batches (``pyarrow``: the optional extra ``nkmap[parquet]``)."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise InputError(path, "", "reading Parquet needs pyarrow: pip install pyarrow") from None
+        raise InputError(path, "", "reading Parquet needs pyarrow: pip install 'nkmap[parquet]'") from None
     try:
         source = pq.ParquetFile(path)
         number = 0
