@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import GAZETTEER, ROOT
 
 
@@ -15,6 +17,7 @@ def nkmap_cli(*args):
     return subprocess.run([sys.executable, "-m", "nkmap", *args], capture_output=True, text=True, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_unresolved_then_add_then_mapped(tmp_path):
     gazetteer = tmp_path / "g.geojson"
     shutil.copy(GAZETTEER, gazetteer)

@@ -138,6 +138,7 @@ def test_a_file_over_the_limit_is_refused_without_reading_it(tmp_path):
         read_article(small, max_size=len(TEXT.encode()) - 1)
 
 
+@pytest.mark.slow
 def test_cli_prints_warnings_as_one_line_each_and_errors_as_one_line(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -183,6 +184,7 @@ def test_bad_paths_and_sidecars_are_errors(tmp_path, setup, message):
         nkmap.read_articles([setup(tmp_path)])
 
 
+@pytest.mark.slow
 def test_an_output_folder_that_is_a_file_is_one_line_exit_2(tmp_path):
     out = tmp_path / "out"
     out.write_text("not a folder", encoding="utf-8")

@@ -88,6 +88,7 @@ def test_bad_rows_are_named_by_line_and_the_rest_is_read(tmp_path, caplog):
     ]
 
 
+@pytest.mark.slow
 def test_an_export_where_no_row_has_text_is_an_error_exit_2(tmp_path):
     export = tmp_path / "x.csv"
     export.write_text("headline,story_body\nOne,BATAM - Ferries sailed.\n", encoding="utf-8")
@@ -174,6 +175,7 @@ def test_export_dates(value, expected):
     assert _date(value) == expected
 
 
+@pytest.mark.slow
 def test_cli_reads_exports_and_says_which_rows_are_duplicates(tmp_path):
     done = cli(
         "build", EXAMPLES / "export.jsonl", "--gazetteer", GAZETTEER, "--out", tmp_path / "out", "--format", "csv"

@@ -33,6 +33,7 @@ def test_processes_give_the_serial_result(corpus, serial):
     assert len(parallel.mentions) > 100
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_serial_result(corpus, serial):
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
@@ -40,6 +41,7 @@ def test_dask_local_cluster_gives_the_serial_result(corpus, serial):
     assert result == serial
 
 
+@pytest.mark.slow
 def test_default_build_does_not_import_dask(tmp_path):
     import subprocess
 

@@ -15,6 +15,7 @@ def _geonames_names(file: str = "cities15000.json") -> list[str]:
     return [n for c in cities.values() for n in (c["name"], *c.get("alternatenames", ()))]
 
 
+@pytest.mark.slow
 def test_folding_all_names_at_once_equals_name_key_one_by_one():
     from nkmap.names import name_key
     from nkmap.sources.geonames import fold_many
