@@ -149,3 +149,30 @@ def test_write_csv_replaces_atomically(tmp_path, sample_result):
     write_csv(mentions, target)
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
     assert [p.name for p in tmp_path.iterdir()] == ["m.csv"]
+
+
+def test_a_set_waits_only_for_its_own_folder(tmp_path):
+    """A cache written while the outputs are staged (an index built on the way) is there at once."""
+    from nkmap.infra import atomic
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    out.mkdir()
+    cache.mkdir()
+    with atomic.replaced_together(out):
+        atomic.write_text(out / "map.html", "new")
+        atomic.write_text(cache / "index.txt", "built")
+        assert (cache / "index.txt").read_text(encoding="utf-8") == "built"
+        assert not (out / "map.html").exists()  # waits for the rest of the set
+    assert (out / "map.html").read_text(encoding="utf-8") == "new"
+
+
+def test_no_geonames_builds_no_geonames_index_for_any_output(tmp_path, monkeypatch):
+    monkeypatch.setenv("NKMAP_CACHE_DIR", str(tmp_path / "cache"))
+    from nkmap.sources import geonames
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an output loaded the GeoNames index")
+
+    monkeypatch.setattr(geonames, "load_geonames", refuse)
+    report = nkmap.build([ARTICLES], gazetteer=GAZETTEER, out=tmp_path / "out", geonames=False, formats="all")
+    assert report.map_path is not None and report.map_path.stat().st_size > 0

@@ -378,7 +378,9 @@ def build(
                 results.close()
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
-    files = write_outputs(result, out, formats=formats, tiles=tiles, embed=embed, corrections=applied, title=title)
+    files = write_outputs(
+        result, out, formats=formats, tiles=tiles, embed=embed, corrections=applied, title=title, towns=geonames
+    )
     return BuildReport(result, tuple(files), corrections_file, tuple(duplicates))
 
 

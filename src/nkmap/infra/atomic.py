@@ -80,6 +80,7 @@ def deferred_interrupts() -> Iterator[None]:
 class _Stage:
     """Temporary files written and waiting to be renamed over their targets together."""
 
+    folder: Path | None = None  # only files in this folder wait for the set (caches written meanwhile do not)
     files: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, target)
 
 
@@ -117,7 +118,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         except OSError as e:
             raise _output_error(target, e, tmp_path) from None
         stage = _stage.get()
-        if stage is not None:
+        if stage is not None and (stage.folder is None or target.parent.resolve() == stage.folder):
             stage.files.append((tmp_path, target))
             staged = True
         else:
@@ -144,8 +145,9 @@ def write_text(path: str | os.PathLike[str], text: str, errors: str = "backslash
 
 
 @contextlib.contextmanager
-def replaced_together() -> Iterator[None]:
-    """Every atomic write in the block waits; at its end all are renamed, or on error none is.
+def replaced_together(folder: str | os.PathLike[str] | None = None) -> Iterator[None]:
+    """Every atomic write in the block (into ``folder``, when given) waits; at its end all are
+    renamed, or on error none is. Writes elsewhere (a cache built on the way) happen at once.
 
     On any exception (an interrupt included) the temporary files are removed and the previous
     files stay as they were. Nested blocks join the outermost one.
@@ -153,7 +155,7 @@ def replaced_together() -> Iterator[None]:
     if _stage.get() is not None:
         yield
         return
-    stage = _Stage()
+    stage = _Stage(Path(folder).resolve() if folder is not None else None)
     token = _stage.set(stage)
     staged = True  # the stage is current: writes go to temporaries
     committed = False

@@ -217,6 +217,7 @@ def write_outputs(
     embed: bool = False,
     corrections: object | None = None,
     title: str | None = None,
+    towns: bool = True,
 ) -> list[Path]:
     """Write the files of ``formats`` into ``out`` and return their paths, as a set or not at all.
 
@@ -236,6 +237,7 @@ def write_outputs(
     embed : also write ``embed.html``, the ``<iframe>`` snippet a report pastes.
     corrections : the corrections applied (:class:`nkmap.sources.corrections.AppliedCorrections`):
         the map's review panel exports them together with the ones made in the page.
+    towns : the map names the GeoNames towns around the places (False with ``--no-geonames``).
     title : the title of the map page and the static map (default: what the corpus is).
     """
     wanted = parse_formats(formats)
@@ -244,12 +246,13 @@ def write_outputs(
     written: list[Path] = []
     # All or nothing: every file goes to a temporary first; only when all are written are they
     # renamed over the previous set (see nkmap.infra.atomic.replaced_together).
-    with atomic.replaced_together():
+    with atomic.replaced_together(out):
         if "html" in wanted:
             from nkmap.outputs.web.page import build_map, embed_snippet  # folium only when the page is asked for
 
             atomic.write_text(
-                out / "map.html", build_map(result, title, tiles=tiles, corrections=corrections).get_root().render()
+                out / "map.html",
+                build_map(result, title, tiles=tiles, corrections=corrections, towns=towns).get_root().render(),
             )
             written.append(out / "map.html")
             if embed:

@@ -170,7 +170,7 @@ def subtitle(result: GeoparseResult) -> str:
     return " · ".join(parts)
 
 
-def map_payload(result: GeoparseResult, title: str | None = None) -> dict[str, Any]:
+def map_payload(result: GeoparseResult, title: str | None = None, towns: bool = True) -> dict[str, Any]:
     """The page's data: compact rows (field names listed once) so the HTML grows slowly per place."""
     offsets = {a.name: utf16_offsets(a.text) for a in result.articles}
     articles = {a.name: i for i, a in enumerate(result.articles)}
@@ -193,7 +193,7 @@ def map_payload(result: GeoparseResult, title: str | None = None) -> dict[str, A
         "fields": fields,
         "places": places,
         "aliases": [_aliases(s.place) for s in result.places],
-        "towns": towns_near(result),
+        "towns": towns_near(result) if towns else [],
         "articles": [
             {
                 "name": a.name,
@@ -217,6 +217,7 @@ def build_map(
     tiles: str | Tiles | None = "none",
     basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
     corrections: Any = None,
+    towns: bool = True,
 ) -> folium.Map:
     """A folium Map of ``result``'s places; display it in a notebook or ``save`` it as HTML.
 
@@ -233,9 +234,10 @@ def build_map(
         country basemap, which is always there, so the map reads well with no network.
     basemap : the country borders GeoJSON (default ``data/basemap/countries.geojson``).
     corrections : the corrections applied, which the review panel exports with the page's own.
+    towns : name the GeoNames towns around the places (False: no GeoNames, as with ``--no-geonames``).
     """
     layer = resolve_tiles(tiles)
-    payload = map_payload(result, title)
+    payload = map_payload(result, title, towns)
     fmap = OfflineMap(
         location=(30, 30), zoom_start=3, tiles=None, control_scale=True, prefer_canvas=True, minZoom=2, maxZoom=18
     )
