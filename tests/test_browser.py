@@ -138,6 +138,7 @@ def test_time_control_filters_markers_and_keeps_undated_articles(sample_build, o
     # move the "from" thumb to the latest date: only that article and the undated ones remain
     page.evaluate("""(() => { const s = document.querySelector('input.nkmap-from');
                               s.value = s.max; s.dispatchEvent(new Event('input')); })()""")
+    page.evaluate("nkmap.settled()")  # the slider applies its range in the next frame
     kept = [a.name for a in sample_build.result.articles if a.date in (None, latest)]
     expected = {s.place.id for s in sample_build.result.places if any(a in kept for a in s.articles)}
     assert page.evaluate("nkmap.shownCount()") == len(expected) < all_places
@@ -223,4 +224,22 @@ def test_language_filter_hides_places_only_articles_in_that_language_name(tmp_pa
     assert page.evaluate(shown) == ["baku", "yerevan"]
     box.locator("input[value='en']").check()
     assert page.evaluate(shown) == ["baku", "stepanakert", "yerevan"]
+    assert page.errors == []
+
+
+def test_a_fast_slider_drag_applies_its_last_range(sample_build, offline_page):
+    page = offline_page
+    open_map(page, sample_build.map_path)
+    all_places = page.evaluate("nkmap.shownCount()")
+    page.locator(".nkmap-filters summary").click()
+    # steps to the latest date and back to the first in one burst: only the last one counts
+    page.evaluate("""(() => { const s = document.querySelector('input.nkmap-from');
+                              for (const v of [s.max, 1, s.max, 0]) { s.value = v; s.dispatchEvent(new Event('input')); }
+                            })()""")
+    page.evaluate("nkmap.settled()")
+    assert page.evaluate("nkmap.shownCount()") == all_places
+    page.evaluate("""(() => { const s = document.querySelector('input.nkmap-from');
+                              for (const v of [0, 1, s.max]) { s.value = v; s.dispatchEvent(new Event('input')); } })()""")
+    page.evaluate("nkmap.settled()")
+    assert page.evaluate("nkmap.shownCount()") < all_places
     assert page.errors == []

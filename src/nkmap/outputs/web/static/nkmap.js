@@ -424,6 +424,20 @@
     var status = el("div", "nkmap-status");
     status.setAttribute("aria-live", "polite");
     var isShown = places.map(function () { return false; });
+    /* the date slider fires an input event per step while dragged: apply the latest range once a
+       frame, not every step (each may re-cluster thousands of markers) */
+    var updateFrame = null, updateWaiters = [];
+    function scheduleUpdate() {
+      if (updateFrame === null) updateFrame = requestAnimationFrame(flushUpdate);
+    }
+    function flushUpdate() {
+      if (updateFrame !== null) cancelAnimationFrame(updateFrame);
+      updateFrame = null;
+      update();
+      var waiting = updateWaiters;
+      updateWaiters = [];
+      waiting.forEach(function (done) { done(); });
+    }
     function update() {
       computeArticles();
       var add = [], remove = [], nShown = 0;
@@ -447,8 +461,9 @@
       /* re-cluster only what changed: much cheaper than clearing thousands of markers */
       var gone = remove.filter(function (l) { return !l.nkmapArea; });
       var come = add.filter(function (l) { return !l.nkmapArea; });
-      if (gone.length + come.length > 1000 || !map.hasLayer(cluster)) {
-        /* many changes (a date range moved), or the first fill: rebuilding the clusters off the
+      var before = cluster.getLayers().length;
+      if (!map.hasLayer(cluster) || gone.length + come.length > Math.max(1000, 0.3 * before)) {
+        /* many changes (a date range moved far), or the first fill: rebuilding the clusters off the
            map is faster. The markers are handed over as the group's pending list, which is what
            addLayers off the map builds, but it checks each marker against the whole list
            (hasLayer scans it): 10,000 markers cost 50 million comparisons that way. */
@@ -645,7 +660,7 @@
             inputs[other === "from" ? 0 : 1].value = range[which];
           }
           showRange();
-          update();
+          scheduleUpdate();
         });
         time.appendChild(slider);
         return slider;
@@ -1016,6 +1031,12 @@
       /* the labels drawn now: [{kind, text, box: [x0, y0, x1, y1]}] in map container pixels */
       labels: function () { relabel(); return placedLabels; },
       /* how many places pass the filters (markers in the cluster group) */
+      /* resolves once a scheduled filter change (the date slider) is applied */
+      settled: function () {
+        return new Promise(function (done) {
+          if (updateFrame === null) done(); else updateWaiters.push(done);
+        });
+      },
       shownCount: function () { return cluster.getLayers().length + areaLayer.getLayers().length; },
       /* how many countries are shaded */
       shadedCount: function () { return areaLayer.getLayers().length; },
