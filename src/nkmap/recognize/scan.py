@@ -643,8 +643,10 @@ def find_candidates(
                 found.append(span)
             else:
                 turned_down.append((span[0], span[1], Reason.ORGANISATION))
-        elif scan.rejected is not None:
+        elif scan.rejected is not None and not _list_word(scan, *scan.rejected):
             turned_down.append(scan.rejected)
+    if turned_down and found:  # "Desa Sukamaju" turned down, then "Sukamaju" found: the mention stands
+        turned_down = _not_overlapping(turned_down, found)
     if not found and not turned_down:
         return [], []
     starts = _sentence_starts(text)
@@ -654,6 +656,23 @@ def find_candidates(
         Dropped(_mention(article.name, text, s, e, NO_EVIDENCE, starts, sentences), why) for s, e, why in turned_down
     ]
     return mentions, dropped
+
+
+def _list_word(scan: _Scan, start: int, end: int, why: Reason) -> bool:
+    """A single word of the stop-word lists ("The", "Minister", "Baca"): the lists already say it is
+    never a name, so it is not put to the user for review (it would top every review.csv)."""
+    return why is Reason.STOP_WORD and " " not in name_key(scan.text[start:end])
+
+
+def _not_overlapping(turned_down: list[tuple[int, int, Reason]], found: list[tuple[int, int, Evidence]]):
+    starts = [s for s, _, _ in found]
+    kept = []
+    for s, e, why in turned_down:
+        i = bisect.bisect_left(starts, e) - 1  # the last mention starting before the end
+        if i >= 0 and found[i][1] > s:
+            continue
+        kept.append((s, e, why))
+    return kept
 
 
 def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, Evidence] | None:
