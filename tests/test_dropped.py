@@ -13,6 +13,7 @@ from nkmap.model import Reason
 from nkmap.outputs.review import review_rows
 from nkmap.pipeline import ScanRecognizer, default_sources
 from nkmap.recognize.scan import find_candidates, find_mentions
+from nkmap.sources.corrections import parse_corrections
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +104,13 @@ def test_the_mentions_are_those_of_find_mentions(sources, sample_articles):
 def test_the_sample_corpus_reports_the_recognisers_rejections(sample_result):
     reasons = {d.reason for d in sample_result.dropped}
     assert {Reason.COMMON_WORD, Reason.ACRONYM, Reason.DEMONYM, Reason.NO_EVIDENCE} <= reasons
+
+
+def test_a_name_marked_not_a_place_is_settled_not_awaiting_review(sources):
+    text = "Officials met in Leeds on Monday. Aurora said the talks went well."
+    article = replace(article_from_text("t.txt", text), language="en")
+    doc = '{"nkmap_corrections": 1, "corrections": [{"action": "not-a-place", "name": "Aurora"}]}'
+    corrections = parse_corrections(doc).bind(lambda _id: None)
+    result = nkmap.geoparse([article], sources=sources, corrections=corrections)
+    assert dropped(result) == [("Aurora", Reason.CORRECTION)]
+    assert [r.status for r in review_rows(result) if r.candidate == "Aurora"] == ["corrected"]

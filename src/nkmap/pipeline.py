@@ -26,7 +26,7 @@ from nkmap.inputs.articles import (
 )
 from nkmap.inputs.duplicates import Duplicate
 from nkmap.inputs.exports import Fields
-from nkmap.model import Article, Dropped, GeoparseResult, Mention, ResolvedMention
+from nkmap.model import Article, Dropped, GeoparseResult, Mention, Reason, ResolvedMention
 from nkmap.model import summarise as summarise  # re-exported: the summaries are built by GeoparseResult.of
 from nkmap.recognize.scan import NameIndex, RecognitionRules, find_candidates, find_mentions
 from nkmap.resolve.resolver import Resolution, Resolver
@@ -156,6 +156,15 @@ def geoparse(
         turned_down: list[Dropped] = []  # the recogniser's rejections: reported too, never silently lost
         if isinstance(recognize, ScanRecognizer):
             found, turned_down = recognize.candidates(article)
+            if corrections and turned_down:  # a name the user marked not a place is settled, not awaiting review
+                settled = {
+                    (d.mention.start, d.mention.end)
+                    for d in corrections.refuse(article.name, [d.mention for d in turned_down])[1]
+                }
+                turned_down = [
+                    Dropped(d.mention, Reason.CORRECTION) if (d.mention.start, d.mention.end) in settled else d
+                    for d in turned_down
+                ]
         else:
             found = recognize(article)
         resolution = resolve(article, found)
