@@ -154,6 +154,7 @@ def geoparse(
                 dropped.extend(hit[1])
                 continue
         turned_down: list[Dropped] = []  # the recogniser's rejections: reported too, never silently lost
+        found: Sequence[Mention]
         if isinstance(recognize, ScanRecognizer):
             found, turned_down = recognize.candidates(article)
             if corrections and turned_down:  # a name the user marked not a place is settled, not awaiting review
