@@ -378,9 +378,8 @@ class _Scan:
         surface = self.text[start:end]
         words = name_key(surface).split()
         rules = self.rules
-        if (words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles)) or words[
-            -1
-        ] in rules.stopwords:
+        first_stop = words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles)
+        if first_stop or words[-1] in rules.stopwords:
             self.why = Reason.STOP_WORD
             return None
         if len(surface) < 3:
@@ -664,7 +663,10 @@ def _list_word(scan: _Scan, start: int, end: int, why: Reason) -> bool:
     return why is Reason.STOP_WORD and " " not in name_key(scan.text[start:end])
 
 
-def _not_overlapping(turned_down: list[tuple[int, int, Reason]], found: list[tuple[int, int, Evidence]]):
+def _not_overlapping(
+    turned_down: list[tuple[int, int, Reason]], found: list[tuple[int, int, Evidence]]
+) -> list[tuple[int, int, Reason]]:
+    """The turned-down spans no mention overlaps (both lists in text order, the mentions disjoint)."""
     starts = [s for s, _, _ in found]
     kept = []
     for s, e, why in turned_down:
