@@ -141,6 +141,11 @@ class Reason(StrEnum):
     CORRECTION = "not a place (correction)"
     LOW_CONFIDENCE = "low confidence"
     OUTSIDE_CONTAINER = "outside the place the text puts it in"  # "the X area of Y", no X lies in Y
+    # The recogniser's own verdicts (recognize/scan.py), on names some source knows:
+    STOP_WORD = "stop word"  # "The", "Kecamatan": a word of the lists, not a name
+    DEMONYM = "demonym"  # "Sudanese", "Rusia" as a people's word
+    ACRONYM = "acronym"  # "BBC", "TNI": capitals only, far more often a body than a place
+    TOO_SHORT = "too short"  # fewer than 3 letters
 
 
 @dataclass(frozen=True, slots=True)

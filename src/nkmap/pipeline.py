@@ -26,9 +26,9 @@ from nkmap.inputs.articles import (
 )
 from nkmap.inputs.duplicates import Duplicate
 from nkmap.inputs.exports import Fields
-from nkmap.model import Article, Dropped, GeoparseResult, Mention, ResolvedMention
+from nkmap.model import Article, Dropped, GeoparseResult, Mention, Reason, ResolvedMention
 from nkmap.model import summarise as summarise  # re-exported: the summaries are built by GeoparseResult.of
-from nkmap.recognize.scan import NameIndex, RecognitionRules, find_mentions
+from nkmap.recognize.scan import NameIndex, RecognitionRules, find_candidates, find_mentions
 from nkmap.resolve.resolver import Resolution, Resolver
 from nkmap.roles import tag_roles
 from nkmap.sources.base import NameSource
@@ -67,6 +67,10 @@ class ScanRecognizer:
 
     def __call__(self, article: Article) -> list[Mention]:
         return find_mentions(article, self.names, self.rules)
+
+    def candidates(self, article: Article) -> tuple[list[Mention], list[Dropped]]:
+        """The mentions, and the names some source knows that the rules turned down (with the reason)."""
+        return find_candidates(article, self.names, self.rules)
 
 
 def default_sources(gazetteer: Gazetteer, geonames: bool = True) -> list[NameSource]:
@@ -149,13 +153,29 @@ def geoparse(
                 resolved.extend(hit[0])
                 dropped.extend(hit[1])
                 continue
-        resolution = resolve(article, recognize(article))
+        turned_down: list[Dropped] = []  # the recogniser's rejections: reported too, never silently lost
+        found: Sequence[Mention]
+        if isinstance(recognize, ScanRecognizer):
+            found, turned_down = recognize.candidates(article)
+            if corrections and turned_down:  # a name the user marked not a place is settled, not awaiting review
+                settled = {
+                    (d.mention.start, d.mention.end)
+                    for d in corrections.refuse(article.name, [d.mention for d in turned_down])[1]
+                }
+                turned_down = [
+                    Dropped(d.mention, Reason.CORRECTION) if (d.mention.start, d.mention.end) in settled else d
+                    for d in turned_down
+                ]
+        else:
+            found = recognize(article)
+        resolution = resolve(article, found)
         if not isinstance(resolution, Resolution):
             resolution = Resolution(tuple(resolution))
         mentions = list(tag(article, resolution.mentions))
         if key is not None:
-            cache.put(key, (mentions, list(resolution.dropped)))  # type: ignore[union-attr]
+            cache.put(key, (mentions, [*turned_down, *resolution.dropped]))  # type: ignore[union-attr]
         resolved.extend(mentions)
+        dropped.extend(turned_down)
         dropped.extend(resolution.dropped)
     if cache is not None:
         cache.commit()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from nkmap.datafiles import packaged_json
 from nkmap.inputs.metadata import dateline_of
-from nkmap.model import NO_EVIDENCE, Article, Cue, Evidence, Mention
+from nkmap.model import NO_EVIDENCE, Article, Cue, Dropped, Evidence, Mention, Reason
 from nkmap.names import UPPER_CLASS, name_key
 from nkmap.recognize.language import article_language, home_countries, zipf
 from nkmap.sources.base import Derived, Hierarchy, KeySet, NameSource, Tier, is_strong
@@ -265,6 +265,10 @@ class _Scan:
         self._countries: set[str] | None = None
         self.dateline_start = dateline_start
         self._lowercase: set[str] | None = None
+        # Why the last check said no (place_check, admin_evidence): set only where a rule rejects, read
+        # only when the whole candidate is rejected, so the common path pays nothing for it.
+        self.why: Reason = Reason.NO_EVIDENCE
+        self.rejected: tuple[int, int, Reason] | None = None  # the candidate _longest_name last turned down
 
     def after_place_words(self) -> set[int]:
         """Offsets right after a place word written in lower case ("desa ", "village of "), the dateline,
@@ -374,20 +378,26 @@ class _Scan:
         surface = self.text[start:end]
         words = name_key(surface).split()
         rules = self.rules
-        if (
-            (words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles))
-            or words[-1] in rules.stopwords
-            or len(surface) < 3
-            or name_key(surface) in rules.demonyms
-            or name_key(previous) in rules.titles
-            or self.person_context(start, end, trigger)
-        ):
+        first_stop = words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles)
+        if first_stop or words[-1] in rules.stopwords:
+            self.why = Reason.STOP_WORD
+            return None
+        if len(surface) < 3:
+            self.why = Reason.TOO_SHORT
+            return None
+        if name_key(surface) in rules.demonyms:
+            self.why = Reason.DEMONYM
+            return None
+        if name_key(previous) in rules.titles or self.person_context(start, end, trigger):
+            self.why = Reason.PERSON
             return None
         if trigger in rules.place_triggers or trigger == "dateline":
             return self.evidence_of(trigger)
         if len(words) == 1 and (self.written_in_lower_case(surface) or self.common_word(surface)):
+            self.why = Reason.COMMON_WORD
             return None
         if surface.isupper():
+            self.why = Reason.ACRONYM
             return None  # an acronym (BBC, TNI) far more often than a place; datelines are caught above
         if previous[:1].isupper() and not trigger:
             return Evidence(Cue.IN_NAME)  # the end of a longer capitalised name: a person or an organisation
@@ -475,13 +485,18 @@ class _Scan:
         # A name of several words is an area's whole name even when its words are ordinary ("Gunung
         # Rante", "Sibau Hulu", "Tanjung Lasa"); a single word must not be a stop word or a demonym.
         if len(surface) < 3 or key in rules.demonyms or all(w in rules.stopwords for w in words):
+            self.why = (
+                Reason.TOO_SHORT if len(surface) < 3 else Reason.DEMONYM if key in rules.demonyms else Reason.STOP_WORD
+            )
             return None
         units = names.admin.named(key)
         anchored = self.admin_anchored()
         if not any(u in anchored for u in units):
+            self.why = Reason.NO_EVIDENCE  # no place word, and the article names no unit above or below it
             return None
         word = self.admin_word_near(start, end)
         if not word and len(words) == 1 and self.written_in_lower_case(surface):
+            self.why = Reason.COMMON_WORD
             return None  # "Sungai Kapuas" after "sejumlah sungai": the word, not a village called Sungai
         # The hierarchy stands in for a place word (the word says which): a village of the regency named.
         return Evidence(Cue.PLACE_WORD, word or "hierarchy")
@@ -595,11 +610,25 @@ def _is_word(token: str) -> bool:
 
 def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | None = None) -> list[Mention]:
     """Every non-overlapping place-name mention in ``article``, in text order."""
+    return find_candidates(article, names, rules)[0]
+
+
+def find_candidates(
+    article: Article, names: NameIndex, rules: RecognitionRules | None = None
+) -> tuple[list[Mention], list[Dropped]]:
+    """The mentions of :func:`find_mentions`, and the names some source knows that the rules turned
+    down here, each a :class:`~nkmap.model.Dropped` with the rule's reason (a common word of the
+    article's language, a person's name, inside an organisation's name, a stop word, ...), in text order.
+
+    A capitalised word no source knows is no candidate and is not reported. The reasons are the
+    verdicts the rules reached anyway: collecting them costs no lookup.
+    """
     text = article.text
     scan = _Scan(text, rules or RecognitionRules.default(), article_language(article), names, dateline_of(article)[1])
     after_trigger = scan.after_place_words()
     word_info = names.word_info
     found: list[tuple[int, int, Evidence]] = []
+    turned_down: list[tuple[int, int, Reason]] = []
     resume = 0
     for m in _CAPITALISED.finditer(text):
         start = m.start()
@@ -611,11 +640,41 @@ def find_mentions(article: Article, names: NameIndex, rules: RecognitionRules | 
             resume = span[1]
             if not scan.in_organisation(span[0], span[1]):
                 found.append(span)
-    if not found:
-        return []
+            else:
+                turned_down.append((span[0], span[1], Reason.ORGANISATION))
+        elif scan.rejected is not None and not _list_word(scan, *scan.rejected):
+            turned_down.append(scan.rejected)
+    if turned_down and found:  # "Desa Sukamaju" turned down, then "Sukamaju" found: the mention stands
+        turned_down = _not_overlapping(turned_down, found)
+    if not found and not turned_down:
+        return [], []
     starts = _sentence_starts(text)
     sentences: dict = {}  # mentions of one sentence (or run-on piece) share its excerpt: one string
-    return [_mention(article.name, text, s, e, evidence, starts, sentences) for s, e, evidence in found]
+    mentions = [_mention(article.name, text, s, e, evidence, starts, sentences) for s, e, evidence in found]
+    dropped = [
+        Dropped(_mention(article.name, text, s, e, NO_EVIDENCE, starts, sentences), why) for s, e, why in turned_down
+    ]
+    return mentions, dropped
+
+
+def _list_word(scan: _Scan, start: int, end: int, why: Reason) -> bool:
+    """A single word of the stop-word lists ("The", "Minister", "Baca"): the lists already say it is
+    never a name, so it is not put to the user for review (it would top every review.csv)."""
+    return why is Reason.STOP_WORD and " " not in name_key(scan.text[start:end])
+
+
+def _not_overlapping(
+    turned_down: list[tuple[int, int, Reason]], found: list[tuple[int, int, Evidence]]
+) -> list[tuple[int, int, Reason]]:
+    """The turned-down spans no mention overlaps (both lists in text order, the mentions disjoint)."""
+    starts = [s for s, _, _ in found]
+    kept = []
+    for s, e, why in turned_down:
+        i = bisect.bisect_left(starts, e) - 1  # the last mention starting before the end
+        if i >= 0 and found[i][1] > s:
+            continue
+        kept.append((s, e, why))
+    return kept
 
 
 def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, Evidence] | None:
@@ -640,6 +699,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
         ends.append(pos)
     trigger: tuple[str, str] | None = None
     rejected = False
+    scan.rejected = None  # the longest span a rule turned down, with its reason (reported if nothing else is found)
     # "Ezine Çayı", "Indus River": a feature word after the run makes the whole its name, before the
     # town of the same name ("Ezine") is considered.
     after = _feature_after_pattern(scan.rules.feature_after).match(text, start)
@@ -651,14 +711,17 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
         tier = names.tier(text[start:stop])
         if tier == STRONG:  # curated: no evidence needed, so only the dateline is noted
             return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else NO_EVIDENCE
-        if names.is_admin(name_key(text[start:stop])) and (admin := scan.admin_evidence(start, stop)):
-            return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else admin
+        if names.is_admin(name_key(text[start:stop])):
+            if admin := scan.admin_evidence(start, stop):
+                return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else admin
+            scan.rejected = scan.rejected or (start, stop, scan.why)
         if tier == WEAK:
             trigger = trigger or scan.trigger_before(start)
             evidence = scan.place_check(start, stop, trigger[0] or scan.trigger_after(stop), trigger[1])
             if evidence is not None:
                 return start, stop, evidence
             rejected = True
+            scan.rejected = scan.rejected or (start, stop, scan.why)
     # Glued suffixes: "Ermenistan’ın", "Kastamonu'nun" name the part before the apostrophe.
     head = _GLUED_HEAD.match(text, start, end)
     if head:
@@ -670,6 +733,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
             evidence = scan.place_check(start, head.end(), trigger[0], trigger[1])
             if evidence is not None:
                 return start, head.end(), evidence
+            scan.rejected = scan.rejected or (start, head.end(), scan.why)
     if rejected:
         return None
     # A named feature: "Gunung Semeru", "Sungai Kapuas", "Indus River", "Poyo ravine" (a candidate to report
