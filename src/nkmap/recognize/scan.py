@@ -16,7 +16,7 @@ import itertools
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -584,17 +584,8 @@ class _Scan:
                 continue
             ends = [m.end()]
             pos = m.end()
-            while len(ends) < admin.max_words and (nxt := _NEXT_WORD.match(text, pos)):
-                if nxt.group(1)[:1].isupper() or text[pos] != " ":
-                    pos = nxt.end()
-                elif (
-                    name_key(nxt.group(1)) in self.rules.particles
-                    and (after := _NEXT_WORD.match(text, nxt.end()))
-                    and after.group(1)[:1].isupper()
-                ):
-                    pos = after.end()
-                else:
-                    break
+            while len(ends) < admin.max_words and (step := _name_word_after(text, pos, self.rules.particles)):
+                pos = step
                 ends.append(pos)
             for stop in reversed(ends):
                 if name_key(text[start:stop]) in admin:
@@ -677,6 +668,22 @@ def _not_overlapping(
     return kept
 
 
+def _name_word_after(text: str, pos: int, particles: Collection[str]) -> int | None:
+    """Where a name running on from ``pos`` ends one word later, or None: over a capitalised or
+    hyphen-joined word ("Nusa Tenggara", "Rostov-on-Don"), or a lower-case particle and the
+    capitalised word after it ("Mocímboa da Praia", "Deir ez-Zor")."""
+    nxt = _NEXT_WORD.match(text, pos)
+    if nxt is None:
+        return None
+    if nxt.group(1)[:1].isupper() or text[pos] != " ":
+        return nxt.end()
+    if name_key(nxt.group(1)) in particles:
+        after = _NEXT_WORD.match(text, nxt.end())
+        if after is not None and after.group(1)[:1].isupper():
+            return after.end()
+    return None
+
+
 def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int) -> tuple[int, int, Evidence] | None:
     text = scan.text
     ends = [end]
@@ -684,18 +691,8 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     # Names run on over capitalised words ("Nusa Tenggara Timur"), hyphens ("Rostov-on-Don") and
     # lower-case particles before a capitalised word ("Mocímboa da Praia", "Deir ez-Zor").
     particles = scan.rules.particles
-    while info & LONGER and len(ends) < names.max_words and (nxt := _NEXT_WORD.match(text, pos)):
-        word = nxt.group(1)
-        if word[:1].isupper() or text[pos] != " ":
-            pos = nxt.end()
-        elif (
-            name_key(word) in particles
-            and (after := _NEXT_WORD.match(text, nxt.end()))
-            and after.group(1)[:1].isupper()
-        ):
-            pos = after.end()
-        else:
-            break
+    while info & LONGER and len(ends) < names.max_words and (step := _name_word_after(text, pos, particles)):
+        pos = step
         ends.append(pos)
     trigger: tuple[str, str] | None = None
     rejected = False
