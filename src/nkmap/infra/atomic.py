@@ -80,7 +80,7 @@ def deferred_interrupts() -> Iterator[None]:
 class _Stage:
     """Temporary files written and waiting to be renamed over their targets together."""
 
-    folder: Path | None = None  # only files in this folder wait for the set (caches written meanwhile do not)
+    folder: str | None = None  # only files in this folder wait for the set (caches written meanwhile do not)
     files: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, target)
 
 
@@ -118,7 +118,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         except OSError as e:
             raise _output_error(target, e, tmp_path) from None
         stage = _stage.get()
-        if stage is not None and (stage.folder is None or target.parent.resolve() == stage.folder):
+        if stage is not None and (stage.folder is None or os.path.normpath(target.parent) == stage.folder):
             stage.files.append((tmp_path, target))
             staged = True
         else:
@@ -155,7 +155,8 @@ def replaced_together(folder: str | os.PathLike[str] | None = None) -> Iterator[
     if _stage.get() is not None:
         yield
         return
-    stage = _Stage(Path(folder).resolve() if folder is not None else None)
+    # compared as written (normalised, not resolved: resolving needs a working folder that may be gone)
+    stage = _Stage(os.path.normpath(folder) if folder is not None else None)
     token = _stage.set(stage)
     staged = True  # the stage is current: writes go to temporaries
     committed = False
