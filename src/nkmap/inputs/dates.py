@@ -56,24 +56,26 @@ MONTHS = {
     "des": 12,
     "dec": 12,
 }
-WEEKDAYS = (
-    "senin",
-    "selasa",
-    "rabu",
-    "kamis",
-    "jumat",
-    "jum'at",
-    "sabtu",
-    "minggu",
-    "ahad",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
+# Weekday names and their numbers (Monday 0, as date.weekday()), Indonesian and English: one table.
+WEEKDAY_NUMBERS = {
+    "senin": 0,
+    "selasa": 1,
+    "rabu": 2,
+    "kamis": 3,
+    "jumat": 4,
+    "jum'at": 4,
+    "sabtu": 5,
+    "minggu": 6,
+    "ahad": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+}
+WEEKDAYS = tuple(WEEKDAY_NUMBERS)
 
 _WEEKDAY = "|".join(re.escape(w) for w in WEEKDAYS)
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -100,27 +102,6 @@ _DATE_LINE_FURNITURE = re.compile(
 
 HEADER_LINES = 6  # a date line among the first lines of a page is the page's own date
 DATE_LINE_MAX_WORDS = 4  # words a date line may hold beyond the date and the furniture above
-_WEEKDAY_NUMBER = {
-    w: i % 7
-    for i, w in enumerate(
-        (
-            "senin",
-            "selasa",
-            "rabu",
-            "kamis",
-            "jumat",
-            "sabtu",
-            "minggu",
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        )
-    )
-} | {"jum'at": 4, "ahad": 6}
 
 
 def parse_date(text: str) -> date | None:
@@ -186,7 +167,7 @@ def _infer_year(years: list[int], month: int, day: int, weekday: str = "") -> da
     """The date in the article's most frequent year that fits ``weekday``, or None."""
     for year in sorted(set(years), key=lambda y: (-years.count(y), -y)):
         found = _safe_date(year, month, day)
-        if found and (not weekday or _WEEKDAY_NUMBER.get(weekday) == found.weekday()):
+        if found and (not weekday or WEEKDAY_NUMBERS.get(weekday) == found.weekday()):
             return found
     return None
 
