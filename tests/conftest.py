@@ -30,6 +30,19 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+# One valid gazetteer feature, for the tests that build gazetteers around it.
+GOOD = {
+    "type": "Feature",
+    "geometry": {"type": "Point", "coordinates": [46.7528, 39.8177]},
+    "properties": {
+        "id": "stepanakert",
+        "name": "Stepanakert",
+        "aliases": ["Khankendi"],
+        "kind": "city",
+        "country": "AZ",
+    },
+}
+
 
 @pytest.fixture(scope="session")
 def sample_articles():

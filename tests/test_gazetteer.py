@@ -10,17 +10,7 @@ import pytest
 import nkmap
 from nkmap.sources.gazetteer import parse_gazetteer
 
-GOOD = {
-    "type": "Feature",
-    "geometry": {"type": "Point", "coordinates": [46.7528, 39.8177]},
-    "properties": {
-        "id": "stepanakert",
-        "name": "Stepanakert",
-        "aliases": ["Khankendi"],
-        "kind": "city",
-        "country": "AZ",
-    },
-}
+from .conftest import GOOD
 
 
 def collection(*features):

@@ -10,19 +10,8 @@ import pytest
 import nkmap
 from nkmap.sources.gazetteer import misplaced, parse_gazetteer
 
-from .conftest import ARTICLES, run_nkmap
+from .conftest import ARTICLES, GOOD, run_nkmap
 
-GOOD = {
-    "type": "Feature",
-    "geometry": {"type": "Point", "coordinates": [46.7528, 39.8177]},
-    "properties": {
-        "id": "stepanakert",
-        "name": "Stepanakert",
-        "aliases": ["Khankendi"],
-        "kind": "city",
-        "country": "AZ",
-    },
-}
 BAKU = {
     "type": "Feature",
     "geometry": {"type": "Point", "coordinates": [49.8920, 40.3777]},
