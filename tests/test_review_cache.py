@@ -129,12 +129,12 @@ def test_an_unusable_cache_only_costs_time(tmp_path, articles):
 CHILD = textwrap.dedent(
     """
     import os, sys
-    from nkmap.infra.resultcache import ResultCache
+    from nkmap.infra.resultcache import ResultCache, Slot
     from nkmap.model import Mention, Place, ResolvedMention
     cache = ResultCache(sys.argv[1])
     rm = ResolvedMention(Mention("a.txt", 0, 4, "Baku", "Baku " * 1200), Place("baku", "Baku", 40.4, 49.9), "gazetteer")
     for i in range(20000):
-        cache.put(f"key{i}", ([rm], []))
+        cache.put(Slot(f"key{i}", lambda candidates: ""), ([rm], []), ["baku"])
     print("committing", flush=True)
     cache.commit()
     print("done", flush=True)
@@ -146,6 +146,8 @@ CHILD = textwrap.dedent(
 def test_a_build_killed_while_writing_leaves_all_or_nothing(tmp_path, articles):
     path = tmp_path / "r.sqlite"
     parse(articles, ResultCache(path))  # earlier results
+    with sqlite3.connect(path) as db:
+        before = db.execute("SELECT count(*) FROM results").fetchone()[0]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     for delay in (0.05, 0.3, 0.8):
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, env=env, text=True)
@@ -157,8 +159,9 @@ def test_a_build_killed_while_writing_leaves_all_or_nothing(tmp_path, articles):
             child.wait()
         with sqlite3.connect(path) as db:
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-            n = db.execute("SELECT count(*) FROM results WHERE key LIKE 'key%'").fetchone()[0]
-        assert n in (0, 20000)  # one transaction: all of it or none
+            n = db.execute("SELECT count(*) FROM candidates WHERE key LIKE 'key%'").fetchone()[0]
+            results = db.execute("SELECT count(*) FROM results").fetchone()[0]
+        assert (n, results) in ((0, before), (20000, before + 20000))  # one transaction: all of it or none
         if delay == 0.05:
             assert child.returncode == -signal.SIGKILL and n == 0  # killed inside the transaction
         cache = ResultCache(path)

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from nkmap.datafiles import SAMPLE_ARTICLES
 from nkmap.formats import parse_formats
-from nkmap.infra.resultcache import ResultCache, context_digest, fold
+from nkmap.infra.resultcache import ResultCache, context_digest
 from nkmap.inputs.articles import (
     MAX_ARTICLE_BYTES,
     SkippedFile,
@@ -28,6 +28,7 @@ from nkmap.inputs.duplicates import Duplicate
 from nkmap.inputs.exports import Fields
 from nkmap.model import Article, Dropped, GeoparseResult, Mention, Reason, ResolvedMention
 from nkmap.model import summarise as summarise  # re-exported: the summaries are built by GeoparseResult.of
+from nkmap.names import name_key
 from nkmap.recognize.scan import NameIndex, RecognitionRules, find_candidates, find_mentions
 from nkmap.resolve.resolver import Resolution, Resolver
 from nkmap.roles import tag_roles
@@ -144,11 +145,10 @@ def geoparse(
     dropped: list[Dropped] = []
     for article in articles:
         kept.append(article)
-        key = None
+        slot = None
         if context is not None:
-            touching = corrections.digest_for(article.name, fold(article.text)) if corrections else ""
-            key = cache.key(context, article, touching)  # type: ignore[union-attr]
-            hit = cache.get(key)  # type: ignore[union-attr]
+            slot = cache.slot(context, article, corrections)  # type: ignore[union-attr]
+            hit = cache.get(slot)  # type: ignore[union-attr]
             if hit is not None:
                 resolved.extend(hit[0])
                 dropped.extend(hit[1])
@@ -172,8 +172,9 @@ def geoparse(
         if not isinstance(resolution, Resolution):
             resolution = Resolution(tuple(resolution))
         mentions = list(tag(article, resolution.mentions))
-        if key is not None:
-            cache.put(key, (mentions, [*turned_down, *resolution.dropped]))  # type: ignore[union-attr]
+        if slot is not None:
+            candidates = {name_key(m.surface) for m in found} | {name_key(d.mention.surface) for d in turned_down}
+            cache.put(slot, (mentions, [*turned_down, *resolution.dropped]), candidates)  # type: ignore[union-attr]
         resolved.extend(mentions)
         dropped.extend(turned_down)
         dropped.extend(resolution.dropped)

@@ -8,13 +8,17 @@ resolution never looks across articles. The key hashes exactly these:
 - the context: nkmap's version and a digest of its code and packaged data, each source's
   content (the curated gazetteer's text, the country names, the GeoNames index version) and
   the longest name the recogniser tries;
-- the corrections that hold in the article and whose name occurs in its text (case, accents and
-  hyphens folded as names are): a correction of "Tula" re-does the articles that write "Tula",
-  and no other.
+- the corrections that can change it, in two steps. The pins and aliases whose name's first word
+  the article writes (as a word, folded as names are: :func:`words`) can change what the recogniser
+  finds, so they are part of the slot's base; the recogniser's candidates (the folded names it
+  found or turned down) are stored by that base. A not-a-place acts only on those candidates, so
+  the result is keyed by the base and the not-a-place corrections that hold in the article for
+  one of its candidates: marking "Sur" not a place re-does the articles where "Sur" was a
+  candidate, not those that write "Surabaya" or "survey".
 
 So a new correction re-does the few articles it touches; a changed gazetteer or a new nkmap
 version re-does every article. The results live in one SQLite file in the cache folder
-(``results-v1.sqlite``): each build's new results are committed in one transaction, so a build
+(``results-v2.sqlite``): each build's new results are committed in one transaction, so a build
 killed halfway leaves the cache as it was before (SQLite's journal), never half an entry. A cache
 that cannot be opened or written only costs time. Delete the file to empty it.
 """
@@ -31,15 +35,19 @@ import re
 import sqlite3
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nkmap.infra.cache import cache_dir
 from nkmap.model import Article, Cue, Dropped, Evidence, Mention, Place, Reason, ResolvedMention
 from nkmap.names import _APOSTROPHES, _FOLD, _SEPARATORS
+from nkmap.recognize.scan import _MARKS
 
-FILE_NAME = "results-v1.sqlite"
+if TYPE_CHECKING:
+    from nkmap.sources.corrections import AppliedCorrections
+
+FILE_NAME = "results-v2.sqlite"
 log = logging.getLogger(__name__)
 Entry = tuple[list[ResolvedMention], list[Dropped]]
 
@@ -48,6 +56,9 @@ Entry = tuple[list[ResolvedMention], list[Dropped]]
 _COMBINING = re.compile(
     "[" + "".join(re.escape(c) for c in map(chr, range(0x300, 0x10000)) if unicodedata.combining(c)) + "]"
 )
+# What is not part of a word for the recogniser (its word characters: \w and the combining marks it reads).
+_NOT_WORD = re.compile(rf"[^\w{_MARKS}]+")
+_PIECES = re.compile(r"[\W_]+")  # the letter-and-digit runs of folded text
 
 
 # str.translate with a dict looks up every character in Python; these regexes touch only the few
@@ -65,6 +76,12 @@ def fold(text: str) -> str:
         lower = _COMBINING.sub("", unicodedata.normalize("NFKD", lower))
         lower = _APOSTROPHE_CHARS.sub("'", lower)
     return _SEPARATORS.sub(" ", lower.replace("`", "'"))
+
+
+def words(text: str) -> frozenset[str]:
+    """The letter-and-digit runs of ``text``'s words, folded as names are: every piece of the key of
+    every word the recogniser reads in ``text`` is one of them ("Ağdam'da" gives "agdam" and "da")."""
+    return frozenset(_PIECES.split(fold(_NOT_WORD.sub(" ", text))))
 
 
 @functools.cache
@@ -188,9 +205,26 @@ def article_digest(article: Article) -> str:
     return hashlib.sha256(repr(article).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+class Slot(NamedTuple):
+    """Where one article's result is kept: ``base`` hashes the context, the article and the pins and
+    aliases its words can bring in; ``decisions(candidates)`` digests the corrections that hold for
+    the names it found (see :meth:`ResultCache.slot`)."""
+
+    base: str
+    decisions: Callable[[Iterable[str]], str]
+
+
+def _no_decisions(candidates: Iterable[str]) -> str:
+    return ""
+
+
 class ResultCache:
     """Results by key in one SQLite file; :meth:`commit` writes what :meth:`put` collected.
 
+    Two tables: ``candidates`` holds, by slot base, the folded names the recogniser found or turned
+    down in the article (they depend only on the text, the sources and the pins its words bring
+    in); ``results`` holds the result by base and the digest of the corrections that decide those
+    names. So a not-a-place correction re-does exactly the articles where its name was a candidate.
     ``hits`` and ``misses`` count the lookups, so a build can say how much it re-did.
     """
 
@@ -198,27 +232,42 @@ class ResultCache:
         self.path = Path(path) if path is not None else cache_dir() / FILE_NAME
         self.hits = self.misses = 0
         self._pending: dict[str, bytes] = {}
+        self._pending_candidates: dict[str, bytes] = {}
         self._db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS candidates (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
             self._db = db
         except (OSError, sqlite3.Error) as e:
             log.debug("result cache %s unavailable: %s", self.path, e)
 
-    def key(self, context: str, article: Article, corrections: str = "") -> str:
-        return hashlib.sha256(f"{context}\n{article_digest(article)}\n{corrections}".encode()).hexdigest()
+    def slot(self, context: str, article: Article, corrections: AppliedCorrections | None = None) -> Slot:
+        """The slot of ``article``'s result under ``context`` (:func:`context_digest`) and ``corrections``."""
+        recognised = corrections.recognition_digest(lambda: words(article.text)) if corrections else ""
+        base = hashlib.sha256(f"{context}\n{article_digest(article)}\n{recognised}".encode()).hexdigest()
+        if not corrections:
+            return Slot(base, _no_decisions)
+        name = article.name
+        return Slot(base, lambda candidates: corrections.decision_digest(name, candidates))
 
-    def get(self, key: str) -> Entry | None:
+    @staticmethod
+    def _key(slot: Slot, candidates: Iterable[str]) -> str:
+        return hashlib.sha256(f"{slot.base}\n{slot.decisions(candidates)}".encode()).hexdigest()
+
+    def get(self, slot: Slot) -> Entry | None:
         value: Any = None
         if self._db is not None:
             try:
-                row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
-                value = decode(row[0]) if row else None
+                row = self._db.execute("SELECT value FROM candidates WHERE key = ?", (slot.base,)).fetchone()
+                if row:
+                    key = self._key(slot, marshal.loads(row[0]))
+                    row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+                    value = decode(row[0]) if row else None
             except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError) as e:
-                log.debug("result cache: unreadable entry %s: %s", key[:12], e)
+                log.debug("result cache: unreadable entry %s: %s", slot.base[:12], e)
                 value = None
         if value is None:
             self.misses += 1
@@ -226,9 +275,13 @@ class ResultCache:
         self.hits += 1
         return value
 
-    def put(self, key: str, entry: Entry) -> None:
+    def put(self, slot: Slot, entry: Entry, candidates: Iterable[str]) -> None:
+        """Keep ``entry``, the result of an article whose recogniser found or turned down ``candidates``
+        (their folded names)."""
         if self._db is not None:
-            self._pending[key] = encode(entry)
+            found = tuple(sorted(set(candidates)))
+            self._pending_candidates[slot.base] = marshal.dumps(found)
+            self._pending[self._key(slot, found)] = encode(entry)
 
     def commit(self) -> None:
         """Write the collected results in one transaction (all or none of them, even if killed)."""
@@ -237,10 +290,14 @@ class ResultCache:
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO candidates VALUES (?, ?)", self._pending_candidates.items()
+                )
                 self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending.items())
         except sqlite3.Error as e:
             log.debug("result cache %s not written: %s", self.path, e)
         self._pending.clear()
+        self._pending_candidates.clear()
 
     def close(self) -> None:
         self.commit()

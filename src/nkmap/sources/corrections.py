@@ -33,6 +33,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ _FIELDS = {
 }
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_PIECES = re.compile(r"[\W_]+")  # what separates the pieces of a folded word (as resultcache.words splits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +251,14 @@ class AppliedCorrections:
         for index, c in enumerate(corrections.entries):
             self._by_key.setdefault(c.key, []).append((c, places.get(index)))
         self._named = sorted(k for k, entries in self._by_key.items() if any(p for _, p in entries))
+        # for the result cache: the pins and aliases with their first word's pieces, the not-a-place by name
+        self._indexed = [
+            (_first_word_pieces(c.key), c.line()) for c in corrections.entries if c.action != "not-a-place"
+        ]
+        self._refusals: dict[str, list[Correction]] = {}
+        for c in corrections.entries:
+            if c.action == "not-a-place":
+                self._refusals.setdefault(c.key, []).append(c)
         self.current = _ArticleSource(self, "")  # the resolver's source; ``resolver`` sets its article
 
     def __bool__(self) -> bool:
@@ -323,14 +333,41 @@ class AppliedCorrections:
         out.extend(pinned.values())
         return sorted(out, key=lambda rm: rm.mention.start)
 
-    def digest_for(self, article: str, folded_text: str) -> str:
-        """A digest of the corrections that can change ``article``'s result: those that hold in it
-        and whose name occurs in its folded text (:func:`nkmap.infra.resultcache.fold`)."""
-        lines = [c.line() for c in self.corrections.entries if c.applies_to(article) and c.key and c.key in folded_text]
+    def recognition_digest(self, words: Callable[[], AbstractSet[str]]) -> str:
+        """A digest of the pins and aliases that can change what the recogniser finds in an article:
+        those whose name's first word is written in it. ``words()`` gives the article's folded words
+        (:func:`nkmap.infra.resultcache.words`); it is called only when there is a pin or alias.
+
+        The recogniser indexes every pinned name in every article (a pin for some articles too), and
+        a name's first word alone already changes how the scan reads that word (it may start the
+        name), so the test is on the first word, in every article, whatever the pin's scope.
+        """
+        if not self._indexed:
+            return ""
+        have = words()
+        lines = [line for pieces, line in self._indexed if pieces <= have]
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16] if lines else ""
+
+    def decision_digest(self, article: str, candidates: Iterable[str]) -> str:
+        """A digest of the not-a-place corrections that can change ``article``'s result: those that
+        hold in it and name one of its ``candidates`` (the folded names the recogniser found or
+        turned down there; a not-a-place only ever acts on those)."""
+        refusals = self._refusals
+        if not refusals:
+            return ""
+        lines = sorted(
+            c.line() for key in candidates if key in refusals for c in refusals[key] if c.applies_to(article)
+        )
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16] if lines else ""
 
     def max_words(self) -> int:
         return max((len(k.split()) for k in self._named), default=1)
+
+
+def _first_word_pieces(key: str) -> frozenset[str]:
+    """The letter-and-digit runs of a folded name's first word: "jum'at kota" → {"jum", "at"}."""
+    first = key.split(" ", 1)[0]
+    return frozenset(p for p in _PIECES.split(first) if p)
 
 
 class _ArticleSource:
