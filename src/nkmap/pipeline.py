@@ -15,6 +15,7 @@ from typing import Protocol
 
 from nkmap.datafiles import SAMPLE_ARTICLES
 from nkmap.formats import parse_formats
+from nkmap.infra.readcache import ReadCache
 from nkmap.infra.resultcache import ResultCache, context_digest
 from nkmap.inputs.articles import (
     MAX_ARTICLE_BYTES,
@@ -356,7 +357,7 @@ def build(
     naming what they repeat, unless ``keep_duplicates``.
     ``corrections`` is the corrections file (default: ``corrections.json`` in the first articles
     folder, when there is one; False: none). ``cache`` keeps per-article results between builds
-    (:mod:`nkmap.infra.resultcache`).
+    (:mod:`nkmap.infra.resultcache`), and what reading found in each text (:mod:`nkmap.infra.readcache`).
     ``title`` names the map page and the static map (default: what the corpus is; the subtitle
     gives the dates and counts).
     """
@@ -370,6 +371,7 @@ def build(
     corrections_file, applied = load_applied_corrections(articles, corrections, curated)
     from nkmap.progress import track
 
+    reads = ReadCache() if cache else None  # what reading found in each text, kept between builds
     read = read_articles(
         articles,
         max_article_size,
@@ -379,13 +381,16 @@ def build(
         urls=urls,
         url_timeout=url_timeout,
         url_delay=url_delay,
+        cache=reads,
     )
     duplicates: list[Duplicate] = []
     if not keep_duplicates:
         from nkmap.inputs.duplicates import report_duplicates, without_duplicates
 
-        read, duplicates = without_duplicates(read)
+        read, duplicates = without_duplicates(read, reads)
         report_duplicates(duplicates)
+    if reads is not None:
+        reads.close()  # each step committed its entries (a failed build writes none)
     if workers > 1 or scheduler:
         result = geoparse_articles(
             read, gazetteer, workers=workers, scheduler=scheduler, geonames=geonames, corrections=applied

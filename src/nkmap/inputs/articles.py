@@ -28,6 +28,7 @@ Warnings go to the ``nkmap`` logger; the CLI prints each as one ``Warning: …``
 from __future__ import annotations
 
 import codecs
+import contextvars
 import json
 import logging
 import os
@@ -44,6 +45,7 @@ from nkmap.inputs.metadata import find_dateline, find_outlet, find_title, header
 from nkmap.model import Article
 
 if TYPE_CHECKING:
+    from nkmap.infra.readcache import ReadCache
     from nkmap.inputs.exports import Fields
 
 ARTICLE_SUFFIXES = (".txt", ".text")
@@ -60,6 +62,9 @@ _BOMS = (
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 log = logging.getLogger(__name__)
+# The read cache of the read_articles call under way (None: none); a context variable, so that every
+# reader (text, web page, PDF, export row) finds it without each passing it on.
+_READ_CACHE: contextvars.ContextVar[ReadCache | None] = contextvars.ContextVar("nkmap_read_cache", default=None)
 
 
 class SkippedFile(InputError):
@@ -76,10 +81,24 @@ def article_files(
 
 
 def read_articles(
-    paths: Iterable[str | os.PathLike[str]], max_size: int = MAX_ARTICLE_BYTES, **options
+    paths: Iterable[str | os.PathLike[str]],
+    max_size: int = MAX_ARTICLE_BYTES,
+    *,
+    cache: ReadCache | None = None,
+    **options,
 ) -> list[Article]:
-    """Read every article named by ``paths`` (see :func:`iter_articles`), skipping non-articles with a warning."""
-    return list(iter_articles(paths, max_size, **options))
+    """Read every article named by ``paths`` (see :func:`iter_articles`), skipping non-articles with a warning.
+
+    ``cache`` (:class:`nkmap.infra.readcache.ReadCache`) keeps what was found in each text (language,
+    date, headline, outlet, dateline) between builds: the files are read again, their texts not.
+    """
+    token = _READ_CACHE.set(cache)
+    try:
+        return list(iter_articles(paths, max_size, **options))
+    finally:
+        _READ_CACHE.reset(token)
+        if cache is not None:
+            cache.commit()
 
 
 def iter_articles(
@@ -383,7 +402,15 @@ def article_from_text(name: str, text: str, path: str = "", **given: str) -> Art
     """Build an Article from text; values in ``given`` (title, outlet, url, date, language) win over guesses.
 
     The language is detected from the text where ``given`` has none (:mod:`nkmap.inputs.language`).
+    Within :func:`read_articles` with a ``cache``, what was found before in the same text is reused.
     """
+    cache = _READ_CACHE.get()
+    if cache is not None:
+        return cache.article(name, text, path, given, _article_from_text)
+    return _article_from_text(name, text, path, **given)
+
+
+def _article_from_text(name: str, text: str, path: str = "", **given: str) -> Article:
     from nkmap.inputs.language import detect_language, normalise_language
 
     lines = header_lines(text)

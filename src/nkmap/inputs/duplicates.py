@@ -21,8 +21,12 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nkmap.model import Article
+
+if TYPE_CHECKING:
+    from nkmap.infra.readcache import ReadCache
 
 SHINGLE = 5  # words per shingle
 SAMPLE = 8  # keep shingles whose hash is divisible by this
@@ -49,21 +53,20 @@ class Duplicate:
         return f"{self.article}: a near duplicate of {self.original} ({self.similarity:.0%} of word sequences shared)"
 
 
-def find_duplicates(articles: Iterable[Article]) -> list[Duplicate]:
-    """Every article that repeats an earlier one, with the earlier one it repeats."""
+def find_duplicates(articles: Iterable[Article], cache: ReadCache | None = None) -> list[Duplicate]:
+    """Every article that repeats an earlier one, with the earlier one it repeats.
+
+    ``cache`` (:class:`nkmap.infra.readcache.ReadCache`) keeps each text's fingerprint between builds.
+    """
     exact: dict[bytes, str] = {}
     index: dict[int, list[int]] = {}
     kept: list[tuple[str, frozenset[int], bool]] = []
     found: list[Duplicate] = []
     for article in articles:
-        words = _WORD.findall(unicodedata.normalize("NFKC", article.text).casefold())
-        digest = zlib.crc32(" ".join(words).encode("utf-8", "surrogatepass")).to_bytes(4, "big") + len(words).to_bytes(
-            8, "big"
-        )
+        digest, sketch, full = cache.fingerprint(article.text, fingerprint) if cache else fingerprint(article.text)
         if digest in exact:
             found.append(Duplicate(article.name, exact[digest], 1.0, True))
             continue
-        sketch, full = _sketch(words)
         match = _near(sketch, full, index, kept)
         if match is not None:
             original, similarity = match
@@ -74,12 +77,27 @@ def find_duplicates(articles: Iterable[Article]) -> list[Duplicate]:
         kept.append((article.name, sketch, full))
         for h in sketch:
             index.setdefault(h, []).append(number)
+    if cache is not None:
+        cache.commit()
     return found
 
 
-def without_duplicates(articles: Sequence[Article]) -> tuple[list[Article], list[Duplicate]]:
+def fingerprint(text: str) -> tuple[bytes, frozenset[int], bool]:
+    """What duplicates are found by: a digest of the normalised words (exact duplicates), and the
+    sampled shingle hashes with whether they are all of them (near duplicates, see :func:`_sketch`)."""
+    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    digest = zlib.crc32(" ".join(words).encode("utf-8", "surrogatepass")).to_bytes(4, "big") + len(words).to_bytes(
+        8, "big"
+    )
+    sketch, full = _sketch(words)
+    return digest, sketch, full
+
+
+def without_duplicates(
+    articles: Sequence[Article], cache: ReadCache | None = None
+) -> tuple[list[Article], list[Duplicate]]:
     """The articles less those that repeat an earlier one, and the duplicates found."""
-    duplicates = find_duplicates(articles)
+    duplicates = find_duplicates(articles, cache)
     dropped = {d.article for d in duplicates}
     return [a for a in articles if a.name not in dropped], duplicates
 
