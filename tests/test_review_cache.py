@@ -92,18 +92,29 @@ def test_a_changed_gazetteer_or_nkmap_redoes_everything(tmp_path, articles, monk
     assert cache.misses == len(articles)
 
 
-def test_entries_round_trip_compact_or_pickled():
+def test_entries_round_trip_in_columns_or_pickled():
+    from nkmap.model import Article
+
     baku = Place("baku", "Baku", 40.4, 49.9, "city", "AZ", 2_000_000, 587084, ("Bakı",), "geonames:587084")
+    article = Article("a.txt", "", "In Baku. Then BAKU again, far away.")
     m = Mention("a.txt", 3, 7, "Baku", "In Baku.", 0, Evidence(Cue.WEAK_WORD, "di"))
+    excerpt = Mention("a.txt", 14, 18, "BAKU", "…BAKU again…", 9, Evidence(Cue.NONE, ""))  # not the text as is
+    moved = Mention("a.txt", 3, 7, "Bakı", "In Baku.", 0)  # a surface that is not the text at its offsets
     entry = (
-        [ResolvedMention(m, baku, "gazetteer", 1.0, "event"), ResolvedMention(m, None, "unresolved")],
-        [Dropped(m, Reason.FOREIGN_NAMESAKE, ((baku, 0.4),), kept=True), Dropped(m, Reason.COMMON_WORD)],
+        [ResolvedMention(m, baku, "gazetteer", 1.0, "event"), ResolvedMention(excerpt, None, "unresolved")],
+        [Dropped(moved, Reason.FOREIGN_NAMESAKE, ((baku, 0.4),), kept=True), Dropped(m, Reason.COMMON_WORD)],
     )
-    data = resultcache.encode(entry)
-    assert data[:1] == b"m" and resultcache.decode(data) == entry
+    data, places = resultcache.encode(entry, article)
+    assert data[:1] == b"c" and b"In Baku." not in data and len(places) == 1  # the article holds the sentence
+    rows = {k: __import__("marshal").loads(v) for k, v in places.items()}
+    decoded = resultcache.decode(data, article, lambda key: Place(*rows[key]))
+    assert decoded == entry
+    assert decoded[0][0].mention.sentence is decoded[1][1].mention.sentence  # one string, as when found
     odd = ([ResolvedMention(dataclasses.replace(m, surface=Reason.PERSON), baku, "gazetteer")], [])
-    data = resultcache.encode(odd)  # a value marshal cannot write: pickled instead
-    assert data[:1] == b"p" and resultcache.decode(data) == odd
+    data, places = resultcache.encode(odd, article)  # a value marshal cannot write: pickled instead
+    assert data[:1] == b"p" and places == {} and resultcache.decode(data, article, None) == odd
+    other = ([ResolvedMention(dataclasses.replace(m, article="b.txt"), baku, "gazetteer")], [])
+    assert resultcache.encode(other, article)[0][:1] == b"p"  # not this article's mention: kept whole
 
 
 def test_fold_keeps_every_name_key_inside_the_folded_text():
@@ -130,11 +141,12 @@ CHILD = textwrap.dedent(
     """
     import os, sys
     from nkmap.infra.resultcache import ResultCache, Slot
-    from nkmap.model import Mention, Place, ResolvedMention
+    from nkmap.model import Article, Mention, Place, ResolvedMention
     cache = ResultCache(sys.argv[1])
     rm = ResolvedMention(Mention("a.txt", 0, 4, "Baku", "Baku " * 1200), Place("baku", "Baku", 40.4, 49.9), "gazetteer")
+    article = Article("a.txt", "", "Bakı")  # the sentence is not the text: it is written with each entry
     for i in range(20000):
-        cache.put(Slot(f"key{i}", lambda candidates: ""), ([rm], []), ["baku"])
+        cache.put(Slot(f"key{i}", lambda candidates: ""), article, ([rm], []), ["baku"])
     print("committing", flush=True)
     cache.commit()
     print("done", flush=True)

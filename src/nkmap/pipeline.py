@@ -149,7 +149,7 @@ def geoparse(
         slot = None
         if context is not None:
             slot = cache.slot(context, article, corrections)  # type: ignore[union-attr]
-            hit = cache.get(slot)  # type: ignore[union-attr]
+            hit = cache.get(slot, article)  # type: ignore[union-attr]
             if hit is not None:
                 resolved.extend(hit[0])
                 dropped.extend(hit[1])
@@ -175,7 +175,7 @@ def geoparse(
         mentions = list(tag(article, resolution.mentions))
         if slot is not None:
             candidates = {name_key(m.surface) for m in found} | {name_key(d.mention.surface) for d in turned_down}
-            cache.put(slot, (mentions, [*turned_down, *resolution.dropped]), candidates)  # type: ignore[union-attr]
+            cache.put(slot, article, (mentions, [*turned_down, *resolution.dropped]), candidates)  # type: ignore[union-attr]
         resolved.extend(mentions)
         dropped.extend(turned_down)
         dropped.extend(resolution.dropped)

@@ -135,70 +135,108 @@ def context_digest(sources: Iterable[object], max_words: int) -> str | None:
 
 
 _PLACE = tuple(f.name for f in dataclasses.fields(Place))
-_MENTION = tuple(f.name for f in dataclasses.fields(Mention))
-_RESOLVED_REST = tuple(f.name for f in dataclasses.fields(ResolvedMention))[2:]  # after mention, place
-_DROPPED_REST = tuple(f.name for f in dataclasses.fields(Dropped))[3:]  # after mention, reason, candidates
-_COMPACT, _PICKLED = b"m", b"p"
+_LAYOUT = (  # the fields the columnar entries are written for; another layout is pickled
+    tuple(f.name for f in dataclasses.fields(Mention)),
+    tuple(f.name for f in dataclasses.fields(ResolvedMention)),
+    tuple(f.name for f in dataclasses.fields(Dropped)),
+    tuple(f.name for f in dataclasses.fields(Evidence)),
+)
+_WRITTEN_FOR = (
+    ("article", "start", "end", "surface", "sentence", "sentence_start", "evidence"),
+    ("mention", "place", "method", "confidence", "role"),
+    ("mention", "reason", "candidates", "kept"),
+    ("cue", "word"),
+)
+_COLUMNS, _PICKLED = b"c", b"p"
 _CUES = {str(c): c for c in Cue}
 _REASONS = {str(r): r for r in Reason}
+_EVIDENCE: dict[tuple[str, str], Evidence] = {}  # one Evidence per (cue, word): they recur in every article
 
 
-def encode(entry: Entry) -> bytes:
-    """An entry as bytes: compact tuples through ``marshal`` (several times faster to read back
-    than pickled frozen dataclasses), or a pickle when a value is not a plain one."""
+def place_key(row: tuple) -> str:
+    """A place's key in the ``places`` table: a digest of its fields (two places that differ in any
+    field, say a pinned point and the GeoNames town of the same id, are two places)."""
+    return hashlib.sha256(repr(row).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def encode(entry: Entry, article: Article) -> tuple[bytes, dict[str, bytes]]:
+    """An article's entry as bytes, and the places it refers to (key → bytes, for the ``places`` table).
+
+    Columns through ``marshal`` (several times faster to read back than pickled dataclasses), with
+    what the article already holds left out: a mention's article name, its surface and its sentence
+    when they are the article's own text at the mention's offsets, and each place (kept once for
+    all articles). A value marshal cannot write, or another layout of the model, is pickled whole.
+    """
+    name, text = article.name, article.text
     places: dict[Place, int] = {}
 
     def place(p: Place | None) -> int:
         return -1 if p is None else places.setdefault(p, len(places))
 
-    def mention(m: Mention) -> list:
-        return [_plain(getattr(m, f)) for f in _MENTION]
+    def mention(m: Mention) -> tuple:
+        if m.article != name:
+            raise ValueError("a mention of another article")
+        start, end, sentence = m.start, m.end, m.sentence
+        return (
+            start,
+            end,
+            None if text[start:end] == m.surface else m.surface,
+            m.sentence_start,
+            len(sentence) if text.startswith(sentence, m.sentence_start) else sentence,
+            str(m.evidence.cue),
+            m.evidence.word,
+        )
 
     rms, dropped = entry
     try:
+        if _LAYOUT != _WRITTEN_FOR:
+            raise ValueError("another layout of the model")
         body = (
-            tuple((mention(rm.mention), place(rm.place), *(getattr(rm, f) for f in _RESOLVED_REST)) for rm in rms),
+            tuple((*mention(rm.mention), place(rm.place), rm.method, rm.confidence, rm.role) for rm in rms),
             tuple(
-                (
-                    mention(d.mention),
-                    str(d.reason),
-                    tuple((place(p), score) for p, score in d.candidates),
-                    *(getattr(d, f) for f in _DROPPED_REST),
-                )
+                (*mention(d.mention), str(d.reason), tuple((place(p), score) for p, score in d.candidates), d.kept)
                 for d in dropped
             ),
         )
-        return _COMPACT + marshal.dumps((tuple(tuple(getattr(p, f) for f in _PLACE) for p in places), *body))
-    except ValueError:  # a value marshal cannot write (a new kind of evidence, say)
-        return _PICKLED + pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        rows = [tuple(getattr(p, f) for f in _PLACE) for p in places]
+        keys = tuple(place_key(row) for row in rows)
+        data = _COLUMNS + marshal.dumps((keys, *body))
+        return data, {k: marshal.dumps(row) for k, row in zip(keys, rows, strict=True)}
+    except (ValueError, TypeError, AttributeError):  # a value marshal cannot write (a new kind of evidence, say)
+        return _PICKLED + pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), {}
 
 
-def decode(data: bytes) -> Entry:
+def decode(data: bytes, article: Article, place: Callable[[str], Place]) -> Entry:
+    """The entry :func:`encode` wrote for ``article``; ``place(key)`` gives each place it refers to."""
     if data[:1] == _PICKLED:
         return pickle.loads(data[1:])
-    if data[:1] != _COMPACT:
+    if data[:1] != _COLUMNS:
         raise ValueError("not a cache entry")
-    rows, rms, dropped = marshal.loads(data[1:])  # tuples; each mention's fields as a list, to fill in
-    places = [Place(*row) for row in rows]
-    evidence = _MENTION.index("evidence") if "evidence" in _MENTION else -1
-    cues, reasons = _CUES, _REASONS  # dict lookups: calling an enum costs microseconds each
+    keys, rms, dropped = marshal.loads(data[1:])
+    places = [place(k) for k in keys]
+    name, text = article.name, article.text
+    cues, reasons, evidences = _CUES, _REASONS, _EVIDENCE  # dict lookups: calling an enum costs microseconds
+    sentences: dict[tuple[int, int], str] = {}  # mentions of one sentence share its string, as when found
 
-    def mention(values: list) -> Mention:
-        if evidence >= 0:
-            values[evidence] = Evidence(cues[values[evidence][0]], values[evidence][1])
-        return Mention(*values)
+    def mention(
+        start: int, end: int, surface: str | None, at: int, sentence: int | str, cue: str, word: str
+    ) -> Mention:
+        if sentence.__class__ is int:
+            shared = sentences.get((at, sentence))  # type: ignore[arg-type]
+            if shared is None:
+                shared = sentences[(at, sentence)] = text[at : at + sentence]  # type: ignore[operator]
+            sentence = shared
+        evidence = evidences.get((cue, word))
+        if evidence is None:
+            evidence = Evidence(cues[cue], word)
+            if len(evidences) < 100_000:
+                evidences[(cue, word)] = evidence
+        return Mention(name, start, end, text[start:end] if surface is None else surface, sentence, at, evidence)  # type: ignore[arg-type]
 
     return (
-        [ResolvedMention(mention(m), places[p] if p >= 0 else None, *rest) for m, p, *rest in rms],
-        [Dropped(mention(m), reasons[r], tuple((places[p], s) for p, s in c), *rest) for m, r, c, *rest in dropped],
+        [ResolvedMention(mention(*r[:7]), places[r[7]] if r[7] >= 0 else None, r[8], r[9], r[10]) for r in rms],
+        [Dropped(mention(*d[:7]), reasons[d[7]], tuple((places[p], s) for p, s in d[8]), d[9]) for d in dropped],
     )
-
-
-def _plain(value: object) -> object:
-    """A value marshal can write: the one non-plain field of a Mention, its evidence, as a pair."""
-    if isinstance(value, Evidence):
-        return (str(value.cue), value.word)
-    return value
 
 
 def article_digest(article: Article) -> str:
@@ -233,6 +271,8 @@ class ResultCache:
         self.hits = self.misses = 0
         self._pending: dict[str, bytes] = {}
         self._pending_candidates: dict[str, bytes] = {}
+        self._pending_places: dict[str, bytes] = {}
+        self._places: dict[str, Place] = {}  # every place read, once per build: articles share them
         self._db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -240,6 +280,7 @@ class ResultCache:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS candidates (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS places (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
             self._db = db
         except (OSError, sqlite3.Error) as e:
             log.debug("result cache %s unavailable: %s", self.path, e)
@@ -257,7 +298,16 @@ class ResultCache:
     def _key(slot: Slot, candidates: Iterable[str]) -> str:
         return hashlib.sha256(f"{slot.base}\n{slot.decisions(candidates)}".encode()).hexdigest()
 
-    def get(self, slot: Slot) -> Entry | None:
+    def _place(self, key: str) -> Place:
+        place = self._places.get(key)
+        if place is None:
+            row = self._db.execute("SELECT value FROM places WHERE key = ?", (key,)).fetchone()  # type: ignore[union-attr]
+            if row is None:
+                raise ValueError(f"no place {key}")
+            place = self._places[key] = Place(*marshal.loads(row[0]))
+        return place
+
+    def get(self, slot: Slot, article: Article) -> Entry | None:
         value: Any = None
         if self._db is not None:
             try:
@@ -265,8 +315,16 @@ class ResultCache:
                 if row:
                     key = self._key(slot, marshal.loads(row[0]))
                     row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
-                    value = decode(row[0]) if row else None
-            except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError) as e:
+                    value = decode(row[0], article, self._place) if row else None
+            except (
+                sqlite3.Error,
+                pickle.UnpicklingError,
+                EOFError,
+                AttributeError,
+                TypeError,
+                ValueError,
+                LookupError,
+            ) as e:
                 log.debug("result cache: unreadable entry %s: %s", slot.base[:12], e)
                 value = None
         if value is None:
@@ -275,13 +333,15 @@ class ResultCache:
         self.hits += 1
         return value
 
-    def put(self, slot: Slot, entry: Entry, candidates: Iterable[str]) -> None:
-        """Keep ``entry``, the result of an article whose recogniser found or turned down ``candidates``
+    def put(self, slot: Slot, article: Article, entry: Entry, candidates: Iterable[str]) -> None:
+        """Keep ``entry``, the result of ``article``, whose recogniser found or turned down ``candidates``
         (their folded names)."""
         if self._db is not None:
             found = tuple(sorted(set(candidates)))
             self._pending_candidates[slot.base] = marshal.dumps(found)
-            self._pending[self._key(slot, found)] = encode(entry)
+            data, places = encode(entry, article)
+            self._pending[self._key(slot, found)] = data
+            self._pending_places.update(places)
 
     def commit(self) -> None:
         """Write the collected results in one transaction (all or none of them, even if killed)."""
@@ -290,6 +350,7 @@ class ResultCache:
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT OR REPLACE INTO places VALUES (?, ?)", self._pending_places.items())
                 self._db.executemany(
                     "INSERT OR REPLACE INTO candidates VALUES (?, ?)", self._pending_candidates.items()
                 )
@@ -298,6 +359,7 @@ class ResultCache:
             log.debug("result cache %s not written: %s", self.path, e)
         self._pending.clear()
         self._pending_candidates.clear()
+        self._pending_places.clear()
 
     def close(self) -> None:
         self.commit()
