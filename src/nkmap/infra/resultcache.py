@@ -9,7 +9,7 @@ resolution never looks across articles. The key hashes exactly these:
   content (the curated gazetteer's text, the country names, the GeoNames index version) and
   the longest name the recogniser tries;
 - the corrections that can change it, in two steps. The pins and aliases whose name's first word
-  the article writes (as a word, folded as names are: :func:`words`) can change what the recogniser
+  the article writes (as a word, folded as names are: :func:`folded_words`) can change what the recogniser
   finds, so they are part of the slot's base; the recogniser's candidates (the folded names it
   found or turned down) are stored by that base. A not-a-place acts only on those candidates, so
   the result is keyed by the base and the not-a-place corrections that hold in the article for
@@ -56,9 +56,6 @@ Entry = tuple[list[ResolvedMention], list[Dropped]]
 _COMBINING = re.compile(
     "[" + "".join(re.escape(c) for c in map(chr, range(0x300, 0x10000)) if unicodedata.combining(c)) + "]"
 )
-# What is not part of a word for the recogniser (its word characters: \w and the combining marks it reads).
-_NOT_WORD = re.compile(rf"[^\w{_MARKS}]+")
-_PIECES = re.compile(r"[\W_]+")  # the letter-and-digit runs of folded text
 
 
 # str.translate with a dict looks up every character in Python; these regexes touch only the few
@@ -78,10 +75,30 @@ def fold(text: str) -> str:
     return _SEPARATORS.sub(" ", lower.replace("`", "'"))
 
 
-def words(text: str) -> frozenset[str]:
-    """The letter-and-digit runs of ``text``'s words, folded as names are: every piece of the key of
-    every word the recogniser reads in ``text`` is one of them ("Ağdam'da" gives "agdam" and "da")."""
-    return frozenset(_PIECES.split(fold(_NOT_WORD.sub(" ", text))))
+def folded_words(text: str) -> str:
+    """``text``'s letters folded as names fold them (:func:`fold`), with a space put first wherever the recogniser
+    ends a word but folding would not: a non-word character that folds to letters ("™") or to
+    nothing (a combining mark the recogniser does not read as part of a word). So each letter-and-digit
+    run of the key of each word the recogniser reads is a whole run of the result ("Ağdam'da" gives
+    "agdam" and "da"); :meth:`~nkmap.sources.corrections.AppliedCorrections.recognition_digest` looks
+    for the pinned names' first words in it."""
+    lower = _word_ends().sub(" ", text).casefold()
+    if not lower.isascii():  # fold's letters, without its spacing and apostrophes: a run ends at them either way
+        lower = _FOLD_CHARS.sub(lambda m: _FOLD[ord(m.group())], lower)
+        lower = _COMBINING.sub("", unicodedata.normalize("NFKD", lower))
+    return lower
+
+
+@functools.cache
+def _word_ends() -> re.Pattern[str]:
+    word = re.compile(rf"[\w{_MARKS}]")  # the recogniser's word characters (recognize.scan._W)
+    ends = []
+    for c in map(chr, range(0x80, 0x10000)):
+        if not word.match(c) and (
+            unicodedata.combining(c) or any(x.isalnum() for x in unicodedata.normalize("NFKD", c))
+        ):
+            ends.append(re.escape(c))
+    return re.compile("[" + "".join(ends) + "]")
 
 
 @functools.cache
@@ -287,7 +304,7 @@ class ResultCache:
 
     def slot(self, context: str, article: Article, corrections: AppliedCorrections | None = None) -> Slot:
         """The slot of ``article``'s result under ``context`` (:func:`context_digest`) and ``corrections``."""
-        recognised = corrections.recognition_digest(lambda: words(article.text)) if corrections else ""
+        recognised = corrections.recognition_digest(lambda: folded_words(article.text)) if corrections else ""
         base = hashlib.sha256(f"{context}\n{article_digest(article)}\n{recognised}".encode()).hexdigest()
         if not corrections:
             return Slot(base, _no_decisions)

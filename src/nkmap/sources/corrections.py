@@ -33,7 +33,6 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -60,7 +59,7 @@ _FIELDS = {
 }
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_PIECES = re.compile(r"[\W_]+")  # what separates the pieces of a folded word (as resultcache.words splits)
+_PIECES = re.compile(r"[\W_]+")  # what separates the letter-and-digit runs of a folded word
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +254,9 @@ class AppliedCorrections:
         self._indexed = [
             (_first_word_pieces(c.key), c.line()) for c in corrections.entries if c.action != "not-a-place"
         ]
+        pieces = sorted({p for first, _ in self._indexed for p in first}, key=lambda p: (-len(p), p))
+        # each piece as a whole letter-and-digit run of the folded text
+        self._pieces = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, pieces)) + r")(?![^\W_])")
         self._refusals: dict[str, list[Correction]] = {}
         for c in corrections.entries:
             if c.action == "not-a-place":
@@ -333,10 +335,11 @@ class AppliedCorrections:
         out.extend(pinned.values())
         return sorted(out, key=lambda rm: rm.mention.start)
 
-    def recognition_digest(self, words: Callable[[], AbstractSet[str]]) -> str:
+    def recognition_digest(self, folded: Callable[[], str]) -> str:
         """A digest of the pins and aliases that can change what the recogniser finds in an article:
-        those whose name's first word is written in it. ``words()`` gives the article's folded words
-        (:func:`nkmap.infra.resultcache.words`); it is called only when there is a pin or alias.
+        those whose name's first word is written in it. ``folded()`` gives the article's text folded
+        as names are (:func:`nkmap.infra.resultcache.folded_words`); it is called only when there is
+        a pin or alias.
 
         The recogniser indexes every pinned name in every article (a pin for some articles too), and
         a name's first word alone already changes how the scan reads that word (it may start the
@@ -344,7 +347,7 @@ class AppliedCorrections:
         """
         if not self._indexed:
             return ""
-        have = words()
+        have = set(self._pieces.findall(folded()))
         lines = [line for pieces, line in self._indexed if pieces <= have]
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16] if lines else ""
 
