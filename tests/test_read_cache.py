@@ -54,10 +54,10 @@ def test_a_second_read_reuses_every_text_and_finds_the_same(tmp_path, folder):
     assert {d.article for d in fresh[1]} == {"copy.txt", "near.txt"}
     cache = ReadCache(tmp_path / "r.sqlite")
     assert read(folder, cache) == fresh
-    assert (cache.hits, cache.misses) == (0, 2 * len(TEXTS))  # an article and a fingerprint each
+    assert (cache.hits, cache.misses) == (0, 2 * len(TEXTS) + 1)  # an article and a fingerprint each; the corpus
     cache = ReadCache(tmp_path / "r.sqlite")
     assert read(folder, cache) == fresh
-    assert (cache.hits, cache.misses) == (2 * len(TEXTS), 0)
+    assert (cache.hits, cache.misses) == (len(TEXTS) + 1, 0)  # the articles, and the corpus's duplicates
 
 
 def test_a_changed_text_or_metadata_is_read_again(tmp_path, folder):
@@ -65,16 +65,16 @@ def test_a_changed_text_or_metadata_is_read_again(tmp_path, folder):
     (folder / "b.txt").write_text(TEXTS["b.txt"].replace("Monday", "Tuesday"), encoding="utf-8")
     cache = ReadCache(tmp_path / "r.sqlite")
     assert read(folder, cache) == read(folder, None)
-    assert cache.misses == 2  # b.txt's article and fingerprint
+    assert cache.misses == 3  # b.txt's article and fingerprint, and the corpus's duplicates
     (folder / "a.json").write_text(json.dumps({"title": "A sidecar headline", "date": "2020-11-05"}), "utf-8")
     cache = ReadCache(tmp_path / "r.sqlite")
     articles, _ = read(folder, cache)
-    assert cache.misses == 1  # the same text (fingerprint kept), other metadata
+    assert cache.misses == 1  # the same text (the same duplicates), other metadata
     assert articles[0].title == "A sidecar headline" and articles == read(folder, None)[0]
     (folder / "b2.txt").write_text(TEXTS["b.txt"], encoding="utf-8")  # the same text under another name
     cache = ReadCache(tmp_path / "r.sqlite")
     assert read(folder, cache) == read(folder, None)
-    assert cache.misses == 1  # its article; the fingerprint of a text is shared
+    assert cache.misses == 2  # its article and the corpus's duplicates; the fingerprint of a text is shared
 
 
 def test_a_changed_nkmap_reads_everything_again(tmp_path, folder, monkeypatch):

@@ -133,3 +133,27 @@ def test_folded_words_hold_every_piece_of_every_word_the_recogniser_reads():
     for piece in ("agdam", "susa", "da", "nagorno", "karabakh", "berd", "lodz", "s", "strasse", "ber"):
         assert piece in pieces, piece  # "™" folds to "tm", U+0610 (a mark the scan does not read) to nothing
     assert "sur" not in words("Surabaya and a survey")
+
+
+def test_the_garbage_collector_rests_only_over_a_run_of_hits(tmp_path, articles, gazetteer):
+    import gc
+
+    from nkmap.infra.resultcache import context_digest
+    from nkmap.pipeline import ScanRecognizer, default_sources
+
+    path = tmp_path / "r.sqlite"
+    parse(articles, gazetteer, ResultCache(path))
+    assert gc.isenabled()
+    parse(articles, gazetteer, ResultCache(path))  # all hits
+    assert gc.isenabled()
+    sources = default_sources(gazetteer, False)
+    context = context_digest(sources, ScanRecognizer(sources).names.max_words)
+    cache = ResultCache(path)
+    assert cache.get(cache.slot(context, articles[0]), articles[0]) is not None and not gc.isenabled()
+    assert cache.get(cache.slot("another context", articles[0]), articles[0]) is None and gc.isenabled()
+    assert cache.get(cache.slot(context, articles[1]), articles[1]) is not None and not gc.isenabled()
+    cache.commit()
+    assert gc.isenabled()
+    cache.get(cache.slot(context, articles[1]), articles[1])
+    del cache  # a cache dropped in a run of hits (an error in the caller) gives the collector back
+    assert gc.isenabled()

@@ -21,7 +21,7 @@ import hashlib
 import logging
 import marshal
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,8 +46,9 @@ def _digest(*parts: str) -> str:
 
 
 class ReadCache:
-    """Read results by key in one SQLite file: articles (:meth:`article`) and duplicate
-    fingerprints (:meth:`fingerprint`). ``hits`` and ``misses`` count the lookups."""
+    """Read results by key in one SQLite file: articles (:meth:`article`), duplicate fingerprints
+    (:meth:`fingerprint`) and the duplicates of a whole corpus (:meth:`corpus`). ``hits`` and
+    ``misses`` count the lookups."""
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else cache_dir() / FILE_NAME
@@ -113,6 +114,22 @@ class ReadCache:
         digest, sketch, full = compute(text)
         self._put(key, (digest, tuple(sketch), full))
         return digest, sketch, full
+
+    def corpus(self, kind: str, texts: Iterable[tuple[str, str]], compute: Callable[[], Any]) -> Any:
+        """``compute()``, a result over a whole corpus given as (name, text) pairs in order (the
+        duplicates found in it), from the cache when the same names hold the same texts in the same
+        order; the result must be plain data (tuples, strings, numbers) that ``marshal`` writes."""
+        h = hashlib.sha256()
+        for name, text in texts:
+            h.update(name.encode("utf-8", "surrogatepass") + b"\0")
+            h.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+        key = _digest(kind, h.hexdigest())
+        found = self._get(key)
+        if found is not None:
+            return found
+        value = compute()
+        self._put(key, value)
+        return value
 
     def commit(self) -> None:
         """Write the collected entries in one transaction (all or none of them, even if killed)."""

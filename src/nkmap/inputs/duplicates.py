@@ -56,8 +56,25 @@ class Duplicate:
 def find_duplicates(articles: Iterable[Article], cache: ReadCache | None = None) -> list[Duplicate]:
     """Every article that repeats an earlier one, with the earlier one it repeats.
 
-    ``cache`` (:class:`nkmap.infra.readcache.ReadCache`) keeps each text's fingerprint between builds.
+    ``cache`` (:class:`nkmap.infra.readcache.ReadCache`) keeps each text's fingerprint, and the
+    duplicates of the whole corpus, between builds.
     """
+    if cache is not None:
+        articles = list(articles)
+        found = cache.corpus(
+            "duplicates",
+            ((a.name, a.text) for a in articles),
+            lambda: tuple((d.article, d.original, d.similarity, d.exact) for d in _find_duplicates(articles, cache)),
+        )
+        cache.commit()
+        try:
+            return [Duplicate(str(a), str(o), float(s), bool(e)) for a, o, s, e in found]
+        except (TypeError, ValueError):  # an unusable entry: only costs the time to find them again
+            pass
+    return _find_duplicates(articles, cache)
+
+
+def _find_duplicates(articles: Iterable[Article], cache: ReadCache | None) -> list[Duplicate]:
     exact: dict[bytes, str] = {}
     index: dict[int, list[int]] = {}
     kept: list[tuple[str, frozenset[int], bool]] = []
@@ -77,8 +94,6 @@ def find_duplicates(articles: Iterable[Article], cache: ReadCache | None = None)
         kept.append((article.name, sketch, full))
         for h in sketch:
             index.setdefault(h, []).append(number)
-    if cache is not None:
-        cache.commit()
     return found
 
 
