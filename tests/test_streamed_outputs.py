@@ -112,12 +112,19 @@ def test_streamed_csv_is_defused_and_reads_back(tmp_path):
 
 def test_page_pieces_join_to_the_one_string(monkeypatch):
     monkeypatch.setattr(page, "TEXT_PIECE", 7)  # every text is cut, astral characters and escapes included
-    payload = page.map_payload(awkward_result(), towns=False)
+    monkeypatch.setattr(page, "ROWS_PIECE", 4)
+    result = awkward_result()
+    payload = page.map_payload(result, towns=False)
     assert "".join(page.payload_json_pieces(payload)) == json_for_html(payload)
+    lazy = dict(payload, mentions=page.mention_rows(result))  # rows made while written
+    assert "".join(page.payload_json_pieces(lazy)) == json_for_html(payload)
+    empty = dict(payload, mentions=iter([]))
+    assert "".join(page.payload_json_pieces(empty)) == json_for_html(dict(payload, mentions=[]))
 
 
 def test_the_page_written_in_pieces_is_the_page_rendered_at_once(result, tmp_path, monkeypatch):
     monkeypatch.setattr(page, "TEXT_PIECE", 5)
+    monkeypatch.setattr(page, "ROWS_PIECE", 3)
     rendered = page.build_map(result, towns=False).get_root().render()
     page.write_map(result, tmp_path / "map.html", towns=False)
     assert (tmp_path / "map.html").read_text(encoding="utf-8") == rendered

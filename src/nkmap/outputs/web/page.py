@@ -173,10 +173,13 @@ def subtitle(result: GeoparseResult) -> str:
 
 def map_payload(result: GeoparseResult, title: str | None = None, towns: bool = True) -> dict[str, Any]:
     """The page's data: compact rows (field names listed once) so the HTML grows slowly per place."""
+    return _payload(result, title, towns, list(mention_rows(result)))
+
+
+def mention_rows(result: GeoparseResult) -> Iterator[list[Any]]:
+    """The payload's ``mentions``, one row at a time (:data:`MENTION_FIELDS`, spans in UTF-16 units)."""
     offsets = {a.name: utf16_offsets(a.text) for a in result.articles}
     articles = {a.name: i for i, a in enumerate(result.articles)}
-    places = [[getattr(s.place, f) for f in PLACE_FIELDS[:-1]] + [kind_group(s.place.kind)] for s in result.places]
-    mentions = []
     for place, summary in enumerate(result.places):
         for rm in summary.mentions:
             m = rm.mention
@@ -184,7 +187,11 @@ def map_payload(result: GeoparseResult, title: str | None = None, towns: bool = 
             js = offsets[m.article]
             if js is not None:
                 spans = tuple(map(js, spans))
-            mentions.append([place, articles[m.article], *spans, rm.method, rm.confidence, rm.role])
+            yield [place, articles[m.article], *spans, rm.method, rm.confidence, rm.role]
+
+
+def _payload(result: GeoparseResult, title: str | None, towns: bool, mentions: Any) -> dict[str, Any]:
+    places = [[getattr(s.place, f) for f in PLACE_FIELDS[:-1]] + [kind_group(s.place.kind)] for s in result.places]
     fields = {f"p_{name}": i for i, name in enumerate(PLACE_FIELDS)}
     fields.update({f"m_{name}": i for i, name in enumerate(MENTION_FIELDS)})
     return {
@@ -257,7 +264,8 @@ def _assemble(
 ) -> tuple[folium.Map, dict[str, Any]]:
     """The map and its data; with ``slot``, the data element holds :data:`_DATA_SLOT` instead."""
     layer = resolve_tiles(tiles)
-    payload = map_payload(result, title, towns)
+    # written in pieces, the mention rows are made as they are written (a list of a row per mention held none)
+    payload = _payload(result, title, towns, mention_rows(result)) if slot else map_payload(result, title, towns)
     fmap = OfflineMap(
         location=(30, 30), zoom_start=3, tiles=None, control_scale=True, prefer_canvas=True, minZoom=2, maxZoom=18
     )
@@ -312,6 +320,7 @@ def write_map(
 
 
 TEXT_PIECE = 1 << 20  # characters of an article text encoded at a time
+ROWS_PIECE = 5000  # rows of a list made while it is written
 
 
 def payload_json_pieces(payload: dict[str, Any]) -> Iterator[str]:
@@ -323,6 +332,14 @@ def payload_json_pieces(payload: dict[str, Any]) -> Iterator[str]:
     yield "{"
     for i, (key, value) in enumerate(payload.items()):
         yield ("," if i else "") + json_for_html(key) + ":"
+        if isinstance(value, Iterator):  # rows made as they are written: a list's JSON, some rows at a time
+            yield "["
+            first = True
+            while rows := list(itertools.islice(value, ROWS_PIECE)):
+                yield ("" if first else ",") + json_for_html(rows)[1:-1]
+                first = False
+            yield "]"
+            continue
         if key != "articles":
             yield json_for_html(value)
             continue
