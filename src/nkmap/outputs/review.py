@@ -65,14 +65,30 @@ class ReviewRow:
         return self.status in AWAITING
 
 
+_last: tuple[GeoparseResult, float, tuple[ReviewRow, ...]] | None = None  # the rows of the last result asked for
+
+
 def review_rows(result: GeoparseResult, low_confidence: float = LOW_CONFIDENCE) -> list[ReviewRow]:
     """Every candidate ``result`` did not map, and every mapped name below ``low_confidence``.
+
+    A build asks three times for the same result (``review.csv``, the map's review panel, the
+    summary line): the rows of the last result are kept (results and rows are frozen) and
+    given again.
 
     Candidates come from ``result.dropped`` (with the reason and the places the pipeline weighed;
     ``kept`` ones are ``unresolved``, the others ``dropped``); a mention left unresolved (``place``
     None) that is not also in ``dropped`` is listed with reason "no evidence". Rows are grouped by status, folded name and reason (low-confidence
     rows by folded name and place), most frequent first.
     """
+    global _last
+    if _last is not None and _last[0] is result and _last[1] == low_confidence:
+        return list(_last[2])
+    rows = _review_rows(result, low_confidence)
+    _last = (result, low_confidence, tuple(rows))
+    return rows
+
+
+def _review_rows(result: GeoparseResult, low_confidence: float) -> list[ReviewRow]:
     groups: dict[tuple[str, str, str], list] = {}
     seen: set[tuple[str, int, int]] = set()
     for d in result.dropped:

@@ -6,26 +6,32 @@ Every file is written to a temporary name and renamed, so a reader never sees ha
 
 from __future__ import annotations
 
+import csv
 import html
+import json
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
+from typing import TYPE_CHECKING, Any
 
 from nkmap.formats import parse_formats
 from nkmap.infra import atomic
-from nkmap.model import GeoparseResult, Mention, ResolvedMention
+from nkmap.model import GeoparseResult, Mention, Place, ResolvedMention
+
+if TYPE_CHECKING:  # geopandas, pandas and shapely are imported where a frame is asked for, not at start-up
+    import geopandas as gpd
+    import numpy as np
 
 CRS = "EPSG:4326"
 
 
 def _points(lat: list[float | None], lon: list[float | None]) -> np.ndarray:
     """Point geometries from coordinate columns in one vectorised call; None where a row has none."""
+    import numpy as np
+    import shapely
+
     lats = np.array([np.nan if v is None else v for v in lat], dtype=np.float64)
     lons = np.array([np.nan if v is None else v for v in lon], dtype=np.float64)
     geoms = np.full(len(lats), None, dtype=object)
@@ -38,8 +44,14 @@ def to_geodataframes(result: GeoparseResult) -> tuple[gpd.GeoDataFrame, gpd.GeoD
     """``(mentions, places)``: one row per mention (geometry None where unresolved), one per place.
 
     Built column by column (one list per column, geometry from coordinate arrays), not from one
-    dict and one shapely object per row.
+    dict and one shapely object per row. :func:`write_outputs` does not use them: it streams the
+    same rows to the files (:func:`write_geojson_rows`, :func:`write_csv_rows`); these are for
+    notebooks and for the KML writer (places only).
     """
+    return _mentions_frame(result), places_frame(result)
+
+
+def _mentions_frame(result: GeoparseResult) -> gpd.GeoDataFrame:
     dates = {a.name: a.date.isoformat() if a.date else None for a in result.articles}
     languages = {a.name: a.language or None for a in result.articles}
     rms = result.mentions
@@ -62,7 +74,11 @@ def to_geodataframes(result: GeoparseResult) -> tuple[gpd.GeoDataFrame, gpd.GeoD
         "sentence": [m.sentence for m in ms],
     }
     geometry = _points([p.lat if p else None for p in ps], [p.lon if p else None for p in ps])
-    mentions = _frame(columns, _MENTION_COLUMNS, geometry)
+    return _frame(columns, _MENTION_COLUMNS, geometry)
+
+
+def places_frame(result: GeoparseResult) -> gpd.GeoDataFrame:
+    """One row per place (the second frame of :func:`to_geodataframes`)."""
     places_ = [s.place for s in result.places]
     place_columns: dict[str, list] = {
         "place_id": [p.id for p in places_],
@@ -77,11 +93,14 @@ def to_geodataframes(result: GeoparseResult) -> tuple[gpd.GeoDataFrame, gpd.GeoD
     }
     places = _frame(place_columns, _PLACE_COLUMNS, _points([p.lat for p in places_], [p.lon for p in places_]))
     places["geonameid"] = places["geonameid"].astype("Int64")  # an id, not 174982.0, even where some are missing
-    return mentions, places
+    return places
 
 
 def _frame(columns: dict[str, list], names: tuple[str, ...], geometry: np.ndarray) -> gpd.GeoDataFrame:
     """A GeoDataFrame with the dtypes a frame built from row dicts gets (an empty one: object columns)."""
+    import geopandas as gpd
+    import pandas as pd
+
     if not len(geometry):
         return gpd.GeoDataFrame([], columns=[*names, "geometry"], geometry="geometry", crs=CRS)
     frame = pd.DataFrame({n: columns[n] for n in names})
@@ -127,7 +146,7 @@ def write_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path
     return Path(path)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r"))
 
 
 def write_csv(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
@@ -139,8 +158,12 @@ def write_csv(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     third-party input, so a text cell that starts like a formula (``= + - @``) gets a leading ``'``
     and a spreadsheet shows it as text instead of running it (the GeoJSON keeps it exactly).
     Columns are checked and defused as whole arrays; only a column holding lists or mixed values
-    is walked cell by cell.
+    is walked cell by cell. (:func:`write_outputs` streams the same bytes with :func:`write_csv_rows`.)
     """
+    import numpy as np
+    import pandas as pd
+    import shapely
+
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     points = frame.geometry.array
     present = ~pd.isna(np.asarray(points, dtype=object)) if len(points) else np.zeros(0, dtype=bool)
@@ -158,7 +181,7 @@ def write_csv(frame: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
         kind = pd.api.types.infer_dtype(series, skipna=True)
         if kind in ("string", "empty"):
             text = series.astype(object)
-            risky = text.str[:1].isin(_FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+            risky = text.str[:1].isin(tuple(_FORMULA_STARTS)).fillna(False).to_numpy(dtype=bool)
             if risky.any():
                 text = text.copy()
                 text[risky] = "'" + text[risky]
@@ -176,6 +199,288 @@ def _inert_cell(value: object) -> object:
     if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
         return "'" + value
     return value
+
+
+# --- the rows, streamed: no frame and no geometry object per mention ------------------------------
+#
+# A record is ``(values, point)``: the column values in the order of ``_MENTION_COLUMNS`` or
+# ``_PLACE_COLUMNS`` (None where empty, lists as lists) and ``(lon, lat)`` or None. The writers
+# below turn them into the bytes GDAL (GeoJSON) and pandas (CSV) wrote from the frames, which
+# tests/test_exports.py checks against :func:`to_geodataframes` written the old way.
+
+Record = tuple[Sequence[Any], "tuple[float, float] | None"]
+
+
+def mention_records(result: GeoparseResult) -> Iterator[Record]:
+    """One record per mention of ``result``, in its order (the rows of ``mentions.geojson``/``.csv``)."""
+    dates = {a.name: a.date.isoformat() if a.date else None for a in result.articles}
+    languages = {a.name: a.language or None for a in result.articles}
+    no_place = (None, None, None, None)
+    for rm in result.mentions:
+        m, p = rm.mention, rm.place
+        where = (p.id, p.name, p.kind, p.country) if p is not None else no_place
+        values = (
+            m.article,
+            dates.get(m.article),
+            languages.get(m.article),
+            m.start,
+            m.end,
+            m.surface,
+            rm.role,
+            *where,
+            rm.method,
+            rm.confidence,
+            m.sentence,
+        )
+        yield values, ((p.lon, p.lat) if p is not None else None)  # GeoJSON and shapely: (lon, lat)
+
+
+def place_records(result: GeoparseResult) -> Iterator[Record]:
+    """One record per place of ``result``, most mentioned first (the rows of ``places.geojson``/``.csv``)."""
+    for s in result.places:
+        p: Place = s.place
+        values = (p.id, p.name, p.kind, p.country, p.origin, p.source, p.geonameid, len(s.mentions), list(s.articles))
+        yield values, (p.lon, p.lat)
+
+
+_encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C: JSON string, non-ASCII as is
+
+
+def _json_real(x: float) -> str:
+    """A float as GDAL writes one (``%.15g``, and ``.0`` on a whole number)."""
+    text = f"{x:.15g}"
+    return text if any(c in text for c in ".en") else text + ".0"
+
+
+def _json_coordinate(x: float) -> str:
+    """A coordinate as GDAL's RFC 7946 writer gives it: 7 decimals, trailing zeros dropped."""
+    return repr(round(x, 7))  # -0.0 stays -0.0, as GDAL writes it
+
+
+def _json_value(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _encode_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _json_real(value)
+    if isinstance(value, (list, tuple)):
+        return "[ " + ", ".join(map(_json_value, value)) + " ]" if value else "[ ]"
+    raise TypeError(f"no GeoJSON value for {type(value).__name__}")
+
+
+def write_geojson_rows(path: str | os.PathLike[str], columns: Sequence[str], records: Iterable[Record]) -> Path:
+    """Write ``records`` as an RFC 7946 FeatureCollection, one Feature a line, atomically.
+
+    The layout and number formatting are GDAL's (what :func:`write_geojson` makes from a frame):
+    a reader sees the same features, properties and coordinates (rounded to 7 decimals, about
+    1 cm). Text is written as JSON strings by Python's own encoder (control characters escaped,
+    everything else UTF-8 as is). Values that repeat (an article's name, a place's fields) are
+    encoded once.
+    """
+    keys = [_encode_string(c) + ": " for c in columns]
+    memo: dict[object, str] = {}
+
+    def encoded(value: object) -> str:
+        if type(value) is str:  # noqa: E721  (exact type: a str subclass is encoded the long way)
+            text = memo.get(value)
+            if text is None:
+                text = _encode_string(value)
+                if len(memo) < 200_000 and len(value) < 200:  # names and codes, not every sentence
+                    memo[value] = text
+            return text
+        return _json_value(value)
+
+    with atomic.atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
+            f.write('{\n"type": "FeatureCollection",\n"features": [\n')
+            lines: list[str] = []
+            first = True
+            for values, point in records:
+                props = ", ".join([k + encoded(v) for k, v in zip(keys, values)])
+                geometry = (
+                    f'{{ "type": "Point", "coordinates": [ {_json_coordinate(point[0])}, {_json_coordinate(point[1])} ] }}'
+                    if point is not None
+                    else "null"
+                )
+                lines.append(f'{{ "type": "Feature", "properties": {{ {props} }}, "geometry": {geometry} }}')
+                if len(lines) >= 2000:
+                    f.write(("" if first else ",\n") + ",\n".join(lines))
+                    first = False
+                    lines.clear()
+            if lines:
+                f.write(("" if first else ",\n") + ",\n".join(lines))
+            f.write("\n]\n}\n")
+    return Path(path)
+
+
+def write_csv_rows(path: str | os.PathLike[str], columns: Sequence[str], records: Iterable[Record]) -> Path:
+    """Write ``records`` as CSV for spreadsheets, atomically: the bytes :func:`write_csv` writes from a frame.
+
+    UTF-8 with a byte-order mark, CRLF, ``lat``/``lon`` after the columns, lists joined with
+    ``"; "``, and every text cell that starts like a formula (``= + - @``, tab, CR) given a
+    leading ``'`` (see :func:`write_csv`).
+    """
+    starts = _FORMULA_STARTS
+
+    def cell(value: object) -> object:
+        if isinstance(value, str):
+            return "'" + value if value[:1] in starts else value
+        if isinstance(value, (list, tuple)):
+            return cell("; ".join(value))
+        if isinstance(value, float):
+            return repr(value)
+        return value
+
+    with atomic.atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8-sig", errors="backslashreplace", newline="") as f:
+            writer = csv.writer(f, lineterminator="\r\n")
+            writer.writerow([*columns, "lat", "lon"])
+            rows: list[list[object]] = []
+            for values, point in records:
+                row = [cell(v) for v in values]
+                row += (repr(point[1]), repr(point[0])) if point is not None else ("", "")  # lat, lon
+                rows.append(row)
+                if len(rows) >= 2000:
+                    writer.writerows(rows)
+                    rows.clear()
+            writer.writerows(rows)
+    return Path(path)
+
+
+def write_mentions_geojson(result: GeoparseResult, path: str | os.PathLike[str]) -> Path:
+    """``mentions.geojson``: :func:`write_geojson_rows` over :func:`mention_records`, with what repeats
+    (an article's columns, a place's columns and point) encoded once, so a row costs a few C calls."""
+    enc = _encode_string
+    keys = [enc(c) + ": " for c in _MENTION_COLUMNS]
+    k = dict(zip(_MENTION_COLUMNS, keys))
+    dates = {a.name: a.date.isoformat() if a.date else None for a in result.articles}
+    languages = {a.name: a.language or None for a in result.articles}
+    articles: dict[str, str] = {}
+    places: dict[str | None, tuple[str, str]] = {
+        None: (
+            f"{k['place_id']}null, {k['place']}null, {k['kind']}null, {k['country']}null, ",
+            "null",
+        )
+    }
+    small: dict[str, str] = {}  # roles and methods: a handful of values
+    reals: dict[float, str] = {}  # confidences: a few hundred values
+
+    def once(text: str) -> str:
+        out = small.get(text)
+        if out is None:
+            out = small[text] = enc(text)
+        return out
+
+    with atomic.atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
+            f.write('{\n"type": "FeatureCollection",\n"features": [\n')
+            lines: list[str] = []
+            first = True
+            for rm in result.mentions:
+                m, p = rm.mention, rm.place
+                head = articles.get(m.article)
+                if head is None:
+                    head = articles[m.article] = (
+                        f'{{ "type": "Feature", "properties": {{ {k["article"]}{enc(m.article)}, '
+                        f"{k['date']}{_json_value(dates.get(m.article))}, "
+                        f"{k['language']}{_json_value(languages.get(m.article))}, "
+                    )
+                pid = p.id if p is not None else None
+                place = places.get(pid)
+                if place is None:
+                    assert p is not None
+                    place = places[pid] = (
+                        f"{k['place_id']}{enc(p.id)}, {k['place']}{enc(p.name)}, "
+                        f"{k['kind']}{enc(p.kind)}, {k['country']}{enc(p.country)}, ",
+                        f'{{ "type": "Point", "coordinates": [ {_json_coordinate(p.lon)}, {_json_coordinate(p.lat)} ] }}',
+                    )
+                confidence = reals.get(rm.confidence)
+                if confidence is None:
+                    confidence = reals[rm.confidence] = _json_real(float(rm.confidence))
+                lines.append(
+                    f"{head}{k['start']}{m.start}, {k['end']}{m.end}, {k['surface']}{enc(m.surface)}, "
+                    f"{k['role']}{once(rm.role)}, {place[0]}{k['method']}{once(rm.method)}, "
+                    f"{k['confidence']}{confidence}, {k['sentence']}{enc(m.sentence)} }}, "
+                    f'"geometry": {place[1]} }}'
+                )
+                if len(lines) >= 2000:
+                    f.write(("" if first else ",\n") + ",\n".join(lines))
+                    first = False
+                    lines.clear()
+            if lines:
+                f.write(("" if first else ",\n") + ",\n".join(lines))
+            f.write("\n]\n}\n")
+    return Path(path)
+
+
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')  # what makes csv's QUOTE_MINIMAL quote a field (with CRLF rows)
+
+
+def _csv_text(text: str | None) -> str:
+    """One CSV field as :mod:`csv` writes a text (quoted only where it must be), defused."""
+    if text is None:
+        return ""
+    if text[:1] in _FORMULA_STARTS:
+        text = "'" + text
+    if _CSV_SPECIAL.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_mentions_csv(result: GeoparseResult, path: str | os.PathLike[str]) -> Path:
+    """``mentions.csv``: the bytes of :func:`write_csv_rows` over :func:`mention_records`, each line
+    joined here: an article's and a place's cells are defused and quoted once each, and only the
+    surface and the sentence per row (:mod:`csv` spends most of its time on fields that repeat)."""
+    dates = {a.name: a.date.isoformat() if a.date else None for a in result.articles}
+    languages = {a.name: a.language or None for a in result.articles}
+    articles: dict[str, str] = {}
+    places: dict[str | None, tuple[str, str]] = {None: (",,,,", ",")}
+    small: dict[str, str] = {}
+    special, starts = _CSV_SPECIAL.search, _FORMULA_STARTS
+
+    def once(text: str) -> str:
+        out = small.get(text)
+        if out is None:
+            out = small[text] = _csv_text(text)
+        return out
+
+    with atomic.atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8-sig", errors="backslashreplace", newline="") as f:
+            csv.writer(f, lineterminator="\r\n").writerow([*_MENTION_COLUMNS, "lat", "lon"])
+            lines: list[str] = []
+            for rm in result.mentions:
+                m, p = rm.mention, rm.place
+                head = articles.get(m.article)
+                if head is None:
+                    name = m.article
+                    head = articles[name] = ",".join(map(_csv_text, (name, dates.get(name), languages.get(name)))) + ","
+                pid = p.id if p is not None else None
+                place = places.get(pid)
+                if place is None:
+                    assert p is not None
+                    place = places[pid] = (
+                        ",".join(map(_csv_text, (p.id, p.name, p.kind, p.country))) + ",",
+                        f"{p.lat!r},{p.lon!r}",
+                    )
+                surface, sentence = m.surface, m.sentence
+                if surface[:1] in starts or special(surface):
+                    surface = _csv_text(surface)
+                if sentence[:1] in starts or special(sentence):
+                    sentence = _csv_text(sentence)
+                lines.append(
+                    f"{head}{m.start},{m.end},{surface},{once(rm.role)},{place[0]}{once(rm.method)},"
+                    f"{float(rm.confidence)!r},{sentence},{place[1]}\r\n"
+                )
+                if len(lines) >= 2000:
+                    f.write("".join(lines))
+                    lines.clear()
+            f.write("".join(lines))
+    return Path(path)
 
 
 def kml_driver() -> str:
@@ -248,33 +553,31 @@ def write_outputs(
     # renamed over the previous set (see nkmap.infra.atomic.replaced_together).
     with atomic.replaced_together(out):
         if "html" in wanted:
-            from nkmap.outputs.web.page import build_map, embed_snippet  # folium only when the page is asked for
+            from nkmap.outputs.web.page import embed_snippet, write_map  # folium only when the page is asked for
 
-            atomic.write_text(
-                out / "map.html",
-                build_map(result, title, tiles=tiles, corrections=corrections, towns=towns).get_root().render(),
+            # in pieces: the page's data (every article's text) is never one string
+            written.append(
+                write_map(result, out / "map.html", title, tiles=tiles, corrections=corrections, towns=towns)
             )
-            written.append(out / "map.html")
             if embed:
                 atomic.write_text(out / "embed.html", embed_snippet("map.html"))
                 written.append(out / "embed.html")
-        if {"geojson", "csv", "kml"} & set(wanted):
-            mentions, places = to_geodataframes(result)
-            if "geojson" in wanted:
-                written += [
-                    write_geojson(mentions, out / "mentions.geojson"),
-                    write_geojson(places, out / "places.geojson"),
-                ]
-            if "csv" in wanted:
-                from nkmap.outputs.review import write_review_csv  # from the result alone: loads no source
+        # The mention files are streamed row by row from the result: no frame, no shapely object per mention.
+        if "geojson" in wanted:
+            written += [
+                write_mentions_geojson(result, out / "mentions.geojson"),
+                write_geojson_rows(out / "places.geojson", _PLACE_COLUMNS, place_records(result)),
+            ]
+        if "csv" in wanted:
+            from nkmap.outputs.review import write_review_csv  # from the result alone: loads no source
 
-                written += [
-                    write_csv(mentions, out / "mentions.csv"),
-                    write_csv(places, out / "places.csv"),
-                    write_review_csv(result, out / "review.csv"),
-                ]
-            if "kml" in wanted:
-                written.append(write_kml(places, out / "places.kml"))
+            written += [
+                write_mentions_csv(result, out / "mentions.csv"),
+                write_csv_rows(out / "places.csv", _PLACE_COLUMNS, place_records(result)),
+                write_review_csv(result, out / "review.csv"),
+            ]
+        if "kml" in wanted:
+            written.append(write_kml(places_frame(result), out / "places.kml"))  # GDAL's KML, from the places alone
         images: dict[str, str | os.PathLike[str]] = {fmt: out / f"map.{fmt}" for fmt in ("png", "svg") if fmt in wanted}
         if images:
             from nkmap.outputs.staticmap import write_static_maps  # matplotlib only when a picture is asked for

@@ -48,18 +48,14 @@ def towns_near(result: GeoparseResult, index=None) -> list[list]:
     inside = (lat >= south - pad_lat) & (lat <= north + pad_lat) & (lon >= west - pad_lon) & (lon <= east + pad_lon)
     wide = np.flatnonzero(inside & (pop >= 15_000))
     chosen = set(wide[np.argsort(-pop[wide], kind="stable")][:WIDE_TOWNS].tolist())
-    # towns near each place: bucket the extent's towns by NEAR-degree cells, look in the 3x3 cells around
+    # towns near each place: one vectorised test over the extent's towns per place (a Python loop
+    # over the tens of thousands of towns of an extent cost most of a small build's page)
     candidates = np.flatnonzero(inside & (pop >= 1_000))
-    cells: dict[tuple[int, int], list[int]] = {}
-    for row, cy, cx in zip(
-        candidates.tolist(), np.floor(lat[candidates] / NEAR).tolist(), np.floor(lon[candidates] / NEAR).tolist()
-    ):
-        cells.setdefault((int(cy), int(cx)), []).append(row)
+    clat, clon, cpop = lat[candidates], lon[candidates], pop[candidates]
     for plat, plon in list(dict.fromkeys(points))[:NEAR_PLACES]:
-        cy, cx = math.floor(plat / NEAR), math.floor(plon / NEAR)
-        rows = [r for dy in (-1, 0, 1) for dx in (-1, 0, 1) for r in cells.get((cy + dy, cx + dx), ())]
-        near = [r for r in rows if abs(lat[r] - plat) <= NEAR and abs(lon[r] - plon) <= NEAR]
-        chosen.update(sorted(near, key=lambda r: (-int(pop[r]), r))[:NEAR_TOWNS])
+        hit = np.flatnonzero((np.abs(clat - plat) <= NEAR) & (np.abs(clon - plon) <= NEAR))
+        order = np.lexsort((candidates[hit], -cpop[hit].astype(np.int64)))[:NEAR_TOWNS]  # most populous, then row
+        chosen.update(candidates[hit][order].tolist())
     mapped = _mapped_names(result)
     towns: list[list[Any]] = []
     for row in sorted(chosen, key=lambda r: (-int(pop[r]), r)):

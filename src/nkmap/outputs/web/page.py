@@ -19,7 +19,8 @@ import html
 import itertools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -120,7 +121,7 @@ def utf16_offsets(text: str) -> Callable[[int], int] | None:
     """Python offsets count code points, JavaScript strings count UTF-16 units: an emoji is 1
     in one and 2 in the other. A function from one to the other, or None where they agree
     (any text without characters beyond the Basic Multilingual Plane: nearly all of them)."""
-    if text.isascii() or len(text.encode("utf-16-le")) == 2 * len(text):
+    if text.isascii() or _ASTRAL.search(text) is None:  # a scan, not a UTF-16 copy of a text of many MB
         return None
     # Only where the astral characters are (one entry each, not one per character: a 19 MB text
     # held a list of 19 M ints here); the UTF-16 offset adds those before i.
@@ -172,10 +173,13 @@ def subtitle(result: GeoparseResult) -> str:
 
 def map_payload(result: GeoparseResult, title: str | None = None, towns: bool = True) -> dict[str, Any]:
     """The page's data: compact rows (field names listed once) so the HTML grows slowly per place."""
+    return _payload(result, title, towns, list(mention_rows(result)))
+
+
+def mention_rows(result: GeoparseResult) -> Iterator[list[Any]]:
+    """The payload's ``mentions``, one row at a time (:data:`MENTION_FIELDS`, spans in UTF-16 units)."""
     offsets = {a.name: utf16_offsets(a.text) for a in result.articles}
     articles = {a.name: i for i, a in enumerate(result.articles)}
-    places = [[getattr(s.place, f) for f in PLACE_FIELDS[:-1]] + [kind_group(s.place.kind)] for s in result.places]
-    mentions = []
     for place, summary in enumerate(result.places):
         for rm in summary.mentions:
             m = rm.mention
@@ -183,7 +187,11 @@ def map_payload(result: GeoparseResult, title: str | None = None, towns: bool = 
             js = offsets[m.article]
             if js is not None:
                 spans = tuple(map(js, spans))
-            mentions.append([place, articles[m.article], *spans, rm.method, rm.confidence, rm.role])
+            yield [place, articles[m.article], *spans, rm.method, rm.confidence, rm.role]
+
+
+def _payload(result: GeoparseResult, title: str | None, towns: bool, mentions: Any) -> dict[str, Any]:
+    places = [[getattr(s.place, f) for f in PLACE_FIELDS[:-1]] + [kind_group(s.place.kind)] for s in result.places]
     fields = {f"p_{name}": i for i, name in enumerate(PLACE_FIELDS)}
     fields.update({f"m_{name}": i for i, name in enumerate(MENTION_FIELDS)})
     return {
@@ -236,8 +244,28 @@ def build_map(
     corrections : the corrections applied, which the review panel exports with the page's own.
     towns : name the GeoNames towns around the places (False: no GeoNames, as with ``--no-geonames``).
     """
+    return _assemble(result, title, tiles=tiles, basemap=basemap, corrections=corrections, towns=towns)[0]
+
+
+# Where the data goes when the page is written in pieces (write_map): "<" never occurs in the
+# JSON of any data element (json_for_html escapes it), so the mark cannot come from article text.
+_DATA_SLOT = "<nkmap-data-slot/>"
+
+
+def _assemble(
+    result: GeoparseResult,
+    title: str | None,
+    *,
+    tiles: str | Tiles | None,
+    basemap: str | os.PathLike[str],
+    corrections: Any,
+    towns: bool,
+    slot: bool = False,
+) -> tuple[folium.Map, dict[str, Any]]:
+    """The map and its data; with ``slot``, the data element holds :data:`_DATA_SLOT` instead."""
     layer = resolve_tiles(tiles)
-    payload = map_payload(result, title, towns)
+    # written in pieces, the mention rows are made as they are written (a list of a row per mention held none)
+    payload = _payload(result, title, towns, mention_rows(result)) if slot else map_payload(result, title, towns)
     fmap = OfflineMap(
         location=(30, 30), zoom_start=3, tiles=None, control_scale=True, prefer_canvas=True, minZoom=2, maxZoom=18
     )
@@ -245,13 +273,96 @@ def build_map(
     root.header.add_child(RawHtml(f"<title>{html.escape(payload['title'])}</title>"), name="nkmap_title")
     root.header.add_child(RawHtml(inline_assets()), name="nkmap_assets")
     add_json(fmap, "nkmap-basemap", basemap_json(basemap), encoded=True)
-    add_json(fmap, "nkmap-data", payload)
+    add_json(fmap, "nkmap-data", _DATA_SLOT if slot else payload, encoded=slot)
     if layer is not None:
         folium.TileLayer(layer.url, attr=layer.attribution, name="tiles", max_zoom=19).add_to(fmap)
     fmap.add_child(PageScript(f"{BASEMAP_ATTRIBUTION}; {TOWNS_ATTRIBUTION}"))
     fmap.add_child(ReviewPanel(result, corrections))  # the review panel (outputs/web/review_panel.py)
     _fix_ids(fmap)
-    return fmap
+    return fmap, payload
+
+
+def write_map(
+    result: GeoparseResult,
+    path: str | os.PathLike[str],
+    title: str | None = None,
+    *,
+    tiles: str | Tiles | None = "none",
+    basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
+    corrections: Any = None,
+    towns: bool = True,
+) -> Path:
+    """Write the page of :func:`build_map` to ``path`` atomically, the same bytes, in pieces.
+
+    The page is rendered around a mark where the data goes, and the data (article texts and
+    all) is written after it piece by piece (:func:`payload_json_pieces`): no string of the
+    whole page, no JSON of the whole data, and no copy of a long text is ever held at once. A
+    19 MB article costs a few MB here instead of several times its size.
+    """
+    from nkmap.infra import atomic
+
+    fmap, payload = _assemble(
+        result, title, tiles=tiles, basemap=basemap, corrections=corrections, towns=towns, slot=True
+    )
+    page = fmap.get_root().render()
+    del fmap
+    head, mark, tail = page.partition(_DATA_SLOT)
+    if not mark or _DATA_SLOT in tail:  # a bug, not bad input: the mark must be there exactly once
+        raise RuntimeError(f"map.html: the data mark is on the page {page.count(_DATA_SLOT)} times, not once")
+    del page
+    with atomic.atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
+            f.write(head)
+            for piece in payload_json_pieces(payload):
+                f.write(piece)
+            f.write(tail)
+    return Path(path)
+
+
+TEXT_PIECE = 1 << 20  # characters of an article text encoded at a time
+ROWS_PIECE = 5000  # rows of a list made while it is written
+
+
+def payload_json_pieces(payload: dict[str, Any]) -> Iterator[str]:
+    """``json_for_html(payload)`` in pieces: the article texts a slice at a time, the rest a member at a time.
+
+    JSON escapes a string character by character, and so does :func:`json_for_html`, so the
+    pieces joined are exactly the one string (tested).
+    """
+    yield "{"
+    for i, (key, value) in enumerate(payload.items()):
+        yield ("," if i else "") + json_for_html(key) + ":"
+        if isinstance(value, Iterator):  # rows made as they are written: a list's JSON, some rows at a time
+            yield "["
+            first = True
+            while rows := list(itertools.islice(value, ROWS_PIECE)):
+                yield ("" if first else ",") + json_for_html(rows)[1:-1]
+                first = False
+            yield "]"
+            continue
+        if key != "articles":
+            yield json_for_html(value)
+            continue
+        yield "["
+        for j, article in enumerate(value):
+            yield "," if j else ""
+            yield from _object_pieces(article)
+        yield "]"
+    yield "}"
+
+
+def _object_pieces(record: dict[str, Any]) -> Iterator[str]:
+    yield "{"
+    for i, (key, value) in enumerate(record.items()):
+        yield ("," if i else "") + json_for_html(key) + ":"
+        if isinstance(value, str) and len(value) > TEXT_PIECE:
+            yield '"'
+            for start in range(0, len(value), TEXT_PIECE):
+                yield json_for_html(value[start : start + TEXT_PIECE])[1:-1]  # without its quotes
+            yield '"'
+        else:
+            yield json_for_html(value)
+    yield "}"
 
 
 def _fix_ids(element: Element, counter: itertools.count | None = None) -> None:
