@@ -48,6 +48,7 @@ EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
 RUN_ON = 4 * EXCERPT_LIMIT  # longer "sentences" are run-on text: cut into shared pieces (memory stays bounded)
 STRONG, WEAK, UNKNOWN = 2, 1, 0
 NAME, LONGER, GLUED = 1, 2, 4  # NameIndex.word_info flags
+CACHE_LIMIT = 1 << 18  # entries of a per-name cache before it starts afresh (bounded memory)
 BIG_PLACE = 100_000  # a place this large keeps its name even when the name is also a common word
 # An age after a name: "Lourdes, 34 years old", "Ahmad (34)", "Budi, 12 tahun", "María, de 40 años".
 _AGE = re.compile(
@@ -136,6 +137,10 @@ class NameIndex:
         self.max_words = max([*words, weak_max_words if weak is not None else 1, admin.max_words if admin else 1])
         self._first_words = frozenset(k.split()[0] for k in self.folded | self.exact if " " in k)
         self._words: dict[str, int] = {}
+        self._tiers: dict[str, int] = {}
+        self._admin_starts: dict[str, bool] = {}
+        self._country_starts: dict[str, bool] | None = None
+        self._country_prefixes: frozenset[str] = frozenset()
 
     @classmethod
     def from_sources(cls, *sources: NameSource) -> NameIndex:
@@ -196,6 +201,16 @@ class NameIndex:
         return 0
 
     def tier(self, surface: str) -> int:
+        """STRONG, WEAK or UNKNOWN for a name as written, remembered: names recur across a corpus, and
+        the weak tier asks several key sets (GeoNames, case forms, variants, near misses) each time."""
+        tier = self._tiers.get(surface)
+        if tier is None:
+            if len(self._tiers) >= CACHE_LIMIT:
+                self._tiers.clear()  # bounded memory on a huge corpus
+            tier = self._tiers[surface] = self._tier(surface)
+        return tier
+
+    def _tier(self, surface: str) -> int:
         if surface in self.exact:
             return STRONG
         key = name_key(surface)
@@ -228,6 +243,39 @@ class NameIndex:
                 info |= GLUED
             self._words[word] = info
         return info
+
+    def starts_admin(self, word: str) -> bool:
+        """Whether an administrative area's name is this capitalised word or begins with it (cached).
+
+        A run of words folds to the first word's key, a space and the rest's, so a word that neither
+        is a name nor begins one starts no name: the whole-text scans skip it at dict-lookup cost."""
+        found = self._admin_starts.get(word)
+        if found is None:
+            admin = self.admin
+            key = name_key(word)
+            found = admin is not None and bool(key) and (key in admin or admin.starts_longer(key))
+            if len(self._admin_starts) >= CACHE_LIMIT:
+                self._admin_starts.clear()
+            self._admin_starts[word] = found
+        return found
+
+    def starts_country(self, word: str, keys: KeySet) -> bool:
+        """Whether a country name (of ``keys``, the country source's) is this word or begins with it (cached)."""
+        if self._country_starts is None:
+            self._country_starts = {}
+            prefixes = set()
+            for k in keys:
+                words = k.split(" ")
+                prefixes.update(" ".join(words[:n]) for n in range(1, len(words)))
+            self._country_prefixes = frozenset(prefixes)
+        found = self._country_starts.get(word)
+        if found is None:
+            key = name_key(word)
+            found = key in keys or key in self._country_prefixes
+            if len(self._country_starts) >= CACHE_LIMIT:
+                self._country_starts.clear()
+            self._country_starts[word] = found
+        return found
 
 
 class _AnyOf:
@@ -552,7 +600,10 @@ class _Scan:
             source = self.names.country_source if self.names is not None else None
             if source is not None:
                 keys = source.names().folded
+                starts = self.names.starts_country  # type: ignore[union-attr]
                 for m in _CAPITALISED.finditer(self.text):
+                    if not starts(m.group(), keys):
+                        continue  # no country's name is this word or begins with it
                     pos, words = m.end(), [m.group()]
                     for _ in range(2):
                         nxt = _NEXT_WORD.match(self.text, pos)
@@ -578,10 +629,11 @@ class _Scan:
         text = self.text
         spans = []
         resume = 0
+        starts = self.names.starts_admin  # type: ignore[union-attr]
         for m in _CAPITALISED.finditer(text):
             start = m.start()
-            if start < resume:
-                continue
+            if start < resume or not starts(m.group()):
+                continue  # inside the last span found, or no area's name is this word or begins with it
             ends = [m.end()]
             pos = m.end()
             while len(ends) < admin.max_words and (step := _name_word_after(text, pos, self.rules.particles)):

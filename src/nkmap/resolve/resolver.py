@@ -26,7 +26,7 @@ from nkmap.resolve.features import (
 )
 from nkmap.resolve.policy import Policy
 from nkmap.resolve.scorer import ResolveSettings, Scorer
-from nkmap.sources.base import NameSource, is_strong
+from nkmap.sources.base import NameSource, Tier, is_strong
 
 CANDIDATES_KEPT = 3  # namesakes a Dropped reports, best first
 
@@ -62,6 +62,11 @@ class Resolver:
         self.scorer: Scorer = scorer or self.settings.scorer
         self.policy = policy or Policy(self.settings.policy)
         self._capitals = capitals
+        # Each name's candidates, kept across articles: names recur across a corpus, and a source's
+        # answer for a name is the same in every article, except the user's corrections, which may
+        # be scoped to one article (their tier is never cached).
+        self._found: dict[str, tuple[tuple[Place, ...], bool]] = {}
+        self._per_article = any(s.tier >= Tier.CORRECTION for s in self.sources)
 
     @property
     def capitals(self) -> Mapping[str, str]:
@@ -77,8 +82,7 @@ class Resolver:
         by_surface: dict[str, list[Mention]] = {}
         for m in mentions:
             by_surface.setdefault(name_key(m.surface), []).append(m)
-        top = self.settings.features.top_namesakes
-        found = {key: _candidates(group[0].surface, self.sources, top) for key, group in by_surface.items()}
+        found = {key: self.candidates(group[0].surface) for key, group in by_surface.items()}
         strong = {k: places for k, (places, taken) in found.items() if places and taken}
         anchors = [places[0] for places in strong.values() if len(places) == 1]
         chosen: dict[str, Choice] = {key: self._choose_curated(places, anchors) for key, places in strong.items()}
@@ -133,6 +137,17 @@ class Resolver:
             if why is None or why.kept:
                 kept.append(ResolvedMention(m, *chosen[key]))
         return Resolution(tuple(kept), tuple(dropped))
+
+    def candidates(self, surface: str) -> tuple[list[Place], bool]:
+        """:func:`_candidates` of ``surface`` over this resolver's sources, remembered across articles
+        (unless a source answers per article)."""
+        if self._per_article:
+            return _candidates(surface, self.sources, self.settings.features.top_namesakes)
+        hit = self._found.get(surface)
+        if hit is None:
+            places, taken = _candidates(surface, self.sources, self.settings.features.top_namesakes)
+            hit = self._found[surface] = (tuple(places), taken)
+        return list(hit[0]), hit[1]
 
     def _choose_curated(self, places: list[Place], anchors: list[Place]) -> Choice:
         c = self.settings.curated
