@@ -12,12 +12,17 @@ unresolved or dropped as the policy says.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from nkmap.model import AREA_KINDS, WIDE_KINDS, Article, Dropped, Mention, Place, ResolvedMention
 from nkmap.names import name_key
 from nkmap.resolve.features import (
+    Distances,
+    NameFeatures,
     Neighbourhood,
     candidate_features,
     container_mentions,
@@ -90,6 +95,13 @@ class Resolver:
         settled = [p for p, _, _ in chosen.values() if p is not None and p.kind not in ("country", "continent")]
         weak = {k: places for k, (places, _) in found.items() if k not in chosen}
         around = Neighbourhood(settled, countries, weak)
+        # Nearness to the article's places, for every namesake at once (one array per pass, not a
+        # Python loop per namesake and place), and each name's own features, the same in every pass.
+        distances = Distances(p for places in weak.values() for p in places)
+        rows = {k: distances.rows(places) for k, places in weak.items()}
+        names: dict[str, NameFeatures] = {}
+        base = settled or anchors
+        base_km = distances.table(base).min(axis=1) if base and len(distances) else None
         # "the X area of Y", "X, Y": the countries and regions the text puts each weak name in.
         inside: dict[str, set[str]] = {}
         if article is not None:
@@ -111,19 +123,34 @@ class Resolver:
                     if p is not None and confidence >= confident:
                         sure[k] = p
                 todo = weak if sure else {}
+                nearer = _Nearer(distances, settled, sure) if sure else None
+                sure_countries = Counter(p.country for p in sure.values() if p.country)
+                all_named = around.countries | set(sure_countries)
             for key, places in todo.items():
                 containers = [
                     p
                     for c in inside.get(key, ())
                     if (p := chosen.get(c, (None,))[0]) is not None and p.kind in (*WIDE_KINDS, *AREA_KINDS)
                 ]
-                nearby = settled or anchors
+                nearby = base
                 named = around.countries
+                near = base_km[rows[key]].tolist() if base_km is not None and places else None
                 if _pass == 2:
-                    others = [p for k, p in sure.items() if k != key and p.kind not in WIDE_KINDS]
-                    nearby = [*settled, *others] if others else nearby
-                    named = around.countries | {p.country for k, p in sure.items() if k != key and p.country}
-                chosen[key], why = self._choose_weak(key, places, by_surface[key], around, nearby, containers, named)
+                    # nearness to the settled places and every other confident name: to the nearest of
+                    # them, the settled places' and the others' nearest, whichever is nearer
+                    others = nearer.others(key, rows[key])  # type: ignore[union-attr]
+                    if others is not None:
+                        nearby, near = nearer.places, others.tolist()  # type: ignore[union-attr]  (non-empty)
+                    own = sure.get(key)  # the countries of the other confident names, and the article's
+                    c = own.country if own is not None else ""
+                    gone = c and sure_countries[c] == 1 and c not in around.countries
+                    named = all_named - {c} if gone else all_named
+                name = names.get(key) or names.setdefault(
+                    key, name_features(by_surface[key], self.settings.cue_strength)
+                )
+                chosen[key], why = self._choose_weak(
+                    key, places, by_surface[key], around, nearby, containers, named, near, name
+                )
                 rejected.pop(key, None)
                 if why is not None:
                     rejected[key] = why
@@ -171,12 +198,18 @@ class Resolver:
         nearby: list[Place],
         containers: Sequence[Place] = (),
         countries: set[str] | None = None,
+        near: Sequence[float] | None = None,
+        name: NameFeatures | None = None,
     ) -> tuple[Choice, Dropped | None]:
-        """The best namesake by the scorer, if the policy accepts it; else why not."""
-        name = name_features(mentions, self.settings.cue_strength)
+        """The best namesake by the scorer, if the policy accepts it; else why not (``near``: each
+        place's ``nearest_km`` to ``nearby``, if known; ``name``: the name's features, if known)."""
+        if name is None:
+            name = name_features(mentions, self.settings.cue_strength)
         scored = []
-        for p in places:
-            features = candidate_features(p, key, around, self.settings.features, nearby, self.capitals, containers)
+        settings, capitals = self.settings.features, self.capitals
+        for i, p in enumerate(places):
+            km = near[i] if near is not None else None
+            features = candidate_features(p, key, around, settings, nearby, capitals, containers, near_km=km)
             scored.append((self.scorer.score(features), p, features))
         scored.sort(key=lambda s: -s[0])
         best = scored[0][2] if scored else None
@@ -188,6 +221,35 @@ class Resolver:
         margin = score - scored[1][0] if len(scored) > 1 else 1.0
         big = features.population_count >= self.policy.limits["big_city"]
         return (place, place.origin, self.scorer.confidence(features, name, big, margin)), None
+
+
+class _Nearer:
+    """The last pass's nearness: to the settled places and the confidently placed names other than
+    the name's own (the smallest and second smallest distance per namesake, so leaving one name out
+    costs nothing)."""
+
+    def __init__(self, distances: Distances, settled: Sequence[Place], sure: Mapping[str, Place]) -> None:
+        listed = [(k, p) for k, p in sure.items() if p.kind not in WIDE_KINDS]
+        self.places = [p for _, p in listed]
+        self._column = {k: j for j, (k, _) in enumerate(listed)}
+        self._settled = distances.table(settled).min(axis=1) if settled else None
+        table = distances.table(self.places) if listed else None
+        if table is not None and len(distances):
+            self._first = table.argmin(axis=1)
+            self._min = table[np.arange(len(table)), self._first]
+            rest = table.copy()
+            rest[np.arange(len(table)), self._first] = np.inf
+            self._second = rest.min(axis=1)
+
+    def others(self, key: str, rows: list[int]) -> np.ndarray | None:
+        """km from each namesake (of ``rows``) to the nearest settled place or other confident name,
+        or None when no other confident name counts (nearness is then the earlier passes')."""
+        j = self._column.get(key)
+        if len(self.places) - (j is not None) == 0 or not rows:
+            return None
+        first = self._first[rows]
+        near = self._min[rows] if j is None else np.where(first == j, self._second[rows], self._min[rows])
+        return near if self._settled is None else np.minimum(self._settled[rows], near)
 
 
 def _candidates(surface: str, sources: Iterable[NameSource], top: int) -> tuple[list[Place], bool]:
