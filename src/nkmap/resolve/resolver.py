@@ -100,6 +100,7 @@ class Resolver:
         distances = Distances(p for places in weak.values() for p in places)
         rows = {k: distances.rows(places) for k, places in weak.items()}
         names: dict[str, NameFeatures] = {}
+        last: dict[str, tuple] = {}  # key -> what its last choice depended on (nearness, containers, countries)
         base = settled or anchors
         base_km = distances.table(base).min(axis=1) if base and len(distances) else None
         # "the X area of Y", "X, Y": the countries and regions the text puts each weak name in.
@@ -145,6 +146,10 @@ class Resolver:
                     c = own.country if own is not None else ""
                     gone = c and sure_countries[c] == 1 and c not in around.countries
                     named = all_named - {c} if gone else all_named
+                state = (tuple(near) if near is not None else None, tuple(containers), bool(named))
+                if last.get(key) == state:
+                    continue  # what the choice depends on is as it was in the name's last pass: so is the choice
+                last[key] = state
                 name = names.get(key) or names.setdefault(
                     key, name_features(by_surface[key], self.settings.cue_strength)
                 )
