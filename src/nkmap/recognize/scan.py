@@ -58,6 +58,7 @@ _AGE = re.compile(
 )
 _NUMERAL = re.compile(r"^(?:[ivxlcdm]+|\d+)$")  # "Dusun V", "RT 03": numbers, not names
 ORGANISATION_REACH = 4  # words after a name read for an organisation word ("People's Liberation Movement")
+_SPACE = re.compile(r"\s")
 _WEB = re.compile(r"www\.|https?:|@|\.(?:com|co|id|net|org|tv|news)\b")
 
 
@@ -486,7 +487,7 @@ class _Scan:
         """
         text = self.text
         left = text.rfind(" ", 0, start) + 1
-        right = len(text) if (space := re.compile(r"\s").search(text, end)) is None else space.start()
+        right = len(text) if (space := _SPACE.search(text, end)) is None else space.start()
         token = text[left:right].lower()
         if _WEB.search(token):
             return True  # a domain, an address or a handle
@@ -668,6 +669,7 @@ class _Scan:
         return spans
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_word(token: str) -> bool:
     return unicodedata.normalize("NFC", token).replace("'", "").replace("’", "").replace("-", "").isalnum()
 
