@@ -158,10 +158,20 @@ def _flagger(text: str, start: int, end: int, spans: list[tuple[int, int]], own:
     """Per token of ``text[start:end]``, lazily: whether it lies inside another mention (``spans`` sorted)."""
 
     def flags() -> list[bool]:
+        # Mentions do not overlap, so the one a token may lie in is the last starting at or before it:
+        # only the few spans around the window can be that one.
+        lo = max(bisect.bisect_right(spans, (start, len(text))) - 1, 0)
+        hi = bisect.bisect_left(spans, (end, -1))
+        near = spans[lo:hi]
+        if not near:
+            return [False] * len(_TOKEN.findall(text, start, end))
         found = []
+        k = -1
         for t in _TOKEN.finditer(text, start, end):
-            k = bisect.bisect_right(spans, (t.start(), len(text))) - 1
-            found.append(k >= 0 and spans[k][0] <= t.start() < spans[k][1] and spans[k] != own)
+            pos = t.start()
+            while k + 1 < len(near) and near[k + 1][0] <= pos:
+                k += 1
+            found.append(k >= 0 and near[k][0] <= pos < near[k][1] and near[k] != own)
         return found
 
     cached: list[list[bool]] = []

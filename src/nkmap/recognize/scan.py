@@ -48,6 +48,8 @@ EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
 RUN_ON = 4 * EXCERPT_LIMIT  # longer "sentences" are run-on text: cut into shared pieces (memory stays bounded)
 STRONG, WEAK, UNKNOWN = 2, 1, 0
 NAME, LONGER, GLUED = 1, 2, 4  # NameIndex.word_info flags
+ADMIN_START, COUNTRY_START = 1, 2  # NameIndex.start_flags
+CACHE_LIMIT = 1 << 18  # entries of a per-name cache before it starts afresh (bounded memory)
 BIG_PLACE = 100_000  # a place this large keeps its name even when the name is also a common word
 # An age after a name: "Lourdes, 34 years old", "Ahmad (34)", "Budi, 12 tahun", "María, de 40 años".
 _AGE = re.compile(
@@ -56,6 +58,7 @@ _AGE = re.compile(
 )
 _NUMERAL = re.compile(r"^(?:[ivxlcdm]+|\d+)$")  # "Dusun V", "RT 03": numbers, not names
 ORGANISATION_REACH = 4  # words after a name read for an organisation word ("People's Liberation Movement")
+_SPACE = re.compile(r"\s")
 _WEB = re.compile(r"www\.|https?:|@|\.(?:com|co|id|net|org|tv|news)\b")
 
 
@@ -136,6 +139,9 @@ class NameIndex:
         self.max_words = max([*words, weak_max_words if weak is not None else 1, admin.max_words if admin else 1])
         self._first_words = frozenset(k.split()[0] for k in self.folded | self.exact if " " in k)
         self._words: dict[str, int] = {}
+        self._tiers: dict[str, int] = {}
+        self._starts: dict[str, int] = {}
+        self._country_prefixes: frozenset[str] | None = None
 
     @classmethod
     def from_sources(cls, *sources: NameSource) -> NameIndex:
@@ -196,6 +202,16 @@ class NameIndex:
         return 0
 
     def tier(self, surface: str) -> int:
+        """STRONG, WEAK or UNKNOWN for a name as written, remembered: names recur across a corpus, and
+        the weak tier asks several key sets (GeoNames, case forms, variants, near misses) each time."""
+        tier = self._tiers.get(surface)
+        if tier is None:
+            if len(self._tiers) >= CACHE_LIMIT:
+                self._tiers.clear()  # bounded memory on a huge corpus
+            tier = self._tiers[surface] = self._tier(surface)
+        return tier
+
+    def _tier(self, surface: str) -> int:
         if surface in self.exact:
             return STRONG
         key = name_key(surface)
@@ -228,6 +244,43 @@ class NameIndex:
                 info |= GLUED
             self._words[word] = info
         return info
+
+    def start_flags(self, words: list[str]) -> list[int]:
+        """For each capitalised word, cached: ADMIN_START if an administrative area's name is the word or
+        begins with it, COUNTRY_START if a country's name (of the country source) does.
+
+        A run of words folds to the first word's key, a space and the rest's, so a word that neither is
+        a name nor begins one starts no name: the whole-text scans for areas and countries skip it.
+        """
+        cache = self._starts
+        flags = list(map(cache.get, words))
+        if None in flags:
+            if len(cache) >= CACHE_LIMIT:
+                cache.clear()
+            for i, word in enumerate(words):
+                if flags[i] is None:
+                    flags[i] = cache.get(word)
+                    if flags[i] is None:
+                        flags[i] = cache[word] = self._start_flags(word)
+        return flags  # type: ignore[return-value]
+
+    def _start_flags(self, word: str) -> int:
+        key = name_key(word)
+        if not key:
+            return 0
+        admin, flags = self.admin, 0
+        if admin is not None and (key in admin or admin.starts_longer(key)):
+            flags |= ADMIN_START
+        if self.country_source is not None:
+            if self._country_prefixes is None:
+                prefixes = set()
+                for k in self.country_source.names().folded:
+                    words = k.split(" ")
+                    prefixes.update(" ".join(words[:n]) for n in range(1, len(words)))
+                self._country_prefixes = frozenset(prefixes)
+            if key in self.country_source.names().folded or key in self._country_prefixes:
+                flags |= COUNTRY_START
+        return flags
 
 
 class _AnyOf:
@@ -265,10 +318,27 @@ class _Scan:
         self._countries: set[str] | None = None
         self.dateline_start = dateline_start
         self._lowercase: set[str] | None = None
+        self._caps: list[re.Match[str]] | None = None  # every capitalised word, found once per article
+        self._starting: dict[int, list[re.Match[str]]] = {}  # start flag -> the words with it
         # Why the last check said no (place_check, admin_evidence): set only where a rule rejects, read
         # only when the whole candidate is rejected, so the common path pays nothing for it.
         self.why: Reason = Reason.NO_EVIDENCE
         self.rejected: tuple[int, int, Reason] | None = None  # the candidate _longest_name last turned down
+
+    def capitalised(self) -> list[re.Match[str]]:
+        """Every capitalised word of the text (one scan per article, shared by the scans below)."""
+        if self._caps is None:
+            self._caps = list(_CAPITALISED.finditer(self.text))
+        return self._caps
+
+    def starting(self, flag: int) -> list[re.Match[str]]:
+        """The capitalised words that may start an area's (ADMIN_START) or a country's (COUNTRY_START) name."""
+        if not self._starting:
+            caps = self.capitalised()
+            flags = self.names.start_flags([m.group() for m in caps])  # type: ignore[union-attr]
+            for f in (ADMIN_START, COUNTRY_START):
+                self._starting[f] = [m for m, g in zip(caps, flags) if g & f]
+        return self._starting[flag]
 
     def after_place_words(self) -> set[int]:
         """Offsets right after a place word written in lower case ("desa ", "village of "), the dateline,
@@ -417,7 +487,7 @@ class _Scan:
         """
         text = self.text
         left = text.rfind(" ", 0, start) + 1
-        right = len(text) if (space := re.compile(r"\s").search(text, end)) is None else space.start()
+        right = len(text) if (space := _SPACE.search(text, end)) is None else space.start()
         token = text[left:right].lower()
         if _WEB.search(token):
             return True  # a domain, an address or a handle
@@ -530,18 +600,22 @@ class _Scan:
                     own = False
                 present[u] = present.get(u, False) or own
         anchored = {u for u, own in present.items() if own}
-        while True:
-            above = {a for u in anchored for a in admin.ancestors(u)}
-            grown = {
-                u
-                for u in present
-                if u not in anchored
-                and (u in above or any(a in anchored for a in admin.ancestors(u)))
-                and not self.hierarchy_common_word(admin.unit(u).name)
-            }
+        ancestry = {u: admin.ancestry(u) for u in present}  # each unit's chain upwards, cached in the source
+        ordinary: dict[int, bool] = {}  # unit -> its name is an ordinary word here (asked at most once)
+        pending = [u for u in present if u not in anchored]
+        while pending:
+            above = {a for u in anchored for a in ancestry[u]}
+            grown = set()
+            for u in pending:
+                if u in above or any(a in anchored for a in ancestry[u]):
+                    if u not in ordinary:
+                        ordinary[u] = self.hierarchy_common_word(admin.unit(u).name)
+                    if not ordinary[u]:
+                        grown.add(u)
             if not grown:
                 break
             anchored |= grown
+            pending = [u for u in pending if u not in grown]
         self._admin_anchored = anchored
         return anchored
 
@@ -552,7 +626,7 @@ class _Scan:
             source = self.names.country_source if self.names is not None else None
             if source is not None:
                 keys = source.names().folded
-                for m in _CAPITALISED.finditer(self.text):
+                for m in self.starting(COUNTRY_START):  # the words a country's name may start with
                     pos, words = m.end(), [m.group()]
                     for _ in range(2):
                         nxt = _NEXT_WORD.match(self.text, pos)
@@ -578,10 +652,10 @@ class _Scan:
         text = self.text
         spans = []
         resume = 0
-        for m in _CAPITALISED.finditer(text):
+        for m in self.starting(ADMIN_START):  # the words an area's name may start with
             start = m.start()
             if start < resume:
-                continue
+                continue  # inside the last span found
             ends = [m.end()]
             pos = m.end()
             while len(ends) < admin.max_words and (step := _name_word_after(text, pos, self.rules.particles)):
@@ -595,6 +669,7 @@ class _Scan:
         return spans
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_word(token: str) -> bool:
     return unicodedata.normalize("NFC", token).replace("'", "").replace("’", "").replace("-", "").isalnum()
 
@@ -621,7 +696,7 @@ def find_candidates(
     found: list[tuple[int, int, Evidence]] = []
     turned_down: list[tuple[int, int, Reason]] = []
     resume = 0
-    for m in _CAPITALISED.finditer(text):
+    for m in scan.capitalised():
         start = m.start()
         info = word_info(m.group())
         if start < resume or not (info or start in after_trigger):

@@ -37,6 +37,8 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from nkmap.model import WIDE_KINDS, Cue, Mention, Place
 from nkmap.names import name_key
 
@@ -114,6 +116,7 @@ class Neighbourhood:
         self.settled = list(settled)
         self.countries = set(countries)
         self._owners: dict[tuple[int, int], set[str]] = {}
+        self._around: dict[tuple[int, int], set[str]] = {}  # cell -> the owners of it and its 8 neighbours
         for p in settled:
             self._owners.setdefault(_cell(p), set()).add("=" + p.id)
         for key, places in weak.items():
@@ -122,13 +125,15 @@ class Neighbourhood:
 
     def support(self, place: Place, key: str) -> int:
         """How many other names (settled places or namesake candidates) lie within about a cell."""
-        lat, lon = _cell(place)
-        others: set[str] = set()
-        for dlat in (-1, 0, 1):
-            for dlon in (-1, 0, 1):
-                others |= self._owners.get((lat + dlat, lon + dlon), set())
-        others.discard(key)
-        return len(others)
+        cell = _cell(place)
+        others = self._around.get(cell)
+        if others is None:  # a name's namesakes and the article's names share cells: each union once
+            lat, lon = cell
+            others = self._around[cell] = set()
+            for dlat in (-1, 0, 1):
+                for dlon in (-1, 0, 1):
+                    others |= self._owners.get((lat + dlat, lon + dlon), set())
+        return len(others) - (key in others)
 
 
 def candidate_features(
@@ -140,13 +145,18 @@ def candidate_features(
     capitals: Mapping[str, str] | None = None,
     containers: Sequence[Place] = (),
     countries: Collection[str] | None = None,
+    near_km: float | None = None,
 ) -> CandidateFeatures:
     """The features of ``place`` as a namesake for the name ``key`` in an article (``nearby``: the
     places nearness is measured to; ``capitals``: country code → folded capital name;
     ``containers``: the places the text puts this name in; ``countries``: the article's countries, if
-    other than ``around``'s)."""
+    other than ``around``'s; ``near_km``: ``nearest_km(place, nearby)`` if already known, e.g. from
+    :class:`Distances`)."""
     in_country = 1.0 if place.country in (around.countries if countries is None else countries) else 0.0
-    near = math.exp(-nearest_km(place, nearby) / settings.near_km) if nearby else 0.0
+    if nearby:
+        near = math.exp(-(nearest_km(place, nearby) if near_km is None else near_km) / settings.near_km)
+    else:
+        near = 0.0
     support = min(around.support(place, key), settings.support_cap)
     return CandidateFeatures(
         population=math.log10((place.population or 0) + 1) / settings.population_decades,
@@ -207,6 +217,88 @@ def _cell(place: Place) -> tuple[int, int]:
 
 def nearest_km(place: Place, anchors: Sequence[Place]) -> float:
     return min(0.0 if a.id == place.id else km(place.lat, place.lon, a.lat, a.lon) for a in anchors)
+
+
+_Point = tuple[str, float, float]  # what a distance depends on: the id (same id: 0 km) and the coordinate
+
+
+def _point(p: Place) -> _Point:
+    return (p.id, p.lat, p.lon)
+
+
+class Distances:
+    """``nearest_km`` from many places to lists of anchors, as one array computation per article.
+
+    Rows are the places asked about, columns every anchor seen; the matrix grows by a block of
+    columns when anchors not seen before are asked for. The floats are :func:`km`'s, bit for bit:
+    the same operations in the same order (NumPy's ``sin``, ``cos``, ``radians``, ``sqrt``, products
+    and sums round alike; ``atan2`` is taken from ``math``, element by element, as NumPy's may differ
+    in the last bit).
+    """
+
+    def __init__(self, places: Iterable[Place]) -> None:
+        self._rows: dict[_Point, int] = {}
+        for p in places:
+            self._rows.setdefault(_point(p), len(self._rows))
+        points = list(self._rows)
+        self._codes: dict[str, int] = {}  # place id -> a number, to find the same place as arrays
+        self._ids = np.array([self._codes.setdefault(pt[0], len(self._codes)) for pt in points], dtype=np.int64)
+        lat = np.array([pt[1] for pt in points], dtype=np.float64)
+        lon = np.array([pt[2] for pt in points], dtype=np.float64)
+        self._exact = not points or (np.abs(lat).max() <= 90 and np.abs(lon).max() <= 180)
+        self._lat, self._lon = lat, lon
+        rad = np.radians(lat)
+        self._sin, self._cos, self._lng = np.sin(rad), np.cos(rad), np.radians(lon)
+        self._cols: dict[_Point, int] = {}
+        self._km = np.zeros((len(points), 0), dtype=np.float64)
+
+    def _add(self, anchors: Iterable[Place]) -> None:
+        new = [pt for pt in dict.fromkeys(map(_point, anchors)) if pt not in self._cols]
+        if not new:
+            return
+        for pt in new:
+            self._cols[pt] = len(self._cols)
+        lat2 = np.array([pt[1] for pt in new], dtype=np.float64)
+        lon2 = np.array([pt[2] for pt in new], dtype=np.float64)
+        if self._exact and np.abs(lat2).max() <= 90 and np.abs(lon2).max() <= 180:
+            rad2 = np.radians(lat2)
+            sin_lat2, cos_lat2 = np.sin(rad2)[None, :], np.cos(rad2)[None, :]
+            sin_lat1, cos_lat1 = self._sin[:, None], self._cos[:, None]
+            delta_lng = np.radians(lon2)[None, :] - self._lng[:, None]
+            cos_delta_lng, sin_delta_lng = np.cos(delta_lng), np.sin(delta_lng)
+            y = np.sqrt(
+                (cos_lat2 * sin_delta_lng) ** 2 + (cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * cos_delta_lng) ** 2
+            )
+            x = sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta_lng
+            d = np.fromiter(map(math.atan2, y.ravel().tolist(), x.ravel().tolist()), np.float64, y.size)
+            block = EARTH_RADIUS * d.reshape(y.shape)
+        else:  # a coordinate geopy would first normalise: the scalar path, which asks geopy
+            block = np.array(
+                [
+                    [km(a, b, c, d) for c, d in zip(lat2.tolist(), lon2.tolist())]
+                    for a, b in zip(self._lat.tolist(), self._lon.tolist())
+                ],
+                dtype=np.float64,
+            ).reshape(len(self._rows), len(new))
+        ids2 = np.array([self._codes.get(pt[0], -1) for pt in new], dtype=np.int64)
+        block[self._ids[:, None] == ids2[None, :]] = 0.0  # the place itself is 0 km away, as in nearest_km
+        self._km = np.hstack([self._km, block])
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def rows(self, places: Iterable[Place]) -> list[int]:
+        """The row of each place (each one of the places the table was made for)."""
+        return [self._rows[_point(p)] for p in places]
+
+    def table(self, anchors: Sequence[Place]) -> np.ndarray:
+        """km from every row's place to each anchor, one column per anchor, in order."""
+        self._add(anchors)
+        return self._km[:, [self._cols[_point(a)] for a in anchors]]
+
+    def nearest(self, places: Sequence[Place], anchors: Sequence[Place]) -> list[float]:
+        """``[nearest_km(p, anchors) for p in places]`` (anchors not empty)."""
+        return self.table(anchors)[self.rows(places)].min(axis=1).tolist()
 
 
 EARTH_RADIUS = 6371.009  # km, geopy.distance.EARTH_RADIUS (the radius great_circle uses)

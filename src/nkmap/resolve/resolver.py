@@ -12,12 +12,17 @@ unresolved or dropped as the policy says.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from nkmap.model import AREA_KINDS, WIDE_KINDS, Article, Dropped, Mention, Place, ResolvedMention
 from nkmap.names import name_key
 from nkmap.resolve.features import (
+    Distances,
+    NameFeatures,
     Neighbourhood,
     candidate_features,
     container_mentions,
@@ -26,7 +31,7 @@ from nkmap.resolve.features import (
 )
 from nkmap.resolve.policy import Policy
 from nkmap.resolve.scorer import ResolveSettings, Scorer
-from nkmap.sources.base import NameSource, is_strong
+from nkmap.sources.base import NameSource, Tier, is_strong
 
 CANDIDATES_KEPT = 3  # namesakes a Dropped reports, best first
 
@@ -62,6 +67,11 @@ class Resolver:
         self.scorer: Scorer = scorer or self.settings.scorer
         self.policy = policy or Policy(self.settings.policy)
         self._capitals = capitals
+        # Each name's candidates, kept across articles: names recur across a corpus, and a source's
+        # answer for a name is the same in every article, except the user's corrections, which may
+        # be scoped to one article (their tier is never cached).
+        self._found: dict[str, tuple[tuple[Place, ...], bool]] = {}
+        self._per_article = any(s.tier >= Tier.CORRECTION for s in self.sources)
 
     @property
     def capitals(self) -> Mapping[str, str]:
@@ -77,8 +87,7 @@ class Resolver:
         by_surface: dict[str, list[Mention]] = {}
         for m in mentions:
             by_surface.setdefault(name_key(m.surface), []).append(m)
-        top = self.settings.features.top_namesakes
-        found = {key: _candidates(group[0].surface, self.sources, top) for key, group in by_surface.items()}
+        found = {key: self.candidates(group[0].surface) for key, group in by_surface.items()}
         strong = {k: places for k, (places, taken) in found.items() if places and taken}
         anchors = [places[0] for places in strong.values() if len(places) == 1]
         chosen: dict[str, Choice] = {key: self._choose_curated(places, anchors) for key, places in strong.items()}
@@ -86,6 +95,14 @@ class Resolver:
         settled = [p for p, _, _ in chosen.values() if p is not None and p.kind not in ("country", "continent")]
         weak = {k: places for k, (places, _) in found.items() if k not in chosen}
         around = Neighbourhood(settled, countries, weak)
+        # Nearness to the article's places, for every namesake at once (one array per pass, not a
+        # Python loop per namesake and place), and each name's own features, the same in every pass.
+        distances = Distances(p for places in weak.values() for p in places)
+        rows = {k: distances.rows(places) for k, places in weak.items()}
+        names: dict[str, NameFeatures] = {}
+        last: dict[str, tuple] = {}  # key -> what its last choice depended on (nearness, containers, countries)
+        base = settled or anchors
+        base_km = distances.table(base).min(axis=1) if base and len(distances) else None
         # "the X area of Y", "X, Y": the countries and regions the text puts each weak name in.
         inside: dict[str, set[str]] = {}
         if article is not None:
@@ -107,19 +124,38 @@ class Resolver:
                     if p is not None and confidence >= confident:
                         sure[k] = p
                 todo = weak if sure else {}
+                nearer = _Nearer(distances, settled, sure) if sure else None
+                sure_countries = Counter(p.country for p in sure.values() if p.country)
+                all_named = around.countries | set(sure_countries)
             for key, places in todo.items():
                 containers = [
                     p
                     for c in inside.get(key, ())
                     if (p := chosen.get(c, (None,))[0]) is not None and p.kind in (*WIDE_KINDS, *AREA_KINDS)
                 ]
-                nearby = settled or anchors
+                nearby = base
                 named = around.countries
+                near = base_km[rows[key]].tolist() if base_km is not None and places else None
                 if _pass == 2:
-                    others = [p for k, p in sure.items() if k != key and p.kind not in WIDE_KINDS]
-                    nearby = [*settled, *others] if others else nearby
-                    named = around.countries | {p.country for k, p in sure.items() if k != key and p.country}
-                chosen[key], why = self._choose_weak(key, places, by_surface[key], around, nearby, containers, named)
+                    # nearness to the settled places and every other confident name: to the nearest of
+                    # them, the settled places' and the others' nearest, whichever is nearer
+                    others = nearer.others(key, rows[key])  # type: ignore[union-attr]
+                    if others is not None:
+                        nearby, near = nearer.places, others.tolist()  # type: ignore[union-attr]  (non-empty)
+                    own = sure.get(key)  # the countries of the other confident names, and the article's
+                    c = own.country if own is not None else ""
+                    gone = c and sure_countries[c] == 1 and c not in around.countries
+                    named = all_named - {c} if gone else all_named
+                state = (tuple(near) if near is not None else None, tuple(containers), bool(named))
+                if last.get(key) == state:
+                    continue  # what the choice depends on is as it was in the name's last pass: so is the choice
+                last[key] = state
+                name = names.get(key) or names.setdefault(
+                    key, name_features(by_surface[key], self.settings.cue_strength)
+                )
+                chosen[key], why = self._choose_weak(
+                    key, places, by_surface[key], around, nearby, containers, named, near, name
+                )
                 rejected.pop(key, None)
                 if why is not None:
                     rejected[key] = why
@@ -133,6 +169,17 @@ class Resolver:
             if why is None or why.kept:
                 kept.append(ResolvedMention(m, *chosen[key]))
         return Resolution(tuple(kept), tuple(dropped))
+
+    def candidates(self, surface: str) -> tuple[list[Place], bool]:
+        """:func:`_candidates` of ``surface`` over this resolver's sources, remembered across articles
+        (unless a source answers per article)."""
+        if self._per_article:
+            return _candidates(surface, self.sources, self.settings.features.top_namesakes)
+        hit = self._found.get(surface)
+        if hit is None:
+            places, taken = _candidates(surface, self.sources, self.settings.features.top_namesakes)
+            hit = self._found[surface] = (tuple(places), taken)
+        return list(hit[0]), hit[1]
 
     def _choose_curated(self, places: list[Place], anchors: list[Place]) -> Choice:
         c = self.settings.curated
@@ -156,12 +203,18 @@ class Resolver:
         nearby: list[Place],
         containers: Sequence[Place] = (),
         countries: set[str] | None = None,
+        near: Sequence[float] | None = None,
+        name: NameFeatures | None = None,
     ) -> tuple[Choice, Dropped | None]:
-        """The best namesake by the scorer, if the policy accepts it; else why not."""
-        name = name_features(mentions, self.settings.cue_strength)
+        """The best namesake by the scorer, if the policy accepts it; else why not (``near``: each
+        place's ``nearest_km`` to ``nearby``, if known; ``name``: the name's features, if known)."""
+        if name is None:
+            name = name_features(mentions, self.settings.cue_strength)
         scored = []
-        for p in places:
-            features = candidate_features(p, key, around, self.settings.features, nearby, self.capitals, containers)
+        settings, capitals = self.settings.features, self.capitals
+        for i, p in enumerate(places):
+            km = near[i] if near is not None else None
+            features = candidate_features(p, key, around, settings, nearby, capitals, containers, near_km=km)
             scored.append((self.scorer.score(features), p, features))
         scored.sort(key=lambda s: -s[0])
         best = scored[0][2] if scored else None
@@ -173,6 +226,35 @@ class Resolver:
         margin = score - scored[1][0] if len(scored) > 1 else 1.0
         big = features.population_count >= self.policy.limits["big_city"]
         return (place, place.origin, self.scorer.confidence(features, name, big, margin)), None
+
+
+class _Nearer:
+    """The last pass's nearness: to the settled places and the confidently placed names other than
+    the name's own (the smallest and second smallest distance per namesake, so leaving one name out
+    costs nothing)."""
+
+    def __init__(self, distances: Distances, settled: Sequence[Place], sure: Mapping[str, Place]) -> None:
+        listed = [(k, p) for k, p in sure.items() if p.kind not in WIDE_KINDS]
+        self.places = [p for _, p in listed]
+        self._column = {k: j for j, (k, _) in enumerate(listed)}
+        self._settled = distances.table(settled).min(axis=1) if settled else None
+        table = distances.table(self.places) if listed else None
+        if table is not None and len(distances):
+            self._first = table.argmin(axis=1)
+            self._min = table[np.arange(len(table)), self._first]
+            rest = table.copy()
+            rest[np.arange(len(table)), self._first] = np.inf
+            self._second = rest.min(axis=1)
+
+    def others(self, key: str, rows: list[int]) -> np.ndarray | None:
+        """km from each namesake (of ``rows``) to the nearest settled place or other confident name,
+        or None when no other confident name counts (nearness is then the earlier passes')."""
+        j = self._column.get(key)
+        if len(self.places) - (j is not None) == 0 or not rows:
+            return None
+        first = self._first[rows]
+        near = self._min[rows] if j is None else np.where(first == j, self._second[rows], self._min[rows])
+        return near if self._settled is None else np.minimum(self._settled[rows], near)
 
 
 def _candidates(surface: str, sources: Iterable[NameSource], top: int) -> tuple[list[Place], bool]:

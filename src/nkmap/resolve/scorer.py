@@ -8,8 +8,9 @@ methods can replace :class:`LinearScorer` (``Resolver(scorer=...)``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from dataclasses import dataclass
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from nkmap.datafiles import packaged_json
@@ -40,6 +41,8 @@ class LinearScorer:
     bias: float
     low: float
     high: float
+    _weights: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _values: Callable[[CandidateFeatures], tuple] = field(init=False, repr=False, compare=False)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> LinearScorer:
@@ -51,10 +54,14 @@ class LinearScorer:
         return cls(tuple(data["score"].items()), tuple(conf.items()), bias, low, high)
 
     def score(self, features: CandidateFeatures) -> float:
-        total = 0.0
-        for name, weight in self.weights:
-            total += weight * features.value(name)
+        total = 0.0  # the same sum in the same order as ``Σ weight · features.value(name)``, without a call per term
+        for weight, value in zip(self._weights, self._values(features)):
+            total += weight * float(value)
         return total
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_weights", tuple(weight for _, weight in self.weights))
+        object.__setattr__(self, "_values", _values(tuple(name for name, _ in self.weights)))
 
     def confidence(self, features: CandidateFeatures, name: NameFeatures, big: bool, margin: float) -> float:
         terms = {
@@ -67,6 +74,13 @@ class LinearScorer:
         for term, weight in self.confidence_weights:
             total += weight * (terms[term] if term in terms else features.value(term))
         return round(min(max(total, self.low), self.high), 3)
+
+
+@functools.cache
+def _values(names: tuple[str, ...]) -> Callable[[CandidateFeatures], tuple]:
+    """The features ``names`` of a candidate, as a tuple, in one C-speed call."""
+    get = operator.attrgetter(*names) if names else (lambda _: ())
+    return get if len(names) != 1 else (lambda f: (get(f),))
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,7 @@ class AdminAreas:
         self._lines = lines
         self.max_words = max_words
         self._units: dict[int, AdminUnit] = {}
+        self._ancestry: dict[int, tuple[int, ...]] = {}
         self._places: dict[int, Place | None] = {}
 
     def __contains__(self, key: str) -> bool:
@@ -128,6 +129,13 @@ class AdminAreas:
         while parent >= 0:
             yield parent
             parent = self.unit(parent).parent
+
+    def ancestry(self, i: int) -> tuple[int, ...]:
+        """``tuple(self.ancestors(i))``, kept: the recogniser walks the same chains in every article."""
+        chain = self._ancestry.get(i)
+        if chain is None:
+            chain = self._ancestry[i] = tuple(self.ancestors(i))
+        return chain
 
     def lookup(self, name: str) -> list[Place]:
         """The units called ``name`` that have a point, as places (highest level first)."""

@@ -35,13 +35,14 @@ class CountryNames:
             place = places[code]
             if place is not None:
                 self._by_key[key] = place
+        self._names = Names(folded=keyset(self._by_key))  # built once: the recogniser asks for it per article
 
     def lookup(self, name: str) -> list[Place]:
         place = self._by_key.get(name_key(name))
         return [place] if place else []
 
     def names(self) -> Names:
-        return Names(folded=keyset(self._by_key))
+        return self._names
 
 
 @functools.lru_cache(maxsize=8)
