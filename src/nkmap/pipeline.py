@@ -238,16 +238,61 @@ def read_and_geoparse(
     it would cap two workers at about 1.4x. Only the file list is made here. An error reading a file
     is raised after the warnings of the files before it, as the serial reader raises it.
     """
+    articles: list[Article] = []
+    mentions: list[ResolvedMention] = []
+    dropped: list[Dropped] = []
+    for chunk in geoparsed_on_workers(
+        paths,
+        gazetteer,
+        workers=workers,
+        scheduler=scheduler,
+        geonames=geonames,
+        max_article_size=max_article_size,
+        corrections=corrections,
+        recursive=recursive,
+        follow_links=follow_links,
+        fields=fields,
+    ):
+        articles.extend(chunk.articles)
+        mentions.extend(chunk.mentions)
+        dropped.extend(chunk.dropped)
+    return articles, mentions, dropped
+
+
+def geoparsed_on_workers(
+    paths: Sequence[str | os.PathLike[str]],
+    gazetteer: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    geonames: bool = True,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+    corrections: AppliedCorrections | None = None,
+    recursive: bool = False,
+    follow_links: bool = False,
+    fields: Fields | None = None,
+) -> Iterator[ChunkResult]:
+    """:func:`read_and_geoparse`, chunk by chunk as the workers finish them (in corpus order).
+
+    The workers start before this returns: the caller's own work on the first chunks (finding
+    duplicates, say) overlaps with theirs on the last. The reading warnings are given as the chunks
+    come in, in the serial order; an error, after the warnings of the files before it.
+    """
     from nkmap.inputs.files import find_files
-    from nkmap.parallel import chunked, run_chunks
+    from nkmap.parallel import chunked, iter_chunks
+    from nkmap.progress import track
+
+    def serially() -> None:  # the serial reader raises the same error, after the same warnings
+        read_articles(paths, max_article_size, recursive=recursive, follow_links=follow_links, fields=fields)
+        raise AssertionError("the serial reader found articles the workers did not")  # pragma: no cover
 
     with _warnings_kept() as found_warnings:
         try:
             sources = find_files(paths, recursive=recursive, follow_links=follow_links)
         except NkmapError:
             sources = None
-    if sources is None:  # the serial reader raises the same error, after the same warnings
-        read_articles(paths, max_article_size, recursive=recursive, follow_links=follow_links, fields=fields)
+    if sources is None:
+        serially()
     if geonames:
         from nkmap.sources.geonames import load_geonames
 
@@ -262,23 +307,28 @@ def read_and_geoparse(
         level=logging.getLogger("nkmap").getEffectiveLevel(),
     )
     # Small chunks: the last one to finish leaves the other cores idle for its length. A cluster's size
-    # is not known here: at least 32 chunks.
+    # is not known here: at least 64 chunks.
     chunks = chunked(sources, max(workers, 8) if scheduler else workers, per_worker=CHUNKS_PER_WORKER)  # type: ignore[arg-type]
-    results = run_chunks(work, chunks, workers=workers, scheduler=scheduler)
-    if not any(chunk.articles for chunk in results) and not any(chunk.error for chunk in results):
-        read_articles(paths, max_article_size, recursive=recursive, follow_links=follow_links, fields=fields)
-    _give(found_warnings)
-    articles: list[Article] = []
-    mentions: list[ResolvedMention] = []
-    dropped: list[Dropped] = []
-    for chunk in results:
-        _give(chunk.warnings)
-        if chunk.error is not None:
-            raise chunk.error
-        articles.extend(chunk.articles)
-        mentions.extend(chunk.mentions)
-        dropped.extend(chunk.dropped)
-    return articles, mentions, dropped
+    results = iter_chunks(work, chunks, workers=workers, scheduler=scheduler)
+
+    def arriving() -> Iterator[ChunkResult]:
+        held = list(found_warnings)  # given with the first article: with none, the serial reader gives them
+        seen = False
+        for chunk in track(results, "geoparsing", total=len(chunks), unit="chunks"):
+            held.extend(chunk.warnings)
+            if chunk.error is not None:
+                results.close()  # type: ignore[attr-defined]
+                _give(held)
+                raise chunk.error
+            seen = seen or bool(chunk.articles)
+            if seen:
+                _give(held)
+                held = []
+                yield chunk
+        if not seen:
+            serially()
+
+    return arriving()
 
 
 CHUNKS_PER_WORKER = 8
@@ -483,7 +533,7 @@ def build(
     from nkmap.progress import track
 
     if (workers > 1 or scheduler) and _workers_can_read(articles, urls, scheduler):
-        result, duplicates = _build_on_workers(
+        result, repeats = _build_on_workers(
             articles,
             gazetteer,
             workers=workers,
@@ -495,8 +545,9 @@ def build(
             follow_links=follow_links,
             fields=fields,
             keep_duplicates=keep_duplicates,
+            formats=formats,
         )
-        return _write(result, out, formats, tiles, embed, applied, title, geonames, corrections_file, duplicates)
+        return _write(result, out, formats, tiles, embed, applied, title, geonames, corrections_file, repeats)
     read = read_articles(
         articles,
         max_article_size,
@@ -579,25 +630,42 @@ def _build_on_workers(
     gazetteer: str | os.PathLike[str],
     *,
     keep_duplicates: bool,
+    formats: Sequence[str] = (),
     **options: Any,
 ) -> tuple[GeoparseResult, list[Duplicate]]:
-    """What ``build`` geoparses, read and geoparsed on the workers; duplicates left out here, after.
+    """What ``build`` geoparses, read and geoparsed on the workers; duplicates found here meanwhile.
 
-    A duplicate is found among all the articles, so its mentions are made and then left out: the same
-    result as leaving the article out before geoparsing (each article is geoparsed on its own).
+    Duplicates are found among all the articles, so a duplicate's mentions are made and then left
+    out: the same result as leaving the article out before geoparsing (each article is geoparsed on
+    its own). While the workers work, this process takes in their results, looks for duplicates in
+    them and imports the output writers, so little is left to do alone at the end.
     """
-    read, mentions, dropped = read_and_geoparse(articles, gazetteer, **options)
-    duplicates: list[Duplicate] = []
-    if not keep_duplicates:
-        from nkmap.inputs.duplicates import report_duplicates, without_duplicates
+    from nkmap.inputs.duplicates import find_duplicates, report_duplicates
 
-        read, duplicates = without_duplicates(read)
-        report_duplicates(duplicates)
-        if duplicates:
-            left_out = {d.article for d in duplicates}
-            mentions = [m for m in mentions if m.mention.article not in left_out]
-            dropped = [d for d in dropped if d.mention.article not in left_out]
-    return GeoparseResult.of(read, mentions, dropped), duplicates
+    stream = geoparsed_on_workers(articles, gazetteer, **options)
+    import nkmap.outputs.tables  # noqa: F401  (geopandas: a second of importing, done while the workers work)
+
+    if "html" in formats:
+        import nkmap.outputs.web.page  # noqa: F401  (folium)
+    chunks: list[ChunkResult] = []
+
+    def arriving() -> Iterator[Article]:
+        for chunk in stream:
+            chunks.append(chunk)
+            yield from chunk.articles
+
+    duplicates = [] if keep_duplicates else find_duplicates(arriving())
+    chunks.extend(stream)  # what is left, when duplicates were not looked for
+    left_out = {d.article for d in duplicates}
+    report_duplicates(duplicates)
+    return (
+        GeoparseResult.of(
+            [a for c in chunks for a in c.articles if a.name not in left_out],
+            [m for c in chunks for m in c.mentions if m.mention.article not in left_out],
+            [d for c in chunks for d in c.dropped if d.mention.article not in left_out],
+        ),
+        duplicates,
+    )
 
 
 def load_applied_corrections(
