@@ -19,6 +19,7 @@ Systems: ``floor`` = ``open().read().lower()`` per file, ``nkmap`` = ``read_arti
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -33,17 +34,30 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-SYSTEMS = ("floor", "nkmap-read", "nkmap", "nkmap-build", "geotext", "flashgeotext", "flashgeotext-process")
+SYSTEMS = (
+    "floor",
+    "nkmap-read",
+    "nkmap",
+    "nkmap-build",
+    "nkmap-build-w2",
+    "nkmap-build-dask",
+    "geotext",
+    "flashgeotext",
+    "flashgeotext-process",
+)
 LABELS = {
     "floor": "read + lower (floor)",
     "nkmap-read": "nkmap read_articles only",
     "nkmap": "nkmap geoparse (read + geoparse)",
     "nkmap-build": "nkmap end to end (`nkmap build`, whole process)",
+    "nkmap-build-w2": "nkmap end to end, `--workers 2`",
+    "nkmap-build-dask": "nkmap end to end, `--scheduler` (Dask, 2 local workers)",
     "geotext": "geotext",
     "flashgeotext": "flashgeotext (extract)",
     "flashgeotext-process": "flashgeotext extraction, whole process",
 }
-WHOLE_PROCESS = ("nkmap-build", "flashgeotext-process")  # timed from outside, imports and loading included
+WHOLE_PROCESS = ("nkmap-build", "nkmap-build-w2", "nkmap-build-dask", "flashgeotext-process")  # timed from outside
+BUILD = ["-m", "nkmap", "build", "--no-cache"]  # every article geoparsed in every run: no results kept between runs
 FLASHGEOTEXT_SCRIPT = """
 import sys
 from pathlib import Path
@@ -57,6 +71,7 @@ for f in sorted(Path(sys.argv[1]).glob("*.txt")):
 print(n)
 """
 IMPORT_FLOOR = "import geopandas, folium, shapely, geopy"
+SCHEDULER = "NKMAP_BENCH_SCHEDULER"  # the address of the local Dask cluster the driver started
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -66,6 +81,11 @@ def env() -> dict[str, str]:
     src = str(REPO / "src")
     e["PYTHONPATH"] = src + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
     return e
+
+
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_rss_mb() -> float:
@@ -114,11 +134,17 @@ def worker(system: str, corpus: str) -> dict:
             return n
     elif system in WHOLE_PROCESS:
         out_dir = tempfile.mkdtemp(prefix="nkmap-bench-build-")
+        more = {
+            "nkmap-build-w2": ["--workers", "2"],
+            "nkmap-build-dask": ["--scheduler", os.environ.get(SCHEDULER, "")],
+        }
         cmd = (
-            [sys.executable, "-m", "nkmap", "build", corpus, "--out", out_dir]
-            if system == "nkmap-build"
+            [sys.executable, *BUILD, corpus, "--out", out_dir, *more.get(system, [])]
+            if system.startswith("nkmap-build")
             else [sys.executable, "-c", FLASHGEOTEXT_SCRIPT, corpus]
         )
+        if system == "nkmap-build-dask" and not os.environ.get(SCHEDULER):
+            raise SystemExit("no Dask cluster (pip install 'nkmap[dask]')")
 
         def run():
             p = subprocess.run(cmd, env=env(), capture_output=True, text=True)
@@ -159,7 +185,8 @@ def worker(system: str, corpus: str) -> dict:
             "run_s": secs,
             "hits": None,
             "rss_setup_mb": 0.0,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,  # the timed process
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,  # the largest process
+            "cpu_s": cpu_seconds(resource.RUSAGE_CHILDREN),  # the command and the worker processes it waited for
         }
     return {
         "system": system,
@@ -309,13 +336,16 @@ def sub(args: list[str], timeout: float = 1800) -> dict:
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def timed_process(cmd: list[str], cwd: Path = REPO) -> float | str:
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=env(), cwd=cwd, capture_output=True, text=True, timeout=600)
-    dt = time.perf_counter() - t0
+def timed_process(cmd: list[str], cwd: Path = REPO, cache: str | None = None) -> tuple[float, float] | str:
+    """Wall and CPU seconds of ``cmd`` and the processes it waited for (with ``NKMAP_CACHE_DIR=cache``
+    when given), or its last error line."""
+    e = env() | ({"NKMAP_CACHE_DIR": cache} if cache else {})
+    cpu0, t0 = cpu_seconds(resource.RUSAGE_CHILDREN), time.perf_counter()
+    p = subprocess.run(cmd, env=e, cwd=cwd, capture_output=True, text=True, timeout=600)
+    dt, cpu = time.perf_counter() - t0, cpu_seconds(resource.RUSAGE_CHILDREN) - cpu0
     if p.returncode != 0:
         return (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[-1][:200]
-    return dt
+    return dt, cpu
 
 
 def med_range(xs: list[float], fmt: str = "{:.2f}") -> str:
@@ -367,9 +397,12 @@ def section_throughput(
         + "; each run in a fresh "
         "process, the systems interleaved run by run on the same corpus, so load from other users of the "
         "machine hits all alike: **compare the ratios, not absolute times** (this machine is shared). "
-        "In-process rows exclude set-up (imports, index loading, one warm-up article); the two "
-        "whole-process rows time the command from start to exit. Peak RSS: the worker (in-process rows) "
-        "or the timed command (whole-process rows), largest of the runs.",
+        "In-process rows exclude set-up (imports, index loading, one warm-up article); the "
+        "whole-process rows time the command from start to exit (`nkmap build --no-cache`, the default "
+        "formats: every article geoparsed in every run). The Dask row runs on a `LocalCluster` of 2 worker "
+        "processes the benchmark started once (kept between runs, as an existing cluster is). Peak RSS: the "
+        "worker (in-process rows) or the largest process of the timed command (whole-process rows; the "
+        "Dask workers not counted), largest of the runs.",
         "",
         f"| system | {head} |",
         "|---|" + "---|---|" * len(sizes),
@@ -397,6 +430,8 @@ def section_throughput(
     ratio("nkmap geoparse ÷ flashgeotext", "nkmap", "flashgeotext", " (target ≥ 2)")
     ratio("nkmap geoparse ÷ geotext", "nkmap", "geotext", " (target ≥ 0.3)")
     ratio("nkmap end to end ÷ flashgeotext whole process", "nkmap-build", "flashgeotext-process", " (target ≥ 1)")
+    ratio("`--workers 2` ÷ one process, end to end", "nkmap-build-w2", "nkmap-build", " (target ≥ 1.7)")
+    ratio("`--scheduler` (Dask) ÷ one process, end to end", "nkmap-build-dask", "nkmap-build", " (target ≥ 1.7)")
     hits = []
     for size in sizes:
         for s in ("nkmap", "geotext", "flashgeotext"):
@@ -407,54 +442,135 @@ def section_throughput(
     return lines
 
 
+def phases_worker(workers: int, corpus: str, out: str, scheduler: str) -> dict:
+    """``nkmap.build(corpus, workers=N)`` in this fresh process, its CPU time split by phase.
+
+    ``alone`` is this process's CPU time while no worker runs (start, then the outputs), ``beside``
+    its CPU time while the workers run (taking their results in, finding duplicates), ``workers``
+    the worker processes' CPU time (not counted for a Dask cluster).
+    """
+    import nkmap.pipeline as pipeline
+
+    wall0, self0, kids0 = time.perf_counter(), cpu_seconds(), cpu_seconds(resource.RUSAGE_CHILDREN)
+    marks: dict[str, tuple[float, float]] = {}
+    on_workers, write = pipeline._build_on_workers, pipeline._write
+
+    def timed(name, fn):
+        def run(*a, **k):
+            marks[name + "0"] = (cpu_seconds(), cpu_seconds(resource.RUSAGE_CHILDREN))
+            try:
+                return fn(*a, **k)
+            finally:
+                marks[name + "1"] = (cpu_seconds(), cpu_seconds(resource.RUSAGE_CHILDREN))
+
+        return run
+
+    pipeline._build_on_workers, pipeline._write = timed("workers", on_workers), timed("write", write)
+    import nkmap
+
+    nkmap.build([corpus], out=out, workers=workers, scheduler=scheduler or None, cache=False)
+    wall = time.perf_counter() - wall0
+    total_self, total_kids = cpu_seconds() - self0, cpu_seconds(resource.RUSAGE_CHILDREN) - kids0
+    if "workers0" not in marks:  # one process: everything is alone
+        return {"wall_s": wall, "cpu_s": total_self, "alone_s": total_self, "beside_s": 0.0, "workers_s": 0.0}
+    beside = marks["workers1"][0] - marks["workers0"][0]
+    return {
+        "wall_s": wall,
+        "cpu_s": total_self + total_kids,
+        "alone_s": total_self - beside,
+        "beside_s": beside,
+        "workers_s": marks["workers1"][1] - marks["workers0"][1],
+    }
+
+
 def section_scaleout(size: float, repeat: int, log) -> list[str]:
-    """`nkmap build --workers 2` against `--workers 1`, whole process, interleaved; outputs compared."""
+    """`nkmap build` on 1 process, `--workers 2` and a local Dask cluster: wall, CPU by phase, outputs compared."""
     import corpus
 
     folder = corpus.build(size)
-    py = sys.executable
-    times: dict[int, list[float]] = {1: [], 2: []}
-    outs = {w: tempfile.mkdtemp(prefix=f"nkmap-bench-w{w}-") for w in times}
-    err = None
-    for _ in range(repeat):
-        for w in times:
-            r = timed_process([py, "-m", "nkmap", "build", str(folder), "--out", outs[w], "--workers", str(w)])
-            if isinstance(r, str):
-                err = r
-                break
-            times[w].append(r)
-        if err:
-            break
+    runs = {"1 process": ("1", ""), "--workers 2": ("2", "")}
+    if os.environ.get(SCHEDULER):
+        runs["--scheduler (Dask, 2 workers)"] = ("1", os.environ[SCHEDULER])
+    outs = {name: tempfile.mkdtemp(prefix="nkmap-bench-scale-") for name in runs}
+    got: dict[str, list[dict]] = {name: [] for name in runs}
+    for r in range(repeat):
+        for name, (workers, scheduler) in runs.items():
+            res = sub(["--phases-worker", workers, str(folder), outs[name], scheduler])
+            got[name].append(res)
+            log(f"  scale-out {name} run {r + 1}/{repeat}: " + (res.get("error") or f"{res['wall_s']:.1f} s wall"))
     import re
 
-    def content(w: int, f: str) -> bytes:  # folium's element ids are random per process: compare without them
-        return re.sub(rb"_[0-9a-f]{32}\b", b"_ID", (Path(outs[w]) / f).read_bytes())
+    def content(name: str, f: str) -> bytes:  # folium's element ids are random per process: compare without them
+        return re.sub(rb"_[0-9a-f]{32}\b", b"_ID", (Path(outs[name]) / f).read_bytes())
 
-    same = all(
-        content(1, f) == content(2, f)
-        for f in ("mentions.geojson", "mentions.csv", "places.csv", "unresolved.csv", "map.html")
-        if (Path(outs[1]) / f).exists()
-    )
+    files = sorted(f.name for f in Path(outs["1 process"]).iterdir() if f.is_file())
+    same = {
+        name: bool(files)
+        and all((Path(outs[name]) / f).exists() and content(name, f) == content("1 process", f) for f in files)
+        for name in runs
+    }
     for d in outs.values():
         shutil.rmtree(d, ignore_errors=True)
+
+    def med(name: str, key: str) -> float:
+        return statistics.median(x[key] for x in got[name] if "error" not in x)
+
     lines = [
         "## Scale-out",
         "",
-        f"`nkmap build CORPUS --workers N` on the {size:g} MB corpus, whole process, median of {repeat} (min–max), "
-        f"the two interleaved; {os.cpu_count()} cores. Outputs compared byte for byte (map.html without folium's "
-        "random element ids).",
+        f"`nkmap.build(CORPUS, workers=N, cache=False)` on the {size:g} MB corpus ({os.cpu_count()} cores), each run "
+        f"a fresh process, the three interleaved, median of {repeat}. CPU seconds by phase: *alone* = the main "
+        "process while no worker runs (start-up, writing the outputs), *beside* = the main process while the "
+        "workers run (taking their results in, finding duplicates, importing the writers), *workers* = the worker "
+        "processes (Dask's are not counted). **Model on 2 idle cores** = alone + (beside + workers) / 2: the wall "
+        "time an unloaded 2-core machine would take, which a loaded machine cannot show; its speed-up divides the "
+        "1-process CPU time by it (Amdahl: the alone part is the serial fraction). Outputs compared byte for "
+        f"byte ({', '.join(files) or 'none'}; map.html without folium's random element ids).",
         "",
+        "| run | wall s | speed-up (wall) | CPU s: all | alone | beside | workers | model on 2 idle cores: s | "
+        "speed-up | outputs identical to 1 process |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    if err:
-        return lines + [f"failed: {err}"]
-    speedup = statistics.median(times[1]) / statistics.median(times[2])
-    log(f"  workers: {speedup:.2f}x")
-    return lines + [
-        "| workers | seconds | speed-up | outputs identical to serial |",
-        "|---|---|---|---|",
-        f"| 1 | {med_range(times[1])} | 1 | – |",
-        f"| 2 | {med_range(times[2])} | {speedup:.2f}× (target ≥ 1.7) | {'yes' if same else 'NO'} |",
-    ]
+    if any("error" in x for x in got["1 process"]) or not got["1 process"]:
+        return lines + [f"failed: {got['1 process'][0].get('error')}"]
+    wall1, cpu1 = med("1 process", "wall_s"), med("1 process", "cpu_s")
+    for name in runs:
+        good = [x for x in got[name] if "error" not in x]
+        if not good:
+            lines.append(f"| {name} | failed: {got[name][0]['error'][:80]} |" + " |" * 8)
+            continue
+        wall, alone, beside, workers = (med(name, k) for k in ("wall_s", "alone_s", "beside_s", "workers_s"))
+        model = alone + (beside + workers) / 2 if name == "--workers 2" else None
+        log(f"  scale-out {name}: {wall1 / wall:.2f}x wall" + (f", {cpu1 / model:.2f}x model" if model else ""))
+        lines.append(
+            f"| {name} | {med_range([x['wall_s'] for x in good])} | {wall1 / wall:.2f}× | {med(name, 'cpu_s'):.2f} | "
+            f"{alone:.2f} | {beside:.2f} | {workers:.2f} | "
+            + (f"{model:.2f} | {cpu1 / model:.2f}× (target ≥ 1.7)" if model else "– | –")
+            + f" | {'–' if name == '1 process' else 'yes' if same[name] else 'NO'} |"
+        )
+    return lines
+
+
+@contextlib.contextmanager
+def local_cluster(wanted: bool, log):
+    """A Dask ``LocalCluster`` of 2 single-threaded worker processes for the ``--scheduler`` rows, if Dask is
+    installed; its address in ``$NKMAP_BENCH_SCHEDULER`` for the subprocesses."""
+    if not wanted:
+        yield
+        return
+    try:
+        from dask.distributed import LocalCluster
+    except ImportError:
+        log("  no Dask: the --scheduler rows are not run (pip install 'nkmap[dask]')")
+        yield
+        return
+    os.environ["PYTHONPATH"] = env()["PYTHONPATH"]  # the cluster's workers import this checkout's nkmap
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        os.environ[SCHEDULER] = cluster.scheduler_address
+        try:
+            yield
+        finally:
+            del os.environ[SCHEDULER]
 
 
 def section_startup(repeat: int, log) -> list[str]:
@@ -472,21 +588,32 @@ def section_startup(repeat: int, log) -> list[str]:
     lines = [
         "## Start-up",
         "",
-        f"Whole process, wall clock, median of {repeat} (min–max).",
+        f"Whole process, wall clock and CPU time (user + system), median of {repeat} (min–max). The GeoNames "
+        "row runs each time on a new, empty `NKMAP_CACHE_DIR`.",
         "",
-        "| command | seconds |",
-        "|---|---|",
+        "| command | seconds | CPU s |",
+        "|---|---|---|",
     ]
+    cmds.append(
+        (
+            "GeoNames index ready on a fresh cache (`load_geonames()`, first run; target ≤ 5 s)",
+            [py, "-c", "from nkmap.sources.geonames import load_geonames; load_geonames()"],
+        )
+    )
     for label, cmd in cmds:
-        times, err = [], None
+        times, cpus, err = [], [], None
         for _ in range(repeat):
-            r = timed_process(cmd)
+            fresh = tempfile.mkdtemp(prefix="nkmap-bench-cache-") if "load_geonames" in cmd[-1] else None
+            r = timed_process(cmd, cache=fresh)
+            if fresh:
+                shutil.rmtree(fresh, ignore_errors=True)
             if isinstance(r, str):
                 err = r
                 break
-            times.append(r)
+            times.append(r[0])
+            cpus.append(r[1])
         log(f"  {label}: {err or med_range(times)}")
-        lines.append(f"| {label} | {('failed: ' + err) if err else med_range(times)} |")
+        lines.append(f"| {label} | " + (f"failed: {err} | |" if err else f"{med_range(times)} | {med_range(cpus)} |"))
     shutil.rmtree(out_dir, ignore_errors=True)
     return lines
 
@@ -622,11 +749,18 @@ def main(argv: list[str] | None = None) -> int:
     # internal: one measurement per fresh process
     ap.add_argument("--worker", nargs=2, metavar=("SYSTEM", "CORPUS"), help=argparse.SUPPRESS)
     ap.add_argument("--map-worker", type=int, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--phases-worker", nargs=4, metavar=("WORKERS", "CORPUS", "OUT", "SCHEDULER"), help=argparse.SUPPRESS
+    )
     ap.add_argument("--html", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.worker:
         print(json.dumps(worker(*args.worker)))
+        return 0
+    if args.phases_worker:
+        workers, folder, out, scheduler = args.phases_worker
+        print(json.dumps(phases_worker(int(workers), folder, out, scheduler)))
         return 0
     if args.map_worker:
         print(json.dumps(map_worker(args.map_worker, args.html)))
@@ -651,12 +785,13 @@ def main(argv: list[str] | None = None) -> int:
         f"`python bench/speed.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
         "",
     ]
-    if "throughput" not in skip:
-        log("throughput ...")
-        report += section_throughput(sizes, args.repeat, systems, log, args.large_repeat) + [""]
-    if "scaleout" not in skip:
-        log("scale-out ...")
-        report += section_scaleout(args.scaleout, args.repeat, log) + [""]
+    with local_cluster("nkmap-build-dask" in systems or "scaleout" not in skip, log):
+        if "throughput" not in skip:
+            log("throughput ...")
+            report += section_throughput(sizes, args.repeat, systems, log, args.large_repeat) + [""]
+        if "scaleout" not in skip:
+            log("scale-out ...")
+            report += section_scaleout(args.scaleout, args.repeat, log) + [""]
     if "startup" not in skip:
         log("start-up ...")
         report += section_startup(args.repeat, log) + [""]

@@ -5,15 +5,17 @@ articles → mentions → resolved mentions → GeoparseResult → map and files
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from nkmap.datafiles import SAMPLE_ARTICLES
+from nkmap.errors import NkmapError
 from nkmap.formats import parse_formats
 from nkmap.infra.readcache import ReadCache
 from nkmap.infra.resultcache import ResultCache, context_digest
@@ -21,12 +23,12 @@ from nkmap.inputs.articles import (
     MAX_ARTICLE_BYTES,
     SkippedFile,
     article_files,
-    iter_articles,
     read_article,
     read_articles,
 )
 from nkmap.inputs.duplicates import Duplicate
 from nkmap.inputs.exports import Fields
+from nkmap.inputs.files import SourceFile
 from nkmap.model import Article, Dropped, GeoparseResult, Mention, Reason, ResolvedMention
 from nkmap.model import summarise as summarise  # re-exported: the summaries are built by GeoparseResult.of
 from nkmap.names import name_key
@@ -193,38 +195,218 @@ def geoparse_files(
     geonames: bool = True,
     max_article_size: int = MAX_ARTICLE_BYTES,
     corrections: AppliedCorrections | None = None,
+    recursive: bool = False,
+    follow_links: bool = False,
+    fields: Fields | None = None,
 ) -> GeoparseResult:
     """Geoparse the article files under ``paths`` on ``workers`` processes or a Dask ``scheduler``.
 
-    The result, the warnings and the errors are the serial ones: chunks of files are read and
-    geoparsed where they run (sources loaded once per process) and put back in order.
+    The result, the warnings and the errors are the serial ones (``geoparse(read_articles(paths))``):
+    chunks of files are read and geoparsed where they run (sources loaded once per process) and
+    put back in order. On a cluster the workers must see the same files (a shared disk).
     """
-    from nkmap.parallel import chunked, run_chunks
+    articles, mentions, dropped = read_and_geoparse(
+        paths,
+        gazetteer,
+        workers=workers,
+        scheduler=scheduler,
+        geonames=geonames,
+        max_article_size=max_article_size,
+        corrections=corrections,
+        recursive=recursive,
+        follow_links=follow_links,
+        fields=fields,
+    )
+    return GeoparseResult.of(articles, mentions, dropped)
 
-    files = [str(f) for f in article_files(paths)]
+
+def read_and_geoparse(
+    paths: Sequence[str | os.PathLike[str]],
+    gazetteer: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    geonames: bool = True,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+    corrections: AppliedCorrections | None = None,
+    recursive: bool = False,
+    follow_links: bool = False,
+    fields: Fields | None = None,
+) -> tuple[list[Article], list[ResolvedMention], list[Dropped]]:
+    """The articles of the files under ``paths`` and their mentions and drops, read *and* geoparsed in
+    the workers, in corpus order; the reading warnings are given here, in the serial order.
+
+    Reading (decoding, metadata, language, dates) is a fifth of the serial work: done in the parent
+    it would cap two workers at about 1.4x. Only the file list is made here. An error reading a file
+    is raised after the warnings of the files before it, as the serial reader raises it.
+    """
+    articles: list[Article] = []
+    mentions: list[ResolvedMention] = []
+    dropped: list[Dropped] = []
+    for chunk in geoparsed_on_workers(
+        paths,
+        gazetteer,
+        workers=workers,
+        scheduler=scheduler,
+        geonames=geonames,
+        max_article_size=max_article_size,
+        corrections=corrections,
+        recursive=recursive,
+        follow_links=follow_links,
+        fields=fields,
+    ):
+        articles.extend(chunk.articles)
+        mentions.extend(chunk.mentions)
+        dropped.extend(chunk.dropped)
+    return articles, mentions, dropped
+
+
+def geoparsed_on_workers(
+    paths: Sequence[str | os.PathLike[str]],
+    gazetteer: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    geonames: bool = True,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+    corrections: AppliedCorrections | None = None,
+    recursive: bool = False,
+    follow_links: bool = False,
+    fields: Fields | None = None,
+) -> Iterator[ChunkResult]:
+    """:func:`read_and_geoparse`, chunk by chunk as the workers finish them (in corpus order).
+
+    The workers start before this returns: the caller's own work on the first chunks (finding
+    duplicates, say) overlaps with theirs on the last. The reading warnings are given as the chunks
+    come in, in the serial order; an error, after the warnings of the files before it.
+    """
+    from nkmap.inputs.files import find_files
+    from nkmap.parallel import chunked, iter_chunks
+    from nkmap.progress import track
+
+    def serially() -> None:  # the serial reader raises the same error, after the same warnings
+        read_articles(paths, max_article_size, recursive=recursive, follow_links=follow_links, fields=fields)
+        raise AssertionError("the serial reader found articles the workers did not")  # pragma: no cover
+
+    with _warnings_kept() as found_warnings:
+        try:
+            sources = find_files(paths, recursive=recursive, follow_links=follow_links)
+        except NkmapError:
+            sources = None
+    if sources is None:
+        serially()
     if geonames:
         from nkmap.sources.geonames import load_geonames
 
         load_geonames()  # build the on-disk index once here, not in every worker
     work = functools.partial(
-        geoparse_chunk,
+        read_and_geoparse_chunk,
         gazetteer=str(gazetteer),
         geonames=geonames,
         max_article_size=max_article_size,
+        fields=fields,
         corrections=corrections,
+        level=logging.getLogger("nkmap").getEffectiveLevel(),
     )
-    results = run_chunks(work, chunked(files, workers), workers=workers, scheduler=scheduler)
-    if not any(chunk.articles for chunk in results):
-        for _ in iter_articles(files, max_article_size):  # raises the serial error, with its warnings
-            pass
-    for chunk in results:
-        for warning in chunk.skipped:
-            log.warning("%s; skipped", warning)
-    return GeoparseResult.of(
-        [a for c in results for a in c.articles],
-        [m for c in results for m in c.mentions],
-        [d for c in results for d in c.dropped],
-    )
+    # Small chunks: the last one to finish leaves the other cores idle for its length. A cluster's size
+    # is not known here: at least 64 chunks.
+    chunks = chunked(sources, max(workers, 8) if scheduler else workers, per_worker=CHUNKS_PER_WORKER)  # type: ignore[arg-type]
+    results = iter_chunks(work, chunks, workers=workers, scheduler=scheduler)
+
+    def arriving() -> Iterator[ChunkResult]:
+        held = list(found_warnings)  # given with the first article: with none, the serial reader gives them
+        seen = False
+        for chunk in track(results, "geoparsing", total=len(chunks), unit="chunks"):
+            held.extend(chunk.warnings)
+            if chunk.error is not None:
+                results.close()  # type: ignore[attr-defined]
+                _give(held)
+                raise chunk.error
+            seen = seen or bool(chunk.articles)
+            if seen:
+                _give(held)
+                held = []
+                yield chunk
+        if not seen:
+            serially()
+
+    return arriving()
+
+
+CHUNKS_PER_WORKER = 8
+
+
+def read_and_geoparse_chunk(
+    sources: Sequence[SourceFile],
+    gazetteer: str,
+    geonames: bool = True,
+    max_article_size: int = MAX_ARTICLE_BYTES,
+    fields: Fields | None = None,
+    corrections: AppliedCorrections | None = None,
+    level: int = logging.WARNING,
+) -> ChunkResult:
+    """Read some input files as :func:`~nkmap.inputs.articles.iter_articles` reads them and geoparse
+    their articles, where this process runs.
+
+    The warnings (``level`` and up) are kept, in order, for the parent to give. An error stops the chunk
+    and travels back with the warnings before it, so that the parent raises it where the serial reader does.
+    """
+    from nkmap.inputs.exports import read_export
+
+    articles: list[Article] = []
+    with _warnings_kept(level) as warnings:
+        try:
+            for source in sources:
+                try:
+                    if source.format in ("jsonl", "csv", "tsv", "parquet"):  # as iter_articles reads them
+                        for article in read_export(
+                            source.path,
+                            source.name,
+                            source.format,
+                            fields if fields is not None else Fields(),
+                            max_article_size,
+                        ):
+                            articles.append(article)
+                    else:
+                        articles.append(
+                            read_article(source.path, max_article_size, name=source.name, fmt=source.format)
+                        )
+                except SkippedFile as e:
+                    log.warning("%s; skipped", e)
+        except NkmapError as e:
+            return ChunkResult((), (), (), (), tuple(warnings), e)
+    if not articles:
+        return ChunkResult((), (), (), (), tuple(warnings))
+    result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
+    return ChunkResult(result.articles, result.mentions, result.dropped, (), tuple(warnings))
+
+
+@contextlib.contextmanager
+def _warnings_kept(level: int = logging.WARNING) -> Iterator[list[tuple[str, int, str]]]:
+    """nkmap's log records of ``level`` and up, kept as (logger, level, message) instead of shown."""
+    logger = logging.getLogger("nkmap")
+    kept: list[tuple[str, int, str]] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            kept.append((record.name, record.levelno, record.getMessage()))
+
+    handlers, propagate, before = logger.handlers[:], logger.propagate, logger.level
+    logger.handlers[:] = [Keep(level)]
+    logger.propagate = False
+    logger.setLevel(min(level, logger.getEffectiveLevel()))
+    try:
+        yield kept
+    finally:
+        logger.handlers[:] = handlers
+        logger.propagate = propagate
+        logger.setLevel(before)
+
+
+def _give(warnings: Iterable[tuple[str, int, str]]) -> None:
+    """Log again, here, what :func:`_warnings_kept` kept (in a worker, or before it was known to be wanted)."""
+    for name, level, message in warnings:
+        logging.getLogger(name).log(level, "%s", message)
 
 
 def geoparse_articles(
@@ -263,27 +445,8 @@ class ChunkResult:
     mentions: tuple[ResolvedMention, ...]
     dropped: tuple[Dropped, ...]
     skipped: tuple[str, ...]  # why each skipped file was skipped, for the parent to warn
-
-
-def geoparse_chunk(
-    files: Sequence[str],
-    gazetteer: str,
-    geonames: bool = True,
-    max_article_size: int = MAX_ARTICLE_BYTES,
-    corrections: AppliedCorrections | None = None,
-) -> ChunkResult:
-    """Read and geoparse some files where this process runs; a chunk of only skipped files is no error."""
-    articles: list[Article] = []
-    skipped: list[str] = []
-    for path in files:
-        try:
-            articles.append(read_article(path, max_article_size))
-        except SkippedFile as e:
-            skipped.append(str(e))
-    if not articles:
-        return ChunkResult((), (), (), tuple(skipped))
-    result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
-    return ChunkResult(result.articles, result.mentions, result.dropped, tuple(skipped))
+    warnings: tuple[tuple[str, int, str], ...] = ()  # (logger, level, message) as logged in the worker
+    error: Exception | None = None  # what stopped the chunk (raised by the parent, after the warnings)
 
 
 def geoparse_article_chunk(
@@ -371,6 +534,22 @@ def build(
     corrections_file, applied = load_applied_corrections(articles, corrections, curated)
     from nkmap.progress import track
 
+    if (workers > 1 or scheduler) and _workers_can_read(articles, urls, scheduler):
+        result, repeats = _build_on_workers(
+            articles,
+            gazetteer,
+            workers=workers,
+            scheduler=scheduler,
+            geonames=geonames,
+            max_article_size=max_article_size,
+            corrections=applied,
+            recursive=recursive,
+            follow_links=follow_links,
+            fields=fields,
+            keep_duplicates=keep_duplicates,
+            formats=formats,
+        )
+        return _write(result, out, formats, tiles, embed, applied, title, geonames, corrections_file, repeats)
     reads = ReadCache() if cache else None  # what reading found in each text, kept between builds
     read = read_articles(
         articles,
@@ -402,12 +581,97 @@ def build(
         finally:
             if results is not None:
                 results.close()
+    return _write(result, out, formats, tiles, embed, applied, title, geonames, corrections_file, duplicates)
+
+
+def _write(
+    result: GeoparseResult,
+    out: str | os.PathLike[str],
+    formats: Sequence[str],
+    tiles: str | None,
+    embed: bool,
+    applied: AppliedCorrections | None,
+    title: str | None,
+    geonames: bool,
+    corrections_file: Path | None,
+    duplicates: Sequence[Duplicate],
+) -> BuildReport:  # type: ignore[no-untyped-def]
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
     files = write_outputs(
         result, out, formats=formats, tiles=tiles, embed=embed, corrections=applied, title=title, towns=geonames
     )
     return BuildReport(result, tuple(files), corrections_file, tuple(duplicates))
+
+
+def _workers_can_read(articles: Sequence[str | os.PathLike[str]], urls: Iterable[str], scheduler: str | None) -> bool:
+    """Whether the workers read the input files themselves: not for URLs (fetched here, politely, one
+    host at a time), and on a cluster only when its workers see these files (a shared disk, a local cluster)."""
+    from nkmap.inputs.urls import is_url
+
+    if any(is_url(a) for a in articles) or any(True for _ in urls):
+        return False
+    if not scheduler:
+        return True
+    from nkmap.parallel import run_chunks
+
+    try:
+        files = article_files(articles)
+        probe = [(str(f), f.stat().st_size) for f in files[:: max(1, len(files) // 4)][:5]]
+    except (NkmapError, OSError):
+        return True  # the workers' reader gives the serial error
+    return all(run_chunks(_sees, [probe], scheduler=scheduler))
+
+
+def _sees(files: Sequence[tuple[str, int]]) -> bool:
+    """Whether this (cluster) process sees these files, of these sizes."""
+    try:
+        return all(os.stat(path).st_size == size for path, size in files)
+    except OSError:
+        return False
+
+
+def _build_on_workers(
+    articles: Sequence[str | os.PathLike[str]],
+    gazetteer: str | os.PathLike[str],
+    *,
+    keep_duplicates: bool,
+    formats: Sequence[str] = (),
+    **options: Any,
+) -> tuple[GeoparseResult, list[Duplicate]]:
+    """What ``build`` geoparses, read and geoparsed on the workers; duplicates found here meanwhile.
+
+    Duplicates are found among all the articles, so a duplicate's mentions are made and then left
+    out: the same result as leaving the article out before geoparsing (each article is geoparsed on
+    its own). While the workers work, this process takes in their results, looks for duplicates in
+    them and imports the output writers, so little is left to do alone at the end.
+    """
+    from nkmap.inputs.duplicates import find_duplicates, report_duplicates
+
+    stream = geoparsed_on_workers(articles, gazetteer, **options)
+    import nkmap.outputs.tables  # noqa: F401  (geopandas: a second of importing, done while the workers work)
+
+    if "html" in formats:
+        import nkmap.outputs.web.page  # noqa: F401  (folium)
+    chunks: list[ChunkResult] = []
+
+    def arriving() -> Iterator[Article]:
+        for chunk in stream:
+            chunks.append(chunk)
+            yield from chunk.articles
+
+    duplicates = [] if keep_duplicates else find_duplicates(arriving())
+    chunks.extend(stream)  # what is left, when duplicates were not looked for
+    left_out = {d.article for d in duplicates}
+    report_duplicates(duplicates)
+    return (
+        GeoparseResult.of(
+            [a for c in chunks for a in c.articles if a.name not in left_out],
+            [m for c in chunks for m in c.mentions if m.mention.article not in left_out],
+            [d for c in chunks for d in c.dropped if d.mention.article not in left_out],
+        ),
+        duplicates,
+    )
 
 
 def load_applied_corrections(
