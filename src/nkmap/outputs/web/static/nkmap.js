@@ -360,10 +360,7 @@
       return { maxWidth: width, minWidth: Math.min(240, width), autoPanPadding: [10, 10] };
     }
 
-    /* ---- markers: one canvas circle per place, clustered ---- */
-    /* clusters gather less once zoomed into a theatre, so nearby towns stand apart */
-    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, animate: false, disableClusteringAtZoom: 12,
-                                         maxClusterRadius: function (z) { return z >= 8 ? 24 : 40; } });
+    /* ---- markers: one canvas circle per place, clustered by supercluster ---- */
     var markers = {}, markerList = new Array(places.length);
     var counts = byPlace.map(function (rows) { return rows.length; });
     var maxMentions = Math.max.apply(null, counts.concat([1]));  // shades the countries
@@ -411,14 +408,101 @@
       markerPopup.options.maxWidth = popupOptions().maxWidth;
       markerPopup.setLatLng(marker.getLatLng()).setContent(popupFor(marker.nkmapIndex)).openOn(map);
     }
-    cluster.on("click", function (e) { if (e.layer && e.layer.nkmapIndex !== undefined) openPopupOf(e.layer); });
-    cluster.on("mouseover", function (e) {
+
+    /* Clusters: supercluster's KD-trees, one per zoom, rebuilt (~10-20 ms for 10,000 places) when the
+       filters change; only what lies in the view is drawn: the places standing alone as their circle
+       markers, the clusters as icons. Clusters gather less once zoomed into a theatre (radius 24 px
+       from zoom 8, 40 below), so nearby towns stand apart; from zoom CLUSTER_UNTIL on, none. */
+    var CLUSTER_UNTIL = 12, NEAR_ZOOM = 8;
+    var points = places.map(function (p, i) {
+      return { type: "Feature", properties: { i: i }, geometry: { type: "Point", coordinates: [p[F.p_lon], p[F.p_lat]] } };
+    });
+    /* each cluster carries its mentions (w) and its most-mentioned place (top; ties: the first place) */
+    function better(i, j) { return counts[i] > counts[j] || (counts[i] === counts[j] && i < j); }
+    function clusterOptions(radius, minZoom, maxZoom) {
+      return { radius: radius, extent: 256, minZoom: minZoom, maxZoom: maxZoom,
+               map: function (props) { return { w: counts[props.i], top: props.i }; },
+               reduce: function (acc, props) { acc.w += props.w; if (better(props.top, acc.top)) acc.top = props.top; } };
+    }
+    var far = null, near = null;  // the two indexes: zooms up to NEAR_ZOOM - 1, and from NEAR_ZOOM on
+    function indexFor(zoom) { return zoom >= NEAR_ZOOM ? near : far; }
+    function loadClusters() {
+      var shown = [];
+      for (var i = 0; i < places.length; i++) if (markerList[i] && isShown[i]) shown.push(points[i]);
+      far = new Supercluster(clusterOptions(40, map.getMinZoom() || 0, NEAR_ZOOM - 1)).load(shown);
+      near = new Supercluster(clusterOptions(24, NEAR_ZOOM, CLUSTER_UNTIL - 1)).load(shown);
+      clusterIcons = {};
+    }
+    var pointLayer = L.featureGroup().addTo(map);  // what is drawn now: circle markers and cluster icons
+    var drawn = {}, clusterIcons = {};  // key ("p" + place index, or "f"/"n" + cluster id) → layer
+    function clusterIcon(key, f) {
+      var icon = clusterIcons[key];
+      if (icon) return icon;
+      var n = f.properties.point_count;
+      var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
+      var label = el("div", null);
+      label.appendChild(el("span", null, n.toLocaleString("en")));
+      icon = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+        icon: L.divIcon({ html: label, className: "marker-cluster nkmap-cluster marker-cluster-" + size, iconSize: L.point(40, 40) }),
+        title: places[f.properties.top][F.p_name] + " and " + plural(n - 1, "more place") + ": zoom in",
+        alt: plural(n, "place"),
+      });
+      icon.nkmapCluster = { key: key, id: f.properties.cluster_id, count: n, weight: f.properties.w, top: f.properties.top };
+      clusterIcons[key] = icon;
+      return icon;
+    }
+    /* draws what the view (and half a view around it) holds at this zoom, changing only what differs */
+    function draw() {
+      if (!far) return;
+      var zoom = Math.round(map.getZoom()), b = map.getBounds().pad(0.5);
+      var index = indexFor(zoom), prefix = zoom >= NEAR_ZOOM ? "n" : "f";
+      var features = index.getClusters([Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()),
+                                        Math.min(180, b.getEast()), Math.min(85, b.getNorth())], zoom);
+      var next = {};
+      for (var k = 0; k < features.length; k++) {
+        var f = features[k], props = f.properties;
+        if (props.cluster) next[prefix + props.cluster_id] = clusterIcon(prefix + props.cluster_id, f);
+        else next["p" + props.i] = markerList[props.i];
+      }
+      /* by identity, not key: a rebuilt index reuses cluster ids for other clusters */
+      for (var key in drawn) if (next[key] !== drawn[key]) pointLayer.removeLayer(drawn[key]);
+      for (key in next) if (drawn[key] !== next[key]) pointLayer.addLayer(next[key]);
+      drawn = next;
+      scheduleLabels();
+    }
+    /* the lowest zoom from `from` on at which place i stands alone (not inside a cluster) */
+    function aloneFrom(i, from) {
+      var lon = places[i][F.p_lon], lat = places[i][F.p_lat], d = 1e-7;
+      for (var z = from; z < CLUSTER_UNTIL; z++) {
+        var here = indexFor(z).getClusters([lon - d, lat - d, lon + d, lat + d], z);
+        for (var k = 0; k < here.length; k++) if (!here[k].properties.cluster && here[k].properties.i === i) return z;
+      }
+      return Math.max(from, CLUSTER_UNTIL);
+    }
+    function zoomIntoCluster(icon) {
+      var c = icon.nkmapCluster, index = c.key[0] === "n" ? near : far;
+      var zoom = Math.min(index.getClusterExpansionZoom(c.id), CLUSTER_UNTIL);
+      var leaves = index.getLeaves(c.id, Infinity).map(function (f) {
+        return [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+      });
+      var bounds = L.latLngBounds(leaves);
+      /* fit all the cluster's places if they fit at a zoom that splits it, else zoom to where it splits */
+      map.setView(bounds.getCenter(), Math.max(zoom, Math.min(map.getBoundsZoom(bounds.pad(0.1)), CLUSTER_UNTIL)));
+    }
+    pointLayer.on("click", function (e) {
+      var layer = e.layer;
+      if (!layer) return;
+      if (layer.nkmapCluster) zoomIntoCluster(layer);
+      else if (layer.nkmapIndex !== undefined) openPopupOf(layer);
+    });
+    pointLayer.on("mouseover", function (e) {
       var m = e.layer;
-      if (!m || m.nkmapIndex === undefined || !map.hasLayer(m)) return;
+      if (!m || m.nkmapIndex === undefined) return;
       tooltip.setLatLng(m.getLatLng()).setContent(tooltipFor(m.nkmapIndex)());
       map.openTooltip(tooltip);
     });
-    cluster.on("mouseout", function () { map.closeTooltip(tooltip); });
+    pointLayer.on("mouseout", function () { map.closeTooltip(tooltip); });
+    map.on("moveend", draw);
     mark("markers made");
 
     var status = el("div", "nkmap-status");
@@ -458,24 +542,10 @@
         isShown[index] = n > 0;
       }
       map.closePopup();
-      /* re-cluster only what changed: much cheaper than clearing thousands of markers */
-      var gone = remove.filter(function (l) { return !l.nkmapArea; });
-      var come = add.filter(function (l) { return !l.nkmapArea; });
-      var before = cluster.getLayers().length;
-      if (!map.hasLayer(cluster) || gone.length + come.length > Math.max(1000, 0.3 * before)) {
-        /* many changes (a date range moved far), or the first fill: rebuilding the clusters off the
-           map is faster. The markers are handed over as the group's pending list, which is what
-           addLayers off the map builds, but it checks each marker against the whole list
-           (hasLayer scans it): 10,000 markers cost 50 million comparisons that way. */
-        var onMap = map.hasLayer(cluster);
-        if (onMap) map.removeLayer(cluster);
-        cluster.clearLayers();
-        cluster._needsClustering = markerList.filter(function (m, i) { return m && isShown[i]; });
-        if (onMap) map.addLayer(cluster);
-      } else {
-        if (gone.length) cluster.removeLayers(gone);
-        if (come.length) cluster.addLayers(come);
-      }
+      /* the clusters are rebuilt from the places shown, with their counts now (a cluster's label and
+         weight); only the view's part is drawn */
+      loadClusters();
+      draw();
       remove.forEach(function (l) { if (l.nkmapArea) areaLayer.removeLayer(l); });
       add.forEach(function (l) { if (l.nkmapArea) areaLayer.addLayer(l); });
       var nArticles = 0;
@@ -777,33 +847,24 @@
         return true;
       }
       /* markers drawn alone, and cluster icons, are obstacles the labels keep clear of */
-      var alone = [];
-      for (var i = 0; i < markerList.length; i++) {
-        var m = markerList[i];
-        if (m && isShown[i] && map.hasLayer(m) && bounds.contains(m.getLatLng())) alone.push(m);
+      var alone = [], clustered = [];
+      for (var key in drawn) {
+        var layer = drawn[key];
+        if (!bounds.contains(layer.getLatLng())) continue;
+        var pt = map.latLngToContainerPoint(layer.getLatLng());
+        if (layer.nkmapCluster) {
+          taken.push([pt.x - 20, pt.y - 20, pt.x + 20, pt.y + 20]);
+          /* a cluster is labelled by its most-mentioned place: "Stepanakert +2" */
+          var c = layer.nkmapCluster;
+          clustered.push({ latlng: layer.getLatLng(), text: places[c.top][F.p_name] + " +" + (c.count - 1),
+                           weight: c.weight });
+        } else {
+          var r = layer.getRadius();
+          taken.push([pt.x - r, pt.y - r, pt.x + r, pt.y + r]);
+          alone.push(layer);
+        }
       }
-      alone.forEach(function (m) {
-        var pt = map.latLngToContainerPoint(m.getLatLng()), r = m.getRadius();
-        taken.push([pt.x - r, pt.y - r, pt.x + r, pt.y + r]);
-      });
-      cluster._featureGroup.eachLayer(function (c) {
-        if (!c._icon || !(c instanceof L.MarkerCluster)) return;
-        var pt = map.latLngToContainerPoint(c.getLatLng());
-        taken.push([pt.x - 20, pt.y - 20, pt.x + 20, pt.y + 20]);
-      });
       /* and so are the controls (title, filters, legend, zoom) */
-      /* a cluster is labelled by its most-mentioned place: "Stepanakert +2" */
-      var clustered = [];
-      cluster._featureGroup.eachLayer(function (c) {
-        if (!c._icon || !(c instanceof L.MarkerCluster)) return;
-        var top = null, total = 0;
-        c.getAllChildMarkers().forEach(function (m) {
-          total += counts[m.nkmapIndex];
-          if (!top || counts[m.nkmapIndex] > counts[top.nkmapIndex]) top = m;
-        });
-        if (top) clustered.push({ latlng: c.getLatLng(), text: places[top.nkmapIndex][F.p_name] + " +" +
-                                  (c.getChildCount() - 1), weight: total });
-      });
       var frame = map.getContainer().getBoundingClientRect();
       Array.prototype.forEach.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
         var r = c.getBoundingClientRect();
@@ -865,11 +926,9 @@
     }
     map.on("zoomstart", function () { labelPane.style.visibility = "hidden"; });
     map.on("moveend zoomend", function () { labelPane.style.visibility = ""; scheduleLabels(); });
-    cluster.on("spiderfied unspiderfied", scheduleLabels);
 
     mark("controls built");
-    update();  // fills the cluster group while it is off the map: no drawing per marker
-    map.addLayer(cluster);
+    update();  // clusters the places and draws the view's part
     mark("clustered");
 
     /* ---- the article view: every place it names highlighted, each a way back to the map ---- */
@@ -993,7 +1052,7 @@
     }
     window.addEventListener("hashchange", onHash);
 
-    /* show a place's marker on screen (zooming in, spiderfying its cluster); calls done(marker) */
+    /* show a place's marker on screen (zooming in until it stands alone); calls done(marker) */
     function showPlace(id, done) {
       var index = placeIndex[id];
       var area = areas[index];
@@ -1004,27 +1063,27 @@
         return true;
       }
       var marker = markers[id];
-      if (!marker || !cluster.hasLayer(marker)) return false;
-      /* a circle marker is on the map only while it stands alone; clusters update
-         synchronously (animate: false), so step in to the lowest zoom that shows it */
-      for (var z = Math.max(map.getZoom(), 5); !map.hasLayer(marker) && z <= map.getMaxZoom(); z++) {
-        map.setView(marker.getLatLng(), z, { animate: false });
-      }
-      if (map.hasLayer(marker)) map.panTo(marker.getLatLng(), { animate: false });
-      var parent = marker.__parent;
-      while (parent && !parent._icon) parent = parent.__parent;
-      if (!map.hasLayer(marker) && parent && cluster._spiderfied !== parent) {
-        cluster.once("spiderfied", function () { done(marker); });
-        parent.spiderfy();
+      if (!marker || !isShown[marker.nkmapIndex]) return false;
+      /* a circle marker is drawn only while it stands alone: go to the lowest zoom that shows it
+         (the view is drawn on moveend, synchronously with animate: false) */
+      var zoom = Math.round(map.getZoom());
+      if (map.hasLayer(marker) && aloneFrom(marker.nkmapIndex, zoom) === zoom) {
+        map.panTo(marker.getLatLng(), { animate: false });
       } else {
-        done(marker);
+        map.setView(marker.getLatLng(), aloneFrom(marker.nkmapIndex, Math.max(zoom, 5)), { animate: false });
       }
+      if (!map.hasLayer(marker)) draw();
+      done(marker);
       return true;
     }
     function openPlace(id) { return showPlace(id, openPopupOf); }
 
+    function shownMarkers() { return markerList.filter(function (m, i) { return m && isShown[i]; }); }
+    /* the places passing the filters, as Leaflet.markercluster's group answered it before */
+    var cluster = { hasLayer: function (m) { return !!m && isShown[m.nkmapIndex] === true && markerList[m.nkmapIndex] === m; },
+                    getLayers: shownMarkers };
     window.nkmap = {
-      map: map, cluster: cluster, markers: markers, areas: areaLayer, showArticle: showArticle, showPlace: showPlace,
+      map: map, cluster: cluster, points: pointLayer, markers: markers, areas: areaLayer, showArticle: showArticle, showPlace: showPlace,
       update: update, search: search, parseHash: parseHash, openPlace: openPlace,
       /* open the popup of the place with this id where its marker (or area) is, as a click would */
       openPopup: function (id) { var i = placeIndex[id]; openPopupOf(areas[i] || markerList[i]); },
@@ -1037,17 +1096,14 @@
           if (updateFrame === null) done(); else updateWaiters.push(done);
         });
       },
-      shownCount: function () { return cluster.getLayers().length + areaLayer.getLayers().length; },
+      shownCount: function () { return shownMarkers().length + areaLayer.getLayers().length; },
       /* how many countries are shaded */
       shadedCount: function () { return areaLayer.getLayers().length; },
       /* how many of those are drawn in the current view, alone or inside a cluster icon */
       drawnCount: function () {
-        return cluster.getLayers().filter(function (m) {
-          if (map.hasLayer(m)) return true;  // a circle marker standing alone is on the map itself
-          var parent = m.__parent;
-          while (parent && !parent._icon) parent = parent.__parent;
-          return !!parent;
-        }).length;
+        var n = 0;
+        for (var key in drawn) n += drawn[key].nkmapCluster ? drawn[key].nkmapCluster.count : 1;
+        return n;
       },
     };
     onHash();
