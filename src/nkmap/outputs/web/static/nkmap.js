@@ -57,7 +57,9 @@
     } catch (e) { return code; }
   }
 
-  function plural(n, word) { return n.toLocaleString("en") + " " + word + (n === 1 ? "" : "s"); }
+  /* 12345 → "12,345", as toLocaleString("en") writes it: its first call loads the locale (~20 ms at start-up) */
+  function num(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+  function plural(n, word) { return num(n) + " " + word + (n === 1 ? "" : "s"); }
 
   function articleHash(article, start, end) {
     var hash = "#article=" + encodeURIComponent(article.name);
@@ -347,7 +349,7 @@
             root.appendChild(moreArticles);
           }
           moreArticles.textContent = "Show " + Math.min(POPUP_ARTICLES, order.length - shown) +
-            " more articles (" + (order.length - shown).toLocaleString("en") + " not shown)";
+            " more articles (" + num(order.length - shown) + " not shown)";
         } else if (moreArticles) {
           moreArticles.hidden = true;
         }
@@ -409,63 +411,87 @@
       markerPopup.setLatLng(marker.getLatLng()).setContent(popupFor(marker.nkmapIndex)).openOn(map);
     }
 
-    /* Clusters: supercluster's KD-trees, one per zoom, rebuilt (~10-20 ms for 10,000 places) when the
-       filters change; only what lies in the view is drawn: the places standing alone as their circle
-       markers, the clusters as icons. Clusters gather less once zoomed into a theatre (radius 24 px
-       from zoom 8, 40 below), so nearby towns stand apart; from zoom CLUSTER_UNTIL on, none. */
+    /* Clusters: supercluster, one index per zoom level, made the first time the map is drawn at that
+       zoom and dropped when the filters change the places shown (a level of 10,000 places takes a few
+       ms; all ten at once took 20-50). Only what lies in the view is drawn: the places standing alone
+       as their circle markers, the clusters as icons. Clusters gather less once zoomed into a theatre
+       (radius 24 px from zoom NEAR_ZOOM, 40 below), so nearby towns stand apart; from zoom
+       CLUSTER_UNTIL on, none. */
     var CLUSTER_UNTIL = 12, NEAR_ZOOM = 8;
     var points = places.map(function (p, i) {
       return { type: "Feature", properties: { i: i }, geometry: { type: "Point", coordinates: [p[F.p_lon], p[F.p_lat]] } };
     });
-    /* each cluster carries its mentions (w) and its most-mentioned place (top; ties: the first place) */
-    function better(i, j) { return counts[i] > counts[j] || (counts[i] === counts[j] && i < j); }
-    function clusterOptions(radius, minZoom, maxZoom) {
-      return { radius: radius, extent: 256, minZoom: minZoom, maxZoom: maxZoom,
-               map: function (props) { return { w: counts[props.i], top: props.i }; },
-               reduce: function (acc, props) { acc.w += props.w; if (better(props.top, acc.top)) acc.top = props.top; } };
-    }
-    var far = null, near = null;  // the two indexes: zooms up to NEAR_ZOOM - 1, and from NEAR_ZOOM on
-    function indexFor(zoom) { return zoom >= NEAR_ZOOM ? near : far; }
+    var shownPoints = null, levels = {};  // the shown places' points; zoom level → its index
+    var clusterTops = {};  // cluster key → {top, weight}, see clusterTop
     function loadClusters() {
-      var shown = [];
-      for (var i = 0; i < places.length; i++) if (markerList[i] && isShown[i]) shown.push(points[i]);
-      far = new Supercluster(clusterOptions(40, map.getMinZoom() || 0, NEAR_ZOOM - 1)).load(shown);
-      near = new Supercluster(clusterOptions(24, NEAR_ZOOM, CLUSTER_UNTIL - 1)).load(shown);
-      clusterIcons = {};
+      shownPoints = [];
+      for (var i = 0; i < places.length; i++) if (markerList[i] && isShown[i]) shownPoints.push(points[i]);
+      levels = {};
+      clusterTops = {};
+      var keep = {};  // the icons drawn now, which the new clusters may reuse; the others go
+      for (var key in drawn) if (drawn[key].nkmapCluster) keep[key] = drawn[key];
+      clusterIcons = keep;
+    }
+    /* the index for a zoom; from CLUSTER_UNTIL on, the last level's, whose next tree holds the points alone */
+    function indexAt(zoom) {
+      var z = Math.max(map.getMinZoom() || 0, Math.min(zoom, CLUSTER_UNTIL - 1));
+      if (!levels[z]) {
+        levels[z] = new Supercluster({ radius: z >= NEAR_ZOOM ? 24 : 40, extent: 256, minZoom: z, maxZoom: z })
+          .load(shownPoints);
+      }
+      return levels[z];
+    }
+    /* a cluster's mentions and its most-mentioned place (ties: the first place), from its places'
+       counts now: worked out for the clusters labelled, once per filter change */
+    function clusterTop(c) {
+      var known = clusterTops[c.key];
+      if (known) return known;
+      var top = -1, w = 0, leaves = c.index.getLeaves(c.id, Infinity);
+      for (var k = 0; k < leaves.length; k++) {
+        var i = leaves[k].properties.i;
+        w += counts[i];
+        if (top < 0 || counts[i] > counts[top] || (counts[i] === counts[top] && i < top)) top = i;
+      }
+      return (clusterTops[c.key] = { top: top, weight: w });
     }
     var pointLayer = L.featureGroup().addTo(map);  // what is drawn now: circle markers and cluster icons
-    var drawn = {}, clusterIcons = {};  // key ("p" + place index, or "f"/"n" + cluster id) → layer
-    function clusterIcon(key, f) {
-      var icon = clusterIcons[key];
-      if (icon) return icon;
-      var n = f.properties.point_count;
+    var drawn = {}, clusterIcons = {};  // key ("p" + place index, or "zoom:count@lon,lat") → layer
+    function clusterIcon(key, f, index) {
+      var icon = clusterIcons[key], n = f.properties.point_count;
+      if (icon) {  /* the same cluster as before a filter change: same zoom, size and centre */
+        icon.nkmapCluster.id = f.properties.cluster_id;
+        icon.nkmapCluster.index = index;
+        return icon;
+      }
       var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
       var label = el("div", null);
-      label.appendChild(el("span", null, n.toLocaleString("en")));
+      label.appendChild(el("span", null, num(n)));
       icon = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
         icon: L.divIcon({ html: label, className: "marker-cluster nkmap-cluster marker-cluster-" + size, iconSize: L.point(40, 40) }),
-        title: places[f.properties.top][F.p_name] + " and " + plural(n - 1, "more place") + ": zoom in",
+        title: plural(n, "place") + ": zoom in",
         alt: plural(n, "place"),
       });
-      icon.nkmapCluster = { key: key, id: f.properties.cluster_id, count: n, weight: f.properties.w, top: f.properties.top };
+      icon.nkmapCluster = { key: key, id: f.properties.cluster_id, count: n, index: index };
       clusterIcons[key] = icon;
       return icon;
     }
     /* draws what the view (and half a view around it) holds at this zoom, changing only what differs */
     function draw() {
-      if (!far) return;
+      if (!shownPoints) return;
       var zoom = Math.round(map.getZoom()), b = map.getBounds().pad(0.5);
-      var index = indexFor(zoom), prefix = zoom >= NEAR_ZOOM ? "n" : "f";
+      var index = indexAt(zoom), prefix = Math.min(zoom, CLUSTER_UNTIL) + ":";
       var features = index.getClusters([Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()),
                                         Math.min(180, b.getEast()), Math.min(85, b.getNorth())], zoom);
       var next = {};
       for (var k = 0; k < features.length; k++) {
         var f = features[k], props = f.properties;
-        if (props.cluster) next[prefix + props.cluster_id] = clusterIcon(prefix + props.cluster_id, f);
-        else next["p" + props.i] = markerList[props.i];
+        if (props.cluster) {
+          /* keyed by what it looks like, so that an icon a filter change leaves as it was stays drawn */
+          var key = prefix + props.point_count + "@" + f.geometry.coordinates.join(",");
+          next[key] = clusterIcon(key, f, index);
+        } else next["p" + props.i] = markerList[props.i];
       }
-      /* by identity, not key: a rebuilt index reuses cluster ids for other clusters */
-      for (var key in drawn) if (next[key] !== drawn[key]) pointLayer.removeLayer(drawn[key]);
+      for (key in drawn) if (next[key] !== drawn[key]) pointLayer.removeLayer(drawn[key]);
       for (key in next) if (drawn[key] !== next[key]) pointLayer.addLayer(next[key]);
       drawn = next;
       scheduleLabels();
@@ -474,20 +500,19 @@
     function aloneFrom(i, from) {
       var lon = places[i][F.p_lon], lat = places[i][F.p_lat], d = 1e-7;
       for (var z = from; z < CLUSTER_UNTIL; z++) {
-        var here = indexFor(z).getClusters([lon - d, lat - d, lon + d, lat + d], z);
+        var here = indexAt(z).getClusters([lon - d, lat - d, lon + d, lat + d], z);
         for (var k = 0; k < here.length; k++) if (!here[k].properties.cluster && here[k].properties.i === i) return z;
       }
       return Math.max(from, CLUSTER_UNTIL);
     }
+    /* a click on a cluster zooms in until its places fill the view, at least one level */
     function zoomIntoCluster(icon) {
-      var c = icon.nkmapCluster, index = c.key[0] === "n" ? near : far;
-      var zoom = Math.min(index.getClusterExpansionZoom(c.id), CLUSTER_UNTIL);
-      var leaves = index.getLeaves(c.id, Infinity).map(function (f) {
+      var c = icon.nkmapCluster;
+      var bounds = L.latLngBounds(c.index.getLeaves(c.id, Infinity).map(function (f) {
         return [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-      });
-      var bounds = L.latLngBounds(leaves);
-      /* fit all the cluster's places if they fit at a zoom that splits it, else zoom to where it splits */
-      map.setView(bounds.getCenter(), Math.max(zoom, Math.min(map.getBoundsZoom(bounds.pad(0.1)), CLUSTER_UNTIL)));
+      }));
+      var zoom = Math.max(Math.round(map.getZoom()) + 1, Math.min(map.getBoundsZoom(bounds.pad(0.1)), CLUSTER_UNTIL));
+      map.setView(bounds.getCenter(), zoom);
     }
     pointLayer.on("click", function (e) {
       var layer = e.layer;
@@ -524,7 +549,7 @@
     }
     function update() {
       computeArticles();
-      var add = [], remove = [], nShown = 0;
+      var add = [], remove = [], nShown = 0, changed = false;
       for (var index = 0; index < places.length; index++) {
         var n = 0, rows = byPlace[index];
         for (var j = 0; j < rows.length; j++) if (mentionOn(rows[j])) n++;
@@ -533,6 +558,7 @@
           nShown++;
           if (n !== counts[index]) {
             if (areas[index]) layer.setStyle({ fillOpacity: shadeOf(n) }); else layer.setRadius(radiusOf(n));
+            changed = true;
           }
           if (!isShown[index]) add.push(layer);
         } else if (isShown[index]) {
@@ -542,16 +568,16 @@
         isShown[index] = n > 0;
       }
       map.closePopup();
-      /* the clusters are rebuilt from the places shown, with their counts now (a cluster's label and
-         weight); only the view's part is drawn */
-      loadClusters();
+      /* the clusters are rebuilt when the places shown change; only the view's part is drawn */
+      if (changed) clusterTops = {};
+      if (!shownPoints || add.length || remove.length) loadClusters();
       draw();
       remove.forEach(function (l) { if (l.nkmapArea) areaLayer.removeLayer(l); });
       add.forEach(function (l) { if (l.nkmapArea) areaLayer.addLayer(l); });
       var nArticles = 0;
       for (var i = 0; i < articleOn.length; i++) if (articleOn[i]) nArticles++;
-      status.textContent = nShown.toLocaleString("en") + " of " + plural(places.length, "place") + " · " +
-        nArticles.toLocaleString("en") + " of " + plural(articles.length, "article");
+      status.textContent = num(nShown) + " of " + plural(places.length, "place") + " · " +
+        num(nArticles) + " of " + plural(articles.length, "article");
       scheduleLabels();
       return nShown;
     }
@@ -799,7 +825,7 @@
       var d = 2 * radiusOf(n);
       dot.style.width = dot.style.height = d + "px";
       item.appendChild(dot);
-      item.appendChild(el("span", null, n.toLocaleString("en")));
+      item.appendChild(el("span", null, num(n)));
       sizes.appendChild(item);
     });
     legend.appendChild(sizes);
@@ -855,8 +881,8 @@
         if (layer.nkmapCluster) {
           taken.push([pt.x - 20, pt.y - 20, pt.x + 20, pt.y + 20]);
           /* a cluster is labelled by its most-mentioned place: "Stepanakert +2" */
-          var c = layer.nkmapCluster;
-          clustered.push({ latlng: layer.getLatLng(), text: places[c.top][F.p_name] + " +" + (c.count - 1),
+          var c = clusterTop(layer.nkmapCluster);
+          clustered.push({ latlng: layer.getLatLng(), text: places[c.top][F.p_name] + " +" + (layer.nkmapCluster.count - 1),
                            weight: c.weight });
         } else {
           var r = layer.getRadius();
