@@ -171,11 +171,22 @@ def subtitle(result: GeoparseResult) -> str:
 
 
 def map_payload(result: GeoparseResult, title: str | None = None, towns: bool = True) -> dict[str, Any]:
-    """The page's data: compact rows (field names listed once) so the HTML grows slowly per place."""
+    """The page's data: compact rows (field names listed once) so the HTML grows slowly per place.
+
+    ``mentions`` is flat: mention k's field ``m_x`` is ``mentions[k * mention_stride + fields["m_x"]]``;
+    its ``m_method`` and ``m_role`` are positions in ``methods`` and ``roles`` (``""``: no role).
+    """
     offsets = {a.name: utf16_offsets(a.text) for a in result.articles}
     articles = {a.name: i for i, a in enumerate(result.articles)}
     places = [[getattr(s.place, f) for f in PLACE_FIELDS[:-1]] + [kind_group(s.place.kind)] for s in result.places]
-    mentions = []
+    # One flat list of numbers, MENTION_FIELDS for each mention in turn, method and role as positions
+    # in their own lists: the browser parses it into one unboxed array where a list per mention cost
+    # one object each (120,000 at 50,000 articles: ~0.1 s of parsing and garbage collection).
+    methods = sorted({rm.method for s in result.places for rm in s.mentions})
+    roles = sorted({rm.role or "" for s in result.places for rm in s.mentions})
+    method_of = {m: i for i, m in enumerate(methods)}
+    role_of = {r: i for i, r in enumerate(roles)}
+    mentions: list[float] = []
     for place, summary in enumerate(result.places):
         for rm in summary.mentions:
             m = rm.mention
@@ -183,7 +194,8 @@ def map_payload(result: GeoparseResult, title: str | None = None, towns: bool = 
             js = offsets[m.article]
             if js is not None:
                 spans = tuple(map(js, spans))
-            mentions.append([place, articles[m.article], *spans, rm.method, rm.confidence, rm.role])
+            method, role = method_of[rm.method], role_of[rm.role or ""]
+            mentions += (place, articles[m.article], *spans, method, rm.confidence, role)
     fields = {f"p_{name}": i for i, name in enumerate(PLACE_FIELDS)}
     fields.update({f"m_{name}": i for i, name in enumerate(MENTION_FIELDS)})
     return {
@@ -207,6 +219,9 @@ def map_payload(result: GeoparseResult, title: str | None = None, towns: bool = 
             for a in result.articles
         ],
         "mentions": mentions,
+        "mention_stride": len(MENTION_FIELDS),
+        "methods": methods,
+        "roles": roles,
     }
 
 

@@ -216,12 +216,16 @@
 
   function init(map, data) {
     var F = data.fields;  // column positions of the compact rows
-    var places = data.places, articles = data.articles, mentions = data.mentions;
+    var places = data.places, articles = data.articles;
+    /* mentions: one flat array of numbers, a mention is its number mi (see page.py map_payload) */
+    var M = data.mentions, S = data.mention_stride, nM = Math.floor(M.length / S);
+    function mf(mi, field) { return M[mi * S + field]; }
+    function roleOf(mi) { return data.roles[M[mi * S + F.m_role]] || ""; }
     var groups = {};
     data.groups.forEach(function (g) { groups[g.group] = g; });
     function colourOf(p) { return (groups[p[F.p_group]] || data.groups[data.groups.length - 1]).colour; }
     var byPlace = places.map(function () { return []; });
-    for (var mi = 0; mi < mentions.length; mi++) byPlace[mentions[mi][F.m_place]].push(mentions[mi]);
+    for (var mi = 0; mi < nM; mi++) byPlace[M[mi * S + F.m_place]].push(mi);
     var placeIndex = {};
     places.forEach(function (p, i) { placeIndex[p[F.p_id]] = i; });
     var byName = null;  // article name → index, made when first needed
@@ -243,9 +247,7 @@
     var languageOf = {};
     languageKeys.forEach(function (l, i) { languageOf[l] = i; });
     var articleLanguage = articles.map(function (a) { return languageOf[a.language || ""]; });
-    var roleKeys = Array.from(new Set(mentions.map(function (m) { return m[F.m_role] || ""; }))).sort();
-    var roleOf = {};
-    roleKeys.forEach(function (r, i) { roleOf[r] = i; });
+    var roleKeys = data.roles;  // sorted, "" (no role) first: roles.on[i] for role i
     var outlets, languages, chosen, roles;  // filter lists, filled when the control is built
     var articleOn = articles.map(function () { return true; });
 
@@ -257,14 +259,15 @@
           languages.on[articleLanguage[i]] && chosen.on[i];
       }
     }
-    function mentionOn(m) { return articleOn[m[F.m_article]] && roles.on[roleOf[m[F.m_role] || ""]]; }
+    function mentionOn(mi) { return articleOn[M[mi * S + F.m_article]] && roles.on[M[mi * S + F.m_role]]; }
 
     /* ---- popups: excerpts grouped by article, newest first, paged ---- */
     function excerptItem(m) {
-      var a = articles[m[F.m_article]];
-      var start = m[F.m_start], end = m[F.m_end], s0 = m[F.m_sentence_start], s1 = m[F.m_sentence_end];
+      var a = articles[mf(m, F.m_article)];
+      var start = mf(m, F.m_start), end = mf(m, F.m_end), s0 = mf(m, F.m_sentence_start), s1 = mf(m, F.m_sentence_end);
       var item = el("li");
-      if (m[F.m_role]) item.appendChild(el("span", "nkmap-role nkmap-role-" + m[F.m_role], m[F.m_role]));
+      var role = roleOf(m);
+      if (role) item.appendChild(el("span", "nkmap-role nkmap-role-" + role, role));
       var excerpt = el("a", "nkmap-excerpt");
       excerpt.href = articleHash(a, start, end);
       excerpt.title = "Read the whole article with this mention highlighted";
@@ -315,7 +318,7 @@
       for (var i = 0; i < all.length; i++) {
         var m = all[i];
         if (!mentionOn(m)) continue;
-        var k = m[F.m_article];
+        var k = mf(m, F.m_article);
         if (!grouped[k]) { grouped[k] = []; order.push(k); }
         grouped[k].push(m);
         total++;
@@ -969,8 +972,8 @@
     function mentionsOf(index) {
       if (!byArticle) {
         byArticle = articles.map(function () { return []; });
-        for (var i = 0; i < mentions.length; i++) byArticle[mentions[i][F.m_article]].push(mentions[i]);
-        byArticle.forEach(function (rows) { rows.sort(function (x, y) { return x[F.m_start] - y[F.m_start]; }); });
+        for (var i = 0; i < nM; i++) byArticle[mf(i, F.m_article)].push(i);
+        byArticle.forEach(function (rows) { rows.sort(function (x, y) { return mf(x, F.m_start) - mf(y, F.m_start); }); });
       }
       return byArticle[index] || [];
     }
@@ -1001,7 +1004,7 @@
       header.appendChild(meta);
       var rows = mentionsOf(index);
       var named = {};
-      rows.forEach(function (m) { named[m[F.m_place]] = true; });
+      rows.forEach(function (m) { named[mf(m, F.m_place)] = true; });
       var nNamed = Object.keys(named).length;
       if (nNamed) {
         header.appendChild(el("div", "nkmap-meta nkmap-article-places",
@@ -1017,7 +1020,7 @@
       var wanted = start >= 0 && end <= body.length && start < end;
       var currentDone = false;
       rows.forEach(function (m) {
-        var s = m[F.m_start], e = m[F.m_end];
+        var s = mf(m, F.m_start), e = mf(m, F.m_end);
         if (s < at || e > body.length) return;  // overlapping spans: the first one wins
         if (wanted && !currentDone && start < s && end <= s && start >= at) {
           fragment.appendChild(document.createTextNode(body.slice(at, start)));
@@ -1028,12 +1031,12 @@
           if (s < at) return;
         }
         fragment.appendChild(document.createTextNode(body.slice(at, s)));
-        var p = places[m[F.m_place]];
+        var p = places[mf(m, F.m_place)];
         var mark = el("mark", "nkmap-place", body.slice(s, e));
         mark.tabIndex = 0;
         mark.setAttribute("role", "button");
         mark.setAttribute("aria-label", body.slice(s, e) + ": show " + p[F.p_name] + " on the map");
-        mark.dataset.place = m[F.m_place];
+        mark.dataset.place = mf(m, F.m_place);
         mark.style.borderBottomColor = colourOf(p);
         if (wanted && !currentDone && s === start && e === end) {
           mark.classList.add("nkmap-hit");
