@@ -110,19 +110,69 @@
     }) };
   }
 
-  /* The offline background: one GeoJSON layer on its own canvas, in a pane below the tiles,
-     so online tiles (if any) cover it when they load and it shows through when they don't. */
+  /* The offline background, drawn on its own canvas in a pane below the tiles, so online tiles (if
+     any) cover it when they load and it shows through when they don't. Each country is one Path2D in
+     Web Mercator units of the whole world ([0, 1] both ways), made once; a redraw scales it to the
+     zoom on the canvas (Leaflet's renderer places and sizes the canvas and animates zooms), where
+     one Leaflet polygon per country re-projected all 70,000 points at every zoom: 0.1-0.25 s. */
+  var BasemapCanvas = L.Canvas.extend({
+    initialize: function (countries, style, options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      this._countries = countries;  // [{iso, path: Path2D}]
+      this._style = style;
+    },
+    _onZoomEnd: function () {},  // nothing to project
+    _updatePaths: function () { if (!this._postponeUpdatePaths) this._redraw(); },
+    _redraw: function () { this._redrawRequest = null; this._redrawBounds = null; this._clear(); this._draw(); },
+    _draw: function () {
+      var map = this._map, ctx = this._ctx, style = this._style;
+      if (!map || !ctx) return;
+      var scale = map.options.crs.scale(map.getZoom()), origin = map.getPixelOrigin();
+      ctx.save();
+      ctx.translate(-origin.x, -origin.y);  // the canvas is already translated to layer points
+      ctx.scale(scale, scale);
+      ctx.fillStyle = style.fillColor;
+      ctx.strokeStyle = style.color;
+      ctx.lineWidth = style.weight / scale;
+      ctx.lineJoin = ctx.lineCap = "round";
+      for (var i = 0; i < this._countries.length; i++) {
+        ctx.fill(this._countries[i].path, "evenodd");
+        ctx.stroke(this._countries[i].path);
+      }
+      ctx.restore();
+    },
+    /* the countries drawn, one entry each (as a layer group of polygons would list them) */
+    getLayers: function () { return this._countries.slice(); },
+  });
+
+  /* longitude, latitude → Web Mercator [0, 1] (Leaflet's EPSG:3857 divided by its scale) */
+  var MAX_LAT = 85.0511287798;
+  function mercator(lon, lat) {
+    var phi = Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI / 180;
+    return [0.5 + lon / 360, 0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI)];
+  }
+
   function basemap(map, packed, attribution) {
     var geometries = unpack(packed);
     var pane = map.createPane("nkmap-basemap");
     pane.style.zIndex = 150;
     pane.style.pointerEvents = "none";
-    var layer = L.geoJSON(geometries, {
-      pane: "nkmap-basemap", renderer: L.canvas({ pane: "nkmap-basemap", padding: 0.3 }),
-      interactive: false,
-      style: { color: "#a8a29e", weight: 0.7, opacity: 1, fillColor: "#f5f3ee", fillOpacity: 1 },
+    var countries = geometries.features.map(function (f) {
+      var path = new Path2D();
+      f.geometry.coordinates.forEach(function (rings) {
+        rings.forEach(function (ring) {
+          for (var i = 0; i < ring.length; i++) {
+            var m = mercator(ring[i][0], ring[i][1]);
+            if (i) path.lineTo(m[0], m[1]); else path.moveTo(m[0], m[1]);
+          }
+          path.closePath();
+        });
+      });
+      return { iso: f.properties.iso_a2, path: path };
     });
-    layer.addTo(map);
+    var layer = new BasemapCanvas(countries, { color: "#a8a29e", weight: 0.7, fillColor: "#f5f3ee" },
+                                  { pane: "nkmap-basemap", padding: 0.3 });
+    map.addLayer(layer);
     /* once for the map: as a layer option every country's polygon would add it, and the
        attribution control redraws itself each time (60 ms at start-up) */
     if (attribution && map.attributionControl) map.attributionControl.addAttribution(attribution);
@@ -862,18 +912,39 @@
       labelTimer = requestAnimationFrame(function () { labelTimer = null; relabel(); });
     }
     var placedLabels = [];
+    /* the boxes [x0, y0, x1, y1] taken on screen, filed by the CELL-pixel squares they cover, so that
+       a test compares a box with those near it only (all of them: thousands of markers and towns) */
+    function boxGrid(width, height) {
+      var CELL = 64, cols = Math.ceil(width / CELL) + 1, rows = Math.ceil(height / CELL) + 1, cells = [], n = 0;
+      function each(b, f) {
+        var x0 = Math.max(0, Math.min(cols - 1, Math.floor(b[0] / CELL))), x1 = Math.max(0, Math.min(cols - 1, Math.floor(b[2] / CELL)));
+        var y0 = Math.max(0, Math.min(rows - 1, Math.floor(b[1] / CELL))), y1 = Math.max(0, Math.min(rows - 1, Math.floor(b[3] / CELL)));
+        for (var y = y0; y <= y1; y++) for (var x = x0; x <= x1; x++) if (f(y * cols + x)) return true;
+        return false;
+      }
+      return {
+        push: function (b) { n++; each(b, function (c) { (cells[c] || (cells[c] = [])).push(b); return false; }); },
+        overlaps: function (b) {
+          return each(b, function (c) {
+            var list = cells[c] || [];
+            for (var i = 0; i < list.length; i++) {
+              var t = list[i];
+              if (b[0] < t[2] && t[0] < b[2] && b[1] < t[3] && t[1] < b[3]) return true;
+            }
+            return false;
+          });
+        },
+        count: function () { return n; },
+      };
+    }
     function relabel() {
       labelPane.textContent = "";
       placedLabels = [];
       var size = map.getSize(), zoom = map.getZoom(), bounds = map.getBounds().pad(0.05);
-      var taken = [];
+      var taken = boxGrid(size.x, size.y);
       function free(b) {
         if (b[0] < 0 || b[1] < 0 || b[2] > size.x || b[3] > size.y) return false;
-        for (var i = 0; i < taken.length; i++) {
-          var t = taken[i];
-          if (b[0] < t[2] && t[0] < b[2] && b[1] < t[3] && t[1] < b[3]) return false;
-        }
-        return true;
+        return !taken.overlaps(b);
       }
       /* markers drawn alone, and cluster icons, are obstacles the labels keep clear of */
       var alone = [], clustered = [];
@@ -899,7 +970,7 @@
         var r = c.getBoundingClientRect();
         if (r.width && r.height) taken.push([r.left - frame.left, r.top - frame.top, r.right - frame.left, r.bottom - frame.top]);
       });
-      var obstacles = taken.length;
+      var obstacles = taken.count();
       function put(kind, text, latlng, pt, offsets) {
         var w = textWidth(kind, text), h = HEIGHT[kind];
         for (var k = 0; k < offsets.length; k++) {
