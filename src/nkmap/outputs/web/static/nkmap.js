@@ -573,6 +573,14 @@
       if (layer.nkmapCluster) zoomIntoCluster(layer);
       else if (layer.nkmapIndex !== undefined) openPopupOf(layer);
     });
+    /* a cluster icon is a button (Leaflet makes it focusable): Enter or Space zooms into it */
+    pointLayer.on("keypress", function (e) {
+      var key = e.originalEvent && e.originalEvent.key;
+      if (e.layer && e.layer.nkmapCluster && (key === "Enter" || key === " ")) {
+        L.DomEvent.preventDefault(e.originalEvent);
+        zoomIntoCluster(e.layer);
+      }
+    });
     pointLayer.on("mouseover", function (e) {
       var m = e.layer;
       if (!m || m.nkmapIndex === undefined) return;
