@@ -8,7 +8,8 @@
   var LIST_ROWS = 100;  // filter lists show this many matching rows; the search box narrows them
   var SEARCH_RESULTS = 10;
 
-  var shapes = {};  // ISO alpha-2 → basemap feature, filled in by basemap()
+  var shapes = {};  // ISO alpha-2 → basemap feature (GeoJSON), unpacked when first asked for: countryShape
+  var packedBasemap = null, isoIndex = {};  // filled in by basemap()
   var countryLabels = [];  // [name, lon, lat, min_zoom], from the packed basemap
 
   /* phases of start-up, for bench/page.py (performance.getEntriesByType("mark")) */
@@ -92,22 +93,39 @@
     return mark;
   }
 
-  /* see nkmap/basemap.py: shapes of integer steps of 1/scale degree, and their ISO codes */
-  function unpack(packed) {
+  /* see nkmap/basemap.py: shapes of integer steps of 1/scale degree, and their ISO codes; calls
+     point(lon, lat, first) for each point of each ring and ring() after each ring */
+  function walkShape(packed, k, point, ring) {
     var scale = packed.scale;
-    return { type: "FeatureCollection", features: packed.shapes.map(function (polygons, k) {
-      return { type: "Feature", properties: { iso_a2: packed.iso[k] }, geometry: {
-        type: "MultiPolygon", coordinates: polygons.map(function (rings) {
-          return rings.map(function (steps) {
-            var ring = new Array(steps.length / 2), x = 0, y = 0;
-            for (var i = 0; i < steps.length; i += 2) {
-              x += steps[i]; y += steps[i + 1];
-              ring[i / 2] = [x / scale, y / scale];
-            }
-            return ring;
-          });
-        }) } };
-    }) };
+    packed.shapes[k].forEach(function (rings) {
+      rings.forEach(function (steps) {
+        var x = 0, y = 0;
+        for (var i = 0; i < steps.length; i += 2) {
+          x += steps[i]; y += steps[i + 1];
+          point(x / scale, y / scale, i === 0);
+        }
+        ring();
+      });
+    });
+  }
+  /* the basemap's shape of a country as a GeoJSON feature (for the countries the articles name), or null */
+  function countryShape(iso) {
+    if (!iso || !packedBasemap || !Object.prototype.hasOwnProperty.call(isoIndex, iso)) return null;
+    if (!shapes[iso]) {
+      var k = isoIndex[iso];
+      var coordinates = packedBasemap.shapes[k].map(function (rings) {
+        return rings.map(function (steps) {
+          var out = new Array(steps.length / 2), x = 0, y = 0;
+          for (var i = 0; i < steps.length; i += 2) {
+            x += steps[i]; y += steps[i + 1];
+            out[i / 2] = [x / packedBasemap.scale, y / packedBasemap.scale];
+          }
+          return out;
+        });
+      });
+      shapes[iso] = { type: "Feature", properties: { iso_a2: iso }, geometry: { type: "MultiPolygon", coordinates: coordinates } };
+    }
+    return shapes[iso];
   }
 
   /* The offline background, drawn on its own canvas in a pane below the tiles, so online tiles (if
@@ -145,30 +163,21 @@
     getLayers: function () { return this._countries.slice(); },
   });
 
-  /* longitude, latitude → Web Mercator [0, 1] (Leaflet's EPSG:3857 divided by its scale) */
-  var MAX_LAT = 85.0511287798;
-  function mercator(lon, lat) {
-    var phi = Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI / 180;
-    return [0.5 + lon / 360, 0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI)];
-  }
+  var MAX_LAT = 85.0511287798;  // Leaflet's Web Mercator stops here
 
   function basemap(map, packed, attribution) {
-    var geometries = unpack(packed);
     var pane = map.createPane("nkmap-basemap");
     pane.style.zIndex = 150;
     pane.style.pointerEvents = "none";
-    var countries = geometries.features.map(function (f) {
+    /* longitude, latitude → Web Mercator in [0, 1] (Leaflet's EPSG:3857 pixels at zoom 0, over 256) */
+    var countries = packed.shapes.map(function (_, k) {
       var path = new Path2D();
-      f.geometry.coordinates.forEach(function (rings) {
-        rings.forEach(function (ring) {
-          for (var i = 0; i < ring.length; i++) {
-            var m = mercator(ring[i][0], ring[i][1]);
-            if (i) path.lineTo(m[0], m[1]); else path.moveTo(m[0], m[1]);
-          }
-          path.closePath();
-        });
-      });
-      return { iso: f.properties.iso_a2, path: path };
+      walkShape(packed, k, function (lon, lat, first) {
+        var phi = Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI / 180;
+        var x = 0.5 + lon / 360, y = 0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI);
+        if (first) path.moveTo(x, y); else path.lineTo(x, y);
+      }, function () { path.closePath(); });
+      return { iso: packed.iso[k], path: path };
     });
     var layer = new BasemapCanvas(countries, { color: "#a8a29e", weight: 0.7, fillColor: "#f5f3ee" },
                                   { pane: "nkmap-basemap", padding: 0.3 });
@@ -180,11 +189,10 @@
     window.nkmapBasemapLayer = layer;
     countryLabels = packed.labels || [];
     /* country shapes by ISO code, so init() can shade the countries the articles name */
+    packedBasemap = packed;
     shapes = {};
-    geometries.features.forEach(function (f) {
-      var iso = f.properties && f.properties.iso_a2;
-      if (iso) shapes[iso] = f;
-    });
+    isoIndex = {};
+    packed.iso.forEach(function (iso, k) { if (iso) isoIndex[iso] = k; });
     return layer;
   }
 
@@ -420,7 +428,7 @@
     var counts = byPlace.map(function (rows) { return rows.length; });
     var maxMentions = Math.max.apply(null, counts.concat([1]));  // shades the countries
     var maxPoint = Math.max.apply(null, [1].concat(counts.filter(function (n, i) {
-      return !(places[i][F.p_kind] === "country" && shapes[places[i][F.p_country]]);
+      return !(places[i][F.p_kind] === "country" && countryShape(places[i][F.p_country]));
     })));
     var radiusScale = Math.min(4, R_MAX / Math.sqrt(maxPoint));
     function radiusOf(count) { return Math.max(R_MIN, Math.min(R_MAX, radiusScale * Math.sqrt(count))); }
@@ -431,7 +439,7 @@
       return function () { return el("span", null, places[index][F.p_name] + " (" + counts[index] + ")"); };
     }
     places.forEach(function (p, index) {
-      var shape = p[F.p_kind] === "country" && shapes[p[F.p_country]];
+      var shape = p[F.p_kind] === "country" && countryShape(p[F.p_country]);
       if (!shape) return;
       var colour = colourOf(p);
       var area = L.geoJSON(shape, { style: { color: colour, weight: 1, opacity: 0.6,
