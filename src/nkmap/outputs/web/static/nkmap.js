@@ -309,11 +309,16 @@
     var outlets, languages, chosen, roles;  // filter lists, filled when the control is built
     var articleOn = articles.map(function () { return true; });
 
+    /* each article's date as its position in dates (-1: undated), so a range test compares numbers */
+    var dateOf = {};
+    dates.forEach(function (d, i) { dateOf[d] = i; });
+    var articleDate = new Int32Array(articles.length);
+    for (var ai = 0; ai < articles.length; ai++) articleDate[ai] = articles[ai].date ? dateOf[articles[ai].date] : -1;
     function computeArticles() {
-      var lo = dates[range.from], hi = dates[range.to];
+      var lo = range.from, hi = range.to;
       for (var i = 0; i < articles.length; i++) {
-        var a = articles[i];
-        articleOn[i] = !(a.date && (a.date < lo || a.date > hi)) && outlets.on[articleOutlet[i]] &&
+        var d = articleDate[i];
+        articleOn[i] = !(d >= 0 && (d < lo || d > hi)) && outlets.on[articleOutlet[i]] &&
           languages.on[articleLanguage[i]] && chosen.on[i];
       }
     }
