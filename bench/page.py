@@ -4,14 +4,17 @@
 Builds a synthetic result (model objects made directly, one sentence of our own per mention, no
 geoparsing), writes ``map.html`` and measures in Debian's Chromium with the network cut off:
 
-- load: from navigation to the page flagging itself ready (markers drawn), with the phases the
-  script marks (``performance.mark``): data parsed, basemap, markers, clusters, filters;
+- load: from navigation to the page flagging itself ready (markers drawn), wall clock (``ready``)
+  and the CPU time of the page's main thread (``ready_cpu``, from a Chromium trace: what a page costs
+  when the machine is shared), with the phases the script marks (``performance.mark``): data parsed,
+  basemap, markers, clusters, filters;
 - popup: opening the place with 10,000 excerpts (target <= 200 ms);
 - filter toggle: unticking one outlet, one article, and moving the date slider (target <= 100 ms);
 - the 10,000-place page alone (issue 15's target: <= 0.8 s from navigation).
 
-Medians of ``--runs`` page loads. ``--against ../main/src`` also loads the same 10,000-place page as
-another checkout builds it, interleaved with this one's, for a ratio measured in one run.
+Medians of ``--runs`` page loads. ``--against ../main/src`` also builds both pages with another
+checkout's code and loads them interleaved with this one's (A B A B ...): every figure side by side,
+measured in one run, so that the machine's load hits both alike.
 
 Run:  python bench/page.py [--articles 50000] [--places 10000] [--runs 5] [--against /work/main/src]
 """
@@ -23,7 +26,6 @@ import random
 import statistics
 import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -103,14 +105,14 @@ MEASURE = """async () => {
   t = performance.now(); nkmap.openPlace('p0'); out.popup_with_zoom = performance.now() - t;
   nkmap.map.closePopup();
   document.querySelector('.nkmap-filters').open = true;
-  const outlet = document.querySelector(".nkmap-checks input[value='Outlet 3']");
-  t = performance.now(); outlet.click(); out.outlet_toggle = performance.now() - t;
-  t = performance.now(); outlet.click(); out.outlet_toggle_back = performance.now() - t;
-  const article = document.querySelector('.nkmap-article-list input[type=checkbox]');
-  t = performance.now(); article.click(); out.article_toggle = performance.now() - t;
-  const slider = document.querySelector('input.nkmap-from');
-  // the slider applies its range in the next frame (nkmap.settled): timed until the markers are re-clustered
+  // every change is timed until it is applied (nkmap.settled: the slider applies its range in the next frame)
   const settled = () => nkmap.settled ? nkmap.settled() : Promise.resolve();
+  const outlet = document.querySelector(".nkmap-checks input[value='Outlet 3']");
+  t = performance.now(); outlet.click(); await settled(); out.outlet_toggle = performance.now() - t;
+  t = performance.now(); outlet.click(); await settled(); out.outlet_toggle_back = performance.now() - t;
+  const article = document.querySelector('.nkmap-article-list input[type=checkbox]');
+  t = performance.now(); article.click(); await settled(); out.article_toggle = performance.now() - t;
+  const slider = document.querySelector('input.nkmap-from');
   t = performance.now(); slider.value = 200; slider.dispatchEvent(new Event('input')); await settled();
   out.date_slider = performance.now() - t;
   // a drag: 30 steps as fast as events come, then the last range applied
@@ -125,89 +127,120 @@ MEASURE = """async () => {
 }"""
 
 
-def measure(path: Path, runs: int) -> list[dict]:
+def main_thread_cpu_ms(trace: bytes) -> float:
+    """CPU time of the page's main thread from navigation to the ``ready`` mark, from a Chromium trace.
+
+    The sum of the thread durations (``tdur``) of its outermost tasks: unlike the wall clock, it does
+    not count the time the renderer waits for a core, which on a shared machine is most of it."""
+    import json
+    from collections import defaultdict
+
+    data = json.loads(trace)
+    events = data["traceEvents"] if isinstance(data, dict) else data
+    threads: dict[tuple, list[dict]] = defaultdict(list)
+    for e in events:
+        threads[(e.get("pid"), e.get("tid"))].append(e)
+    main = max(threads, key=lambda k: sum(e.get("name") == "ParseHTML" for e in threads[k]))
+    start = min(e["ts"] for e in events if e.get("name") == "navigationStart")
+    end = max(e["ts"] for e in events if e.get("name") == "ready" and "user_timing" in e.get("cat", ""))
+    tasks = sorted(
+        (e for e in threads[main] if e.get("ph") == "X" and "tdur" in e and start <= e["ts"] <= end),
+        key=lambda e: e["ts"],
+    )
+    cpu, until = 0, 0
+    for e in tasks:
+        if e["ts"] >= until:  # outermost only: nested events are inside their parent's time
+            cpu += e["tdur"]
+            until = e["ts"] + e["dur"]
+    return cpu / 1000
+
+
+def _load(browser, path: Path) -> dict:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.route("http*://**/*", lambda route: route.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    browser.start_tracing(page=page, categories=["devtools.timeline", "blink.user_timing"])
+    page.goto(path.as_uri())
+    page.wait_for_function("window.nkmapReady === true", timeout=120_000)
+    cpu = main_thread_cpu_ms(browser.stop_tracing())
+    row = page.evaluate(MEASURE)
+    row = {"ready": row.pop("ready"), "ready_cpu": cpu, **row}
+    context.close()
+    if errors:
+        raise SystemExit(f"{path}: page errors: {errors}")
+    return row
+
+
+def measure(paths: dict[str, Path], runs: int) -> dict[str, list[dict]]:
+    """``runs`` loads of each page, interleaved (A B A B ...) so that machine noise hits all alike."""
     from playwright.sync_api import sync_playwright
 
-    results = []
+    rows: dict[str, list[dict]] = {label: [] for label in paths}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for _ in range(runs):
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            context.route("http*://**/*", lambda route: route.abort())
-            page = context.new_page()
-            errors = []
-            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-            page.goto(path.as_uri())
-            page.wait_for_function("window.nkmapReady === true", timeout=120_000)
-            results.append(page.evaluate(MEASURE))
-            if errors:
-                raise SystemExit(f"page errors: {errors}")
-            context.close()
+            for label, path in paths.items():
+                rows[label].append(_load(browser, path))
         browser.close()
-    return results
+    return rows
 
 
-def report(label: str, path: Path, rows: list[dict], build_s: float) -> None:
-    med = {k: statistics.median(r[k] for r in rows) for k in rows[0] if isinstance(rows[0][k], (int, float))}
-    size = path.stat().st_size / 1e6
-    print(f"\n## {label}: map.html {size:.1f} MB, built in {build_s:.1f} s; medians of {len(rows)} loads (ms)")
-    targets = {"ready": 800, "popup": 200, "outlet_toggle": 100, "article_toggle": 100, "date_slider": 100}
-    for key, value in med.items():
-        target = targets.get(key)
-        verdict = "" if target is None else (" ok" if value <= target else f" MISSES {target}")
-        print(f"  {key:20s} {value:9.1f}{'  (target <= ' + str(target) + ')' if target else ''}{verdict}")
-    marks = rows[len(rows) // 2]["marks"]
-    if marks:
-        print(
-            "  phases (one load, ms from navigation): "
-            + ", ".join(f"{k} {v:.0f}" for k, v in sorted(marks.items(), key=lambda kv: kv[1]))
-        )
+TARGETS = {
+    "ready": 800,
+    "ready_cpu": 800,
+    "popup": 200,
+    "outlet_toggle": 100,
+    "article_toggle": 100,
+    "date_slider": 100,
+}
 
 
-def ready_times(paths: list[Path], runs: int) -> dict[Path, list[float]]:
-    """Navigation → ready (ms) of each page, loads interleaved so that machine noise hits all alike."""
-    from playwright.sync_api import sync_playwright
+def report(title: str, paths: dict[str, Path], rows: dict[str, list[dict]], build_s: dict[str, float]) -> None:
+    labels = list(paths)
+    first = rows[labels[0]][0]
+    keys = [k for k in first if isinstance(first[k], (int, float))]
+    med = {lab: {k: statistics.median(r[k] for r in rows[lab]) for k in keys} for lab in labels}
+    print(f"\n## {title}: medians of {len(rows[labels[0]])} loads each, interleaved (ms)")
+    for lab in labels:
+        print(f"  {lab}: map.html {paths[lab].stat().st_size / 1e6:.1f} MB, built in {build_s[lab]:.1f} s")
+    print("  " + f"{'':20s}" + "".join(f"{lab:>14s}" for lab in labels) + "   target")
+    for key in keys:
+        target = TARGETS.get(key)
+        verdict = ""
+        if target is not None:
+            verdict = f"   <= {target} " + ("ok" if med[labels[-1]][key] <= target else "MISSED")
+        print("  " + f"{key:20s}" + "".join(f"{med[lab][key]:14.1f}" for lab in labels) + verdict)
+    for lab in labels:
+        marks = rows[lab][len(rows[lab]) // 2]["marks"]
+        if marks:
+            print(
+                f"  phases of {lab} (one load, ms from navigation): "
+                + ", ".join(f"{k} {v:.0f}" for k, v in sorted(marks.items(), key=lambda kv: kv[1]))
+            )
+    print("  ready, every load: " + "; ".join(f"{lab} {[round(r['ready']) for r in rows[lab]]}" for lab in labels))
 
-    times: dict[Path, list[float]] = {p: [] for p in paths}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for _ in range(runs):
-            for path in paths:
-                context = browser.new_context(viewport={"width": 1280, "height": 800})
-                context.route("http*://**/*", lambda route: route.abort())
-                page = context.new_page()
-                page.goto(path.as_uri())
-                page.wait_for_function("window.nkmapReady === true", timeout=120_000)
-                times[path].append(page.evaluate("window.nkmap && nkmap.readyMs || performance.now()"))
-                context.close()
-        browser.close()
-    return times
 
-
-def compare(other_src: Path, n_places: int, runs: int, tmp: Path) -> None:
-    """The same 10,000-place page built by another checkout's ``src`` (e.g. main) and by this one."""
+def build(src: Path, n_articles: int, n_places: int, path: Path) -> float:
+    """Build the synthetic page with the nkmap under ``src`` (this checkout's or another's); seconds."""
+    import os
     import subprocess
 
     code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]);"
+        "import sys, time; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]);"
         "from page import synthetic; from nkmap.outputs.web.page import build_map;"
-        "build_map(synthetic(int(sys.argv[3]), int(sys.argv[3]))).save(sys.argv[4])"
+        "r = synthetic(int(sys.argv[3]), int(sys.argv[4])); t = time.perf_counter();"
+        "build_map(r).save(sys.argv[5]); print(time.perf_counter() - t)"
     )
-    paths = []
-    for label, src in (("other", other_src), ("this", ROOT / "src")):
-        path = tmp / f"compare-{label}.html"
-        subprocess.run(
-            [sys.executable, "-c", code, str(src), str(ROOT / "bench"), str(n_places), str(path)],
-            check=True,
-            env={**__import__("os").environ, "PYTHONPATH": str(src)},
-        )
-        paths.append(path)
-    times = ready_times(paths, runs)
-    print(
-        f"\n## side by side, {n_places:,} places / {n_places:,} articles, navigation -> ready, {runs} loads each (ms)"
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(src), str(ROOT / "bench"), str(n_articles), str(n_places), str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(src)},
     )
-    for label, path in zip((str(other_src), "this branch"), paths):
-        print(f"  {label:40s} median {statistics.median(times[path]):7.0f}  {[round(t) for t in times[path]]}")
+    return float(out.stdout.split()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,24 +248,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=50_000)
     ap.add_argument("--places", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--against", type=Path, metavar="SRC", help="also load the page another checkout's src/ builds")
+    ap.add_argument("--against", type=Path, metavar="SRC", help="also measure the page another checkout's src/ builds")
     a = ap.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "src"))
-    from nkmap.outputs.web.page import build_map
-
+    sources = {"this branch": ROOT / "src"}
+    if a.against:
+        sources = {str(a.against): a.against.resolve(), **sources}
     with tempfile.TemporaryDirectory() as tmp:
-        for label, n_articles in (
+        for title, n_articles in (
             (f"{a.articles:,} articles / {a.places:,} places", a.articles),
-            (f"{a.places:,} places, {a.places:,} articles", a.places),
+            (f"{a.places:,} articles / {a.places:,} places", a.places),
         ):
-            result = synthetic(n_articles, a.places)
-            t = time.perf_counter()
-            path = Path(tmp) / f"map-{n_articles}.html"
-            build_map(result).save(str(path))
-            build_s = time.perf_counter() - t
-            report(label, path, measure(path, a.runs), build_s)
-        if a.against:
-            compare(a.against, a.places, a.runs, Path(tmp))
+            paths, build_s = {}, {}
+            for k, (label, src) in enumerate(sources.items()):
+                paths[label] = Path(tmp) / f"map-{n_articles}-{k}.html"
+                build_s[label] = build(src, n_articles, a.places, paths[label])
+            report(title, paths, measure(paths, a.runs), build_s)
     return 0
 
 

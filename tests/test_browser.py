@@ -156,6 +156,63 @@ def test_outlet_filter_hides_places_only_that_outlet_reported(sample_build, offl
     assert page.evaluate("nkmap.cluster.hasLayer(nkmap.markers.tonashen)") is False
 
 
+def test_clusters_hold_every_shown_place_before_and_after_a_filter(sample_build, offline_page):
+    page = offline_page
+    open_map(page, sample_build.map_path)
+    page.wait_for_function("window.nkmapReady === true")
+    drawn_places = """(() => { let n = 0;
+        nkmap.points.eachLayer(l => { n += l.nkmapCluster ? l.nkmapCluster.count : 1; }); return n; })()"""
+    markers = page.evaluate("nkmap.shownCount() - nkmap.shadedCount()")
+    assert page.evaluate(drawn_places) == markers  # the first view holds them all, alone or in a cluster
+    icons = page.locator(".nkmap-cluster")
+    assert icons.count() >= 1
+    assert (
+        sum(int(t) for t in icons.all_inner_texts())
+        + page.evaluate(
+            "(() => { let n = 0; nkmap.points.eachLayer(l => { if (!l.nkmapCluster) n++; }); return n; })()"
+        )
+        == markers
+    )
+    page.locator(".nkmap-filters summary").click()
+    page.locator(".nkmap-checks input[value='SERAMBINEWS.COM']").uncheck()
+    assert page.evaluate(drawn_places) == markers - 2  # Tonashen and Martakert left the clusters
+    assert page.evaluate("nkmap.cluster.hasLayer(nkmap.markers.martakert)") is False
+
+
+def test_a_cluster_zooms_in_on_a_click_and_on_enter(sample_build, offline_page):
+    page = offline_page
+    open_map(page, sample_build.map_path)
+    page.wait_for_function("window.nkmapReady === true")
+    zoom = page.evaluate("nkmap.map.getZoom()")
+    icon = page.locator(".nkmap-cluster").first
+    icon.click()
+    after_click = page.evaluate("nkmap.map.getZoom()")
+    assert after_click > zoom
+    page.evaluate(f"void nkmap.map.setZoom({zoom}, {{animate: false}})")
+    page.locator(".nkmap-cluster").first.focus()  # keyboard only: the icon takes the focus, Enter opens it
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"nkmap.map.getZoom() > {zoom}")
+    assert page.errors == []
+
+
+def test_a_cluster_is_labelled_by_its_most_mentioned_place(sample_build, offline_page):
+    page = offline_page
+    open_map(page, sample_build.map_path)
+    page.wait_for_function("window.nkmapReady === true")
+    # the place ids in each cluster drawn now
+    clusters = page.evaluate("""(() => {
+        const id = {}; Object.values(nkmap.markers).forEach(m => { id[m.nkmapIndex] = m.nkmapId; });
+        const out = [];
+        nkmap.points.eachLayer(l => { if (l.nkmapCluster) out.push(
+            l.nkmapCluster.index.getLeaves(l.nkmapCluster.id, Infinity).map(f => id[f.properties.i])); });
+        return out; })()""")
+    order = [s.place.id for s in sample_build.result.places]  # most mentioned first
+    names = {s.place.id: s.place.name for s in sample_build.result.places}
+    expected = {f"{names[min(ids, key=order.index)]} +{len(ids) - 1}" for ids in clusters}
+    labels = {label["text"] for label in page.evaluate("nkmap.labels()") if " +" in label["text"]}
+    assert clusters and labels and labels <= expected
+
+
 def test_role_filter(sample_build, offline_page):
     page = offline_page
     open_map(page, sample_build.map_path)

@@ -54,7 +54,9 @@ def test_map_holds_one_marker_per_place_with_excerpts_and_links(sample_build):
     assert sorted(ids) == sorted(s.place.id for s in sample_build.result.places)
     assert len(ids) == len(set(ids))
     martakert = ids.index("martakert")
-    rows = [m for m in data["mentions"] if m[f["m_place"]] == martakert]
+    stride = data["mention_stride"]  # mentions are flat: one run of stride numbers each
+    rows = [data["mentions"][k : k + stride] for k in range(0, len(data["mentions"]), stride)]
+    rows = [m for m in rows if m[f["m_place"]] == martakert]
     assert len(rows) == 1
     article = data["articles"][rows[0][f["m_article"]]]
     start, end = rows[0][f["m_start"]], rows[0][f["m_end"]]

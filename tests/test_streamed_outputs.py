@@ -116,7 +116,7 @@ def test_page_pieces_join_to_the_one_string(monkeypatch):
     result = awkward_result()
     payload = page.map_payload(result, towns=False)
     assert "".join(page.payload_json_pieces(payload)) == json_for_html(payload)
-    lazy = dict(payload, mentions=page.mention_rows(result))  # rows made while written
+    lazy = dict(payload, mentions=page.mention_values(result, payload["methods"], payload["roles"]))  # made while written
     assert "".join(page.payload_json_pieces(lazy)) == json_for_html(payload)
     empty = dict(payload, mentions=iter([]))
     assert "".join(page.payload_json_pieces(empty)) == json_for_html(dict(payload, mentions=[]))

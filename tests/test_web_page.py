@@ -361,3 +361,20 @@ def test_controls_are_reachable_by_keyboard_with_visible_focus(sample_build, off
         ".map(e => e.outerHTML)"
     )
     assert labels == []  # every control has a name a screen reader can say
+
+
+def test_the_vendored_supercluster_is_the_release_its_licence_file_names():
+    """static/supercluster.min.js is npm's supercluster 9.1.0 unchanged: its sha256 is the one
+    recorded beside it with the licences, and the page inlines it after a line naming it."""
+    import hashlib
+    from importlib import resources
+
+    from nkmap.outputs.web.assets import inline_assets
+
+    static = resources.files("nkmap.outputs.web") / "static"
+    code = (static / "supercluster.min.js").read_bytes()
+    notice = (static / "supercluster.LICENSE").read_text(encoding="utf-8")
+    assert f"sha256 of supercluster.min.js: {hashlib.sha256(code).hexdigest()}" in notice
+    assert "supercluster 9.1.0" in notice and notice.count("ISC License") == 2  # supercluster and kdbush
+    assert "/* supercluster 9.1.0 (npm), ISC licence" in inline_assets()
+    assert "MarkerClusterGroup" not in inline_assets()  # Leaflet.markercluster is gone

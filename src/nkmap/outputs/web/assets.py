@@ -1,7 +1,8 @@
 """The page's JavaScript and CSS, inlined so that map.html opens with no network.
 
-Leaflet and Leaflet.markercluster come from their XStatic packages on PyPI (dependencies,
-not copies in this repository); nkmap's own files are in ``nkmap/static``.
+Leaflet comes from its XStatic package on PyPI (a dependency, not a copy in this repository);
+supercluster (the clustering) is vendored from its npm package, unchanged, in ``static/`` with its
+licence and version (``static/supercluster.LICENSE``); nkmap's own files are in ``static/``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from importlib import resources
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xleaflet
-import xstatic.pkg.leaflet_markercluster as xcluster
 
+# vendored scripts in nkmap/outputs/web/static, inlined first, each after a line naming it and its licence
+VENDORED_SCRIPTS = (
+    ("supercluster.min.js", "supercluster 9.1.0 (npm), ISC licence, (c) Mapbox; bundles kdbush, ISC, (c) V. Agafonkin"),
+)
 OWN_SCRIPTS = ("nkmap.js",)  # nkmap's scripts in nkmap/outputs/web/static, inlined in this order
 OWN_STYLES = ("nkmap.css",)
 
@@ -47,13 +51,11 @@ def inline_assets() -> str:
     own = resources.files("nkmap.outputs.web") / "static"
     css = [
         _inline_images(_read(xleaflet.BASE_DIR, "leaflet.css"), Path(xleaflet.BASE_DIR)),
-        _read(xcluster.BASE_DIR, "MarkerCluster.css"),
-        _read(xcluster.BASE_DIR, "MarkerCluster.Default.css"),
         *((own / name).read_text(encoding="utf-8") for name in OWN_STYLES),
     ]
     js = [
         _read(xleaflet.BASE_DIR, "leaflet.js"),
-        _read(xcluster.BASE_DIR, "leaflet.markercluster.js"),
+        *(f"/* {note} */\n" + (own / name).read_text(encoding="utf-8") for name, note in VENDORED_SCRIPTS),
         *((own / name).read_text(encoding="utf-8") for name in OWN_SCRIPTS),
     ]
     return "\n".join(["<style>" + "\n".join(css) + "</style>", *map(_script, js)])

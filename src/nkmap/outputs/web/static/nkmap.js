@@ -8,7 +8,8 @@
   var LIST_ROWS = 100;  // filter lists show this many matching rows; the search box narrows them
   var SEARCH_RESULTS = 10;
 
-  var shapes = {};  // ISO alpha-2 → basemap feature, filled in by basemap()
+  var shapes = {};  // ISO alpha-2 → basemap feature (GeoJSON), unpacked when first asked for: countryShape
+  var packedBasemap = null, isoIndex = {};  // filled in by basemap()
   var countryLabels = [];  // [name, lon, lat, min_zoom], from the packed basemap
 
   /* phases of start-up, for bench/page.py (performance.getEntriesByType("mark")) */
@@ -57,7 +58,9 @@
     } catch (e) { return code; }
   }
 
-  function plural(n, word) { return n.toLocaleString("en") + " " + word + (n === 1 ? "" : "s"); }
+  /* 12345 → "12,345", as toLocaleString("en") writes it: its first call loads the locale (~20 ms at start-up) */
+  function num(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+  function plural(n, word) { return num(n) + " " + word + (n === 1 ? "" : "s"); }
 
   function articleHash(article, start, end) {
     var hash = "#article=" + encodeURIComponent(article.name);
@@ -90,37 +93,95 @@
     return mark;
   }
 
-  /* see nkmap/basemap.py: shapes of integer steps of 1/scale degree, and their ISO codes */
-  function unpack(packed) {
+  /* see nkmap/basemap.py: shapes of integer steps of 1/scale degree, and their ISO codes; calls
+     point(lon, lat, first) for each point of each ring and ring() after each ring */
+  function walkShape(packed, k, point, ring) {
     var scale = packed.scale;
-    return { type: "FeatureCollection", features: packed.shapes.map(function (polygons, k) {
-      return { type: "Feature", properties: { iso_a2: packed.iso[k] }, geometry: {
-        type: "MultiPolygon", coordinates: polygons.map(function (rings) {
-          return rings.map(function (steps) {
-            var ring = new Array(steps.length / 2), x = 0, y = 0;
-            for (var i = 0; i < steps.length; i += 2) {
-              x += steps[i]; y += steps[i + 1];
-              ring[i / 2] = [x / scale, y / scale];
-            }
-            return ring;
-          });
-        }) } };
-    }) };
+    packed.shapes[k].forEach(function (rings) {
+      rings.forEach(function (steps) {
+        var x = 0, y = 0;
+        for (var i = 0; i < steps.length; i += 2) {
+          x += steps[i]; y += steps[i + 1];
+          point(x / scale, y / scale, i === 0);
+        }
+        ring();
+      });
+    });
+  }
+  /* the basemap's shape of a country as a GeoJSON feature (for the countries the articles name), or null */
+  function countryShape(iso) {
+    if (!iso || !packedBasemap || !Object.prototype.hasOwnProperty.call(isoIndex, iso)) return null;
+    if (!shapes[iso]) {
+      var k = isoIndex[iso];
+      var coordinates = packedBasemap.shapes[k].map(function (rings) {
+        return rings.map(function (steps) {
+          var out = new Array(steps.length / 2), x = 0, y = 0;
+          for (var i = 0; i < steps.length; i += 2) {
+            x += steps[i]; y += steps[i + 1];
+            out[i / 2] = [x / packedBasemap.scale, y / packedBasemap.scale];
+          }
+          return out;
+        });
+      });
+      shapes[iso] = { type: "Feature", properties: { iso_a2: iso }, geometry: { type: "MultiPolygon", coordinates: coordinates } };
+    }
+    return shapes[iso];
   }
 
-  /* The offline background: one GeoJSON layer on its own canvas, in a pane below the tiles,
-     so online tiles (if any) cover it when they load and it shows through when they don't. */
+  /* The offline background, drawn on its own canvas in a pane below the tiles, so online tiles (if
+     any) cover it when they load and it shows through when they don't. Each country is one Path2D in
+     Web Mercator units of the whole world ([0, 1] both ways), made once; a redraw scales it to the
+     zoom on the canvas (Leaflet's renderer places and sizes the canvas and animates zooms), where
+     one Leaflet polygon per country re-projected all 70,000 points at every zoom: 0.1-0.25 s. */
+  var BasemapCanvas = L.Canvas.extend({
+    initialize: function (countries, style, options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      this._countries = countries;  // [{iso, path: Path2D}]
+      this._style = style;
+    },
+    _onZoomEnd: function () {},  // nothing to project
+    _updatePaths: function () { if (!this._postponeUpdatePaths) this._redraw(); },
+    _redraw: function () { this._redrawRequest = null; this._redrawBounds = null; this._clear(); this._draw(); },
+    _draw: function () {
+      var map = this._map, ctx = this._ctx, style = this._style;
+      if (!map || !ctx) return;
+      var scale = map.options.crs.scale(map.getZoom()), origin = map.getPixelOrigin();
+      ctx.save();
+      ctx.translate(-origin.x, -origin.y);  // the canvas is already translated to layer points
+      ctx.scale(scale, scale);
+      ctx.fillStyle = style.fillColor;
+      ctx.strokeStyle = style.color;
+      ctx.lineWidth = style.weight / scale;
+      ctx.lineJoin = ctx.lineCap = "round";
+      for (var i = 0; i < this._countries.length; i++) {
+        ctx.fill(this._countries[i].path, "evenodd");
+        ctx.stroke(this._countries[i].path);
+      }
+      ctx.restore();
+    },
+    /* the countries drawn, one entry each (as a layer group of polygons would list them) */
+    getLayers: function () { return this._countries.slice(); },
+  });
+
+  var MAX_LAT = 85.0511287798;  // Leaflet's Web Mercator stops here
+
   function basemap(map, packed, attribution) {
-    var geometries = unpack(packed);
     var pane = map.createPane("nkmap-basemap");
     pane.style.zIndex = 150;
     pane.style.pointerEvents = "none";
-    var layer = L.geoJSON(geometries, {
-      pane: "nkmap-basemap", renderer: L.canvas({ pane: "nkmap-basemap", padding: 0.3 }),
-      interactive: false,
-      style: { color: "#a8a29e", weight: 0.7, opacity: 1, fillColor: "#f5f3ee", fillOpacity: 1 },
+    /* longitude, latitude → Web Mercator in [0, 1] (Leaflet's EPSG:3857 pixels at zoom 0, over 256) */
+    var countries = packed.shapes.map(function (_, k) {
+      var path = new Path2D();
+      walkShape(packed, k, function (lon, lat, first) {
+        var phi = Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI / 180;
+        var x = 0.5 + lon / 360, y = 0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI);
+        if (first) path.moveTo(x, y); else path.lineTo(x, y);
+      }, function () { path.closePath(); });
+      return { iso: packed.iso[k], path: path };
     });
-    layer.addTo(map);
+    var layer = new BasemapCanvas(countries, { color: "#a8a29e", weight: 0.7, fillColor: "#f5f3ee" },
+                                  { pane: "nkmap-basemap", padding: 0.3 });
+    map.addLayer(layer);
     /* once for the map: as a layer option every country's polygon would add it, and the
        attribution control redraws itself each time (60 ms at start-up) */
     if (attribution && map.attributionControl) map.attributionControl.addAttribution(attribution);
@@ -128,11 +189,10 @@
     window.nkmapBasemapLayer = layer;
     countryLabels = packed.labels || [];
     /* country shapes by ISO code, so init() can shade the countries the articles name */
+    packedBasemap = packed;
     shapes = {};
-    geometries.features.forEach(function (f) {
-      var iso = f.properties && f.properties.iso_a2;
-      if (iso) shapes[iso] = f;
-    });
+    isoIndex = {};
+    packed.iso.forEach(function (iso, k) { if (iso) isoIndex[iso] = k; });
     return layer;
   }
 
@@ -214,12 +274,16 @@
 
   function init(map, data) {
     var F = data.fields;  // column positions of the compact rows
-    var places = data.places, articles = data.articles, mentions = data.mentions;
+    var places = data.places, articles = data.articles;
+    /* mentions: one flat array of numbers, a mention is its number mi (see page.py map_payload) */
+    var M = data.mentions, S = data.mention_stride, nM = Math.floor(M.length / S);
+    function mf(mi, field) { return M[mi * S + field]; }
+    function roleOf(mi) { return data.roles[M[mi * S + F.m_role]] || ""; }
     var groups = {};
     data.groups.forEach(function (g) { groups[g.group] = g; });
     function colourOf(p) { return (groups[p[F.p_group]] || data.groups[data.groups.length - 1]).colour; }
     var byPlace = places.map(function () { return []; });
-    for (var mi = 0; mi < mentions.length; mi++) byPlace[mentions[mi][F.m_place]].push(mentions[mi]);
+    for (var mi = 0; mi < nM; mi++) byPlace[M[mi * S + F.m_place]].push(mi);
     var placeIndex = {};
     places.forEach(function (p, i) { placeIndex[p[F.p_id]] = i; });
     var byName = null;  // article name → index, made when first needed
@@ -241,28 +305,32 @@
     var languageOf = {};
     languageKeys.forEach(function (l, i) { languageOf[l] = i; });
     var articleLanguage = articles.map(function (a) { return languageOf[a.language || ""]; });
-    var roleKeys = Array.from(new Set(mentions.map(function (m) { return m[F.m_role] || ""; }))).sort();
-    var roleOf = {};
-    roleKeys.forEach(function (r, i) { roleOf[r] = i; });
+    var roleKeys = data.roles;  // sorted, "" (no role) first: roles.on[i] for role i
     var outlets, languages, chosen, roles;  // filter lists, filled when the control is built
     var articleOn = articles.map(function () { return true; });
 
+    /* each article's date as its position in dates (-1: undated), so a range test compares numbers */
+    var dateOf = {};
+    dates.forEach(function (d, i) { dateOf[d] = i; });
+    var articleDate = new Int32Array(articles.length);
+    for (var ai = 0; ai < articles.length; ai++) articleDate[ai] = articles[ai].date ? dateOf[articles[ai].date] : -1;
     function computeArticles() {
-      var lo = dates[range.from], hi = dates[range.to];
+      var lo = range.from, hi = range.to;
       for (var i = 0; i < articles.length; i++) {
-        var a = articles[i];
-        articleOn[i] = !(a.date && (a.date < lo || a.date > hi)) && outlets.on[articleOutlet[i]] &&
+        var d = articleDate[i];
+        articleOn[i] = !(d >= 0 && (d < lo || d > hi)) && outlets.on[articleOutlet[i]] &&
           languages.on[articleLanguage[i]] && chosen.on[i];
       }
     }
-    function mentionOn(m) { return articleOn[m[F.m_article]] && roles.on[roleOf[m[F.m_role] || ""]]; }
+    function mentionOn(mi) { return articleOn[M[mi * S + F.m_article]] && roles.on[M[mi * S + F.m_role]]; }
 
     /* ---- popups: excerpts grouped by article, newest first, paged ---- */
     function excerptItem(m) {
-      var a = articles[m[F.m_article]];
-      var start = m[F.m_start], end = m[F.m_end], s0 = m[F.m_sentence_start], s1 = m[F.m_sentence_end];
+      var a = articles[mf(m, F.m_article)];
+      var start = mf(m, F.m_start), end = mf(m, F.m_end), s0 = mf(m, F.m_sentence_start), s1 = mf(m, F.m_sentence_end);
       var item = el("li");
-      if (m[F.m_role]) item.appendChild(el("span", "nkmap-role nkmap-role-" + m[F.m_role], m[F.m_role]));
+      var role = roleOf(m);
+      if (role) item.appendChild(el("span", "nkmap-role nkmap-role-" + role, role));
       var excerpt = el("a", "nkmap-excerpt");
       excerpt.href = articleHash(a, start, end);
       excerpt.title = "Read the whole article with this mention highlighted";
@@ -313,7 +381,7 @@
       for (var i = 0; i < all.length; i++) {
         var m = all[i];
         if (!mentionOn(m)) continue;
-        var k = m[F.m_article];
+        var k = mf(m, F.m_article);
         if (!grouped[k]) { grouped[k] = []; order.push(k); }
         grouped[k].push(m);
         total++;
@@ -347,7 +415,7 @@
             root.appendChild(moreArticles);
           }
           moreArticles.textContent = "Show " + Math.min(POPUP_ARTICLES, order.length - shown) +
-            " more articles (" + (order.length - shown).toLocaleString("en") + " not shown)";
+            " more articles (" + num(order.length - shown) + " not shown)";
         } else if (moreArticles) {
           moreArticles.hidden = true;
         }
@@ -360,15 +428,12 @@
       return { maxWidth: width, minWidth: Math.min(240, width), autoPanPadding: [10, 10] };
     }
 
-    /* ---- markers: one canvas circle per place, clustered ---- */
-    /* clusters gather less once zoomed into a theatre, so nearby towns stand apart */
-    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, animate: false, disableClusteringAtZoom: 12,
-                                         maxClusterRadius: function (z) { return z >= 8 ? 24 : 40; } });
+    /* ---- markers: one canvas circle per place, clustered by supercluster ---- */
     var markers = {}, markerList = new Array(places.length);
     var counts = byPlace.map(function (rows) { return rows.length; });
     var maxMentions = Math.max.apply(null, counts.concat([1]));  // shades the countries
     var maxPoint = Math.max.apply(null, [1].concat(counts.filter(function (n, i) {
-      return !(places[i][F.p_kind] === "country" && shapes[places[i][F.p_country]]);
+      return !(places[i][F.p_kind] === "country" && countryShape(places[i][F.p_country]));
     })));
     var radiusScale = Math.min(4, R_MAX / Math.sqrt(maxPoint));
     function radiusOf(count) { return Math.max(R_MIN, Math.min(R_MAX, radiusScale * Math.sqrt(count))); }
@@ -379,7 +444,7 @@
       return function () { return el("span", null, places[index][F.p_name] + " (" + counts[index] + ")"); };
     }
     places.forEach(function (p, index) {
-      var shape = p[F.p_kind] === "country" && shapes[p[F.p_country]];
+      var shape = p[F.p_kind] === "country" && countryShape(p[F.p_country]);
       if (!shape) return;
       var colour = colourOf(p);
       var area = L.geoJSON(shape, { style: { color: colour, weight: 1, opacity: 0.6,
@@ -411,14 +476,132 @@
       markerPopup.options.maxWidth = popupOptions().maxWidth;
       markerPopup.setLatLng(marker.getLatLng()).setContent(popupFor(marker.nkmapIndex)).openOn(map);
     }
-    cluster.on("click", function (e) { if (e.layer && e.layer.nkmapIndex !== undefined) openPopupOf(e.layer); });
-    cluster.on("mouseover", function (e) {
+
+    /* Clusters: supercluster, one index per zoom level, made the first time the map is drawn at that
+       zoom and dropped when the filters change the places shown (a level of 10,000 places takes a few
+       ms; all ten at once took 20-50). Only what lies in the view is drawn: the places standing alone
+       as their circle markers, the clusters as icons. Clusters gather less once zoomed into a theatre
+       (radius 24 px from zoom NEAR_ZOOM, 40 below), so nearby towns stand apart; from zoom
+       CLUSTER_UNTIL on, none. */
+    var CLUSTER_UNTIL = 12, NEAR_ZOOM = 8;
+    var points = places.map(function (p, i) {
+      return { type: "Feature", properties: { i: i }, geometry: { type: "Point", coordinates: [p[F.p_lon], p[F.p_lat]] } };
+    });
+    var shownPoints = null, levels = {};  // the shown places' points; zoom level → its index
+    var clusterTops = {};  // cluster key → {top, weight}, see clusterTop
+    function loadClusters() {
+      shownPoints = [];
+      for (var i = 0; i < places.length; i++) if (markerList[i] && isShown[i]) shownPoints.push(points[i]);
+      levels = {};
+      clusterTops = {};
+      var keep = {};  // the icons drawn now, which the new clusters may reuse; the others go
+      for (var key in drawn) if (drawn[key].nkmapCluster) keep[key] = drawn[key];
+      clusterIcons = keep;
+    }
+    /* the index for a zoom; from CLUSTER_UNTIL on, the last level's, whose next tree holds the points alone */
+    function indexAt(zoom) {
+      var z = Math.max(map.getMinZoom() || 0, Math.min(zoom, CLUSTER_UNTIL - 1));
+      if (!levels[z]) {
+        levels[z] = new Supercluster({ radius: z >= NEAR_ZOOM ? 24 : 40, extent: 256, minZoom: z, maxZoom: z })
+          .load(shownPoints);
+      }
+      return levels[z];
+    }
+    /* a cluster's mentions and its most-mentioned place (ties: the first place), from its places'
+       counts now: worked out for the clusters labelled, once per filter change */
+    function clusterTop(c) {
+      var known = clusterTops[c.key];
+      if (known) return known;
+      var top = -1, w = 0, leaves = c.index.getLeaves(c.id, Infinity);
+      for (var k = 0; k < leaves.length; k++) {
+        var i = leaves[k].properties.i;
+        w += counts[i];
+        if (top < 0 || counts[i] > counts[top] || (counts[i] === counts[top] && i < top)) top = i;
+      }
+      return (clusterTops[c.key] = { top: top, weight: w });
+    }
+    var pointLayer = L.featureGroup().addTo(map);  // what is drawn now: circle markers and cluster icons
+    var drawn = {}, clusterIcons = {};  // key ("p" + place index, or "zoom:count@lon,lat") → layer
+    function clusterIcon(key, f, index) {
+      var icon = clusterIcons[key], n = f.properties.point_count;
+      if (icon) {  /* the same cluster as before a filter change: same zoom, size and centre */
+        icon.nkmapCluster.id = f.properties.cluster_id;
+        icon.nkmapCluster.index = index;
+        return icon;
+      }
+      var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
+      var label = el("div", null);
+      label.appendChild(el("span", null, num(n)));
+      icon = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+        icon: L.divIcon({ html: label, className: "marker-cluster nkmap-cluster marker-cluster-" + size, iconSize: L.point(40, 40) }),
+        title: plural(n, "place") + ": zoom in",
+        alt: plural(n, "place"),
+      });
+      icon.nkmapCluster = { key: key, id: f.properties.cluster_id, count: n, index: index };
+      clusterIcons[key] = icon;
+      return icon;
+    }
+    /* draws what the view (and half a view around it) holds at this zoom, changing only what differs */
+    function draw() {
+      if (!shownPoints) return;
+      var zoom = Math.round(map.getZoom()), b = map.getBounds().pad(0.5);
+      var index = indexAt(zoom), prefix = Math.min(zoom, CLUSTER_UNTIL) + ":";
+      var features = index.getClusters([Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()),
+                                        Math.min(180, b.getEast()), Math.min(85, b.getNorth())], zoom);
+      var next = {};
+      for (var k = 0; k < features.length; k++) {
+        var f = features[k], props = f.properties;
+        if (props.cluster) {
+          /* keyed by what it looks like, so that an icon a filter change leaves as it was stays drawn */
+          var key = prefix + props.point_count + "@" + f.geometry.coordinates.join(",");
+          next[key] = clusterIcon(key, f, index);
+        } else next["p" + props.i] = markerList[props.i];
+      }
+      for (key in drawn) if (next[key] !== drawn[key]) pointLayer.removeLayer(drawn[key]);
+      for (key in next) if (drawn[key] !== next[key]) pointLayer.addLayer(next[key]);
+      drawn = next;
+      scheduleLabels();
+    }
+    /* the lowest zoom from `from` on at which place i stands alone (not inside a cluster) */
+    function aloneFrom(i, from) {
+      var lon = places[i][F.p_lon], lat = places[i][F.p_lat], d = 1e-7;
+      for (var z = from; z < CLUSTER_UNTIL; z++) {
+        var here = indexAt(z).getClusters([lon - d, lat - d, lon + d, lat + d], z);
+        for (var k = 0; k < here.length; k++) if (!here[k].properties.cluster && here[k].properties.i === i) return z;
+      }
+      return Math.max(from, CLUSTER_UNTIL);
+    }
+    /* a click on a cluster zooms in until its places fill the view, at least one level */
+    function zoomIntoCluster(icon) {
+      var c = icon.nkmapCluster;
+      var bounds = L.latLngBounds(c.index.getLeaves(c.id, Infinity).map(function (f) {
+        return [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+      }));
+      var zoom = Math.max(Math.round(map.getZoom()) + 1, Math.min(map.getBoundsZoom(bounds.pad(0.1)), CLUSTER_UNTIL));
+      map.setView(bounds.getCenter(), zoom);
+    }
+    pointLayer.on("click", function (e) {
+      var layer = e.layer;
+      if (!layer) return;
+      if (layer.nkmapCluster) zoomIntoCluster(layer);
+      else if (layer.nkmapIndex !== undefined) openPopupOf(layer);
+    });
+    /* a cluster icon is a button (Leaflet makes it focusable): Enter or Space zooms into it */
+    pointLayer.on("keypress", function (e) {
+      var key = e.originalEvent && e.originalEvent.key;
+      if (e.layer && e.layer.nkmapCluster && (key === "Enter" || key === " ")) {
+        L.DomEvent.preventDefault(e.originalEvent);
+        zoomIntoCluster(e.layer);
+      }
+    });
+    pointLayer.on("mouseover", function (e) {
       var m = e.layer;
-      if (!m || m.nkmapIndex === undefined || !map.hasLayer(m)) return;
+      if (!m || m.nkmapIndex === undefined) return;
       tooltip.setLatLng(m.getLatLng()).setContent(tooltipFor(m.nkmapIndex)());
       map.openTooltip(tooltip);
     });
-    cluster.on("mouseout", function () { map.closeTooltip(tooltip); });
+    pointLayer.on("mouseout", function () { map.closeTooltip(tooltip); });
+    map.on("moveend", draw);
     mark("markers made");
 
     var status = el("div", "nkmap-status");
@@ -440,7 +623,7 @@
     }
     function update() {
       computeArticles();
-      var add = [], remove = [], nShown = 0;
+      var add = [], remove = [], nShown = 0, changed = false;
       for (var index = 0; index < places.length; index++) {
         var n = 0, rows = byPlace[index];
         for (var j = 0; j < rows.length; j++) if (mentionOn(rows[j])) n++;
@@ -449,6 +632,7 @@
           nShown++;
           if (n !== counts[index]) {
             if (areas[index]) layer.setStyle({ fillOpacity: shadeOf(n) }); else layer.setRadius(radiusOf(n));
+            changed = true;
           }
           if (!isShown[index]) add.push(layer);
         } else if (isShown[index]) {
@@ -458,30 +642,16 @@
         isShown[index] = n > 0;
       }
       map.closePopup();
-      /* re-cluster only what changed: much cheaper than clearing thousands of markers */
-      var gone = remove.filter(function (l) { return !l.nkmapArea; });
-      var come = add.filter(function (l) { return !l.nkmapArea; });
-      var before = cluster.getLayers().length;
-      if (!map.hasLayer(cluster) || gone.length + come.length > Math.max(1000, 0.3 * before)) {
-        /* many changes (a date range moved far), or the first fill: rebuilding the clusters off the
-           map is faster. The markers are handed over as the group's pending list, which is what
-           addLayers off the map builds, but it checks each marker against the whole list
-           (hasLayer scans it): 10,000 markers cost 50 million comparisons that way. */
-        var onMap = map.hasLayer(cluster);
-        if (onMap) map.removeLayer(cluster);
-        cluster.clearLayers();
-        cluster._needsClustering = markerList.filter(function (m, i) { return m && isShown[i]; });
-        if (onMap) map.addLayer(cluster);
-      } else {
-        if (gone.length) cluster.removeLayers(gone);
-        if (come.length) cluster.addLayers(come);
-      }
+      /* the clusters are rebuilt when the places shown change; only the view's part is drawn */
+      if (changed) clusterTops = {};
+      if (!shownPoints || add.length || remove.length) loadClusters();
+      draw();
       remove.forEach(function (l) { if (l.nkmapArea) areaLayer.removeLayer(l); });
       add.forEach(function (l) { if (l.nkmapArea) areaLayer.addLayer(l); });
       var nArticles = 0;
       for (var i = 0; i < articleOn.length; i++) if (articleOn[i]) nArticles++;
-      status.textContent = nShown.toLocaleString("en") + " of " + plural(places.length, "place") + " · " +
-        nArticles.toLocaleString("en") + " of " + plural(articles.length, "article");
+      status.textContent = num(nShown) + " of " + plural(places.length, "place") + " · " +
+        num(nArticles) + " of " + plural(articles.length, "article");
       scheduleLabels();
       return nShown;
     }
@@ -729,7 +899,7 @@
       var d = 2 * radiusOf(n);
       dot.style.width = dot.style.height = d + "px";
       item.appendChild(dot);
-      item.appendChild(el("span", null, n.toLocaleString("en")));
+      item.appendChild(el("span", null, num(n)));
       sizes.appendChild(item);
     });
     legend.appendChild(sizes);
@@ -763,53 +933,65 @@
       labelTimer = requestAnimationFrame(function () { labelTimer = null; relabel(); });
     }
     var placedLabels = [];
+    /* the boxes [x0, y0, x1, y1] taken on screen, filed by the CELL-pixel squares they cover, so that
+       a test compares a box with those near it only (all of them: thousands of markers and towns) */
+    function boxGrid(width, height) {
+      var CELL = 64, cols = Math.ceil(width / CELL) + 1, rows = Math.ceil(height / CELL) + 1, cells = [], n = 0;
+      function each(b, f) {
+        var x0 = Math.max(0, Math.min(cols - 1, Math.floor(b[0] / CELL))), x1 = Math.max(0, Math.min(cols - 1, Math.floor(b[2] / CELL)));
+        var y0 = Math.max(0, Math.min(rows - 1, Math.floor(b[1] / CELL))), y1 = Math.max(0, Math.min(rows - 1, Math.floor(b[3] / CELL)));
+        for (var y = y0; y <= y1; y++) for (var x = x0; x <= x1; x++) if (f(y * cols + x)) return true;
+        return false;
+      }
+      return {
+        push: function (b) { n++; each(b, function (c) { (cells[c] || (cells[c] = [])).push(b); return false; }); },
+        overlaps: function (b) {
+          return each(b, function (c) {
+            var list = cells[c] || [];
+            for (var i = 0; i < list.length; i++) {
+              var t = list[i];
+              if (b[0] < t[2] && t[0] < b[2] && b[1] < t[3] && t[1] < b[3]) return true;
+            }
+            return false;
+          });
+        },
+        count: function () { return n; },
+      };
+    }
     function relabel() {
       labelPane.textContent = "";
       placedLabels = [];
       var size = map.getSize(), zoom = map.getZoom(), bounds = map.getBounds().pad(0.05);
-      var taken = [];
+      var taken = boxGrid(size.x, size.y);
       function free(b) {
         if (b[0] < 0 || b[1] < 0 || b[2] > size.x || b[3] > size.y) return false;
-        for (var i = 0; i < taken.length; i++) {
-          var t = taken[i];
-          if (b[0] < t[2] && t[0] < b[2] && b[1] < t[3] && t[1] < b[3]) return false;
-        }
-        return true;
+        return !taken.overlaps(b);
       }
       /* markers drawn alone, and cluster icons, are obstacles the labels keep clear of */
-      var alone = [];
-      for (var i = 0; i < markerList.length; i++) {
-        var m = markerList[i];
-        if (m && isShown[i] && map.hasLayer(m) && bounds.contains(m.getLatLng())) alone.push(m);
+      var alone = [], clustered = [];
+      for (var key in drawn) {
+        var layer = drawn[key];
+        if (!bounds.contains(layer.getLatLng())) continue;
+        var pt = map.latLngToContainerPoint(layer.getLatLng());
+        if (layer.nkmapCluster) {
+          taken.push([pt.x - 20, pt.y - 20, pt.x + 20, pt.y + 20]);
+          /* a cluster is labelled by its most-mentioned place: "Stepanakert +2" */
+          var c = clusterTop(layer.nkmapCluster);
+          clustered.push({ latlng: layer.getLatLng(), text: places[c.top][F.p_name] + " +" + (layer.nkmapCluster.count - 1),
+                           weight: c.weight });
+        } else {
+          var r = layer.getRadius();
+          taken.push([pt.x - r, pt.y - r, pt.x + r, pt.y + r]);
+          alone.push(layer);
+        }
       }
-      alone.forEach(function (m) {
-        var pt = map.latLngToContainerPoint(m.getLatLng()), r = m.getRadius();
-        taken.push([pt.x - r, pt.y - r, pt.x + r, pt.y + r]);
-      });
-      cluster._featureGroup.eachLayer(function (c) {
-        if (!c._icon || !(c instanceof L.MarkerCluster)) return;
-        var pt = map.latLngToContainerPoint(c.getLatLng());
-        taken.push([pt.x - 20, pt.y - 20, pt.x + 20, pt.y + 20]);
-      });
       /* and so are the controls (title, filters, legend, zoom) */
-      /* a cluster is labelled by its most-mentioned place: "Stepanakert +2" */
-      var clustered = [];
-      cluster._featureGroup.eachLayer(function (c) {
-        if (!c._icon || !(c instanceof L.MarkerCluster)) return;
-        var top = null, total = 0;
-        c.getAllChildMarkers().forEach(function (m) {
-          total += counts[m.nkmapIndex];
-          if (!top || counts[m.nkmapIndex] > counts[top.nkmapIndex]) top = m;
-        });
-        if (top) clustered.push({ latlng: c.getLatLng(), text: places[top.nkmapIndex][F.p_name] + " +" +
-                                  (c.getChildCount() - 1), weight: total });
-      });
       var frame = map.getContainer().getBoundingClientRect();
       Array.prototype.forEach.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
         var r = c.getBoundingClientRect();
         if (r.width && r.height) taken.push([r.left - frame.left, r.top - frame.top, r.right - frame.left, r.bottom - frame.top]);
       });
-      var obstacles = taken.length;
+      var obstacles = taken.count();
       function put(kind, text, latlng, pt, offsets) {
         var w = textWidth(kind, text), h = HEIGHT[kind];
         for (var k = 0; k < offsets.length; k++) {
@@ -865,11 +1047,9 @@
     }
     map.on("zoomstart", function () { labelPane.style.visibility = "hidden"; });
     map.on("moveend zoomend", function () { labelPane.style.visibility = ""; scheduleLabels(); });
-    cluster.on("spiderfied unspiderfied", scheduleLabels);
 
     mark("controls built");
-    update();  // fills the cluster group while it is off the map: no drawing per marker
-    map.addLayer(cluster);
+    update();  // clusters the places and draws the view's part
     mark("clustered");
 
     /* ---- the article view: every place it names highlighted, each a way back to the map ---- */
@@ -884,8 +1064,8 @@
     function mentionsOf(index) {
       if (!byArticle) {
         byArticle = articles.map(function () { return []; });
-        for (var i = 0; i < mentions.length; i++) byArticle[mentions[i][F.m_article]].push(mentions[i]);
-        byArticle.forEach(function (rows) { rows.sort(function (x, y) { return x[F.m_start] - y[F.m_start]; }); });
+        for (var i = 0; i < nM; i++) byArticle[mf(i, F.m_article)].push(i);
+        byArticle.forEach(function (rows) { rows.sort(function (x, y) { return mf(x, F.m_start) - mf(y, F.m_start); }); });
       }
       return byArticle[index] || [];
     }
@@ -916,7 +1096,7 @@
       header.appendChild(meta);
       var rows = mentionsOf(index);
       var named = {};
-      rows.forEach(function (m) { named[m[F.m_place]] = true; });
+      rows.forEach(function (m) { named[mf(m, F.m_place)] = true; });
       var nNamed = Object.keys(named).length;
       if (nNamed) {
         header.appendChild(el("div", "nkmap-meta nkmap-article-places",
@@ -932,7 +1112,7 @@
       var wanted = start >= 0 && end <= body.length && start < end;
       var currentDone = false;
       rows.forEach(function (m) {
-        var s = m[F.m_start], e = m[F.m_end];
+        var s = mf(m, F.m_start), e = mf(m, F.m_end);
         if (s < at || e > body.length) return;  // overlapping spans: the first one wins
         if (wanted && !currentDone && start < s && end <= s && start >= at) {
           fragment.appendChild(document.createTextNode(body.slice(at, start)));
@@ -943,12 +1123,12 @@
           if (s < at) return;
         }
         fragment.appendChild(document.createTextNode(body.slice(at, s)));
-        var p = places[m[F.m_place]];
+        var p = places[mf(m, F.m_place)];
         var mark = el("mark", "nkmap-place", body.slice(s, e));
         mark.tabIndex = 0;
         mark.setAttribute("role", "button");
         mark.setAttribute("aria-label", body.slice(s, e) + ": show " + p[F.p_name] + " on the map");
-        mark.dataset.place = m[F.m_place];
+        mark.dataset.place = mf(m, F.m_place);
         mark.style.borderBottomColor = colourOf(p);
         if (wanted && !currentDone && s === start && e === end) {
           mark.classList.add("nkmap-hit");
@@ -993,7 +1173,7 @@
     }
     window.addEventListener("hashchange", onHash);
 
-    /* show a place's marker on screen (zooming in, spiderfying its cluster); calls done(marker) */
+    /* show a place's marker on screen (zooming in until it stands alone); calls done(marker) */
     function showPlace(id, done) {
       var index = placeIndex[id];
       var area = areas[index];
@@ -1004,27 +1184,27 @@
         return true;
       }
       var marker = markers[id];
-      if (!marker || !cluster.hasLayer(marker)) return false;
-      /* a circle marker is on the map only while it stands alone; clusters update
-         synchronously (animate: false), so step in to the lowest zoom that shows it */
-      for (var z = Math.max(map.getZoom(), 5); !map.hasLayer(marker) && z <= map.getMaxZoom(); z++) {
-        map.setView(marker.getLatLng(), z, { animate: false });
-      }
-      if (map.hasLayer(marker)) map.panTo(marker.getLatLng(), { animate: false });
-      var parent = marker.__parent;
-      while (parent && !parent._icon) parent = parent.__parent;
-      if (!map.hasLayer(marker) && parent && cluster._spiderfied !== parent) {
-        cluster.once("spiderfied", function () { done(marker); });
-        parent.spiderfy();
+      if (!marker || !isShown[marker.nkmapIndex]) return false;
+      /* a circle marker is drawn only while it stands alone: go to the lowest zoom that shows it
+         (the view is drawn on moveend, synchronously with animate: false) */
+      var zoom = Math.round(map.getZoom());
+      if (map.hasLayer(marker) && aloneFrom(marker.nkmapIndex, zoom) === zoom) {
+        map.panTo(marker.getLatLng(), { animate: false });
       } else {
-        done(marker);
+        map.setView(marker.getLatLng(), aloneFrom(marker.nkmapIndex, Math.max(zoom, 5)), { animate: false });
       }
+      if (!map.hasLayer(marker)) draw();
+      done(marker);
       return true;
     }
     function openPlace(id) { return showPlace(id, openPopupOf); }
 
+    function shownMarkers() { return markerList.filter(function (m, i) { return m && isShown[i]; }); }
+    /* the places passing the filters, as Leaflet.markercluster's group answered it before */
+    var cluster = { hasLayer: function (m) { return !!m && isShown[m.nkmapIndex] === true && markerList[m.nkmapIndex] === m; },
+                    getLayers: shownMarkers };
     window.nkmap = {
-      map: map, cluster: cluster, markers: markers, areas: areaLayer, showArticle: showArticle, showPlace: showPlace,
+      map: map, cluster: cluster, points: pointLayer, markers: markers, areas: areaLayer, showArticle: showArticle, showPlace: showPlace,
       update: update, search: search, parseHash: parseHash, openPlace: openPlace,
       /* open the popup of the place with this id where its marker (or area) is, as a click would */
       openPopup: function (id) { var i = placeIndex[id]; openPopupOf(areas[i] || markerList[i]); },
@@ -1037,17 +1217,14 @@
           if (updateFrame === null) done(); else updateWaiters.push(done);
         });
       },
-      shownCount: function () { return cluster.getLayers().length + areaLayer.getLayers().length; },
+      shownCount: function () { return shownMarkers().length + areaLayer.getLayers().length; },
       /* how many countries are shaded */
       shadedCount: function () { return areaLayer.getLayers().length; },
       /* how many of those are drawn in the current view, alone or inside a cluster icon */
       drawnCount: function () {
-        return cluster.getLayers().filter(function (m) {
-          if (map.hasLayer(m)) return true;  // a circle marker standing alone is on the map itself
-          var parent = m.__parent;
-          while (parent && !parent._icon) parent = parent.__parent;
-          return !!parent;
-        }).length;
+        var n = 0;
+        for (var key in drawn) n += drawn[key].nkmapCluster ? drawn[key].nkmapCluster.count : 1;
+        return n;
       },
     };
     onHash();
