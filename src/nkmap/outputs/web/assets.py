@@ -15,8 +15,8 @@ from pathlib import Path
 import xstatic.pkg.leaflet as xleaflet
 import xstatic.pkg.leaflet_markercluster as xcluster
 
-OWN_SCRIPTS = ("nkmap.js",)  # nkmap's scripts in nkmap/outputs/web/static, inlined in this order
-OWN_STYLES = ("nkmap.css",)
+OWN_SCRIPTS = ("nkmap.js", "areas.js")  # nkmap's scripts in nkmap/outputs/web/static, inlined in this order
+OWN_STYLES = ("nkmap.css", "areas.css")
 
 
 def _read(base: str, name: str) -> str:

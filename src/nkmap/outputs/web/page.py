@@ -36,8 +36,8 @@ from nkmap.outputs.web.basemap import (
     json_for_html,
     resolve_tiles,
 )
+from nkmap.outputs.web.context import ADMIN1_ATTRIBUTION, admin1_payload, towns_near
 from nkmap.outputs.web.context import ATTRIBUTION as TOWNS_ATTRIBUTION
-from nkmap.outputs.web.context import towns_near
 from nkmap.outputs.web.palette import groups_payload
 from nkmap.outputs.web.review_panel import ReviewPanel
 
@@ -67,7 +67,9 @@ class PageScript(MacroElement):
 (function (map, data) {
   nkmapFirstView(map, data);  /* before the basemap, so its shapes are projected once, at this zoom */
   nkmapBasemap(map, nkmapData("nkmap-basemap"), {{ this.attribution }});
+  nkmapAreas(map, nkmapData("nkmap-admin1"));  /* provinces: static/areas.js */
   nkmapInit(map, data);
+  nkmapAreasLegend(map);
 })({{ this._parent.get_name() }}, nkmapData("nkmap-data"));
 {% endmacro %}
 """
@@ -218,6 +220,7 @@ def build_map(
     basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
     corrections: Any = None,
     towns: bool = True,
+    admin1: str | os.PathLike[str] | None = None,
 ) -> folium.Map:
     """A folium Map of ``result``'s places; display it in a notebook or ``save`` it as HTML.
 
@@ -235,6 +238,8 @@ def build_map(
     basemap : the country borders GeoJSON (default ``data/basemap/countries.geojson``).
     corrections : the corrections applied, which the review panel exports with the page's own.
     towns : name the GeoNames towns around the places (False: no GeoNames, as with ``--no-geonames``).
+    admin1 : the provinces GeoJSON (default ``data/admin1/admin1.geojson``, Natural Earth admin-1):
+        their borders and names around the places, and provinces drawn as areas.
     """
     layer = resolve_tiles(tiles)
     payload = map_payload(result, title, towns)
@@ -246,9 +251,12 @@ def build_map(
     root.header.add_child(RawHtml(inline_assets()), name="nkmap_assets")
     add_json(fmap, "nkmap-basemap", basemap_json(basemap), encoded=True)
     add_json(fmap, "nkmap-data", payload)
+    provinces = admin1_payload(result, admin1)
+    add_json(fmap, "nkmap-admin1", provinces)
     if layer is not None:
         folium.TileLayer(layer.url, attr=layer.attribution, name="tiles", max_zoom=19).add_to(fmap)
-    fmap.add_child(PageScript(f"{BASEMAP_ATTRIBUTION}; {TOWNS_ATTRIBUTION}"))
+    borders = ADMIN1_ATTRIBUTION if provinces["lines"] or provinces["areas"] else BASEMAP_ATTRIBUTION
+    fmap.add_child(PageScript(f"{borders}; {TOWNS_ATTRIBUTION}"))
     fmap.add_child(ReviewPanel(result, corrections))  # the review panel (outputs/web/review_panel.py)
     _fix_ids(fmap)
     return fmap
