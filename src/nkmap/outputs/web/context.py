@@ -87,8 +87,8 @@ def _mapped_names(result: GeoparseResult) -> dict[str, list[tuple[float, float]]
 ADMIN1_ATTRIBUTION = "Borders and provinces: Natural Earth"  # the basemap's credit, with the provinces
 ADMIN1_NEAR = 3.0  # the provinces whose bounding box comes within this many degrees of a mapped place
 ADMIN1_BUDGET = 400_000  # bytes of provinces per page at most (borders, names and areas)
-ADMIN1_LABEL_ZOOM = (5, 10)  # a province's name shows from Natural Earth's min_label, within these zoom levels
-ADMIN1_PACK = 1  # bump when the packed form changes: the on-disk cache is keyed by it
+ADMIN1_LABEL_ZOOM = (5, 8)  # a province's name shows from Natural Earth's min_label, within these zoom levels
+ADMIN1_PACK = 2  # bump when the packed form changes: the on-disk cache is keyed by it
 ADMIN1_SCALE = 10_000  # the file's coordinates sit on a 1e-4 degree grid (tools/make_admin1.py)
 
 
