@@ -1,6 +1,6 @@
 """Where the files nkmap ships live: one definition for every packaged data file.
 
-In a checkout, ``nkmap/data/gazetteer.geojson``, ``basemap/`` and ``articles/`` are links to
+In a checkout, ``nkmap/data/gazetteer.geojson``, ``basemap/``, ``admin1/`` and ``articles/`` are links to
 the user-facing copies in the repository's ``data/`` folder (one copy in the tree); a wheel
 carries the files themselves. Paths are resolved, so messages name the file a user edits.
 """
@@ -26,3 +26,4 @@ def packaged_json(name: str) -> Any:
 DEFAULT_GAZETTEER = packaged("gazetteer.geojson")
 DEFAULT_BASEMAP = packaged("basemap", "countries.geojson")
 SAMPLE_ARTICLES = packaged("articles")
+DEFAULT_ADMIN1 = packaged("admin1", "admin1.geojson")

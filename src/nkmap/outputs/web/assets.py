@@ -19,8 +19,8 @@ import xstatic.pkg.leaflet as xleaflet
 VENDORED_SCRIPTS = (
     ("supercluster.min.js", "supercluster 9.1.0 (npm), ISC licence, (c) Mapbox; bundles kdbush, ISC, (c) V. Agafonkin"),
 )
-OWN_SCRIPTS = ("nkmap.js",)  # nkmap's scripts in nkmap/outputs/web/static, inlined in this order
-OWN_STYLES = ("nkmap.css",)
+OWN_SCRIPTS = ("nkmap.js", "areas.js")  # nkmap's scripts in nkmap/outputs/web/static, inlined in this order
+OWN_STYLES = ("nkmap.css", "areas.css")
 
 
 def _read(base: str, name: str) -> str:

@@ -10,7 +10,9 @@ grey names once zoomed in, under the places' own labels and never over them.
 
 from __future__ import annotations
 
+import functools
 import math
+from pathlib import Path
 from typing import Any
 
 from nkmap.model import WIDE_KINDS, GeoparseResult
@@ -74,3 +76,236 @@ def _mapped_names(result: GeoparseResult) -> dict[str, list[tuple[float, float]]
         for name in (s.place.name, *s.place.aliases):
             names.setdefault(name.casefold(), []).append((s.place.lat, s.place.lon))
     return names
+
+
+# ------------------------------------------------------------------ admin-1: provinces and regions
+
+ADMIN1_ATTRIBUTION = "Borders and provinces: Natural Earth"  # the basemap's credit, with the provinces
+ADMIN1_NEAR = 3.0  # the provinces whose bounding box comes within this many degrees of a mapped place
+ADMIN1_BUDGET = 400_000  # bytes of provinces per page at most (borders, names and areas)
+ADMIN1_LABEL_ZOOM = (5, 8)  # a province's name shows from Natural Earth's min_label, within these zoom levels
+ADMIN1_PACK = 2  # bump when the packed form changes: the on-disk cache is keyed by it
+ADMIN1_SCALE = 10_000  # the file's coordinates sit on a 1e-4 degree grid (tools/make_admin1.py)
+
+
+def admin1_payload(result: GeoparseResult, path=None) -> dict[str, Any]:
+    """The provinces around ``result``'s places, packed for the page (``static/areas.js`` unpacks it).
+
+    ``{"scale": S, "lines": [steps, ...], "labels": [[name, lon, lat, min_zoom], ...],
+    "areas": {place_id: [[steps, ...], ...]}}``: ``lines`` are the borders between provinces (the
+    country outlines are the basemap's), each a flat list of integer steps in 1/S degree like the
+    basemap's rings; ``labels`` name the provinces; ``areas`` are the outlines of the mapped places
+    that are provinces (matched by ISO 3166-2 code, else by name, and only where the place's point
+    lies inside), which the page draws as areas instead of dots. Only provinces within
+    :data:`ADMIN1_NEAR` degrees of a mapped place (not a country) are embedded, countries with the
+    most mentions first, up to :data:`ADMIN1_BUDGET` bytes.
+    """
+    from nkmap.datafiles import DEFAULT_ADMIN1
+    from nkmap.model import AREA_KINDS
+    from nkmap.outputs.web.basemap import json_for_html
+
+    path = Path(path or DEFAULT_ADMIN1)
+    empty: dict[str, Any] = {"scale": ADMIN1_SCALE, "lines": [], "labels": [], "areas": {}}
+    points: dict[str, list[tuple[float, float]]] = {}
+    weight: dict[str, int] = {}
+    for s in result.places:
+        if s.place.kind in WIDE_KINDS or not s.place.country:
+            continue
+        points.setdefault(s.place.country, []).append((s.place.lon, s.place.lat))
+        weight[s.place.country] = weight.get(s.place.country, 0) + len(s.mentions)
+    if not points:
+        return empty
+    try:
+        stat = path.stat()
+    except OSError:
+        return empty  # no provinces shipped: the page draws none
+    version = f"{path.resolve()}\0{stat.st_mtime_ns}\0{stat.st_size}\0{ADMIN1_PACK}"
+    out = empty
+    used = 0
+    for country in sorted(points, key=lambda c: (-weight[c], c)):
+        units, lines = _admin1_country(path, version, country)
+        if not units:
+            continue
+        near = _near_units(units, points[country])
+        areas = {}
+        for s in result.places:
+            if s.place.country == country and s.place.kind in AREA_KINDS and s.place.id not in out["areas"]:
+                unit = _match_unit(s.place, units)
+                if unit is not None:
+                    areas[s.place.id] = units[unit]["rings"]
+                    near.add(unit)
+        part = {
+            "lines": [line["steps"] for line in lines if line["units"][0] in near or line["units"][1] in near],
+            "labels": _labels(units, near),
+            "areas": areas,
+        }
+        size = len(json_for_html(part))
+        if used + size > ADMIN1_BUDGET:
+            continue
+        used += size
+        out = {
+            "scale": ADMIN1_SCALE,
+            "lines": out["lines"] + part["lines"],
+            "labels": out["labels"] + part["labels"],
+            "areas": {**out["areas"], **areas},
+        }
+    out["labels"].sort(key=lambda row: (row[3], row[0], row[1], row[2]))
+    return out
+
+
+def _labels(units: list[dict], chosen: set[int]) -> list[list]:
+    """The names of the chosen provinces; a name Natural Earth gives twice in a country (a town and
+    the district around it: "Şəki") is written once, at the larger of the two."""
+    order = sorted(chosen, key=lambda i: (-_bbox_area(units[i]["bbox"]), i))
+    seen: set[str] = set()
+    out = []
+    for i in order:
+        name = units[i]["label"][0]
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(units[i]["label"])
+    return out
+
+
+def _bbox_area(bbox: list[float]) -> float:
+    return (bbox[2] - bbox[0]) * (bbox[3] - bbox[1])
+
+
+def _near_units(units: list[dict], points: list[tuple[float, float]]) -> set[int]:
+    near = set()
+    for i, unit in enumerate(units):
+        west, south, east, north = unit["bbox"]
+        if any(
+            west - ADMIN1_NEAR <= x <= east + ADMIN1_NEAR and south - ADMIN1_NEAR <= y <= north + ADMIN1_NEAR
+            for x, y in points
+        ):
+            near.add(i)
+    return near
+
+
+def _match_unit(place, units: list[dict]) -> int | None:
+    """The province ``place`` is: same ISO 3166-2 code (admin places carry it in their id), else the
+    same name; and in either case its point inside the outline (a namesake elsewhere is not it)."""
+    from shapely.geometry import Point, Polygon
+
+    from nkmap.names import name_key
+
+    code = place.id.removeprefix(f"admin-{place.country}-") if place.id.startswith("admin-") else ""
+    keys = {name_key(n) for n in (place.name, *place.aliases)}
+    by_code = [i for i, u in enumerate(units) if code and u["code"] == code]
+    candidates = by_code or [i for i, u in enumerate(units) if keys & set(u["keys"])]
+    point = Point(place.lon, place.lat)
+    for i in candidates:
+        west, south, east, north = units[i]["bbox"]
+        if not (west <= place.lon <= east and south <= place.lat <= north):
+            continue
+        for rings in units[i]["rings"]:
+            shell, *holes = (_unpack(steps) for steps in rings)
+            if len(shell) >= 4 and Polygon(shell, holes).buffer(0).covers(point):
+                return i
+    return None
+
+
+def _unpack(steps: list[int]) -> list[tuple[float, float]]:
+    out, x, y = [], 0, 0
+    for k in range(0, len(steps), 2):
+        x += steps[k]
+        y += steps[k + 1]
+        out.append((x / ADMIN1_SCALE, y / ADMIN1_SCALE))
+    return out
+
+
+def _admin1_country(path: Path, version: str, country: str) -> tuple[list[dict], list[dict]]:
+    """One country's provinces (packed rings, label, names) and the borders between them, kept on disk."""
+    import json
+
+    from nkmap.infra.cache import remembered
+
+    text = remembered("admin1", f"{version}\0{country}", lambda: json.dumps(_pack_country(path, version, country)))
+    data = json.loads(text)
+    return data["units"], data["lines"]
+
+
+@functools.lru_cache(maxsize=1)
+def _admin1_features(path: str, version: str) -> dict[str, list[dict]]:
+    """The admin-1 file's features by country (parsed once per process, only when a cache misses)."""
+    import json
+
+    from nkmap.errors import InputError
+
+    try:
+        features = json.loads(Path(path).read_text(encoding="utf-8"))["features"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise InputError(
+            path, "", f"not a GeoJSON FeatureCollection ({e}); make it with tools/make_admin1.py"
+        ) from None
+    by_country: dict[str, list[dict]] = {}
+    for feature in features:
+        by_country.setdefault(str(feature["properties"].get("country") or ""), []).append(feature)
+    return by_country
+
+
+def _pack_country(path: Path, version: str, country: str) -> dict[str, Any]:
+    from nkmap.names import name_key
+
+    units: list[dict[str, Any]] = []
+    owners: dict[tuple[tuple[int, int], tuple[int, int]], list[int]] = {}
+    grids = []
+    for feature in _admin1_features(str(path), version).get(country, []):
+        p = feature["properties"]
+        polygons = [
+            [[(round(x * ADMIN1_SCALE), round(y * ADMIN1_SCALE)) for x, y, *_ in ring] for ring in polygon]
+            for polygon in feature["geometry"]["coordinates"]
+        ]
+        index = len(units)
+        grids.append(polygons)
+        for polygon in polygons:
+            for ring in polygon:
+                for a, b in zip(ring, ring[1:]):
+                    owners.setdefault((a, b) if a <= b else (b, a), []).append(index)
+        xs = [x for polygon in polygons for x, _ in polygon[0]]
+        ys = [y for polygon in polygons for _, y in polygon[0]]
+        low, high = ADMIN1_LABEL_ZOOM
+        min_zoom = min(high, max(low, math.ceil(float(p.get("min_zoom") or 0))))
+        units.append(
+            {
+                "code": p.get("code") or "",
+                "keys": sorted({name_key(n) for n in (p.get("name") or "", *(p.get("names") or ())) if n}),
+                "label": [p.get("name") or "", *(p.get("label") or (0, 0)), min_zoom],
+                "bbox": [
+                    min(xs) / ADMIN1_SCALE,
+                    min(ys) / ADMIN1_SCALE,
+                    max(xs) / ADMIN1_SCALE,
+                    max(ys) / ADMIN1_SCALE,
+                ],
+                "rings": [[_steps(ring) for ring in polygon] for polygon in polygons],
+            }
+        )
+    # A border is a run of segments two provinces share (the simplifier kept them identical); the
+    # province with the lower index writes it, so each is embedded once.
+    lines = []
+    for index, polygons in enumerate(grids):
+        for polygon in polygons:
+            for ring in polygon:
+                run: list[tuple[int, int]] = []
+                other = -1  # the province on the other side of the run
+                for a, b in zip(ring, ring[1:]):
+                    side = next((o for o in owners[(a, b) if a <= b else (b, a)] if o != index), -1)
+                    if side > index and run and side == other and run[-1] == a:
+                        run.append(b)
+                        continue
+                    if len(run) >= 2:
+                        lines.append({"units": [index, other], "steps": _steps(run)})
+                    run, other = ([a, b], side) if side > index else ([], -1)
+                if len(run) >= 2:
+                    lines.append({"units": [index, other], "steps": _steps(run)})
+    return {"units": units, "lines": lines}
+
+
+def _steps(points: list[tuple[int, int]]) -> list[int]:
+    steps: list[int] = []
+    x0 = y0 = 0
+    for x, y in points:
+        steps += (x - x0, y - y0)
+        x0, y0 = x, y
+    return steps

@@ -37,8 +37,8 @@ from nkmap.outputs.web.basemap import (
     json_for_html,
     resolve_tiles,
 )
+from nkmap.outputs.web.context import ADMIN1_ATTRIBUTION, admin1_payload, towns_near
 from nkmap.outputs.web.context import ATTRIBUTION as TOWNS_ATTRIBUTION
-from nkmap.outputs.web.context import towns_near
 from nkmap.outputs.web.palette import groups_payload
 from nkmap.outputs.web.review_panel import ReviewPanel
 
@@ -68,7 +68,9 @@ class PageScript(MacroElement):
 (function (map, data) {
   nkmapFirstView(map, data);  /* before the basemap, so its shapes are projected once, at this zoom */
   nkmapBasemap(map, nkmapData("nkmap-basemap"), {{ this.attribution }});
+  nkmapAreas(map, nkmapData("nkmap-admin1"));  /* provinces: static/areas.js */
   nkmapInit(map, data);
+  nkmapAreasLegend(map);
 })({{ this._parent.get_name() }}, nkmapData("nkmap-data"));
 {% endmacro %}
 """
@@ -240,6 +242,7 @@ def build_map(
     basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
     corrections: Any = None,
     towns: bool = True,
+    admin1: str | os.PathLike[str] | None = None,
 ) -> folium.Map:
     """A folium Map of ``result``'s places; display it in a notebook or ``save`` it as HTML.
 
@@ -257,8 +260,12 @@ def build_map(
     basemap : the country borders GeoJSON (default ``data/basemap/countries.geojson``).
     corrections : the corrections applied, which the review panel exports with the page's own.
     towns : name the GeoNames towns around the places (False: no GeoNames, as with ``--no-geonames``).
+    admin1 : the provinces GeoJSON (default ``data/admin1/admin1.geojson``, Natural Earth admin-1):
+        their borders and names around the places, and provinces drawn as areas.
     """
-    return _assemble(result, title, tiles=tiles, basemap=basemap, corrections=corrections, towns=towns)[0]
+    return _assemble(
+        result, title, tiles=tiles, basemap=basemap, corrections=corrections, towns=towns, admin1=admin1
+    )[0]
 
 
 # Where the data goes when the page is written in pieces (write_map): "<" never occurs in the
@@ -274,6 +281,7 @@ def _assemble(
     basemap: str | os.PathLike[str],
     corrections: Any,
     towns: bool,
+    admin1: str | os.PathLike[str] | None,
     slot: bool = False,
 ) -> tuple[folium.Map, dict[str, Any]]:
     """The map and its data; with ``slot``, the data element holds :data:`_DATA_SLOT` instead."""
@@ -292,9 +300,12 @@ def _assemble(
     root.header.add_child(RawHtml(inline_assets()), name="nkmap_assets")
     add_json(fmap, "nkmap-basemap", basemap_json(basemap), encoded=True)
     add_json(fmap, "nkmap-data", _DATA_SLOT if slot else payload, encoded=slot)
+    provinces = admin1_payload(result, admin1)
+    add_json(fmap, "nkmap-admin1", provinces)
     if layer is not None:
         folium.TileLayer(layer.url, attr=layer.attribution, name="tiles", max_zoom=19).add_to(fmap)
-    fmap.add_child(PageScript(f"{BASEMAP_ATTRIBUTION}; {TOWNS_ATTRIBUTION}"))
+    borders = ADMIN1_ATTRIBUTION if provinces["lines"] or provinces["areas"] else BASEMAP_ATTRIBUTION
+    fmap.add_child(PageScript(f"{borders}; {TOWNS_ATTRIBUTION}"))
     fmap.add_child(ReviewPanel(result, corrections))  # the review panel (outputs/web/review_panel.py)
     _fix_ids(fmap)
     return fmap, payload
@@ -309,6 +320,7 @@ def write_map(
     basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
     corrections: Any = None,
     towns: bool = True,
+    admin1: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write the page of :func:`build_map` to ``path`` atomically, the same bytes, in pieces.
 
@@ -320,7 +332,7 @@ def write_map(
     from nkmap.infra import atomic
 
     fmap, payload = _assemble(
-        result, title, tiles=tiles, basemap=basemap, corrections=corrections, towns=towns, slot=True
+        result, title, tiles=tiles, basemap=basemap, corrections=corrections, towns=towns, admin1=admin1, slot=True
     )
     page = fmap.get_root().render()
     del fmap

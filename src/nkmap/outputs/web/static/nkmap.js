@@ -432,25 +432,29 @@
     var markers = {}, markerList = new Array(places.length);
     var counts = byPlace.map(function (rows) { return rows.length; });
     var maxMentions = Math.max.apply(null, counts.concat([1]));  // shades the countries
-    var maxPoint = Math.max.apply(null, [1].concat(counts.filter(function (n, i) {
-      return !(places[i][F.p_kind] === "country" && countryShape(places[i][F.p_country]));
-    })));
+    /* a country the articles name is shaded on the basemap, not pinned at its capital; so is a
+       province with an outline (static/areas.js) */
+    function shapeOf(p) {
+      return (p[F.p_kind] === "country" && countryShape(p[F.p_country])) ||
+        (window.nkmapAreaShape && window.nkmapAreaShape(p[F.p_id])) || null;
+    }
+    var maxPoint = Math.max.apply(null, [1].concat(counts.filter(function (n, i) { return !shapeOf(places[i]); })));
     var radiusScale = Math.min(4, R_MAX / Math.sqrt(maxPoint));
     function radiusOf(count) { return Math.max(R_MIN, Math.min(R_MAX, radiusScale * Math.sqrt(count))); }
-    /* a country the articles name is shaded on the basemap, not pinned at its capital */
     var areas = {}, areaLayer = L.layerGroup().addTo(map);
     function shadeOf(count) { return 0.12 + 0.33 * Math.sqrt(count / maxMentions); }
     function tooltipFor(index) {
       return function () { return el("span", null, places[index][F.p_name] + " (" + counts[index] + ")"); };
     }
     places.forEach(function (p, index) {
-      var shape = p[F.p_kind] === "country" && countryShape(p[F.p_country]);
+      var shape = shapeOf(p);
       if (!shape) return;
       var colour = colourOf(p);
       var area = L.geoJSON(shape, { style: { color: colour, weight: 1, opacity: 0.6,
                                              fillColor: colour, fillOpacity: shadeOf(counts[index]) } });
       area.nkmapId = p[F.p_id];
       area.nkmapArea = true;
+      area.nkmapRegion = p[F.p_kind] !== "country";
       area.bindTooltip(tooltipFor(index), { sticky: true });
       area.bindPopup(function () { return popupFor(index); }, popupOptions());
       areas[index] = area;
@@ -648,6 +652,12 @@
       draw();
       remove.forEach(function (l) { if (l.nkmapArea) areaLayer.removeLayer(l); });
       add.forEach(function (l) { if (l.nkmapArea) areaLayer.addLayer(l); });
+      /* the canvas draws and hit-tests in order: areas under the markers, countries under provinces */
+      if (add.some(function (l) { return l.nkmapArea; })) {
+        var shownAreas = areaLayer.getLayers();
+        shownAreas.forEach(function (l) { if (l.nkmapRegion) l.bringToBack(); });
+        shownAreas.forEach(function (l) { if (!l.nkmapRegion) l.bringToBack(); });
+      }
       var nArticles = 0;
       for (var i = 0; i < articleOn.length; i++) if (articleOn[i]) nArticles++;
       status.textContent = num(nShown) + " of " + plural(places.length, "place") + " · " +
@@ -917,8 +927,8 @@
     labelPane.setAttribute("aria-hidden", "true");
     var measure = document.createElement("canvas").getContext("2d");
     var FONTS = { place: "600 12px system-ui, sans-serif", country: "500 11px system-ui, sans-serif",
-                  town: "italic 11px system-ui, sans-serif" };
-    var HEIGHT = { place: 15, country: 14, town: 13 };
+                  town: "italic 11px system-ui, sans-serif", region: "500 10px system-ui, sans-serif" };
+    var HEIGHT = { place: 15, country: 14, town: 13, region: 13 };
     var widths = {};
     function textWidth(kind, text) {
       var key = kind + "\u0000" + text;
@@ -1043,6 +1053,10 @@
           labelPane.appendChild(dot);
         }
       }
+      /* province names (static/areas.js), after the towns': they fill what room is left */
+      if (window.nkmapRegionLabels) window.nkmapRegionLabels(zoom, bounds, function (text, ll, offsets) {
+        return put("region", text.toUpperCase(), ll, map.latLngToContainerPoint(ll), offsets);
+      });
       return obstacles;
     }
     map.on("zoomstart", function () { labelPane.style.visibility = "hidden"; });
