@@ -116,7 +116,8 @@ def test_page_pieces_join_to_the_one_string(monkeypatch):
     result = awkward_result()
     payload = page.map_payload(result, towns=False)
     assert "".join(page.payload_json_pieces(payload)) == json_for_html(payload)
-    lazy = dict(payload, mentions=page.mention_values(result, payload["methods"], payload["roles"]))  # made while written
+    made_while_written = page.mention_values(result, payload["methods"], payload["roles"])
+    lazy = dict(payload, mentions=made_while_written)
     assert "".join(page.payload_json_pieces(lazy)) == json_for_html(payload)
     empty = dict(payload, mentions=iter([]))
     assert "".join(page.payload_json_pieces(empty)) == json_for_html(dict(payload, mentions=[]))

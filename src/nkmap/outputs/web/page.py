@@ -263,9 +263,10 @@ def build_map(
     admin1 : the provinces GeoJSON (default ``data/admin1/admin1.geojson``, Natural Earth admin-1):
         their borders and names around the places, and provinces drawn as areas.
     """
-    return _assemble(
+    fmap, _ = _assemble(
         result, title, tiles=tiles, basemap=basemap, corrections=corrections, towns=towns, admin1=admin1
-    )[0]
+    )
+    return fmap
 
 
 # Where the data goes when the page is written in pieces (write_map): "<" never occurs in the
