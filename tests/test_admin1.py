@@ -173,3 +173,15 @@ def test_sample_map_with_provinces_stays_in_budget(sample_build):
     assert sample_build.map_path.stat().st_size <= 2_000_000
     html = Path(sample_build.map_path).read_text(encoding="utf-8")
     assert 'id="nkmap-admin1"' in html and "Borders and provinces: Natural Earth" in html
+
+
+def test_the_budget_keeps_the_province_places_first_and_drops_whole_countries(monkeypatch):
+    from nkmap.outputs.web import context
+
+    tavush = next(p for p in nkmap.load_gazetteer(GAZETTEER).places if p.id == "tavush-province")
+    full = admin1_payload(_result(tavush))
+    assert full["lines"] and full["labels"] and list(full["areas"]) == ["tavush-province"]
+    monkeypatch.setattr(context, "ADMIN1_BUDGET", len(json_for_html(full["areas"]["tavush-province"])) + 10)
+    tight = admin1_payload(_result(tavush))
+    # the place's own outline fits; Armenia's borders and names do not, and go whole
+    assert list(tight["areas"]) == ["tavush-province"] and tight["lines"] == [] and tight["labels"] == []

@@ -98,7 +98,7 @@ def admin1_payload(result: GeoparseResult, path=None) -> dict[str, Any]:
     that are provinces (matched by ISO 3166-2 code, else by name, and only where the place's point
     lies inside), which the page draws as areas instead of dots. Only provinces within
     :data:`ADMIN1_NEAR` degrees of a mapped place (not a country) are embedded, countries with the
-    most mentions first, up to :data:`ADMIN1_BUDGET` bytes.
+    most mentions first, up to :data:`ADMIN1_BUDGET` bytes (the areas first).
     """
     from nkmap.datafiles import DEFAULT_ADMIN1
     from nkmap.model import AREA_KINDS
@@ -120,37 +120,45 @@ def admin1_payload(result: GeoparseResult, path=None) -> dict[str, Any]:
     except OSError:
         return empty  # no provinces shipped: the page draws none
     version = f"{path.resolve()}\0{stat.st_mtime_ns}\0{stat.st_size}\0{ADMIN1_PACK}"
-    out = empty
+    countries = sorted(points, key=lambda c: (-weight[c], c))
+    loaded = {c: _admin1_country(path, version, c) for c in countries}
     used = 0
-    for country in sorted(points, key=lambda c: (-weight[c], c)):
-        units, lines = _admin1_country(path, version, country)
-        if not units:
+    # First the places that are provinces, drawn as their areas (most-mentioned first): they are the
+    # map's own places. Then the borders and names around the places, country by country, while
+    # the budget lasts: a country that does not fit is left out whole, never cut off mid-border.
+    areas: dict[str, list] = {}
+    matched: dict[str, set[int]] = {c: set() for c in countries}
+    regions = [s for s in result.places if s.place.kind in AREA_KINDS and loaded.get(s.place.country, ([],))[0]]
+    for s in sorted(regions, key=lambda s: -len(s.mentions)):
+        units = loaded[s.place.country][0]
+        unit = _match_unit(s.place, units)
+        if unit is None:
             continue
-        near = _near_units(units, points[country])
-        areas = {}
-        for s in result.places:
-            if s.place.country == country and s.place.kind in AREA_KINDS and s.place.id not in out["areas"]:
-                unit = _match_unit(s.place, units)
-                if unit is not None:
-                    areas[s.place.id] = units[unit]["rings"]
-                    near.add(unit)
-        part = {
-            "lines": [line["steps"] for line in lines if line["units"][0] in near or line["units"][1] in near],
-            "labels": _labels(units, near),
-            "areas": areas,
-        }
-        size = len(json_for_html(part))
+        size = len(json_for_html(units[unit]["rings"]))
         if used + size > ADMIN1_BUDGET:
             continue
         used += size
-        out = {
-            "scale": ADMIN1_SCALE,
-            "lines": out["lines"] + part["lines"],
-            "labels": out["labels"] + part["labels"],
-            "areas": {**out["areas"], **areas},
-        }
-    out["labels"].sort(key=lambda row: (row[3], row[0], row[1], row[2]))
-    return out
+        areas[s.place.id] = units[unit]["rings"]
+        matched[s.place.country].add(unit)
+    lines: list[list[int]] = []
+    labels: list[list] = []
+    for country in countries:
+        units, borders = loaded[country]
+        if not units:
+            continue
+        near = _near_units(units, points[country]) | matched[country]
+        part_lines = [b["steps"] for b in borders if b["units"][0] in near or b["units"][1] in near]
+        part_labels = _labels(units, near)
+        size = len(json_for_html([part_lines, part_labels]))
+        if used + size > ADMIN1_BUDGET:
+            continue
+        used += size
+        lines += part_lines
+        labels += part_labels
+    labels.sort(key=lambda row: (row[3], row[0], row[1], row[2]))
+    # in the order of result.places, so the page's data does not depend on the budget's order
+    ordered = {s.place.id: areas[s.place.id] for s in result.places if s.place.id in areas}
+    return {"scale": ADMIN1_SCALE, "lines": lines, "labels": labels, "areas": ordered}
 
 
 def _labels(units: list[dict], chosen: set[int]) -> list[list]:
