@@ -23,7 +23,7 @@ lint: $(VENV)/.test            ## ruff (lint and format check) and mypy on src/
 	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy src
 
-bench: $(VENV)/.bench            ## speed: nkmap vs geotext vs flashgeotext, 1/10/50 MB, maps, browser
+bench: $(VENV)/.bench            ## speed: one table (nkmap, --workers 2, Dask, geotext, flashgeotext, floor; 1/10/50 MB, medians of 5), scale-out, start-up, maps, browser
 	./tools/install-chromium.sh
 	$(BIN)/python bench/speed.py --browser --write bench/RESULTS.md
 

