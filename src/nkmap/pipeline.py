@@ -144,8 +144,11 @@ def geoparse(
     kept: list[Article] = []
     resolved: list[ResolvedMention] = []
     dropped: list[Dropped] = []
+    scopes = {frozenset[str](): (recognize, context)}  # recogniser and cache context by the names pinned here only
     for article in articles:
         kept.append(article)
+        if corrections and recognizer is None:
+            recognize, context = _recognizer_for(scopes, corrections, article.name, sources or ())
         slot = None
         if context is not None:
             slot = cache.slot(context, article, corrections)  # type: ignore[union-attr]
@@ -182,6 +185,22 @@ def geoparse(
     if cache is not None:
         cache.commit()
     return GeoparseResult.of(kept, resolved, dropped)
+
+
+def _recognizer_for(
+    scopes: dict[frozenset[str], tuple[Recognizer, str | None]],
+    corrections: AppliedCorrections,
+    article: str,
+    sources: Sequence[NameSource],
+) -> tuple[Recognizer, str | None]:
+    """The default recogniser for ``article``: it also looks for the names pinned or aliased for this
+    article only (elsewhere they are no candidate), one recogniser per set of such names."""
+    names = corrections.scoped_names(article)
+    if names not in scopes:
+        scan = ScanRecognizer([corrections.source(article), *sources])
+        cached = scopes[frozenset()][1] is not None
+        scopes[names] = (scan, context_digest(sources, scan.names.max_words) if cached else None)
+    return scopes[names]
 
 
 def geoparse_files(

@@ -319,7 +319,9 @@ class ResultCache:
 
     def slot(self, context: str, article: Article, corrections: AppliedCorrections | None = None) -> Slot:
         """The slot of ``article``'s result under ``context`` (:func:`context_digest`) and ``corrections``."""
-        recognised = corrections.recognition_digest(lambda: folded_words(article.text)) if corrections else ""
+        recognised = (
+            corrections.recognition_digest(article.name, lambda: folded_words(article.text)) if corrections else ""
+        )
         base = hashlib.sha256(f"{context}\n{article_digest(article)}\n{recognised}".encode()).hexdigest()
         if not corrections:
             return Slot(base, _no_decisions)
