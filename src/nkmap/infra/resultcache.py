@@ -8,17 +8,17 @@ resolution never looks across articles. The key hashes exactly these:
 - the context: nkmap's version and a digest of its code and packaged data, each source's
   content (the curated gazetteer's text, the country names, the GeoNames index version) and
   the longest name the recogniser tries;
-- the corrections that can change it, in two steps. The pins and aliases whose name's first word
-  the article writes (as a word, folded as names are: :func:`folded_words`) can change what the recogniser
-  finds, so they are part of the slot's base; the recogniser's candidates (the folded names it
-  found or turned down) are stored by that base. A not-a-place acts only on those candidates, so
+- the corrections that can change it, in two steps. The pins and aliases that hold in the article
+  and whose name's first word it writes (as a word, folded as names are: :func:`folded_words`) can
+  change what the recogniser finds, so they are part of the slot's base; the recogniser's
+  candidates (the folded names it found or turned down) are stored by that base. A not-a-place acts only on those candidates, so
   the result is keyed by the base and the not-a-place corrections that hold in the article for
   one of its candidates: marking "Sur" not a place re-does the articles where "Sur" was a
   candidate, not those that write "Surabaya" or "survey".
 
 So a new correction re-does the few articles it touches; a changed gazetteer or a new nkmap
 version re-does every article. The results live in one SQLite file in the cache folder
-(``results-v2.sqlite``): each build's new results are committed in one transaction, so a build
+(``results-v2.sqlite``; each place once, in its own table): each build's new results are committed in one transaction, so a build
 killed halfway leaves the cache as it was before (SQLite's journal), never half an entry. A cache
 that cannot be opened or written only costs time. Delete the file to empty it.
 """
