@@ -169,3 +169,21 @@ def test_the_garbage_collector_rests_only_over_a_run_of_hits(tmp_path, articles,
     cache.get(cache.slot(context, articles[1]), articles[1])
     del cache  # a cache dropped in a run of hits (an error in the caller) gives the collector back
     assert gc.isenabled()
+
+
+def test_a_not_a_place_reuses_the_recognition_and_resolves_again(tmp_path, articles, gazetteer, monkeypatch):
+    import nkmap.pipeline
+
+    path = tmp_path / "r.sqlite"
+    redone(articles, gazetteer, path, [])
+    calls = []
+    real = nkmap.pipeline.find_candidates
+    monkeypatch.setattr(
+        nkmap.pipeline, "find_candidates", lambda article, *a: calls.append(article.name) or real(article, *a)
+    )
+    cache = ResultCache(path)
+    result = parse(articles, gazetteer, cache, [Correction("not-a-place", "Berd")])
+    assert cache.misses == 2 and calls == []  # berd.txt and glued.txt resolved again, not scanned again
+    assert "berd" not in {name_key(m.mention.surface) for m in result.mentions}
+    assert same(result, parse(articles, gazetteer, None, [Correction("not-a-place", "Berd")]))
+    assert len(calls) == len(articles)  # the fresh build scans every article

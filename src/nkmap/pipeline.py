@@ -159,8 +159,10 @@ def geoparse(
                 continue
         turned_down: list[Dropped] = []  # the recogniser's rejections: reported too, never silently lost
         found: Sequence[Mention]
+        recognised = None
         if isinstance(recognize, ScanRecognizer):
-            found, turned_down = recognize.candidates(article)
+            again = cache.recognition(slot, article) if slot is not None else None  # type: ignore[union-attr]
+            found, turned_down = recognised = again or recognize.candidates(article)
             if corrections and turned_down:  # a name the user marked not a place is settled, not awaiting review
                 settled = {
                     (d.mention.start, d.mention.end)
@@ -178,7 +180,8 @@ def geoparse(
         mentions = list(tag(article, resolution.mentions))
         if slot is not None:
             candidates = {name_key(m.surface) for m in found} | {name_key(d.mention.surface) for d in turned_down}
-            cache.put(slot, article, (mentions, [*turned_down, *resolution.dropped]), candidates)  # type: ignore[union-attr]
+            entry = (mentions, [*turned_down, *resolution.dropped])
+            cache.put(slot, article, entry, candidates, recognised)  # type: ignore[union-attr]
         resolved.extend(mentions)
         dropped.extend(turned_down)
         dropped.extend(resolution.dropped)
