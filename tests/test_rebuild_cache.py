@@ -97,14 +97,26 @@ def test_pins_and_aliases_redo_the_articles_that_write_their_first_word(tmp_path
     assert redone(articles, gazetteer, path, [Correction("alias", "Berd", to="ijevan")]) == 2
 
 
-def test_a_pin_for_one_article_redoes_every_article_that_writes_the_name(tmp_path, articles, gazetteer):
-    """The recogniser indexes a pinned name for every article, so its scope does not bound what it changes."""
+def test_a_pin_for_some_articles_changes_only_those(tmp_path, articles, gazetteer):
+    """A name pinned for one article is looked for there only: elsewhere it is no candidate, so no
+    other article is redone (qarnavut2.txt writes it too, after "in", where an unknown name is none)."""
     path = tmp_path / "r.sqlite"
-    redone(articles, gazetteer, path, [])
+    plain = parse(articles, gazetteer, ResultCache(path))
     scoped = Correction("pin", "Qarnavut", ("qarnavut.txt",), lat=39.5, lon=46.3)
-    assert redone(articles, gazetteer, path, [scoped]) == 2
+    assert redone(articles, gazetteer, path, [scoped]) == 1
+    result = parse(articles, gazetteer, None, [scoped])
+    assert [(m.mention.article, m.method) for m in result.mentions if m.mention.surface == "Qarnavut"] == [
+        ("qarnavut.txt", "correction")
+    ]
+    others = [a for a in articles if a.name != "qarnavut.txt"]
+    assert same(parse(others, gazetteer, None, [scoped]), parse(others, gazetteer, None))
+    assert "qarnavut" not in {
+        name_key(d.mention.surface) for d in plain.dropped if d.mention.article == "qarnavut2.txt"
+    }
     refused = Correction("not-a-place", "Qarnavut", ("qarnavut2.txt",))
-    assert redone(articles, gazetteer, path, [scoped, refused]) == 1  # qarnavut2.txt only
+    assert redone(articles, gazetteer, path, [scoped, refused]) == 0  # no candidate there: nothing to refuse
+    everywhere = Correction("pin", "Qarnavut", lat=39.5, lon=46.3)
+    assert redone(articles, gazetteer, path, [everywhere]) == 2
 
 
 def test_a_sequence_of_corrections_always_equals_a_fresh_build(tmp_path, articles, gazetteer):
@@ -157,3 +169,21 @@ def test_the_garbage_collector_rests_only_over_a_run_of_hits(tmp_path, articles,
     cache.get(cache.slot(context, articles[1]), articles[1])
     del cache  # a cache dropped in a run of hits (an error in the caller) gives the collector back
     assert gc.isenabled()
+
+
+def test_a_not_a_place_reuses_the_recognition_and_resolves_again(tmp_path, articles, gazetteer, monkeypatch):
+    import nkmap.pipeline
+
+    path = tmp_path / "r.sqlite"
+    redone(articles, gazetteer, path, [])
+    calls = []
+    real = nkmap.pipeline.find_candidates
+    monkeypatch.setattr(
+        nkmap.pipeline, "find_candidates", lambda article, *a: calls.append(article.name) or real(article, *a)
+    )
+    cache = ResultCache(path)
+    result = parse(articles, gazetteer, cache, [Correction("not-a-place", "Berd")])
+    assert cache.misses == 2 and calls == []  # berd.txt and glued.txt resolved again, not scanned again
+    assert "berd" not in {name_key(m.mention.surface) for m in result.mentions}
+    assert same(result, parse(articles, gazetteer, None, [Correction("not-a-place", "Berd")]))
+    assert len(calls) == len(articles)  # the fresh build scans every article

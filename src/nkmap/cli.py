@@ -335,7 +335,7 @@ def parser() -> argparse.ArgumentParser:
         "--no-cache",
         dest="cache",
         action="store_false",
-        help="geoparse every article again instead of reusing the results of earlier builds",
+        help="read and geoparse every article again instead of reusing what earlier builds found",
     )
     inputs = build.add_argument_group("inputs")
     inputs.add_argument("--recursive", action="store_true", help="read the folders inside the folders named")

@@ -146,8 +146,11 @@ def geoparse(
     kept: list[Article] = []
     resolved: list[ResolvedMention] = []
     dropped: list[Dropped] = []
+    scopes = {frozenset[str](): (recognize, context)}  # recogniser and cache context by the names pinned here only
     for article in articles:
         kept.append(article)
+        if corrections and recognizer is None:
+            recognize, context = _recognizer_for(scopes, corrections, article.name, sources or ())
         slot = None
         if context is not None:
             slot = cache.slot(context, article, corrections)  # type: ignore[union-attr]
@@ -158,8 +161,10 @@ def geoparse(
                 continue
         turned_down: list[Dropped] = []  # the recogniser's rejections: reported too, never silently lost
         found: Sequence[Mention]
+        recognised = None
         if isinstance(recognize, ScanRecognizer):
-            found, turned_down = recognize.candidates(article)
+            again = cache.recognition(slot, article) if slot is not None else None  # type: ignore[union-attr]
+            found, turned_down = recognised = again or recognize.candidates(article)
             if corrections and turned_down:  # a name the user marked not a place is settled, not awaiting review
                 settled = {
                     (d.mention.start, d.mention.end)
@@ -177,13 +182,30 @@ def geoparse(
         mentions = list(tag(article, resolution.mentions))
         if slot is not None:
             candidates = {name_key(m.surface) for m in found} | {name_key(d.mention.surface) for d in turned_down}
-            cache.put(slot, article, (mentions, [*turned_down, *resolution.dropped]), candidates)  # type: ignore[union-attr]
+            entry = (mentions, [*turned_down, *resolution.dropped])
+            cache.put(slot, article, entry, candidates, recognised)  # type: ignore[union-attr]
         resolved.extend(mentions)
         dropped.extend(turned_down)
         dropped.extend(resolution.dropped)
     if cache is not None:
         cache.commit()
     return GeoparseResult.of(kept, resolved, dropped)
+
+
+def _recognizer_for(
+    scopes: dict[frozenset[str], tuple[Recognizer, str | None]],
+    corrections: AppliedCorrections,
+    article: str,
+    sources: Sequence[NameSource],
+) -> tuple[Recognizer, str | None]:
+    """The default recogniser for ``article``: it also looks for the names pinned or aliased for this
+    article only (elsewhere they are no candidate), one recogniser per set of such names."""
+    names = corrections.scoped_names(article)
+    if names not in scopes:
+        scan = ScanRecognizer([corrections.source(article), *sources])
+        cached = scopes[frozenset()][1] is not None
+        scopes[names] = (scan, context_digest(sources, scan.names.max_words) if cached else None)
+    return scopes[names]
 
 
 def geoparse_files(

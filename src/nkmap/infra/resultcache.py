@@ -8,19 +8,20 @@ resolution never looks across articles. The key hashes exactly these:
 - the context: nkmap's version and a digest of its code and packaged data, each source's
   content (the curated gazetteer's text, the country names, the GeoNames index version) and
   the longest name the recogniser tries;
-- the corrections that can change it, in two steps. The pins and aliases whose name's first word
-  the article writes (as a word, folded as names are: :func:`folded_words`) can change what the recogniser
-  finds, so they are part of the slot's base; the recogniser's candidates (the folded names it
-  found or turned down) are stored by that base. A not-a-place acts only on those candidates, so
+- the corrections that can change it, in two steps. The pins and aliases that hold in the article
+  and whose name's first word it writes (as a word, folded as names are: :func:`folded_words`) can
+  change what the recogniser finds, so they are part of the slot's base; the recogniser's
+  candidates (the folded names it found or turned down) are stored by that base. A not-a-place acts only on those candidates, so
   the result is keyed by the base and the not-a-place corrections that hold in the article for
   one of its candidates: marking "Sur" not a place re-does the articles where "Sur" was a
   candidate, not those that write "Surabaya" or "survey".
 
 So a new correction re-does the few articles it touches; a changed gazetteer or a new nkmap
 version re-does every article. The results live in one SQLite file in the cache folder
-(``results-v2.sqlite``): each build's new results are committed in one transaction, so a build
-killed halfway leaves the cache as it was before (SQLite's journal), never half an entry. A cache
-that cannot be opened or written only costs time. Delete the file to empty it.
+(``results-v3.sqlite``; each place once, in its own table): each build's new results are
+committed in one transaction, so a build killed halfway leaves the cache as it was before
+(SQLite's journal), never half an entry. A cache that cannot be opened or written only costs
+time. Delete the file to empty it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import re
 import sqlite3
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -48,7 +49,7 @@ from nkmap.recognize.scan import _MARKS
 if TYPE_CHECKING:
     from nkmap.sources.corrections import AppliedCorrections
 
-FILE_NAME = "results-v2.sqlite"
+FILE_NAME = "results-v3.sqlite"
 log = logging.getLogger(__name__)
 Entry = tuple[list[ResolvedMention], list[Dropped]]
 
@@ -291,7 +292,7 @@ class ResultCache:
     """Results by key in one SQLite file; :meth:`commit` writes what :meth:`put` collected.
 
     Two tables: ``candidates`` holds, by slot base, the folded names the recogniser found or turned
-    down in the article (they depend only on the text, the sources and the pins its words bring
+    down in the article (and those mentions themselves, so a not-a-place re-does only resolution) (they depend only on the text, the sources and the pins its words bring
     in); ``results`` holds the result by base and the digest of the corrections that decide those
     names. So a not-a-place correction re-does exactly the articles where its name was a candidate.
     ``hits`` and ``misses`` count the lookups, so a build can say how much it re-did.
@@ -304,6 +305,7 @@ class ResultCache:
         self._pending: dict[str, bytes] = {}
         self._pending_candidates: dict[str, bytes] = {}
         self._pending_places: dict[str, bytes] = {}
+        self._recognised: dict[str, bytes] = {}  # by slot base: recognitions kept for a result that missed
         self._places: dict[str, Place] = {}  # every place read, once per build: articles share them
         self._db: sqlite3.Connection | None = None
         try:
@@ -319,7 +321,9 @@ class ResultCache:
 
     def slot(self, context: str, article: Article, corrections: AppliedCorrections | None = None) -> Slot:
         """The slot of ``article``'s result under ``context`` (:func:`context_digest`) and ``corrections``."""
-        recognised = corrections.recognition_digest(lambda: folded_words(article.text)) if corrections else ""
+        recognised = (
+            corrections.recognition_digest(article.name, lambda: folded_words(article.text)) if corrections else ""
+        )
         base = hashlib.sha256(f"{context}\n{article_digest(article)}\n{recognised}".encode()).hexdigest()
         if not corrections:
             return Slot(base, _no_decisions)
@@ -345,8 +349,11 @@ class ResultCache:
             try:
                 row = self._db.execute("SELECT value FROM candidates WHERE key = ?", (slot.base,)).fetchone()
                 if row:
-                    key = self._key(slot, marshal.loads(row[0]))
+                    found, recognised = marshal.loads(row[0])
+                    key = self._key(slot, found)
                     row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+                    if not row and recognised:
+                        self._recognised[slot.base] = recognised  # for recognition(): only the decisions changed
                     if row:
                         self._pause_gc()
                         value = decode(row[0], article, self._place)
@@ -386,13 +393,39 @@ class ResultCache:
         if getattr(self, "_paused", False):  # an error in __init__ leaves no attribute
             self._resume_gc()
 
-    def put(self, slot: Slot, article: Article, entry: Entry, candidates: Iterable[str]) -> None:
+    def recognition(self, slot: Slot, article: Article) -> tuple[list[Mention], list[Dropped]] | None:
+        """What the recogniser found and turned down in ``article``, kept with its candidates, when
+        :meth:`get` missed only because the corrections that decide them changed (a not-a-place):
+        the recognition depends only on what the slot's base hashes, so it need not run again."""
+        data = self._recognised.pop(slot.base, None)
+        if data is None:
+            return None
+        try:
+            found, turned_down = decode(data, article, self._place)
+            return [rm.mention for rm in found], turned_down
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, LookupError):
+            return None
+
+    def put(
+        self,
+        slot: Slot,
+        article: Article,
+        entry: Entry,
+        candidates: Iterable[str],
+        recognised: tuple[Sequence[Mention], Sequence[Dropped]] | None = None,
+    ) -> None:
         """Keep ``entry``, the result of ``article``, whose recogniser found or turned down ``candidates``
-        (their folded names)."""
+        (their folded names): ``recognised``, the mentions and rejections themselves, kept too."""
         self._resume_gc()
         if self._db is not None:
             found = tuple(sorted(set(candidates)))
-            self._pending_candidates[slot.base] = marshal.dumps(found)
+            blob = b""
+            if recognised is not None:
+                blob, places = encode(
+                    ([ResolvedMention(m, None, "") for m in recognised[0]], list(recognised[1])), article
+                )
+                self._pending_places.update(places)
+            self._pending_candidates[slot.base] = marshal.dumps((found, blob))
             data, places = encode(entry, article)
             self._pending[self._key(slot, found)] = data
             self._pending_places.update(places)
@@ -415,6 +448,7 @@ class ResultCache:
         self._pending.clear()
         self._pending_candidates.clear()
         self._pending_places.clear()
+        self._recognised.clear()
 
     def close(self) -> None:
         self.commit()

@@ -234,7 +234,8 @@ class AppliedCorrections:
     """Corrections whose places are known: the highest-tier name source and the not-a-place filter.
 
     It is a name source (tier ``CORRECTION``, above every other): the recogniser indexes the names
-    of every pin and alias. The pipeline puts :attr:`current` first among the resolver's sources and
+    of every pin and alias that holds everywhere, and in an article those that hold there
+    (:meth:`source`). The pipeline puts :attr:`current` first among the resolver's sources and
     wraps the resolver with :meth:`resolver`, which per article drops the mentions of names marked
     not a place (as :class:`~nkmap.model.Dropped`, reason ``not a place (correction)``) and makes
     every mention of a pinned name resolve to its place with method ``correction``.
@@ -249,11 +250,18 @@ class AppliedCorrections:
         self._by_key: dict[str, list[tuple[Correction, Place | None]]] = {}
         for index, c in enumerate(corrections.entries):
             self._by_key.setdefault(c.key, []).append((c, places.get(index)))
-        self._named = sorted(k for k, entries in self._by_key.items() if any(p for _, p in entries))
+        # the names the recogniser looks for: those pinned or aliased everywhere in every article, and
+        # those pinned or aliased for some articles only there (elsewhere they are no candidate)
+        general = {c.key for i, c in enumerate(corrections.entries) if i in places and not c.articles}
+        scoped: dict[str, set[str]] = {}
+        for i, c in enumerate(corrections.entries):
+            if i in places and c.articles and c.key not in general:
+                for article in c.articles:
+                    scoped.setdefault(article, set()).add(c.key)
+        self._named = sorted(general)
+        self._scoped = {article: frozenset(keys) for article, keys in scoped.items()}
         # for the result cache: the pins and aliases with their first word's pieces, the not-a-place by name
-        self._indexed = [
-            (_first_word_pieces(c.key), c.line()) for c in corrections.entries if c.action != "not-a-place"
-        ]
+        self._indexed = [(_first_word_pieces(c.key), c) for c in corrections.entries if c.action != "not-a-place"]
         pieces = sorted({p for first, _ in self._indexed for p in first}, key=lambda p: (-len(p), p))
         # each piece as a whole letter-and-digit run of the folded text
         self._pieces = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, pieces)) + r")(?![^\W_])")
@@ -267,8 +275,14 @@ class AppliedCorrections:
         return bool(self.corrections.entries)
 
     def names(self) -> Names:
-        """The folded names of every pin and alias: recognised as strongly as curated names."""
+        """The folded names of every pin and alias that holds everywhere: recognised as strongly as
+        curated names (those for some articles: :meth:`scoped_names`, :meth:`source`)."""
         return Names(folded=keyset(self._named), max_words=self.max_words())
+
+    def scoped_names(self, article: str) -> frozenset[str]:
+        """The folded names pinned or aliased for ``article`` (and some others) but not everywhere:
+        the recogniser looks for them in these articles only (through :meth:`source`)."""
+        return self._scoped.get(article, frozenset())
 
     def lookup(self, name: str) -> list[Place]:
         """The place pinned everywhere for ``name`` (article-scoped pins: see :meth:`source`)."""
@@ -287,7 +301,8 @@ class AppliedCorrections:
         return chosen[0] if chosen else None
 
     def source(self, article: str) -> _ArticleSource:
-        """A name source answering with this article's pinned places (put it first)."""
+        """A name source answering with this article's pinned places (put it first); its names are
+        those of every pin and alias that holds in the article."""
         return _ArticleSource(self, article)
 
     def resolver(self, base: Callable[..., Any]) -> Callable[[Article | None, Sequence[Mention]], Resolution]:
@@ -335,20 +350,20 @@ class AppliedCorrections:
         out.extend(pinned.values())
         return sorted(out, key=lambda rm: rm.mention.start)
 
-    def recognition_digest(self, folded: Callable[[], str]) -> str:
-        """A digest of the pins and aliases that can change what the recogniser finds in an article:
-        those whose name's first word is written in it. ``folded()`` gives the article's text folded
-        as names are (:func:`nkmap.infra.resultcache.folded_words`); it is called only when there is
-        a pin or alias.
+    def recognition_digest(self, article: str, folded: Callable[[], str]) -> str:
+        """A digest of the pins and aliases that can change what the recogniser finds in ``article``:
+        those that hold in it and whose name's first word it writes. ``folded()`` gives the article's
+        text folded as names are (:func:`nkmap.infra.resultcache.folded_words`); it is called only
+        when such a pin or alias exists.
 
-        The recogniser indexes every pinned name in every article (a pin for some articles too), and
-        a name's first word alone already changes how the scan reads that word (it may start the
-        name), so the test is on the first word, in every article, whatever the pin's scope.
+        A name's first word alone already changes how the scan reads that word (it may start the
+        name), so the test is on the first word.
         """
-        if not self._indexed:
+        holding = [(pieces, c) for pieces, c in self._indexed if c.applies_to(article)]
+        if not holding:
             return ""
         have = set(self._pieces.findall(folded()))
-        lines = [line for pieces, line in self._indexed if pieces <= have]
+        lines = [c.line() for pieces, c in holding if pieces <= have]
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16] if lines else ""
 
     def decision_digest(self, article: str, candidates: Iterable[str]) -> str:
@@ -384,7 +399,8 @@ class _ArticleSource:
         self.article = article
 
     def names(self) -> Names:
-        return self._applied.names()
+        keys = sorted({*self._applied._named, *self._applied.scoped_names(self.article)})
+        return Names(folded=keyset(keys), max_words=max((len(k.split()) for k in keys), default=1))
 
     def lookup(self, name: str) -> list[Place]:
         decision = self._applied.decision(name_key(name), self.article)
