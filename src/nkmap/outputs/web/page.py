@@ -178,16 +178,27 @@ def map_payload(result: GeoparseResult, title: str | None = None, towns: bool = 
 
 def mention_rows(result: GeoparseResult) -> Iterator[list[Any]]:
     """The payload's ``mentions``, one row at a time (:data:`MENTION_FIELDS`, spans in UTF-16 units)."""
-    offsets = {a.name: utf16_offsets(a.text) for a in result.articles}
-    articles = {a.name: i for i, a in enumerate(result.articles)}
+    articles = {a.name: (i, utf16_offsets(a.text)) for i, a in enumerate(result.articles)}
     for place, summary in enumerate(result.places):
         for rm in summary.mentions:
             m = rm.mention
-            spans: tuple[int, ...] = (m.start, m.end, m.sentence_start, m.sentence_start + len(m.sentence))
-            js = offsets[m.article]
-            if js is not None:
-                spans = tuple(map(js, spans))
-            yield [place, articles[m.article], *spans, rm.method, rm.confidence, rm.role]
+            article, js = articles[m.article]
+            start = m.sentence_start
+            if js is None:  # nearly every article: offsets as they are
+                yield [
+                    place,
+                    article,
+                    m.start,
+                    m.end,
+                    start,
+                    start + len(m.sentence),
+                    rm.method,
+                    rm.confidence,
+                    rm.role,
+                ]
+            else:
+                spans = (m.start, m.end, start, start + len(m.sentence))
+                yield [place, article, *map(js, spans), rm.method, rm.confidence, rm.role]
 
 
 def _payload(result: GeoparseResult, title: str | None, towns: bool, mentions: Any) -> dict[str, Any]:
