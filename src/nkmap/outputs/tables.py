@@ -7,6 +7,7 @@ Every file is written to a temporary name and renamed, so a reader never sees ha
 from __future__ import annotations
 
 import csv
+import gc
 import html
 import json
 import os
@@ -548,6 +549,27 @@ def write_outputs(
     wanted = parse_formats(formats)
     out = Path(out)
     result = printable_names(result)
+    # The writers make many short-lived lists and strings; with a large result in memory each of
+    # the cyclic collector's full passes walks every one of its objects (half the time of the page's
+    # data at 5,000 articles). The result is frozen, and nothing here makes cycles: keep the
+    # objects alive now out of its passes while writing, and give them back after.
+    gc.freeze()
+    try:
+        return _write_outputs(result, out, wanted, tiles, embed, corrections, title, towns)
+    finally:
+        gc.unfreeze()
+
+
+def _write_outputs(
+    result: GeoparseResult,
+    out: Path,
+    wanted: tuple[str, ...],
+    tiles: str | None,
+    embed: bool,
+    corrections: object | None,
+    title: str | None,
+    towns: bool,
+) -> list[Path]:
     written: list[Path] = []
     # All or nothing: every file goes to a temporary first; only when all are written are they
     # renamed over the previous set (see nkmap.infra.atomic.replaced_together).
