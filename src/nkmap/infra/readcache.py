@@ -95,10 +95,10 @@ class ReadCache:
             except (TypeError, ValueError) as e:  # an entry of another layout: read again
                 log.debug("read cache: unusable entry %s: %s", key[:12], e)
         article = read(name, text, path, **given)
-        values = [getattr(article, f) for f in _FOUND]
+        found = [getattr(article, f) for f in _FOUND]
         when = _FOUND.index("date")
-        values[when] = article.date.toordinal() if article.date is not None else None
-        self._put(key, tuple(values))
+        found[when] = article.date.toordinal() if article.date is not None else None
+        self._put(key, tuple(found))
         return article
 
     def fingerprint(self, text: str, compute: Any) -> Fingerprint:

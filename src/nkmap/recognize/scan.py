@@ -273,7 +273,7 @@ class NameIndex:
             flags |= ADMIN_START
         if self.country_source is not None:
             if self._country_prefixes is None:
-                prefixes = set()
+                prefixes: set[str] = set()
                 for k in self.country_source.names().folded:
                     words = k.split(" ")
                     prefixes.update(" ".join(words[:n]) for n in range(1, len(words)))

@@ -141,7 +141,7 @@ class Resolver:
                     # them, the settled places' and the others' nearest, whichever is nearer
                     others = nearer.others(key, rows[key])  # type: ignore[union-attr]
                     if others is not None:
-                        nearby, near = nearer.places, others.tolist()  # type: ignore[union-attr]  (non-empty)
+                        nearby, near = nearer.places, others.tolist()  # type: ignore[union-attr]  # others: non-empty
                     own = sure.get(key)  # the countries of the other confident names, and the article's
                     c = own.country if own is not None else ""
                     gone = c and sure_countries[c] == 1 and c not in around.countries
