@@ -11,7 +11,7 @@ from outside, median of ``--runs``:
    article read and geoparsed;
 2. *rebuild*: the same corpus after one ``nkmap fix not-a-place NAME`` on a name review.csv
    lists (or ``--name``), with the caches the full build left: only the articles where NAME was a
-   candidate are geoparsed again, and no text is read again.
+   candidate are resolved again (their scan is kept too), and no text is read again.
 
 The corpus is made by ``bench/corpus.py`` (paragraphs of the sample corpus and, when present, the
 dev set, reshuffled; git-ignored, never committed), cut to the first ``--articles`` files.
