@@ -97,15 +97,35 @@ def _find_duplicates(articles: Iterable[Article], cache: ReadCache | None) -> li
     return found
 
 
+PIECE = 1 << 20  # characters of a text normalised at a time: a 19 MB article is never one list of words
+
+
 def fingerprint(text: str) -> tuple[bytes, frozenset[int], bool]:
     """What duplicates are found by: a digest of the normalised words (exact duplicates), and the
-    sampled shingle hashes with whether they are all of them (near duplicates, see :func:`_sketch`)."""
-    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-    digest = zlib.crc32(" ".join(words).encode("utf-8", "surrogatepass")).to_bytes(4, "big") + len(words).to_bytes(
-        8, "big"
-    )
-    sketch, full = _sketch(words)
-    return digest, sketch, full
+    sampled shingle hashes with whether they are all of them (near duplicates, see :func:`_sketch`).
+
+    The text is read a piece at a time, cut after a space (normalising and case folding never
+    join across one), so memory stays a few times :data:`PIECE` whatever the text's length."""
+    crc, count, ids = 0, 0, []
+    for piece in _pieces(text):
+        words = _WORD.findall(unicodedata.normalize("NFKC", piece).casefold())
+        if not words:
+            continue
+        joined = " ".join(words).encode("utf-8", "surrogatepass")
+        crc = zlib.crc32(b" " + joined if count else joined, crc)
+        count += len(words)
+        ids.append(_word_ids(words))
+    digest = crc.to_bytes(4, "big") + count.to_bytes(8, "big")
+    return (digest, *_sketch(ids))
+
+
+def _pieces(text: str) -> Iterable[str]:
+    start = 0
+    while len(text) - start > PIECE:
+        cut = text.rfind(" ", start, start + PIECE) + 1 or text.find(" ", start + PIECE) + 1 or len(text)
+        yield text[start:cut]
+        start = cut
+    yield text[start:]
 
 
 def without_duplicates(
@@ -117,17 +137,25 @@ def without_duplicates(
     return [a for a in articles if a.name not in dropped], duplicates
 
 
-def _sketch(words: list[str]) -> tuple[frozenset[int], bool]:
-    """The sampled shingle hashes of a text, or all of them (True) when the sample would be small."""
+def _word_ids(words: list[str]):  # -> np.ndarray of uint64
     import numpy as np
 
-    if not words:
-        return frozenset(), True
     for word in set(words).difference(_WORD_HASHES):
         _WORD_HASHES[word] = _word_hash(word)
     ids = np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
     if len(_WORD_HASHES) > 2_000_000:  # a corpus of many languages: keep memory bounded
         _WORD_HASHES.clear()
+    return ids
+
+
+def _sketch(pieces: list) -> tuple[frozenset[int], bool]:
+    """The sampled shingle hashes of a text's word hashes (in pieces), or all of them (True) when
+    the sample would be small."""
+    import numpy as np
+
+    if not pieces:
+        return frozenset(), True
+    ids = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
     if len(ids) < SHINGLE:
         return frozenset([int(_mix(np.array([ids.sum()], dtype=np.uint64))[0])]), True
     count = len(ids) - SHINGLE + 1
