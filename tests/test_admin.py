@@ -74,8 +74,21 @@ def test_a_village_without_its_own_point_lies_at_its_regency_seat(admin):
 @functools.cache
 def admin1_outlines() -> dict[str, tuple[str, object]]:
     """Natural Earth's ``adm1_code`` -> (country, outline), read straight from the packaged file."""
-    features = json.loads(DEFAULT_ADMIN1.read_text(encoding="utf-8"))["features"]
-    return {f["properties"]["adm1_code"]: (f["properties"]["country"], shape(f["geometry"])) for f in features}
+    return {code: (country, outline) for code, (country, _, outline) in admin1_features().items()}
+
+
+@functools.cache
+def admin1_features() -> dict[str, tuple[str, set[str], object]]:
+    """``adm1_code`` -> (country, all its names, outline)."""
+    out = {}
+    for f in json.loads(DEFAULT_ADMIN1.read_text(encoding="utf-8"))["features"]:
+        p = f["properties"]
+        out[p["adm1_code"]] = (p["country"], {p["name"], *p["names"]}, shape(f["geometry"]))
+    return out
+
+
+def ne_unit(place) -> str:
+    return place.source.rsplit("naturalearth:admin1 ", 1)[1].split(",")[0]
 
 
 @pytest.mark.slow
@@ -92,8 +105,7 @@ def test_provinces_without_a_settlement_take_their_natural_earth_label_point(bar
         place = found[name]
         assert place is not None and place.kind == "province" and place.country == country, name
         assert place.origin == "admin" and place.source.endswith(", label point)"), place.source
-        adm1_code = place.source.rsplit("naturalearth:admin1 ", 1)[1].split(",")[0]
-        ne_country, outline = admin1_outlines()[adm1_code]
+        ne_country, outline = admin1_outlines()[ne_unit(place)]
         assert ne_country == country and outline.contains(Point(place.lon, place.lat)), name
     # ... and the page draws each as its outline (the page's own test: the point inside, by code or name)
     areas = admin1_payload(result)["areas"]
@@ -117,6 +129,18 @@ def test_only_first_level_units_natural_earth_knows_take_a_label_point(admin):
     assert admin.named("papua tengah") and not [p for p in admin.lookup("Papua Tengah") if p.kind == "province"]
     # below the first level nothing changes: a district without a point of its own still has none
     assert all("label point" not in p.source for p in admin.lookup("Pronojiwo"))
+
+
+@pytest.mark.slow
+def test_a_code_natural_earth_gives_to_another_unit_does_not_place_it(admin):
+    """Natural Earth's "Central Darfur" carries East Darfur's ISO code (SD-DE): East Darfur takes the
+    unit that bears its name, and Central Darfur keeps its own."""
+    (east,) = [p for p in admin.lookup("East Darfur") if p.kind == "province"]
+    (central,) = [p for p in admin.lookup("Central Darfur") if p.kind == "province"]
+    country, names, outline = admin1_features()[ne_unit(east)]
+    assert country == "SD" and "East Darfur" in names and outline.contains(Point(east.lon, east.lat))
+    country, names, outline = admin1_features()[ne_unit(central)]
+    assert "Central Darfur" in names and not outline.contains(Point(east.lon, east.lat))
 
 
 def test_a_name_that_is_not_a_province_stays_unresolved(bare_sources):

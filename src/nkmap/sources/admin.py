@@ -26,7 +26,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,6 +153,13 @@ class AdminAreas:
             self._places[i] = self._locate(i)
         return self._places[i]
 
+    def _other_province(self, i: int, key: str) -> bool:
+        """Whether ``key`` names a first-level unit of unit ``i``'s country other than ``i``."""
+        country = self.unit(i).country
+        return any(
+            j != i and self.unit(j).level == "province" and self.unit(j).country == country for j in self.named(key)
+        )
+
     def _locate(self, i: int) -> Place | None:
         """Its own settlement (the seat, or a namesake near its regency's seat), else, for a district or
         a village, its regency's seat: a coarse point the source says is the regency's."""
@@ -184,7 +191,7 @@ class AdminAreas:
             town = towns[0]  # the most populous
             how = f"{'seat' if unit.seat else 'namesake'} {town.source}"
             lat, lon, population = town.lat, town.lon, town.population
-        elif unit.level == "province" and (ne := admin1_label(unit)) is not None:
+        elif unit.level == "province" and (ne := admin1_label(unit, lambda key: self._other_province(i, key))):
             how = f"naturalearth:admin1 {ne.adm1_code}, label point"
             lat, lon, population = ne.lat, ne.lon, None
             # the page finds the outline by code or by name: Natural Earth's name where ours differs
@@ -225,16 +232,27 @@ class Admin1Label:
     name: str
     lat: float
     lon: float
+    keys: frozenset[str]  # its names, folded
 
 
-def admin1_label(unit: AdminUnit) -> Admin1Label | None:
+def admin1_label(unit: AdminUnit, elsewhere: Callable[[str], bool] = lambda key: False) -> Admin1Label | None:
     """The Natural Earth unit that is ``unit`` (a first-level unit): the one of its country with its ISO
-    code, else the only one of its country that carries one of its names; None when there is none or
-    several (never a guess)."""
+    code, else the only one of its country that carries one of its names (the only one whose own name it
+    is, if several carry it); None when there is none or several (never a guess). ``elsewhere(key)``
+    says whether a folded name is another first-level unit's of the country: a code match whose names
+    are another unit's and none of this one's is Natural Earth's mistake (its "Central Darfur" carries
+    East Darfur's code, SD-DE), and then the names decide."""
     labels, by_code, by_name, _ = _admin1_labels()
+    keys = unit_keys(unit)
     found = {i for i in by_code.get(unit.code, ()) if labels[i].country == unit.country}
-    if len(found) != 1:  # no such code, or a code Natural Earth shares: by name within the country
-        found = {i for key in unit_keys(unit) for i in by_name.get((unit.country, key), ())}
+    if len(found) == 1:
+        (i,) = found
+        if keys & labels[i].keys or not any(elsewhere(key) for key in labels[i].keys):
+            return labels[i]
+    # no such code, a code Natural Earth shares, or gives another unit: by name within the country
+    found = {i for key in keys for i in by_name.get((unit.country, key), ())}
+    if len(found) > 1:
+        found = {i for i in found if name_key(labels[i].name) in keys}
     return labels[found.pop()] if len(found) == 1 else None
 
 
@@ -301,7 +319,7 @@ def _admin1_labels() -> tuple[
     lines: dict[str, tuple[int, int]] = {}
     for adm1_code, code, country, name, lon, lat, keys, offset, size in rows:
         i = len(labels)
-        labels.append(Admin1Label(adm1_code, code, country, name, lat, lon))
+        labels.append(Admin1Label(adm1_code, code, country, name, lat, lon, frozenset(keys)))
         lines[adm1_code] = (offset, size)
         if code and not code.endswith("~"):  # "XX-X01~": Natural Earth's placeholder where ISO has none
             by_code.setdefault(code, []).append(i)
