@@ -312,7 +312,14 @@ def _admin1_labels() -> tuple[
     except OSError:
         return [], {}, {}, {}  # no provinces shipped: provinces without a settlement stay unresolved
     version = f"{DEFAULT_ADMIN1}\0{stat.st_mtime_ns}\0{stat.st_size}\0{ADMIN1_LABELS}"
-    rows = json.loads(remembered("admin1-labels", version, lambda: json.dumps(_read_admin1_labels(DEFAULT_ADMIN1))))
+    parsed: list[list] = []  # the memo's check parses it: keep that, not parse it twice
+    text = remembered(
+        "admin1-labels",
+        version,
+        lambda: json.dumps(_read_admin1_labels(DEFAULT_ADMIN1)),
+        check=lambda text: parsed.append(json.loads(text)),
+    )
+    rows = parsed[-1] if parsed else json.loads(text)
     labels: list[Admin1Label] = []
     by_code: dict[str, list[int]] = {}
     by_name: dict[tuple[str, str], list[int]] = {}
