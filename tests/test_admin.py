@@ -112,6 +112,19 @@ def test_provinces_without_a_settlement_take_their_natural_earth_label_point(bar
     assert {found[n].id for n in ("Jawa Timur", "Sindh", "Cabo Delgado")} <= set(areas)
 
 
+def test_provinces_of_one_country_far_apart_are_not_foreign_namesakes(bare_sources):
+    """Three provinces of Indonesia, 600-900 km apart and the article names no country: each confident
+    name makes Indonesia a named country in the last pass, and a place in it is not "abroad"."""
+    text = (
+        "Banjir melanda Provinsi Jawa Timur sejak Senin malam. Hujan deras juga turun di Sulawesi Tengah "
+        "dan Kalimantan Selatan, kata petugas."
+    )
+    result = nkmap.geoparse([article_from_text("t.txt", text)], sources=bare_sources)
+    found = {rm.mention.surface: rm.place for rm in result.mentions}
+    for name in ("Jawa Timur", "Sulawesi Tengah", "Kalimantan Selatan"):
+        assert found[name] is not None and found[name].country == "ID" and found[name].kind == "province", name
+
+
 def test_a_province_with_a_namesake_town_keeps_the_towns_point(admin):
     (province,) = [p for p in admin.lookup("Gorontalo") if p.kind == "province"]
     town = [p for p in load_geonames().lookup("Gorontalo") if p.country == "ID"][0]
