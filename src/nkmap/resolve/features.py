@@ -172,11 +172,18 @@ def candidate_features(
 
 
 def inside(place: Place, container: Place, settings: FeatureSettings) -> bool:
-    """Whether ``place`` lies in ``container``: its country, or near the point of a region in its country."""
+    """Whether ``place`` lies in ``container``: its country, or near the point of a region in its country
+    (inside the outline of a province placed at its Natural Earth label point)."""
     if container.kind in WIDE_KINDS:
         return bool(container.country) and place.country == container.country
     if container.country and place.country and place.country != container.country:
         return False
+    if container.origin == "admin":
+        from nkmap.sources.admin import admin1_covers
+
+        covers = admin1_covers(container, place)
+        if covers is not None:
+            return covers
     return nearest_km(place, [container]) <= settings.region_km
 
 

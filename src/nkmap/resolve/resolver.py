@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -218,7 +218,12 @@ class Resolver:
             scored.append((self.scorer.score(features), p, features))
         scored.sort(key=lambda s: -s[0])
         best = scored[0][2] if scored else None
-        verdict = self.policy.judge(name, best, bool(around.countries if countries is None else countries))
+        named = around.countries if countries is None else countries
+        if best is not None and not best.in_country and scored[0][1].country in named:
+            # the last pass counts the countries of the article's confident names as named (for the
+            # policy only: scores and confidences stay as they were): a place in one is not abroad
+            best = replace(best, in_country=1.0)
+        verdict = self.policy.judge(name, best, bool(named))
         if not verdict.accepted:
             candidates = tuple((p, round(score, 3)) for score, p, _ in scored[:CANDIDATES_KEPT])
             return (None, "unresolved", 0.0), Dropped(mentions[0], verdict.reason, candidates, verdict.kept)

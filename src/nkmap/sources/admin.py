@@ -11,7 +11,11 @@ Two well-kept packages give the names and the hierarchy; neither gives a coordin
 
 A unit's point, when it has one, is the GeoNames (cities500) settlement that carries its name or its
 seat's name inside its country (and, below the regency, within ``NEAR_SEAT_KM`` of the regency's seat).
-Units without such a point are still recognised: they are reported unresolved, never placed by guess.
+A first-level unit without one (Sindh, Jawa Timur, Cabo Delgado) takes the label point of its Natural
+Earth admin-1 unit (``data/admin1/``, public domain): the one with its ISO 3166-2 code in its country,
+else the only one of its country with one of its names, and only where that point lies inside the
+outline (so the web page draws the place as its area). Units without any such point are still
+recognised: they are reported unresolved, never placed by guess.
 The index is built once into the cache folder (``admin-<versions>-v<FORMAT>/``: a memory-mapped marisa
 trie of folded names and one text line per unit, parsed only when a unit is asked for).
 """
@@ -22,7 +26,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,6 +153,13 @@ class AdminAreas:
             self._places[i] = self._locate(i)
         return self._places[i]
 
+    def _other_province(self, i: int, key: str) -> bool:
+        """Whether ``key`` names a first-level unit of unit ``i``'s country other than ``i``."""
+        country = self.unit(i).country
+        return any(
+            j != i and self.unit(j).level == "province" and self.unit(j).country == country for j in self.named(key)
+        )
+
     def _locate(self, i: int) -> Place | None:
         """Its own settlement (the seat, or a namesake near its regency's seat), else, for a district or
         a village, its regency's seat: a coarse point the source says is the regency's."""
@@ -175,10 +186,16 @@ class AdminAreas:
             if seat is None:
                 return None
             towns = [p for p in towns if _km(p, seat) <= NEAR_SEAT_KM]
+        aliases: tuple[str, ...] = ()
         if towns:
             town = towns[0]  # the most populous
             how = f"{'seat' if unit.seat else 'namesake'} {town.source}"
             lat, lon, population = town.lat, town.lon, town.population
+        elif unit.level == "province" and (ne := admin1_label(unit, lambda key: self._other_province(i, key))):
+            how = f"naturalearth:admin1 {ne.adm1_code}, label point"
+            lat, lon, population = ne.lat, ne.lon, None
+            # the page finds the outline by code or by name: Natural Earth's name where ours differs
+            aliases = (ne.name,) if ne.name and name_key(ne.name) != name_key(unit.name) else ()
         elif seat is not None:
             how = f"in {seat.name}, at its {seat.source.split('(', 1)[-1].rstrip(')')}"
             lat, lon, population = seat.lat, seat.lon, None
@@ -194,9 +211,164 @@ class AdminAreas:
             country=unit.country,
             population=population if city else None,
             geonameid=None,
+            aliases=aliases,
             source=f"{unit.type} {unit.code} ({how})",
             origin="admin",
         )
+
+
+# ------------------------------------------------------------------ Natural Earth admin-1 label points
+
+ADMIN1_LABELS = 2  # bump when the memo of label points changes
+
+
+@dataclass(frozen=True, slots=True)
+class Admin1Label:
+    """A Natural Earth admin-1 unit's label point (inside its outline), and what it is matched by."""
+
+    adm1_code: str
+    code: str  # ISO 3166-2 as Natural Earth gives it
+    country: str
+    name: str
+    lat: float
+    lon: float
+    keys: frozenset[str]  # its names, folded
+
+
+def admin1_label(unit: AdminUnit, elsewhere: Callable[[str], bool] = lambda key: False) -> Admin1Label | None:
+    """The Natural Earth unit that is ``unit`` (a first-level unit): the one of its country with its ISO
+    code, else the only one of its country that carries one of its names (the only one whose own name it
+    is, if several carry it); None when there is none or several (never a guess). ``elsewhere(key)``
+    says whether a folded name is another first-level unit's of the country: a code match whose names
+    are another unit's and none of this one's is Natural Earth's mistake (its "Central Darfur" carries
+    East Darfur's code, SD-DE), and then the names decide."""
+    labels, by_code, by_name, _ = _admin1_labels()
+    keys = unit_keys(unit)
+    found = {i for i in by_code.get(unit.code, ()) if labels[i].country == unit.country}
+    if len(found) == 1:
+        (i,) = found
+        if keys & labels[i].keys or not any(elsewhere(key) for key in labels[i].keys):
+            return labels[i]
+    # no such code, a code Natural Earth shares, or gives another unit: by name within the country
+    found = {i for key in keys for i in by_name.get((unit.country, key), ())}
+    if len(found) > 1:
+        found = {i for i in found if name_key(labels[i].name) in keys}
+    return labels[found.pop()] if len(found) == 1 else None
+
+
+def admin1_covers(container: Place, place: Place) -> bool | None:
+    """Whether ``place`` lies in the Natural Earth outline of ``container``, a first-level unit placed at
+    its label point (within ``OUTLINE_SLACK`` degrees: the outline is simplified); None for any other
+    container. A province's label point says little of its extent: Nusa Tenggara Timur's lies on Flores,
+    500 km from its regencies on Timor."""
+    if container.origin != "admin" or not container.source.endswith(", label point)"):
+        return None
+    adm1_code = container.source.rsplit("naturalearth:admin1 ", 1)[-1].split(",", 1)[0]
+    outline = _admin1_outline(adm1_code)
+    if outline is None:
+        return None
+    import shapely
+
+    return bool(shapely.dwithin(outline, shapely.Point(place.lon, place.lat), OUTLINE_SLACK))
+
+
+OUTLINE_SLACK = 0.05  # degrees, about the simplifier's tolerance (0.02) and a town's point on a coast
+
+
+@functools.lru_cache(maxsize=256)
+def _admin1_outline(adm1_code: str):  # -> shapely geometry | None
+    """One unit's outline, read from its own line of the admin-1 file (one feature per line)."""
+    import shapely
+    from shapely.geometry import shape
+
+    from nkmap.datafiles import DEFAULT_ADMIN1
+
+    at = _admin1_labels()[3].get(adm1_code)
+    if at is None:
+        return None
+    try:
+        with open(DEFAULT_ADMIN1, "rb") as f:
+            f.seek(at[0])
+            feature = json.loads(f.read(at[1]).rstrip(b",\r\n"))
+        outline = shape(feature["geometry"]).buffer(0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    shapely.prepare(outline)
+    return outline
+
+
+@functools.cache
+def _admin1_labels() -> tuple[
+    list[Admin1Label], dict[str, list[int]], dict[tuple[str, str], list[int]], dict[str, tuple[int, int]]
+]:
+    """The label points of ``data/admin1/admin1.geojson``, indexed by code and by (country, folded name),
+    and where each unit's line is in the file; read from a memo in the cache folder (the 9 MB file
+    costs ~1 s to read and test, the memo ~30 ms)."""
+    from nkmap.datafiles import DEFAULT_ADMIN1
+    from nkmap.infra.cache import remembered
+
+    try:
+        stat = DEFAULT_ADMIN1.stat()
+    except OSError:
+        return [], {}, {}, {}  # no provinces shipped: provinces without a settlement stay unresolved
+    version = f"{DEFAULT_ADMIN1}\0{stat.st_mtime_ns}\0{stat.st_size}\0{ADMIN1_LABELS}"
+    parsed: list[list] = []  # the memo's check parses it: keep that, not parse it twice
+    text = remembered(
+        "admin1-labels",
+        version,
+        lambda: json.dumps(_read_admin1_labels(DEFAULT_ADMIN1)),
+        check=lambda text: parsed.append(json.loads(text)),
+    )
+    rows = parsed[-1] if parsed else json.loads(text)
+    labels: list[Admin1Label] = []
+    by_code: dict[str, list[int]] = {}
+    by_name: dict[tuple[str, str], list[int]] = {}
+    lines: dict[str, tuple[int, int]] = {}
+    for adm1_code, code, country, name, lon, lat, keys, offset, size in rows:
+        i = len(labels)
+        labels.append(Admin1Label(adm1_code, code, country, name, lat, lon, frozenset(keys)))
+        lines[adm1_code] = (offset, size)
+        if code and not code.endswith("~"):  # "XX-X01~": Natural Earth's placeholder where ISO has none
+            by_code.setdefault(code, []).append(i)
+        for key in keys:
+            by_name.setdefault((country, key), []).append(i)
+    return labels, by_code, by_name, lines
+
+
+def _read_admin1_labels(path: Path) -> list[list]:
+    """``[adm1_code, code, country, name, lon, lat, [name keys], offset, size]`` per unit whose label
+    point lies inside its outline (the test the page makes before it draws a place as a province);
+    ``offset`` and ``size`` locate the unit's line in the file."""
+    import shapely
+    from shapely.geometry import shape
+
+    from nkmap.errors import InputError
+
+    rows = []
+    offset = 0
+    try:
+        with open(path, "rb") as f:
+            for number, line in enumerate(f, 1):
+                start, offset = offset, offset + len(line)
+                if not line.startswith(b'{"type":"Feature"'):
+                    continue
+                try:
+                    feature = json.loads(line.rstrip(b",\r\n"))
+                    p = feature["properties"]
+                    lon, lat = map(float, p.get("label") or ())
+                    outline = shape(feature["geometry"]).buffer(0)
+                except (ValueError, KeyError, TypeError, AttributeError) as e:
+                    raise InputError(
+                        path, f"line {number}", f"not a feature ({e}); make it with tools/make_admin1.py"
+                    ) from None
+                if not p.get("country") or not p.get("adm1_code") or not outline.covers(shapely.Point(lon, lat)):
+                    continue
+                keys = sorted({name_key(n) for n in (p.get("name") or "", *(p.get("names") or ())) if n} - {""})
+                name = p.get("name") or ""
+                rows.append([p["adm1_code"], p.get("code") or "", p["country"], name, lon, lat, keys, start, len(line)])
+    except OSError as e:
+        raise InputError(path, "", f"cannot read it ({e.strerror or e})") from None
+    return rows
 
 
 class Lines:
