@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gc
 import html
+import itertools
 import json
 import os
 import re
@@ -296,25 +297,30 @@ def write_geojson_rows(path: str | os.PathLike[str], columns: Sequence[str], rec
             return text
         return _json_value(value)
 
+    def features() -> Iterator[str]:
+        for values, point in records:
+            props = ", ".join([k + encoded(v) for k, v in zip(keys, values)])
+            geometry = (
+                f'{{ "type": "Point", "coordinates": [ {_json_coordinate(point[0])}, {_json_coordinate(point[1])} ] }}'
+                if point is not None
+                else "null"
+            )
+            yield f'{{ "type": "Feature", "properties": {{ {props} }}, "geometry": {geometry} }}'
+
+    return _write_feature_collection(path, features())
+
+
+def _write_feature_collection(path: str | os.PathLike[str], features: Iterable[str]) -> Path:
+    """Write ``features`` (one Feature's JSON each) as a FeatureCollection in GDAL's layout, atomically,
+    some thousands of lines at a time."""
+    features = iter(features)
     with atomic.atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
             f.write('{\n"type": "FeatureCollection",\n"features": [\n')
-            lines: list[str] = []
-            first = True
-            for values, point in records:
-                props = ", ".join([k + encoded(v) for k, v in zip(keys, values)])
-                geometry = (
-                    f'{{ "type": "Point", "coordinates": [ {_json_coordinate(point[0])}, {_json_coordinate(point[1])} ] }}'
-                    if point is not None
-                    else "null"
-                )
-                lines.append(f'{{ "type": "Feature", "properties": {{ {props} }}, "geometry": {geometry} }}')
-                if len(lines) >= 2000:
-                    f.write(("" if first else ",\n") + ",\n".join(lines))
-                    first = False
-                    lines.clear()
-            if lines:
-                f.write(("" if first else ",\n") + ",\n".join(lines))
+            separator = ""
+            while lines := list(itertools.islice(features, 2000)):
+                f.write(separator + ",\n".join(lines))
+                separator = ",\n"
             f.write("\n]\n}\n")
     return Path(path)
 
@@ -377,46 +383,36 @@ def write_mentions_geojson(result: GeoparseResult, path: str | os.PathLike[str])
             out = small[text] = enc(text)
         return out
 
-    with atomic.atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
-            f.write('{\n"type": "FeatureCollection",\n"features": [\n')
-            lines: list[str] = []
-            first = True
-            for rm in result.mentions:
-                m, p = rm.mention, rm.place
-                head = articles.get(m.article)
-                if head is None:
-                    head = articles[m.article] = (
-                        f'{{ "type": "Feature", "properties": {{ {k["article"]}{enc(m.article)}, '
-                        f"{k['date']}{_json_value(dates.get(m.article))}, "
-                        f"{k['language']}{_json_value(languages.get(m.article))}, "
-                    )
-                pid = p.id if p is not None else None
-                place = places.get(pid)
-                if place is None:
-                    assert p is not None
-                    place = places[pid] = (
-                        f"{k['place_id']}{enc(p.id)}, {k['place']}{enc(p.name)}, "
-                        f"{k['kind']}{enc(p.kind)}, {k['country']}{enc(p.country)}, ",
-                        f'{{ "type": "Point", "coordinates": [ {_json_coordinate(p.lon)}, {_json_coordinate(p.lat)} ] }}',
-                    )
-                confidence = reals.get(rm.confidence)
-                if confidence is None:
-                    confidence = reals[rm.confidence] = _json_real(float(rm.confidence))
-                lines.append(
-                    f"{head}{k['start']}{m.start}, {k['end']}{m.end}, {k['surface']}{enc(m.surface)}, "
-                    f"{k['role']}{once(rm.role)}, {place[0]}{k['method']}{once(rm.method)}, "
-                    f"{k['confidence']}{confidence}, {k['sentence']}{enc(m.sentence)} }}, "
-                    f'"geometry": {place[1]} }}'
+    def features() -> Iterator[str]:
+        for rm in result.mentions:
+            m, p = rm.mention, rm.place
+            head = articles.get(m.article)
+            if head is None:
+                head = articles[m.article] = (
+                    f'{{ "type": "Feature", "properties": {{ {k["article"]}{enc(m.article)}, '
+                    f"{k['date']}{_json_value(dates.get(m.article))}, "
+                    f"{k['language']}{_json_value(languages.get(m.article))}, "
                 )
-                if len(lines) >= 2000:
-                    f.write(("" if first else ",\n") + ",\n".join(lines))
-                    first = False
-                    lines.clear()
-            if lines:
-                f.write(("" if first else ",\n") + ",\n".join(lines))
-            f.write("\n]\n}\n")
-    return Path(path)
+            pid = p.id if p is not None else None
+            place = places.get(pid)
+            if place is None:
+                assert p is not None
+                place = places[pid] = (
+                    f"{k['place_id']}{enc(p.id)}, {k['place']}{enc(p.name)}, "
+                    f"{k['kind']}{enc(p.kind)}, {k['country']}{enc(p.country)}, ",
+                    f'{{ "type": "Point", "coordinates": [ {_json_coordinate(p.lon)}, {_json_coordinate(p.lat)} ] }}',
+                )
+            confidence = reals.get(rm.confidence)
+            if confidence is None:
+                confidence = reals[rm.confidence] = _json_real(float(rm.confidence))
+            yield (
+                f"{head}{k['start']}{m.start}, {k['end']}{m.end}, {k['surface']}{enc(m.surface)}, "
+                f"{k['role']}{once(rm.role)}, {place[0]}{k['method']}{once(rm.method)}, "
+                f"{k['confidence']}{confidence}, {k['sentence']}{enc(m.sentence)} }}, "
+                f'"geometry": {place[1]} }}'
+            )
+
+    return _write_feature_collection(path, features())
 
 
 _CSV_SPECIAL = re.compile(r'[,"\r\n]')  # what makes csv's QUOTE_MINIMAL quote a field (with CRLF rows)
