@@ -14,8 +14,9 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -87,3 +88,31 @@ def _scratch() -> Path:
     path = Path(tempfile.mkdtemp(prefix="nkmap-cache-"))
     atexit.register(shutil.rmtree, path, ignore_errors=True)
     return path
+
+
+def open_store(path: Path, tables: Sequence[str], what: str) -> sqlite3.Connection | None:
+    """The SQLite file of per-item results (``key TEXT -> value BLOB`` in each of ``tables``), or
+    None when it cannot be opened: then the ``what`` cache only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        for table in tables:
+            db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        return db
+    except (OSError, sqlite3.Error) as e:
+        log.debug("%s cache %s unavailable: %s", what, path, e)
+        return None
+
+
+def write_store(db: sqlite3.Connection | None, rows: Mapping[str, Mapping[str, bytes]], path: Path, what: str) -> None:
+    """Write ``rows`` (by table, then key) in one transaction: all or none of them, even if killed."""
+    if db is None or not any(rows.values()):
+        return
+    try:
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            for table, entries in rows.items():
+                db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", entries.items())
+    except sqlite3.Error as e:
+        log.debug("%s cache %s not written: %s", what, path, e)

@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nkmap.infra.cache import cache_dir
+from nkmap.infra.cache import cache_dir, open_store, write_store
 from nkmap.model import Article
 
 FILE_NAME = "reads-v1.sqlite"
@@ -54,15 +54,7 @@ class ReadCache:
         self.path = Path(path) if path is not None else cache_dir() / FILE_NAME
         self.hits = self.misses = 0
         self._pending: dict[str, bytes] = {}
-        self._db: sqlite3.Connection | None = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-            self._db = db
-        except (OSError, sqlite3.Error) as e:
-            log.debug("read cache %s unavailable: %s", self.path, e)
+        self._db = open_store(self.path, ("reads",), "read")
 
     def _get(self, key: str) -> Any:
         if self._db is not None:
@@ -133,14 +125,7 @@ class ReadCache:
 
     def commit(self) -> None:
         """Write the collected entries in one transaction (all or none of them, even if killed)."""
-        if self._db is None or not self._pending:
-            return
-        try:
-            with self._db:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT OR REPLACE INTO reads VALUES (?, ?)", self._pending.items())
-        except sqlite3.Error as e:
-            log.debug("read cache %s not written: %s", self.path, e)
+        write_store(self._db, {"reads": self._pending}, self.path, "read")
         self._pending.clear()
 
     def close(self) -> None:

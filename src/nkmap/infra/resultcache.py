@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from nkmap.infra.cache import cache_dir
+from nkmap.infra.cache import cache_dir, open_store, write_store
 from nkmap.model import Article, Cue, Dropped, Evidence, Mention, Place, Reason, ResolvedMention
 from nkmap.names import _APOSTROPHES, _FOLD, _SEPARATORS
 from nkmap.recognize.scan import _MARKS
@@ -307,17 +307,7 @@ class ResultCache:
         self._pending_places: dict[str, bytes] = {}
         self._recognised: dict[str, bytes] = {}  # by slot base: recognitions kept for a result that missed
         self._places: dict[str, Place] = {}  # every place read, once per build: articles share them
-        self._db: sqlite3.Connection | None = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-            db.execute("CREATE TABLE IF NOT EXISTS candidates (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-            db.execute("CREATE TABLE IF NOT EXISTS places (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-            self._db = db
-        except (OSError, sqlite3.Error) as e:
-            log.debug("result cache %s unavailable: %s", self.path, e)
+        self._db = open_store(self.path, ("results", "candidates", "places"), "result")
 
     def slot(self, context: str, article: Article, corrections: AppliedCorrections | None = None) -> Slot:
         """The slot of ``article``'s result under ``context`` (:func:`context_digest`) and ``corrections``."""
@@ -433,18 +423,9 @@ class ResultCache:
     def commit(self) -> None:
         """Write the collected results in one transaction (all or none of them, even if killed)."""
         self._resume_gc()
-        if self._db is None or not self._pending:
-            return
-        try:
-            with self._db:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT OR REPLACE INTO places VALUES (?, ?)", self._pending_places.items())
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO candidates VALUES (?, ?)", self._pending_candidates.items()
-                )
-                self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending.items())
-        except sqlite3.Error as e:
-            log.debug("result cache %s not written: %s", self.path, e)
+        if self._pending:  # places and candidates go with the results they belong to
+            rows = {"places": self._pending_places, "candidates": self._pending_candidates, "results": self._pending}
+            write_store(self._db, rows, self.path, "result")
         self._pending.clear()
         self._pending_candidates.clear()
         self._pending_places.clear()
