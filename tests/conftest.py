@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -119,3 +120,19 @@ def run_nkmap(*args: object, cwd: Path | str = ROOT, env: dict[str, str] | None 
         env=env or nkmap_env(),
         **kw,  # type: ignore[arg-type]
     )
+
+
+def killed_while_committing(code: str, *args: str, delays: tuple[float, ...]):
+    """Run ``python -c code *args`` once per delay: it prints "committing" just before its one
+    transaction, and is SIGKILLed ``delay`` s later unless done by then. Yields (delay, returncode)."""
+    for delay in delays:
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, env=nkmap_env(), text=True
+        )
+        assert child.stdout is not None and child.stdout.readline().strip() == "committing"
+        try:
+            child.wait(delay)
+        except subprocess.TimeoutExpired:
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+        yield delay, child.returncode

@@ -4,11 +4,8 @@ same, found again when anything changed, and a killed build leaves it all or not
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -18,7 +15,7 @@ from nkmap.infra import readcache
 from nkmap.infra.readcache import ReadCache
 from nkmap.inputs.duplicates import find_duplicates
 
-from .conftest import ROOT
+from .conftest import ROOT, killed_while_committing
 
 # Texts written for these tests: a dated Indonesian report, an English one, a copy, a near copy.
 TEXTS = {
@@ -124,21 +121,13 @@ def test_a_build_killed_while_writing_leaves_all_or_nothing(tmp_path, folder):
     read(folder, ReadCache(path))  # earlier entries
     with sqlite3.connect(path) as db:
         before = db.execute("SELECT count(*) FROM reads").fetchone()[0]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    for delay in (0.02, 0.3, 0.8):
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, env=env, text=True)
-        assert child.stdout.readline().strip() == "committing"
-        try:
-            child.wait(delay)
-        except subprocess.TimeoutExpired:
-            child.send_signal(signal.SIGKILL)
-            child.wait()
+    for delay, returncode in killed_while_committing(CHILD, str(path), delays=(0.02, 0.3, 0.8)):
         with sqlite3.connect(path) as db:
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
             n = db.execute("SELECT count(*) FROM reads").fetchone()[0]
         assert n in (before, before + 20000)  # one transaction: all of it or none
         if delay == 0.02:
-            assert child.returncode == -signal.SIGKILL and n == before  # killed inside the transaction
+            assert returncode == -signal.SIGKILL and n == before  # killed inside the transaction
         cache = ReadCache(path)
         assert read(folder, cache) == fresh
         assert cache.misses == 0  # the earlier entries are still there

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -20,10 +17,8 @@ from nkmap.names import name_key
 from nkmap.pipeline import geoparse
 from nkmap.sources.corrections import Correction, Corrections
 
-from .conftest import GAZETTEER
+from .conftest import GAZETTEER, killed_while_committing
 from .review_corpus import ARTICLES, VELMORA, write_corpus
-
-ROOT = GAZETTEER.parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -160,22 +155,14 @@ def test_a_build_killed_while_writing_leaves_all_or_nothing(tmp_path, articles):
     parse(articles, ResultCache(path))  # earlier results
     with sqlite3.connect(path) as db:
         before = db.execute("SELECT count(*) FROM results").fetchone()[0]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    for delay in (0.05, 0.3, 0.8):
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, env=env, text=True)
-        assert child.stdout.readline().strip() == "committing"
-        try:
-            child.wait(delay)
-        except subprocess.TimeoutExpired:
-            child.send_signal(signal.SIGKILL)
-            child.wait()
+    for delay, returncode in killed_while_committing(CHILD, str(path), delays=(0.05, 0.3, 0.8)):
         with sqlite3.connect(path) as db:
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
             n = db.execute("SELECT count(*) FROM candidates WHERE key LIKE 'key%'").fetchone()[0]
             results = db.execute("SELECT count(*) FROM results").fetchone()[0]
         assert (n, results) in ((0, before), (20000, before + 20000))  # one transaction: all of it or none
         if delay == 0.05:
-            assert child.returncode == -signal.SIGKILL and n == 0  # killed inside the transaction
+            assert returncode == -signal.SIGKILL and n == 0  # killed inside the transaction
         cache = ResultCache(path)
         assert same(parse(articles, cache), parse(articles, None))
         assert cache.hits == len(articles)  # the earlier results are still there
