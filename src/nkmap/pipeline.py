@@ -625,7 +625,7 @@ def build(
             results.close()
 
 
-BATCH_BYTES = 2_000_000  # characters of text geoparsed before their rows go to the outputs (streamed build)
+BATCH_BYTES = 500_000  # characters of text geoparsed before their rows go to the outputs (streamed build)
 
 
 def _streamed(

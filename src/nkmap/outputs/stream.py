@@ -44,6 +44,8 @@ from nkmap.outputs.tables import (
     write_kml,
 )
 
+ROWS_AT_ONCE = 2000  # mention rows joined into one write
+
 
 class _PlaceTally:
     __slots__ = ("place", "index", "count", "articles", "surfaces", "best", "first")
@@ -87,6 +89,7 @@ class OutputStream:
         self._places: dict[str, _PlaceTally] = {}
         self.mentions = 0
         self.unresolved = 0
+        self._an_unresolved: ResolvedMention | None = None
         self._review = ReviewTallies(LOW_CONFIDENCE)
         # the page's mention rows, in the order they come: place (first appearance), article, four spans
         # (UTF-16), method and role (first appearance), confidence
@@ -165,20 +168,19 @@ class OutputStream:
         for rm in batch.mentions:
             if rm.place is None:
                 self.unresolved += 1
+                self._an_unresolved = rm
                 continue
             self._tally(rm)
 
     def _write_rows(self, mentions: Sequence[ResolvedMention]) -> None:
-        for f, line in ((self._geojson, self._geojson_line), (self._csv, self._csv_line)):
-            if f is None or line is None or not mentions:
-                continue
-            if f is self._geojson:
-                f.write(
-                    ("" if self._first_feature else GEOJSON_SEPARATOR) + GEOJSON_SEPARATOR.join(map(line, mentions))
-                )
-            else:
-                f.write("".join(map(line, mentions)))
-        if mentions:
+        """The mentions' rows, to the files as they come (some thousands of lines joined at a time)."""
+        for start in range(0, len(mentions), ROWS_AT_ONCE):
+            rows = mentions[start : start + ROWS_AT_ONCE]
+            if self._geojson is not None and self._geojson_line is not None:
+                separator = "" if self._first_feature else GEOJSON_SEPARATOR
+                self._geojson.write(separator + GEOJSON_SEPARATOR.join(map(self._geojson_line, rows)))
+            if self._csv is not None and self._csv_line is not None:
+                self._csv.write("".join(map(self._csv_line, rows)))
             self._first_feature = False
 
     def _tally(self, rm: ResolvedMention) -> None:
@@ -215,11 +217,13 @@ class OutputStream:
         return sorted(self._places.values(), key=lambda t: (-t.count, t.place.name))
 
     def light_result(self) -> GeoparseResult:
-        """A result for the outputs that use only the articles' metadata and each place with its
-        mention count (title, towns, provinces, static map): articles without text, and each place's
-        mentions its first one repeated ``count`` times (one object, not one per mention)."""
+        """A result for the outputs that use only the articles' metadata, each place with its mention
+        count and the count of unresolved mentions (title, towns, provinces, static map): articles
+        without text, each place's mentions its first one repeated ``count`` times, and the mentions
+        an unresolved one repeated as many times as there are (one object each, not one per mention)."""
         summaries = tuple(PlaceSummary(t.place, (t.first,) * t.count) for t in self.places())
-        return GeoparseResult(tuple(self._articles), (), summaries)
+        unresolved = (self._an_unresolved,) * self.unresolved if self._an_unresolved is not None else ()
+        return GeoparseResult(tuple(self._articles), unresolved, summaries)
 
     def counts(self) -> BuildCounts:
         from nkmap.outputs.review import awaiting_review
