@@ -127,9 +127,9 @@ def corpus(folder, megabytes: float) -> None:
 
 @pytest.mark.slow
 def test_the_build_s_peak_memory_hardly_grows_with_the_corpus(tmp_path):
-    """From 1 to 4 MB of articles the CLI's build peaks at most 12 MB higher (about 4 MB per MB of
-    text: the texts read before geoparsing, ~2 bytes a character, and the page's mention columns).
-    Holding the whole result, as builds did before the streamed outputs, it peaked ~35 MB higher."""
+    """From 1 to 4 MB of articles the CLI's build peaks at most 18 MB higher: here +9 MB (the texts,
+    all read before geoparsing, and the page's mention columns). Holding the whole result, as builds
+    did before the streamed outputs, it peaked +33 MB higher (314 -> 347 MB; this branch 309 -> 318)."""
     env = nkmap_env()
     peaks = []
     for mb in (1, 4):
@@ -137,4 +137,4 @@ def test_the_build_s_peak_memory_hardly_grows_with_the_corpus(tmp_path):
         args = [sys.executable, "-m", "nkmap", "build", str(tmp_path / f"in{mb}"), "--out", str(tmp_path / f"out{mb}")]
         peaks.append(peak_mb([*args, "-q", "--no-cache", "--keep-duplicates"], env))
         assert (tmp_path / f"out{mb}" / "mentions.csv").stat().st_size > mb * 1_000_000
-    assert peaks[1] - peaks[0] <= 12, f"peak RSS {peaks[0]:.0f} MB at 1 MB, {peaks[1]:.0f} MB at 4 MB"
+    assert peaks[1] - peaks[0] <= 18, f"peak RSS {peaks[0]:.0f} MB at 1 MB, {peaks[1]:.0f} MB at 4 MB"

@@ -95,7 +95,7 @@ class OutputStream:
         # (UTF-16), method and role (first appearance), confidence
         self._m_place = array("i")
         self._m_article = array("i")
-        self._m_spans = array("q")
+        self._m_spans = array("i")  # UTF-16 offsets (4 bytes each unless one is too large)
         self._m_method = array("i")
         self._m_role = array("i")
         self._m_confidence = array("d")
@@ -203,7 +203,11 @@ class OutputStream:
             spans = tuple(map(js, spans))
         self._m_place.append(tally.index)
         self._m_article.append(article)
-        self._m_spans.extend(spans)
+        try:
+            self._m_spans.extend(spans)
+        except OverflowError:  # an article of more than 2**31 characters: 8 bytes a span from now on
+            self._m_spans = array("q", self._m_spans)
+            self._m_spans.extend(spans)
         self._m_method.append(self._methods.setdefault(rm.method, len(self._methods)))
         self._m_role.append(self._roles.setdefault(rm.role or "", len(self._roles)))
         if type(rm.confidence) is not float:  # noqa: E721  (an int 1 is written "1", as json writes it)
@@ -316,7 +320,8 @@ class OutputStream:
         place = rank[np.frombuffer(self._m_place, dtype=np.int32)] if len(self._m_place) else np.zeros(0, np.int64)
         order = np.argsort(place, kind="stable")
         article = np.frombuffer(self._m_article, dtype=np.int32) if len(self._m_article) else np.zeros(0, np.int32)
-        spans = np.frombuffer(self._m_spans, dtype=np.int64).reshape(-1, 4) if len(self._m_spans) else None
+        spans_type = np.int32 if self._m_spans.itemsize == 4 else np.int64
+        spans = np.frombuffer(self._m_spans, dtype=spans_type).reshape(-1, 4) if len(self._m_spans) else None
         method = np.frombuffer(self._m_method, dtype=np.int32) if len(self._m_method) else None
         role = np.frombuffer(self._m_role, dtype=np.int32) if len(self._m_role) else None
         confidence = np.frombuffer(self._m_confidence, dtype=np.float64) if len(self._m_confidence) else None
