@@ -646,9 +646,10 @@ def _streamed(
     is let go once its batch is written. Each article is geoparsed on its own: the result is the
     one ``geoparse`` gives for them all at once."""
     from nkmap.infra.resultcache import digests_kept
-    from nkmap.outputs.stream import stream_outputs
+    from nkmap.outputs.stream import give_back_memory, stream_outputs
     from nkmap.progress import track
 
+    give_back_memory()  # what finding duplicates held (a sketch of every text) is freed by now
     sources = default_sources(curated, geonames)
     kept: tuple[list[Article], list[ResolvedMention], list[Dropped]] = ([], [], [])
 

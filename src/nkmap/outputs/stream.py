@@ -271,6 +271,11 @@ class OutputStream:
         rows = self._review.rows()
         if "html" in self.wanted:
             written.append(self._write_page(places, light, rows))
+        # the page is written: its rows are let go (and their pages given back) before the KML writer's libraries load
+        self._m_place, self._m_article, self._m_spans = array("i"), array("i"), array("i")
+        self._m_method, self._m_role, self._m_confidence = array("i"), array("i"), array("d")
+        give_back_memory()
+        if "html" in self.wanted:
             if self.embed:
                 from nkmap.outputs.web.page import embed_snippet
 
