@@ -109,3 +109,72 @@ def test_ten_thousand_articles_are_checked_cheaply():
     elapsed = time.perf_counter() - start
     assert [(d.article, d.original) for d in found] == [("copy.txt", "01234.txt")]
     assert elapsed < 20, f"{elapsed:.1f} s for 10,000 articles"
+
+
+def _reference(articles):
+    """Duplicates as the sets-and-lists index found them (before the compact index): the reference."""
+    from collections import Counter
+
+    from nkmap.inputs.duplicates import COMMON, SAMPLE, THRESHOLD, fingerprint
+
+    exact, index, kept, found = {}, {}, [], []
+    for article in articles:
+        digest, sketch, full = fingerprint(article.text)
+        if digest in exact:
+            found.append(Duplicate(article.name, exact[digest], 1.0, True))
+            continue
+        shared = Counter()
+        for h in sketch:
+            if index.get(h) and len(index[h]) <= COMMON:
+                shared.update(index[h])
+        best = None
+        for number, _ in shared.most_common(5):
+            a, b = sketch, kept[number][1]
+            if full != kept[number][2]:
+                a, b = frozenset(h for h in a if h % SAMPLE == 0), frozenset(h for h in b if h % SAMPLE == 0)
+            common = len(a & b)
+            similarity = common / max(1, len(a) + len(b) - common)
+            if similarity >= THRESHOLD and (best is None or similarity > best[1]):
+                best = (kept[number][0], similarity)
+        if best is not None:
+            found.append(Duplicate(article.name, best[0], best[1], False))
+            continue
+        exact[digest] = article.name
+        kept.append((article.name, sketch, full))
+        for h in sketch:
+            index.setdefault(h, []).append(len(kept) - 1)
+    return found
+
+
+def test_the_compact_index_finds_what_sets_found_and_drops_online(monkeypatch):
+    """Copies, near copies with a word or two changed, short texts and shared boilerplate, with the
+    index's dict merged into its arrays every few articles: the same duplicates, originals and
+    similarities as the sets-and-lists index, and ``drop_duplicates`` yields the rest one by one."""
+    from nkmap.inputs import duplicates
+
+    monkeypatch.setattr(duplicates.Seen, "MERGE", 40)
+    rng = random.Random(15)
+    base = generated(60)
+    boiler = " Subscribe to our newsletter for the news of the day from the islands and the coast."
+    articles = []
+    for i in range(400):
+        pick = rng.choice(base).text.split()
+        kind = rng.random()
+        if kind < 0.3:  # a near copy: a few words changed
+            for _ in range(rng.randint(1, 6)):
+                pick[rng.randrange(len(pick))] = rng.choice(["Ternate", "Manado", "quickly", "rain"])
+        elif kind < 0.4:
+            pick = pick[: rng.randint(2, 8)]  # a short text: all of its shingles are its sketch
+        text = " ".join(pick) + (boiler * rng.randint(0, 3))
+        articles.append(Article(f"n{i:04}.txt", "", text))
+    expected = _reference(articles)
+    assert len(expected) > 100 and any(not d.exact for d in expected) and any(d.exact for d in expected)
+    assert duplicates.find_duplicates(articles) == expected
+    found: list[Duplicate] = []
+    given = iter(articles)
+    kept = []
+    for article in duplicates.drop_duplicates(given, found):
+        kept.append(article)
+        assert len(kept) + len(found) == articles.index(article) + 1  # one at a time, as they come
+    assert found == expected
+    assert [a.name for a in kept] == [a.name for a in articles if a.name not in {d.article for d in expected}]

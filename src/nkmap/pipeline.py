@@ -580,34 +580,42 @@ def build(
         )
         return _write(result, out, formats, tiles, embed, applied, title, geonames, corrections_file, repeats)
     reads = ReadCache() if cache else None  # what reading found in each text, kept between builds
-    read = read_articles(
-        articles,
-        max_article_size,
-        recursive=recursive,
-        follow_links=follow_links,
-        fields=fields,
-        urls=urls,
-        url_timeout=url_timeout,
-        url_delay=url_delay,
-        cache=reads,
-    )
+    reading: dict[str, Any] = {
+        "recursive": recursive,
+        "follow_links": follow_links,
+        "fields": fields,
+        "urls": urls,
+        "url_timeout": url_timeout,
+        "url_delay": url_delay,
+    }
     duplicates: list[Duplicate] = []
-    if not keep_duplicates:
-        from nkmap.inputs.duplicates import report_duplicates, without_duplicates
-
-        read, duplicates = without_duplicates(read, reads)
-        report_duplicates(duplicates)
-    if reads is not None:
-        reads.close()  # each step committed its entries (a failed build writes none)
     if workers > 1 or scheduler:
+        read = read_articles(articles, max_article_size, cache=reads, **reading)
+        if not keep_duplicates:
+            from nkmap.inputs.duplicates import report_duplicates, without_duplicates
+
+            read, duplicates = without_duplicates(read, reads)
+            report_duplicates(duplicates)
+        if reads is not None:
+            reads.close()  # each step committed its entries (a failed build writes none)
         result = geoparse_articles(
             read, gazetteer, workers=workers, scheduler=scheduler, geonames=geonames, corrections=applied
         )
         return _write(result, out, formats, tiles, embed, applied, title, geonames, corrections_file, duplicates)
+    # One process: each article is read, checked for duplicates and geoparsed as it comes, so only the
+    # texts of the batch under way are held; a reading error midway leaves ``out`` as it was (the
+    # outputs are written to temporaries, put in place at the end).
+    from nkmap.inputs.articles import read_lazily
+
+    lazily = read_lazily(articles, max_article_size, cache=reads, **reading)
+    if not keep_duplicates:
+        from nkmap.inputs.duplicates import drop_duplicates
+
+        lazily = drop_duplicates(lazily, duplicates, reads)
     results = ResultCache() if cache else None
     try:
         return _streamed(
-            read,
+            lazily,
             curated,
             out,
             formats,
@@ -615,7 +623,7 @@ def build(
             corrections=applied,
             cache=results,
             keep_result=keep_result,
-            report=(corrections_file, tuple(duplicates)),
+            report=(corrections_file, duplicates),
             tiles=tiles,
             embed=embed,
             title=title,
@@ -623,13 +631,15 @@ def build(
     finally:
         if results is not None:
             results.close()
+        if reads is not None:
+            reads.close()  # what was read, kept even if the build failed later (as read_articles does)
 
 
 BATCH_BYTES = 500_000  # characters of text geoparsed before their rows go to the outputs (streamed build)
 
 
 def _streamed(
-    read: list[Article],
+    read: list[Article] | Iterator[Article],
     curated: Gazetteer,
     out: str | os.PathLike[str],
     formats: Sequence[str],
@@ -638,13 +648,15 @@ def _streamed(
     corrections: AppliedCorrections | None,
     cache: ResultCache | None,
     keep_result: bool,
-    report: tuple[Path | None, tuple[Duplicate, ...]],
+    report: tuple[Path | None, Sequence[Duplicate]],
     **options: Any,
 ) -> BuildReport:
     """Geoparse ``read`` a batch at a time and give each batch to the outputs as it is done
-    (:func:`nkmap.outputs.stream.stream_outputs`); ``read`` is emptied on the way, so each text
-    is let go once its batch is written. Each article is geoparsed on its own: the result is the
-    one ``geoparse`` gives for them all at once."""
+    (:func:`nkmap.outputs.stream.stream_outputs`); a list is emptied on the way and an iterator
+    (articles read as they are needed) taken as it comes, so each text is let go once its batch is
+    written. Each article is geoparsed on its own: the result is the one ``geoparse`` gives for them
+    all at once. ``report`` holds the corrections file and the duplicates left out; when ``read`` is an
+    iterator that leaves them out as it goes, the duplicates are reported (warned of) once it is done."""
     from nkmap.infra.resultcache import digests_kept
     from nkmap.outputs.stream import give_back_memory, stream_outputs
     from nkmap.progress import track
@@ -654,14 +666,20 @@ def _streamed(
     kept: tuple[list[Article], list[ResolvedMention], list[Dropped]] = ([], [], [])
 
     def taken() -> Iterator[Article]:
-        for i, article in enumerate(read):
+        if not isinstance(read, list):  # read as it goes: reading's progress is the build's
+            yield from read
+            from nkmap.inputs.duplicates import report_duplicates
+
+            report_duplicates(report[1])  # all read: the warnings come after reading's, as when read first
+            return
+        for i, article in enumerate(track(read, "geoparsing", total=len(read))):
             read[i] = None  # type: ignore[call-overload]  # the list lets go of it: the batch holds it now
             yield article
 
     def batches() -> Iterator[tuple[Sequence[Article], Sequence[ResolvedMention], Sequence[Dropped]]]:
         batch: list[Article] = []
         size = 0
-        for article in track(taken(), "geoparsing", total=len(read)):
+        for article in taken():
             batch.append(article)
             size += len(article.text)
             if size >= BATCH_BYTES:
@@ -678,10 +696,25 @@ def _streamed(
             kept[2].extend(part.dropped)
         return part.articles, part.mentions, part.dropped
 
-    with digests_kept():  # the sources' digest (the cache's key) is made once, not once a batch
-        files, counts = stream_outputs(batches(), out, formats, corrections=corrections, towns=geonames, **options)
+    made = not os.path.lexists(out)  # a bad article midway must leave no folder where there was none
+    try:
+        with digests_kept():  # the sources' digest (the cache's key) is made once, not once a batch
+            files, counts = stream_outputs(batches(), out, formats, corrections=corrections, towns=geonames, **options)
+    except BaseException:
+        if made:
+            _remove_empty_folders(Path(out))
+        raise
     result = GeoparseResult.of(*kept) if keep_result else None
-    return BuildReport(result, tuple(files), report[0], report[1], counts)
+    return BuildReport(result, tuple(files), report[0], tuple(report[1]), counts)
+
+
+def _remove_empty_folders(folder: Path) -> None:
+    """Remove ``folder`` and the folders in it if they hold no file (what a failed stream made)."""
+    for parent, _, _ in sorted(os.walk(folder), key=lambda w: -len(w[0])):
+        with contextlib.suppress(OSError):
+            os.rmdir(parent)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _write(

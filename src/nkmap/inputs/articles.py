@@ -101,6 +101,28 @@ def read_articles(
             cache.commit()
 
 
+def read_lazily(
+    paths: Iterable[str | os.PathLike[str]],
+    max_size: int = MAX_ARTICLE_BYTES,
+    *,
+    cache: ReadCache | None = None,
+    **options,
+) -> Iterator[Article]:
+    """The articles :func:`read_articles` reads, one at a time as they are read (see :func:`iter_articles`),
+    so a build holds only the texts it works on. ``cache`` serves each step (as in :func:`read_articles`);
+    its new entries are written by whoever made it (:meth:`~nkmap.infra.readcache.ReadCache.commit`)."""
+    articles = iter_articles(paths, max_size, **options)
+    while True:
+        token = _READ_CACHE.set(cache)  # only while this reads: the caller's own steps between articles see none
+        try:
+            article = next(articles)
+        except StopIteration:
+            return
+        finally:
+            _READ_CACHE.reset(token)
+        yield article
+
+
 def iter_articles(
     paths: Iterable[str | os.PathLike[str]],
     max_size: int = MAX_ARTICLE_BYTES,

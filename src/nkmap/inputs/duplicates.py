@@ -19,7 +19,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,26 +75,113 @@ def find_duplicates(articles: Iterable[Article], cache: ReadCache | None = None)
 
 
 def _find_duplicates(articles: Iterable[Article], cache: ReadCache | None) -> list[Duplicate]:
-    exact: dict[bytes, str] = {}
-    index: dict[int, list[int]] = {}
-    kept: list[tuple[str, frozenset[int], bool]] = []
-    found: list[Duplicate] = []
+    seen = Seen(cache)
+    return [d for d in map(seen.repeats, articles) if d is not None]
+
+
+def drop_duplicates(
+    articles: Iterable[Article], found: list[Duplicate], cache: ReadCache | None = None
+) -> Iterator[Article]:
+    """The articles less those that repeat an earlier one, one at a time as they come (the first of
+    a group is kept); each duplicate is appended to ``found`` as it is met, so no text is held for it:
+    the same duplicates, in the same order, as :func:`find_duplicates` finds."""
+    seen = Seen(cache)
     for article in articles:
+        duplicate = seen.repeats(article)
+        if duplicate is None:
+            yield article
+        else:
+            found.append(duplicate)
+
+
+class Seen:
+    """What the articles met so far are, for duplicates, kept compact (about 20 bytes a sampled
+    shingle, not the 200 of Python sets and dicts): the exact digests, each kept article's sketch as
+    a sorted array, and an inverted index from shingle hash to the kept articles whose sketch holds
+    it: sorted arrays (hash, article), with the latest articles' entries in a small dict merged into
+    them now and then. Candidates are met in the order :func:`_near` met them in sets and lists, so
+    the duplicates found, and which original each names, are the same."""
+
+    MERGE = 1 << 16  # index entries held in the dict before they join the arrays (at least)
+
+    def __init__(self, cache: ReadCache | None = None) -> None:
+        import numpy as np
+
+        self.cache = cache
+        self.exact: dict[bytes, str] = {}
+        self.names: list[str] = []
+        self.sketches: list = []  # np.ndarray of uint64, sorted, one a kept article
+        self.full: list[bool] = []
+        self.keys = np.zeros(0, dtype=np.uint64)  # sorted; self.owners[i] holds self.keys[i]
+        self.owners = np.zeros(0, dtype=np.int32)
+        self.recent: dict[int, list[int]] = {}
+        self.pending = 0
+
+    def repeats(self, article: Article) -> Duplicate | None:
+        """The duplicate ``article`` is of an article met before, or None (then it is kept)."""
+        import numpy as np
+
+        cache = self.cache
         digest, sketch, full = cache.fingerprint(article.text, fingerprint) if cache else fingerprint(article.text)
-        if digest in exact:
-            found.append(Duplicate(article.name, exact[digest], 1.0, True))
-            continue
-        match = _near(sketch, full, index, kept)
+        if digest in self.exact:
+            return Duplicate(article.name, self.exact[digest], 1.0, True)
+        hashes = list(sketch)  # the set's own order: the order candidates were counted in
+        ordered = np.sort(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
+        match = self._near(hashes, ordered, full)
         if match is not None:
             original, similarity = match
-            found.append(Duplicate(article.name, original, similarity, False))
-            continue
-        exact[digest] = article.name
-        number = len(kept)
-        kept.append((article.name, sketch, full))
-        for h in sketch:
-            index.setdefault(h, []).append(number)
-    return found
+            return Duplicate(article.name, original, similarity, False)
+        self.exact[digest] = article.name
+        number = len(self.names)
+        self.names.append(article.name)
+        self.sketches.append(ordered)
+        self.full.append(full)
+        for h in hashes:
+            self.recent.setdefault(h, []).append(number)
+        self.pending += len(hashes)
+        if self.pending >= max(self.MERGE, len(self.keys) // 4):
+            self._merge()
+        return None
+
+    def _merge(self) -> None:
+        import numpy as np
+
+        keys = np.fromiter((h for h, numbers in self.recent.items() for _ in numbers), dtype=np.uint64)
+        owners = np.fromiter((n for numbers in self.recent.values() for n in numbers), dtype=np.int32)
+        keys, owners = np.concatenate([self.keys, keys]), np.concatenate([self.owners, owners])
+        order = np.argsort(keys, kind="stable")  # the older articles' entries stay first under each hash
+        self.keys, self.owners = keys[order], owners[order]
+        self.recent.clear()
+        self.pending = 0
+
+    def _near(self, hashes: list[int], ordered, full: bool) -> tuple[str, float] | None:
+        import numpy as np
+
+        if not hashes:
+            return None
+        query = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
+        low = np.searchsorted(self.keys, query, "left").tolist()
+        high = np.searchsorted(self.keys, query, "right").tolist()
+        recent = self.recent
+        shared: Counter[int] = Counter()
+        for h, lo, hi in zip(hashes, low, high, strict=True):
+            newer = recent.get(h)
+            count = hi - lo + (len(newer) if newer else 0)
+            if count and count <= COMMON:
+                if hi > lo:
+                    shared.update(self.owners[lo:hi].tolist())
+                if newer:
+                    shared.update(newer)
+        best = None
+        for number, _ in shared.most_common(5):
+            a, b = ordered, self.sketches[number]
+            if full != self.full[number]:  # one text is short: compare the samples (a full set holds its sample)
+                a, b = a[a % np.uint64(SAMPLE) == 0], b[b % np.uint64(SAMPLE) == 0]
+            common = len(np.intersect1d(a, b, assume_unique=True))
+            similarity = common / max(1, len(a) + len(b) - common)
+            if similarity >= THRESHOLD and (best is None or similarity > best[1]):
+                best = (self.names[number], similarity)
+        return best
 
 
 PIECE = 1 << 20  # characters of a text normalised at a time: a 19 MB article is never one list of words
@@ -186,32 +273,6 @@ def _mix(values):
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         return z ^ (z >> np.uint64(31))
-
-
-def _near(
-    sketch: frozenset[int], full: bool, index: dict[int, list[int]], kept: list[tuple[str, frozenset[int], bool]]
-) -> tuple[str, float] | None:
-    if not sketch:
-        return None
-    shared: Counter[int] = Counter()
-    for h in sketch:
-        posting = index.get(h)
-        if posting and len(posting) <= COMMON:
-            shared.update(posting)
-    best = None
-    for number, _ in shared.most_common(5):
-        a, b = sketch, kept[number][1]
-        if full != kept[number][2]:  # one text is short: compare the samples (a full set holds its sample)
-            a, b = _sampled(a), _sampled(b)
-        common = len(a & b)
-        similarity = common / max(1, len(a) + len(b) - common)
-        if similarity >= THRESHOLD and (best is None or similarity > best[1]):
-            best = (kept[number][0], similarity)
-    return best
-
-
-def _sampled(sketch: frozenset[int]) -> frozenset[int]:
-    return frozenset(h for h in sketch if h % SAMPLE == 0)
 
 
 def report_duplicates(duplicates: Sequence[Duplicate]) -> None:
