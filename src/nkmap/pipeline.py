@@ -661,7 +661,7 @@ def _streamed(
     from nkmap.outputs.stream import give_back_memory, stream_outputs
     from nkmap.progress import track
 
-    give_back_memory()  # what finding duplicates held (a sketch of every text) is freed by now
+    give_back_memory()  # what was held before (read first: every text, and the duplicates index) is freed by now
     sources = default_sources(curated, geonames)
     kept: tuple[list[Article], list[ResolvedMention], list[Dropped]] = ([], [], [])
 
