@@ -141,6 +141,8 @@ class NameIndex:
         self._words: dict[str, int] = {}
         self._tiers: dict[str, int] = {}
         self._starts: dict[str, int] = {}
+        self._admin_keys: dict[str, bool] = {}  # folded name -> an administrative area's name (asked per word)
+        self._admin_units: dict[str, tuple[int, ...]] = {}
         self._country_prefixes: frozenset[str] | None = None
 
     @classmethod
@@ -220,7 +222,25 @@ class NameIndex:
         return WEAK if self.weak is not None and key in self.weak else UNKNOWN
 
     def is_admin(self, key: str) -> bool:
-        return self.admin is not None and key in self.admin
+        """Whether ``key`` (a folded name) is an administrative area's name, remembered: the scan asks it
+        for every run of capitalised words, and each answer is a trie lookup."""
+        known = self._admin_keys.get(key)
+        if known is None:
+            if self.admin is None:
+                return False
+            if len(self._admin_keys) >= CACHE_LIMIT:
+                self._admin_keys.clear()
+            known = self._admin_keys[key] = key in self.admin
+        return known
+
+    def admin_named(self, key: str) -> tuple[int, ...]:
+        """``admin.named(key)``, remembered (the areas an article names recur across a corpus)."""
+        units = self._admin_units.get(key)
+        if units is None:
+            if len(self._admin_units) >= CACHE_LIMIT:
+                self._admin_units.clear()
+            units = self._admin_units[key] = tuple(self.admin.named(key))  # type: ignore[union-attr]
+        return units
 
     def word_info(self, word: str) -> int:
         """For one capitalised word, cached: NAME if it is a name alone, LONGER if a longer
@@ -343,11 +363,12 @@ class _Scan:
     def after_place_words(self) -> set[int]:
         """Offsets right after a place word written in lower case ("desa ", "village of "), the dateline,
         and the starts of names a feature word introduces or follows ("Gunung Semeru", "Turia River")."""
-        found = {m.end() for m in self.rules.place_word_pattern().finditer(self.text)}
+        # map(re.Match.end, ...): the offsets in C, without a Python frame per match
+        found = set(map(re.Match.end, self.rules.place_word_pattern().finditer(self.text)))
         if self.dateline_start >= 0:
             found.add(self.dateline_start)
-        found.update(m.end() for m in _feature_before_pattern(self.rules.feature_before).finditer(self.text))
-        found.update(m.start() for m in _feature_after_pattern(self.rules.feature_after).finditer(self.text))
+        found.update(map(re.Match.end, _feature_before_pattern(self.rules.feature_before).finditer(self.text)))
+        found.update(map(re.Match.start, _feature_after_pattern(self.rules.feature_after).finditer(self.text)))
         return found
 
     def feature_evidence(self, start: int, end: int) -> tuple[int, str] | None:
@@ -559,7 +580,7 @@ class _Scan:
                 Reason.TOO_SHORT if len(surface) < 3 else Reason.DEMONYM if key in rules.demonyms else Reason.STOP_WORD
             )
             return None
-        units = names.admin.named(key)
+        units = names.admin_named(key)
         anchored = self.admin_anchored()
         if not any(u in anchored for u in units):
             self.why = Reason.NO_EVIDENCE  # no place word, and the article names no unit above or below it
@@ -582,7 +603,7 @@ class _Scan:
         for start, end in self._admin_spans():
             surface = self.text[start:end]
             key = name_key(surface)
-            units = admin.named(key)
+            units = self.names.admin_named(key)  # type: ignore[union-attr]
             word = self.admin_word_near(start, end)
             single = " " not in key
             for u in units:
@@ -662,7 +683,7 @@ class _Scan:
                 pos = step
                 ends.append(pos)
             for stop in reversed(ends):
-                if name_key(text[start:stop]) in admin:
+                if self.names.is_admin(name_key(text[start:stop])):  # type: ignore[union-attr]
                     spans.append((start, stop))
                     resume = stop
                     break
