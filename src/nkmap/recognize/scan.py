@@ -114,8 +114,45 @@ class RecognitionRules:
 
 @functools.cache
 def _place_word_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    alternatives = "|".join(r"[ \u00a0]+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
+    pieces = [r"[ \u00a0]+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True)]
+    alternatives = _by_first_character(pieces, ignorecase=False)
     return re.compile(rf"(?<!\w)(?:{alternatives})[ \u00a0]+(?=[{_UPPER_CLASS}])")
+
+
+# Every character of the Basic Multilingual Plane (surrogates left out): what a case-insensitive literal
+# accepts is read off it with re itself. No character outside the BMP is a case variant of one inside it.
+_BMP = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+
+
+def _by_first_character(pieces: list[str], ignorecase: bool) -> str:
+    """The alternation ``a|b|...`` of the regex ``pieces`` (each starting with one escaped literal
+    character), factored by that character: ``k(?:ota|abupaten)|d(?:esa|usun)``.
+
+    re tries every branch of a flat alternation at every word start (case-insensitive branches have no
+    first-character shortcut), so the scans of every article for place words cost a branch per word of
+    the lists. Factored, one branch is tried. The matches are the same: branches with different first
+    characters never match at the same place (checked here, with re itself, for ``ignorecase``: each
+    group's character accepts a set of characters disjoint from the others'; else the flat alternation
+    is returned), and within a group the branches keep their order, so the branch re picks is the same.
+    """
+    if not pieces:
+        return "(?!)"
+    groups: dict[str, list[str]] = {}  # the group's first character (escaped) -> the rests, in order
+    accepts: dict[str, frozenset[str]] = {}
+    for piece in pieces:
+        first = re.match(r"\\?.", piece, re.DOTALL)
+        assert first is not None
+        head = first.group()
+        if ignorecase:
+            accepted = frozenset(re.findall(f"(?i:{head})", _BMP))
+            head = next((h for h, a in accepts.items() if a == accepted), head)
+            accepts.setdefault(head, accepted)
+        groups.setdefault(head, []).append(piece[first.end() :])
+    if ignorecase:
+        sets = list(accepts.values())
+        if sum(map(len, sets)) != len(frozenset().union(*sets)):
+            return "|".join(pieces)  # two groups could match one character: keep re's own order
+    return "|".join(f"{head}(?:{'|'.join(rests)})" for head, rests in groups.items())
 
 
 class NameIndex:
@@ -855,17 +892,15 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
 @functools.cache
 def _feature_before_pattern(words: frozenset[str]) -> re.Pattern[str]:
     # short abbreviations may end in a dot ("G. Ruang", "Mt. Etna"); a full word before a dot ends a sentence
-    alternatives = "|".join(
-        re.escape(w) + (r"\.?" if len(w) <= 2 else "") for w in sorted(words, key=len, reverse=True)
-    )
-    alternatives = alternatives or "(?!)"
+    pieces = [re.escape(w) + (r"\.?" if len(w) <= 2 else "") for w in sorted(words, key=len, reverse=True)]
+    alternatives = _by_first_character(pieces, ignorecase=True)
     return re.compile(rf"(?<!{_W})(?i:{alternatives})[ \u00a0]+(?=[{_UPPER_CLASS}])")
 
 
 @functools.cache
 def _feature_after_pattern(words: frozenset[str]) -> re.Pattern[str]:
     """One to three capitalised words, then a feature word in any case: "Sukkur Barrage", "Manchar lake"."""
-    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True))) or "(?!)"
+    alternatives = _by_first_character(list(map(re.escape, sorted(words, key=len, reverse=True))), ignorecase=True)
     name = rf"[{_UPPER_CLASS}]{_W}*"
     return re.compile(rf"(?<!{_W}){name}(?:[ \u00a0-]{name}){{0,2}}[ \u00a0]((?i:{alternatives}))(?!{_W})")
 
