@@ -180,6 +180,8 @@ class NameIndex:
         self._starts: dict[str, int] = {}
         self._admin_keys: dict[str, bool] = {}  # folded name -> an administrative area's name (asked per word)
         self._admin_units: dict[str, tuple[int, ...]] = {}
+        self._largest: dict[str, int] = {}  # surface -> largest_population (common words are asked in every article)
+        self._largest_of: tuple[NameSource, ...] | None = None
         self._country_prefixes: frozenset[str] | None = None
 
     @classmethod
@@ -231,6 +233,16 @@ class NameIndex:
         """
         if not self.weak_sources:
             return None
+        if self._largest_of is not self.weak_sources:  # remembered per surface, for these sources
+            self._largest, self._largest_of = {}, self.weak_sources
+        largest = self._largest.get(surface)
+        if largest is None:
+            if len(self._largest) >= CACHE_LIMIT:
+                self._largest.clear()
+            largest = self._largest[surface] = self._largest_population(surface)
+        return largest
+
+    def _largest_population(self, surface: str) -> int:
         key = name_key(surface)
         for source in self.weak_sources:
             places = source.lookup(surface)
@@ -916,7 +928,7 @@ def _capitalised_run(text: str, end: int, limit: int = 3) -> int:
 
 
 def _sentence_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
+    return [0, *map(re.Match.end, _SENTENCE_END.finditer(text))]
 
 
 def _mention(

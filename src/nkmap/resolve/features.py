@@ -148,7 +148,28 @@ def candidate_features(
     near_km: float | None = None,
     own: tuple[float, float, int, float] | None = None,
 ) -> CandidateFeatures:
-    """The features of ``place`` as a namesake for the name ``key`` in an article (``nearby``: the
+    """The features of ``place`` as a namesake for the name ``key`` in an article (see :func:`candidate_values`)."""
+    return CandidateFeatures(
+        *candidate_values(place, key, around, settings, nearby, capitals, containers, countries, near_km, own)
+    )
+
+
+def candidate_values(
+    place: Place,
+    key: str,
+    around: Neighbourhood,
+    settings: FeatureSettings,
+    nearby: Sequence[Place],
+    capitals: Mapping[str, str] | None = None,
+    containers: Sequence[Place] = (),
+    countries: Collection[str] | None = None,
+    near_km: float | None = None,
+    own: tuple[float, float, int, float] | None = None,
+) -> tuple:
+    """:func:`candidate_features` as a tuple in the fields' order (the resolver scores every namesake
+    but needs the features object of the best one only).
+
+    The features of ``place`` as a namesake for the name ``key`` in an article (``nearby``: the
     places nearness is measured to; ``capitals``: country code → folded capital name;
     ``containers``: the places the text puts this name in; ``countries``: the article's countries, if
     other than ``around``'s; ``near_km``: ``nearest_km(place, nearby)`` if already known, e.g. from
@@ -161,16 +182,16 @@ def candidate_features(
     else:
         near = 0.0
     support = min(around.support(place, key), settings.support_cap)
-    return CandidateFeatures(
-        population=own[0],
-        in_country=in_country,
-        near=near,
-        support=support,
-        primary_name=own[1],
-        population_count=own[2],
-        capital=own[3],
-        contained=(1.0 if any(inside(place, c, settings) for c in containers) else -1.0) if containers else 0.0,
-        country_only=1.0 if in_country and near <= settings.near_context and not support else 0.0,
+    return (
+        own[0],  # population
+        in_country,  # in_country
+        near,  # near
+        support,  # support
+        own[1],  # primary_name
+        own[2],  # population_count
+        own[3],  # capital
+        (1.0 if any(inside(place, c, settings) for c in containers) else -1.0) if containers else 0.0,  # contained
+        1.0 if in_country and near <= settings.near_context and not support else 0.0,  # country_only
     )
 
 

@@ -21,17 +21,19 @@ import numpy as np
 from nkmap.model import AREA_KINDS, WIDE_KINDS, Article, Dropped, Mention, Place, ResolvedMention
 from nkmap.names import name_key
 from nkmap.resolve.features import (
+    CandidateFeatures,
     Distances,
     NameFeatures,
     Neighbourhood,
     candidate_features,
+    candidate_values,
     container_mentions,
     name_features,
     nearest_km,
     own_features,
 )
 from nkmap.resolve.policy import Policy
-from nkmap.resolve.scorer import ResolveSettings, Scorer
+from nkmap.resolve.scorer import LinearScorer, ResolveSettings, Scorer
 from nkmap.sources.base import NameSource, Tier, is_strong
 
 CANDIDATES_KEPT = 3  # namesakes a Dropped reports, best first
@@ -233,15 +235,22 @@ class Resolver:
         each place's ``own_features``, if known)."""
         if name is None:
             name = name_features(mentions, self.settings.cue_strength)
-        scored = []
+        scored: list[tuple[float, Place, CandidateFeatures | tuple]] = []
         settings, capitals = self.settings.features, self.capitals
+        linear = type(self.scorer) is LinearScorer  # scored from plain tuples: one features object, the best's
         for i, p in enumerate(places):
             km = near[i] if near is not None else None
             own = owns[i] if owns is not None else None
-            features = candidate_features(p, key, around, settings, nearby, capitals, containers, near_km=km, own=own)
-            scored.append((self.scorer.score(features), p, features))
+            if linear:
+                values = candidate_values(p, key, around, settings, nearby, capitals, containers, None, km, own)
+                scored.append((self.scorer.score_values(values), p, values))  # type: ignore[attr-defined]
+            else:
+                features = candidate_features(p, key, around, settings, nearby, capitals, containers, None, km, own)
+                scored.append((self.scorer.score(features), p, features))
         scored.sort(key=lambda s: -s[0])
-        best = scored[0][2] if scored else None
+        if linear and scored:
+            scored[0] = (scored[0][0], scored[0][1], CandidateFeatures(*scored[0][2]))  # type: ignore[misc]
+        best: CandidateFeatures | None = scored[0][2] if scored else None  # type: ignore[assignment]
         named = around.countries if countries is None else countries
         if best is not None and not best.in_country and scored[0][1].country in named:
             # the last pass counts the countries of the article's confident names as named (for the
@@ -251,7 +260,7 @@ class Resolver:
         if not verdict.accepted:
             candidates = tuple((p, round(score, 3)) for score, p, _ in scored[:CANDIDATES_KEPT])
             return (None, "unresolved", 0.0), Dropped(mentions[0], verdict.reason, candidates, verdict.kept)
-        score, place, features = scored[0]
+        score, place, features = scored[0]  # type: ignore[assignment]
         margin = score - scored[1][0] if len(scored) > 1 else 1.0
         big = features.population_count >= self.policy.limits["big_city"]
         return (place, place.origin, self.scorer.confidence(features, name, big, margin)), None
