@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 _UPPER_CLASS = UPPER_CLASS
 # A lower-case Arabic article joined by a hyphen starts a name as written: "al-Mawasi", "el-Fasher", "az-Zanna".
-_ARTICLE = r"(?:al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|ez|es|ul|ud)[-\u2010\u2011]"
+# al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|ez|es|ul|ud, factored by first letter in the same order (see
+# _by_first_character): the capitalised-word scan tries this at every word start, one branch instead of 16.
+_ARTICLE = r"(?:a(?:l|d|dh|n|r|s|sh|t|th|z)|e(?:l|d|z|s)|u(?:l|d))[-\u2010\u2011]"
 # A word character, combining marks included: decomposed (NFD) text ("Ag\u0306dam") is read like composed text.
 _MARKS = (
     "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0670\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
