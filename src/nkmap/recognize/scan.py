@@ -482,9 +482,12 @@ class _Scan:
 
     def written_in_lower_case(self, surface: str) -> bool:
         """Whether the article also writes this word in lower case: then it is a common word."""
+        lower = surface.lower()
         if self._lowercase is None:
+            if lower not in self.text:
+                return False  # not even a substring: no word of the text is it (the word set is made when one may be)
             self._lowercase = set(_LOWER_WORD.findall(self.text))
-        return surface.lower() in self._lowercase
+        return lower in self._lowercase
 
     def common_word(self, surface: str) -> bool:
         """An ordinary word of the article's language (wordfreq), unless a large place has the name.
