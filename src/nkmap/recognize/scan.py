@@ -32,15 +32,20 @@ if TYPE_CHECKING:
 
 _UPPER_CLASS = UPPER_CLASS
 # A lower-case Arabic article joined by a hyphen starts a name as written: "al-Mawasi", "el-Fasher", "az-Zanna".
-# al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|ez|es|ul|ud, factored by first letter in the same order (see
-# _by_first_character): the capitalised-word scan tries this at every word start, one branch instead of 16.
-_ARTICLE = r"(?:a(?:l|d|dh|n|r|s|sh|t|th|z)|e(?:l|d|z|s)|u(?:l|d))[-\u2010\u2011]"
+# The articles: al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|ez|es|ul|ud, factored by first letter in the same
+# order in _CAPITALISED (see _word_led): one branch is tried, not 16.
 # A word character, combining marks included: decomposed (NFD) text ("Ag\u0306dam") is read like composed text.
 _MARKS = (
     "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0670\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 )
 _W = rf"[\w{_MARKS}]"
-_CAPITALISED = re.compile(rf"(?<!{_W})(?:{_ARTICLE})?[{_UPPER_CLASS}]{_W}*(?:['’]{_W}+)*")
+# (?<!W)(?:ARTICLE)?[UPPER]W*(?:['’]W+)*, led by the class of its possible first characters and the
+# look-behind after it (see _word_led): re skips every other character of the text in C.
+_CAPITALISED = re.compile(
+    rf"[aeu{_UPPER_CLASS}](?<!{_W}.)"
+    rf"(?:(?<=a)(?:l|d|dh|n|r|s|sh|t|th|z)[-\u2010\u2011][{_UPPER_CLASS}]|(?<=e)(?:l|d|z|s)[-\u2010\u2011][{_UPPER_CLASS}]"
+    rf"|(?<=u)(?:l|d)[-\u2010\u2011][{_UPPER_CLASS}]|(?<=[{_UPPER_CLASS}])){_W}*(?:['’]{_W}+)*"
+)
 _GLUED_HEAD = re.compile(rf"{_W}+(?=['’]\w)")  # "Kastamonu" in "Kastamonu’nun", "Ankara" in "Ankara'ya"
 # The word after a candidate: joined by one space or hyphen, as in "Nagorno Karabakh" / "Nagorno-Karabakh".
 _NEXT_WORD = re.compile(rf"(?:[ \u00a0]|[-\u2010\u2011])({_W}+(?:['’]{_W}+)*)")
@@ -117,13 +122,33 @@ class RecognitionRules:
 @functools.cache
 def _place_word_pattern(words: frozenset[str]) -> re.Pattern[str]:
     pieces = [r"[ \u00a0]+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True)]
-    alternatives = _by_first_character(pieces, ignorecase=False)
-    return re.compile(rf"(?<!\w)(?:{alternatives})[ \u00a0]+(?=[{_UPPER_CLASS}])")
+    led = _word_led(pieces, False, r"\w")
+    return re.compile(rf"{led}[ \u00a0]+(?=[{_UPPER_CLASS}])")
 
 
 # Every character of the Basic Multilingual Plane (surrogates left out): what a case-insensitive literal
 # accepts is read off it with re itself. No character outside the BMP is a case variant of one inside it.
 _BMP = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+
+
+def _first_characters(pieces: list[str], ignorecase: bool) -> list[tuple[str, frozenset[str], list[str]]] | None:
+    """The regex ``pieces`` (each starting with one escaped literal character) grouped by that character,
+    in order of first appearance: (the character escaped, the characters it accepts, the rests in order).
+
+    None when two groups could match the same character (with ``ignorecase``, checked with re itself).
+    """
+    groups: dict[str, tuple[str, frozenset[str], list[str]]] = {}
+    for piece in pieces:
+        first = re.match(r"\\?.", piece, re.DOTALL)
+        assert first is not None
+        head = first.group()
+        accepted = frozenset(re.findall(f"(?i:{head})", _BMP)) if ignorecase else frozenset(head[-1])
+        head = next((h for h, (_, a, _) in groups.items() if a == accepted), head)
+        groups.setdefault(head, (head, accepted, []))[2].append(piece[first.end() :])
+    sets = [a for _, a, _ in groups.values()]
+    if sum(map(len, sets)) != len(frozenset[str]().union(*sets)):
+        return None
+    return list(groups.values())
 
 
 def _by_first_character(pieces: list[str], ignorecase: bool) -> str:
@@ -139,22 +164,34 @@ def _by_first_character(pieces: list[str], ignorecase: bool) -> str:
     """
     if not pieces:
         return "(?!)"
-    groups: dict[str, list[str]] = {}  # the group's first character (escaped) -> the rests, in order
-    accepts: dict[str, frozenset[str]] = {}
-    for piece in pieces:
-        first = re.match(r"\\?.", piece, re.DOTALL)
-        assert first is not None
-        head = first.group()
-        if ignorecase:
-            accepted = frozenset(re.findall(f"(?i:{head})", _BMP))
-            head = next((h for h, a in accepts.items() if a == accepted), head)
-            accepts.setdefault(head, accepted)
-        groups.setdefault(head, []).append(piece[first.end() :])
-    if ignorecase:
-        sets = list(accepts.values())
-        if sum(map(len, sets)) != len(frozenset().union(*sets)):
-            return "|".join(pieces)  # two groups could match one character: keep re's own order
-    return "|".join(f"{head}(?:{'|'.join(rests)})" for head, rests in groups.items())
+    groups = _first_characters(pieces, ignorecase)
+    if groups is None:
+        return "|".join(pieces)  # two groups could match one character: keep re's own order
+    return "|".join(f"{head}(?:{'|'.join(rests)})" for head, _, rests in groups)
+
+
+def _word_led(pieces: list[str], ignorecase: bool, not_after: str) -> str:
+    """``(?<!not_after)(?:a|b|...)`` for the regex ``pieces`` (see :func:`_by_first_character`), written to
+    start with a class of every first character the branches accept:
+    ``[kKdD](?<!\\w.)(?:(?<=[kK])(?:ota|abupaten)|(?<=[dD])(?:esa|usun))``.
+
+    A pattern that starts with a character class lets re skip, in C, every position of the text whose
+    character no branch can start with, instead of entering the matcher at each one (a case-insensitive
+    pattern or one that starts with a look-behind gets no such skip). The matches are the same: the
+    look-behind over two characters checks the one before the first, and the one-character look-behinds
+    pick the group of the first character, as the factored alternation does.
+    """
+    flags = "i" if ignorecase else ""
+    groups = _first_characters(pieces, ignorecase) if pieces else None
+    if groups is None:
+        return rf"(?<!{not_after})(?{flags}:{'|'.join(pieces) or '(?!)'})"
+
+    def chars(accepted: frozenset[str]) -> str:
+        return "".join(map(re.escape, sorted(accepted)))
+
+    everything = chars(frozenset[str]().union(*(a for _, a, _ in groups)))
+    branches = "|".join(f"(?<=[{chars(a)}])(?{flags}:{'|'.join(rests)})" for _, a, rests in groups)
+    return rf"[{everything}](?<!{not_after}.)(?:{branches})"
 
 
 class NameIndex:
@@ -910,8 +947,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
 def _feature_before_pattern(words: frozenset[str]) -> re.Pattern[str]:
     # short abbreviations may end in a dot ("G. Ruang", "Mt. Etna"); a full word before a dot ends a sentence
     pieces = [re.escape(w) + (r"\.?" if len(w) <= 2 else "") for w in sorted(words, key=len, reverse=True)]
-    alternatives = _by_first_character(pieces, ignorecase=True)
-    return re.compile(rf"(?<!{_W})(?i:{alternatives})[ \u00a0]+(?=[{_UPPER_CLASS}])")
+    return re.compile(rf"{_word_led(pieces, True, _W)}[ \u00a0]+(?=[{_UPPER_CLASS}])")
 
 
 @functools.cache
@@ -919,7 +955,9 @@ def _feature_after_pattern(words: frozenset[str]) -> re.Pattern[str]:
     """One to three capitalised words, then a feature word in any case: "Sukkur Barrage", "Manchar lake"."""
     alternatives = _by_first_character(list(map(re.escape, sorted(words, key=len, reverse=True))), ignorecase=True)
     name = rf"[{_UPPER_CLASS}]{_W}*"
-    return re.compile(rf"(?<!{_W}){name}(?:[ \u00a0-]{name}){{0,2}}[ \u00a0]((?i:{alternatives}))(?!{_W})")
+    # led by the capital's class, the look-behind after it (see _word_led): re skips the other characters in C
+    first = rf"[{_UPPER_CLASS}](?<!{_W}.){_W}*"
+    return re.compile(rf"{first}(?:[ \u00a0-]{name}){{0,2}}[ \u00a0]((?i:{alternatives}))(?!{_W})")
 
 
 def _capitalised_run(text: str, end: int, limit: int = 3) -> int:
