@@ -219,6 +219,7 @@ class NameIndex:
         self._starts: dict[str, int] = {}
         self._admin_keys: dict[str, bool] = {}  # folded name -> an administrative area's name (asked per word)
         self._admin_units: dict[str, tuple[int, ...]] = {}
+        self._admin_longer: dict[str, bool] = {}
         self._largest: dict[str, int] = {}  # surface -> largest_population (common words are asked in every article)
         self._largest_of: tuple[NameSource, ...] | None = None
         self._country_prefixes: frozenset[str] | None = None
@@ -319,6 +320,20 @@ class NameIndex:
             if len(self._admin_keys) >= CACHE_LIMIT:
                 self._admin_keys.clear()
             known = self._admin_keys[key] = key in self.admin
+        return known
+
+    def admin_longer(self, word: str) -> bool:
+        """Whether an administrative area's name of several words starts with ``word`` (as written), remembered.
+
+        A run of words folds to the first word's key, a space and the rest's (see :meth:`start_flags`), so
+        when no area's name starts with that key and a space, the run is no area's name beyond the word.
+        """
+        known = self._admin_longer.get(word)
+        if known is None:
+            if len(self._admin_longer) >= CACHE_LIMIT:
+                self._admin_longer.clear()
+            key = name_key(word)
+            known = self._admin_longer[word] = bool(key) and self.admin is not None and self.admin.starts_longer(key)
         return known
 
     def admin_named(self, key: str) -> tuple[int, ...]:
@@ -697,6 +712,7 @@ class _Scan:
             units = self.names.admin_named(key)  # type: ignore[union-attr]
             word = self.admin_word_near(start, end)
             single = " " not in key
+            common: bool | None = None  # asked once per span, when a unit needs it
             for u in units:
                 level = admin.unit(u).level
                 if word:
@@ -706,7 +722,8 @@ class _Scan:
                     # name, or a short capital abbreviation
                     country = admin.unit(u).country
                     at_home = country in self.article_countries() or country in home_countries(self.language)
-                    common = self.common_word(surface) or (surface.isupper() and len(surface) <= 4)  # or "BBC"
+                    if common is None:
+                        common = self.common_word(surface) or (surface.isupper() and len(surface) <= 4)  # or "BBC"
                     own = not (single and common and not at_home)
                 else:
                     own = False
@@ -770,7 +787,10 @@ class _Scan:
                 continue  # inside the last span found
             ends = [m.end()]
             pos = m.end()
-            while len(ends) < admin.max_words and (step := _name_word_after(text, pos, self.rules.particles)):
+            longer = self.names.admin_longer(m.group())  # type: ignore[union-attr]  # else the word alone may be one
+            while (
+                longer and len(ends) < admin.max_words and (step := _name_word_after(text, pos, self.rules.particles))
+            ):
                 pos = step
                 ends.append(pos)
             for stop in reversed(ends):
