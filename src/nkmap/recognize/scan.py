@@ -128,7 +128,15 @@ def _place_word_pattern(words: frozenset[str]) -> re.Pattern[str]:
 
 # Every character of the Basic Multilingual Plane (surrogates left out): what a case-insensitive literal
 # accepts is read off it with re itself. No character outside the BMP is a case variant of one inside it.
-_BMP = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+@functools.cache
+def _bmp() -> str:
+    return "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+
+
+@functools.cache
+def _accepted(literal: str) -> frozenset[str]:
+    """The characters the escaped character ``literal`` matches case-insensitively, read off re itself."""
+    return frozenset(re.findall(f"(?i:{literal})", _bmp()))
 
 
 def _first_characters(pieces: list[str], ignorecase: bool) -> list[tuple[str, frozenset[str], list[str]]] | None:
@@ -142,7 +150,7 @@ def _first_characters(pieces: list[str], ignorecase: bool) -> list[tuple[str, fr
         first = re.match(r"\\?.", piece, re.DOTALL)
         assert first is not None
         head = first.group()
-        accepted = frozenset(re.findall(f"(?i:{head})", _BMP)) if ignorecase else frozenset(head[-1])
+        accepted = _accepted(head) if ignorecase else frozenset(head[-1])
         head = next((h for h, (_, a, _) in groups.items() if a == accepted), head)
         groups.setdefault(head, (head, accepted, []))[2].append(piece[first.end() :])
     sets = [a for _, a, _ in groups.values()]
