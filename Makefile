@@ -14,9 +14,9 @@ test: $(VENV)/.test            ## set up and run lint, the whole test suite and 
 	$(BIN)/python -m pytest
 	./tools/wheel-smoke.sh
 
-test-quick: $(VENV)/.test      ## the quick subset while working (about a minute; keeps its cache in .venv/test-cache)
+test-quick: $(VENV)/.test      ## the quick subset while working, on 2 processes (about a minute; keeps its caches in .venv/test-cache-gw*)
 	./tools/install-chromium.sh
-	NKMAP_TEST_CACHE_DIR=$(CURDIR)/$(VENV)/test-cache $(BIN)/python -m pytest -m "not slow" -q
+	NKMAP_TEST_CACHE_DIR=$(CURDIR)/$(VENV)/test-cache $(BIN)/python -m pytest -m "not slow" -q -n 2
 
 lint: $(VENV)/.test            ## ruff (lint and format check) and mypy on src/
 	$(BIN)/ruff check src tests bench tools

@@ -522,6 +522,7 @@ class Plan:
     def __init__(self, systems: list[str], sizes: list[float], repeat: int, sections: set[str]) -> None:
         self.systems, self.sizes, self.repeat, self.sections = systems, sizes, repeat, sections
         self.points: dict[str, dict[float, list[tuple[float, float]]]] = {s: {} for s in systems}
+        self.build_start_s = 3.0  # a whole-process build's fixed cost: the sample build's time, once measured
 
     def add(self, system: str, size: float, res: dict) -> None:
         self.points[system].setdefault(size, []).append((res.get("elapsed_s", 0.0), res.get("setup_s", 0.0)))
@@ -533,7 +534,8 @@ class Plan:
         if len(pts) == 1:
             ((mb, t),) = pts.items()
             setup = statistics.median(s for _, s in self.points[system][mb])
-            a = min(t, setup + (1.5 if system in WHOLE_PROCESS else 0.3))  # process start, imports
+            fixed = self.build_start_s if system in BUILDS else 1.0 if system in WHOLE_PROCESS else 0.3
+            a = min(t, setup + fixed)  # process start, imports, indexes
             return a + (t - a) / mb * size
         (m1, t1), (m2, t2) = sorted(pts.items())[-2:]
         b = max((t2 - t1) / (m2 - m1), 0.0)
@@ -591,6 +593,7 @@ def section_throughput(
     large_repeat: int | None,
     budget_s: float,
     started: float,
+    large_from: float = 50,
 ) -> tuple[list[str], dict]:
     """ONE table: every system's MB/s (wall and CPU) and peak RSS at every size, measured interleaved."""
     import corpus
@@ -602,9 +605,9 @@ def section_throughput(
     for i, size in enumerate(sizes):
         folder = corpus.build(size)
         reps = {s: repeat for s in systems}
-        if size >= 50 and large_repeat:
+        if size >= large_from and large_repeat:
             reps = {s: (large_repeat if s.startswith("nkmap") else repeat) for s in systems}
-        elif size >= 50 and i > 0:
+        elif size >= large_from and i > 0:
             later = sum(plan.rounds(mb, {s: repeat for s in systems}) for mb in sizes[i + 1 :])
             left = budget_s - (time.perf_counter() - started) - plan.others() - later
             reps = fit_large(plan, size, repeat, left, log)
@@ -633,7 +636,7 @@ def section_throughput(
                 log(
                     f"  estimate from this first round: the whole benchmark ≈ {total / 60:.0f} min with "
                     f"{repeat} runs of everything at every size (budget {budget_s / 60:.0f} min: the nkmap rows "
-                    "at 50 MB and more get fewer runs if needed)"
+                    f"at {large_from:g} MB and more get fewer runs if needed)"
                 )
         if "nkmap-build" in keep:
             identity[size] = {
@@ -1252,8 +1255,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="1,10,50", help="corpus sizes in MB")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--large-repeat", type=int, help="runs of the nkmap rows at 50 MB and more (default: the budget's)")
+    ap.add_argument(
+        "--large-repeat", type=int, help="runs of the nkmap rows at --large-from MB and more (default: what fits)"
+    )
     ap.add_argument("--budget", type=float, default=30, help="minutes the whole run should take (default 30)")
+    ap.add_argument("--large-from", type=float, default=50, help="the sizes (MB) whose nkmap runs fit the budget")
     ap.add_argument("--quick", action="store_true", help="1 MB only, 2 runs each, every section: a smoke run")
     ap.add_argument("--systems", default=",".join(SYSTEMS), help=f"rows (also: {', '.join(OPTIONAL_SYSTEMS)})")
     ap.add_argument("--sections", default=DEFAULT_SECTIONS, help=f"of {','.join(SECTIONS)}")
@@ -1312,12 +1318,17 @@ def main(argv: list[str] | None = None) -> int:
     data: dict = {}
     r = timed_process([sys.executable, "-c", GEONAMES])  # the index every nkmap row loads: built now, not in a run
     log(f"GeoNames index ready: {r if isinstance(r, str) else f'{r[0]:.1f} s'}")
+    with tempfile.TemporaryDirectory(prefix="nkmap-bench-") as tmp:  # a build's fixed cost, for the estimate
+        r = timed_process([sys.executable, *BUILD, "data/articles", "--out", tmp])
+    if not isinstance(r, str):
+        plan.build_start_s = r[0]
+    log(f"sample build: {r if isinstance(r, str) else f'{r[0]:.1f} s'}")
     want_dask = "nkmap-build-dask" in systems and "throughput" in sections or "scaleout" in sections
     with local_cluster(want_dask, log):
         if "throughput" in sections:
             log("throughput ...")
             lines, data["throughput"] = section_throughput(
-                sizes, args.repeat, systems, log, plan, args.large_repeat, args.budget * 60, started
+                sizes, args.repeat, systems, log, plan, args.large_repeat, args.budget * 60, started, args.large_from
             )
             body += lines + [""]
         if "scaleout" in sections:
