@@ -107,3 +107,5 @@ def test_the_large_size_gets_as_many_nkmap_runs_as_the_budget_holds():
     reps = speed.fit_large(plan, 50.0, 5, left_s=330.0, log=lambda _: None)
     assert reps == {"floor": 5, "nkmap": 2, "geotext": 5}  # the peers 5 x ~10 s, then 2 x 101 s fit in 330 s
     assert speed.fit_large(plan, 50.0, 5, left_s=10.0, log=lambda _: None)["nkmap"] == 1  # never none
+    # the estimate printed at the start: the 1 and 10 MB rounds (142.5 s), the peers at 50 MB, 2 nkmap rounds
+    assert speed.estimate(plan, SIZES, 5, 50.0, budget_s=400.0).startswith("≈ 7 min (2 runs of the nkmap rows at 50 MB")
