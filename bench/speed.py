@@ -490,14 +490,18 @@ def sub(args: list[str], timeout: float = 3600) -> dict:
     return json.loads(p.stdout.strip().splitlines()[-1]) | {"elapsed_s": elapsed}
 
 
+LAST_STDERR: list[str] = [""]  # what the last timed_process printed on stderr
+
+
 def timed_process(cmd: list[str], cwd: Path = REPO, cache: str | None = None) -> tuple[float, float] | str:
     """Wall and CPU seconds of ``cmd`` and the processes it waited for (with ``NKMAP_CACHE_DIR=cache``
-    when given), or its last error line."""
+    when given), or its last error line; its stderr in ``LAST_STDERR[0]``."""
     e = env() | ({"NKMAP_CACHE_DIR": cache} if cache else {})
     cpu0, t0 = cpu_seconds(resource.RUSAGE_CHILDREN), time.perf_counter()
     p = subprocess.run(cmd, env=e, cwd=cwd, capture_output=True, text=True, timeout=900)
     dt, cpu = time.perf_counter() - t0, cpu_seconds(resource.RUSAGE_CHILDREN) - cpu0
     LOADS.append(load())
+    LAST_STDERR[0] = p.stderr
     if p.returncode != 0:
         return (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[-1][:200]
     return dt, cpu
@@ -928,12 +932,13 @@ def section_startup(repeat: int, log) -> tuple[list[str], dict]:
     ]
     data = {}
     for key, label, cmd in cmds:
-        times, cpus, err = [], [], None
+        times, cpus, err, progress = [], [], None, []
         for _ in range(repeat):
             fresh = tempfile.mkdtemp(prefix="nkmap-bench-cache-") if key == "geonames" else None
             r = timed_process(cmd, cache=fresh)
             if fresh:
                 shutil.rmtree(fresh, ignore_errors=True)
+                progress = [line for line in LAST_STDERR[0].splitlines() if line.strip()]
             if isinstance(r, str):
                 err = r
                 break
@@ -943,6 +948,8 @@ def section_startup(repeat: int, log) -> tuple[list[str], dict]:
         lines.append(f"| {label} | " + (f"failed: {err} | |" if err else f"{med_range(times)} | {med_range(cpus)} |"))
         if not err:
             data[key] = {"wall": times, "cpu": cpus}
+            if key == "geonames":
+                data[key]["progress"] = progress[:2]
     shutil.rmtree(out_dir, ignore_errors=True)
     return lines, data
 
@@ -1168,7 +1175,10 @@ def targets(data: dict, sizes: list[float]) -> list[str]:
         median(g["cpu"]) if g else None,
         5.0,
         False,
-        f"{median(g['cpu']):.2f} s CPU ({median(g['wall']):.2f} s wall)" if g else "",
+        f"{median(g['cpu']):.2f} s CPU ({median(g['wall']):.2f} s wall); progress on stderr: "
+        + ("; ".join(f"`{line[:70]}`" for line in g.get("progress", [])) or "none")
+        if g
+        else "",
         "CPU",
     )
     ready = median(pg.get("ready", []))
