@@ -71,18 +71,20 @@ def _build(args: argparse.Namespace) -> int:
         url_delay=args.url_delay,
         keep_duplicates=args.keep_duplicates,
         title=args.title,
+        keep_result=False,  # the outputs are written as the articles are geoparsed: bounded memory
     )
-    result = report.result
+    counts = report.counts
+    assert counts is not None
     print(
-        f"articles:   {len(result.articles)}"
+        f"articles:   {counts.articles}"
         + (f" (and {len(report.duplicates)} duplicate(s) counted once)" if report.duplicates else "")
     )
-    print(f"mentions:   {len(result.mentions)}")
-    print(f"places:     {len(result.places)}")
+    print(f"mentions:   {counts.mentions}")
+    print(f"places:     {counts.places}")
     unresolved_csv = Path(args.out) / "review.csv"
     print(
-        f"unresolved: {len(result.unresolved)}"
-        + (f" (see {unresolved_csv})" if result.unresolved and unresolved_csv in report.files else "")
+        f"unresolved: {counts.unresolved}"
+        + (f" (see {unresolved_csv})" if counts.unresolved and unresolved_csv in report.files else "")
     )
     _print_review(args, report)
     if report.map_path is not None:
@@ -92,9 +94,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _print_review(args: argparse.Namespace, report: object) -> None:
-    from nkmap.outputs.review import FILE_NAME, awaiting_review, review_rows
+    from nkmap.outputs.review import FILE_NAME
 
-    waiting = awaiting_review(review_rows(report.result))  # type: ignore[attr-defined]
+    waiting = report.counts.awaiting  # type: ignore[attr-defined]
     review_csv = Path(args.out) / FILE_NAME
     shown = f" (see {review_csv})" if waiting and review_csv in report.files else ""  # type: ignore[attr-defined]
     print(f"review:     {waiting} name{'s' if waiting != 1 else ''} awaiting review{shown}")

@@ -202,6 +202,17 @@ class GeoparseResult:
         return tuple(m for m in self.mentions if m.place is None)
 
 
+@dataclass(frozen=True, slots=True)
+class BuildCounts:
+    """What a build found, counted (the summary the CLI prints): all a streamed build keeps of its result."""
+
+    articles: int
+    mentions: int
+    places: int
+    unresolved: int
+    awaiting: int  # review rows awaiting a decision (see nkmap.outputs.review.awaiting_review)
+
+
 def summarise(mentions: Iterable[ResolvedMention]) -> tuple[PlaceSummary, ...]:
     """One summary per resolved place, most mentioned first (ties by name)."""
     by_place: dict[str, list[ResolvedMention]] = {}

@@ -29,7 +29,7 @@ from nkmap.inputs.articles import (
 from nkmap.inputs.duplicates import Duplicate
 from nkmap.inputs.exports import Fields
 from nkmap.inputs.files import SourceFile
-from nkmap.model import Article, Dropped, GeoparseResult, Mention, Reason, ResolvedMention
+from nkmap.model import Article, BuildCounts, Dropped, GeoparseResult, Mention, Reason, ResolvedMention
 from nkmap.model import summarise as summarise  # re-exported: the summaries are built by GeoparseResult.of
 from nkmap.names import name_key
 from nkmap.recognize.scan import NameIndex, RecognitionRules, find_candidates, find_mentions
@@ -492,10 +492,11 @@ def _process_sources(gazetteer: str, geonames: bool) -> list[NameSource]:
 class BuildReport:
     """What ``build`` did: the result and the files it wrote."""
 
-    result: GeoparseResult
+    result: GeoparseResult | None  # None when the build kept no result (``keep_result=False``: see ``counts``)
     files: tuple[Path, ...]
     corrections: Path | None = None  # the corrections file applied, if any
     duplicates: tuple[Duplicate, ...] = ()  # articles left out as repeats of another (none with keep_duplicates)
+    counts: BuildCounts | None = None  # what was found, counted (what the CLI prints)
 
     @property
     def map_path(self) -> Path | None:
@@ -525,6 +526,7 @@ def build(
     corrections: str | os.PathLike[str] | bool | None = None,
     cache: bool = True,
     title: str | None = None,
+    keep_result: bool = True,
 ) -> BuildReport:
     """Read articles, geoparse them and write the map and data files to ``out``.
 
@@ -545,6 +547,12 @@ def build(
     (:mod:`nkmap.infra.resultcache`), and what reading found in each text (:mod:`nkmap.infra.readcache`).
     ``title`` names the map page and the static map (default: what the corpus is; the subtitle
     gives the dates and counts).
+
+    Geoparsed on one process, the articles go to the outputs a batch at a time as they are
+    geoparsed (:mod:`nkmap.outputs.stream`): the mention files are written as the mentions come and
+    the page's data is kept compact, so with ``keep_result=False`` (the CLI's way) the memory a
+    build takes hardly grows with its corpus; the report then holds the counts (``counts``) and no
+    result. With ``keep_result`` (the default) ``result`` is the whole result, as ``geoparse`` gives it.
     """
     formats = parse_formats(formats)
     articles = list(articles)
@@ -554,7 +562,6 @@ def build(
         resolve_tiles(tiles)  # a bad --tiles fails before anything is read
     curated = load_gazetteer(gazetteer)  # a bad gazetteer or corrections file fails here, before any reading
     corrections_file, applied = load_applied_corrections(articles, corrections, curated)
-    from nkmap.progress import track
 
     if (workers > 1 or scheduler) and _workers_can_read(articles, urls, scheduler):
         result, repeats = _build_on_workers(
@@ -596,14 +603,85 @@ def build(
         result = geoparse_articles(
             read, gazetteer, workers=workers, scheduler=scheduler, geonames=geonames, corrections=applied
         )
-    else:
-        results = ResultCache() if cache else None
-        try:
-            result = geoparse(track(read, "geoparsing"), curated, geonames=geonames, corrections=applied, cache=results)
-        finally:
-            if results is not None:
-                results.close()
-    return _write(result, out, formats, tiles, embed, applied, title, geonames, corrections_file, duplicates)
+        return _write(result, out, formats, tiles, embed, applied, title, geonames, corrections_file, duplicates)
+    results = ResultCache() if cache else None
+    try:
+        return _streamed(
+            read,
+            curated,
+            out,
+            formats,
+            geonames=geonames,
+            corrections=applied,
+            cache=results,
+            keep_result=keep_result,
+            report=(corrections_file, tuple(duplicates)),
+            tiles=tiles,
+            embed=embed,
+            title=title,
+        )
+    finally:
+        if results is not None:
+            results.close()
+
+
+BATCH_BYTES = 500_000  # characters of text geoparsed before their rows go to the outputs (streamed build)
+
+
+def _streamed(
+    read: list[Article],
+    curated: Gazetteer,
+    out: str | os.PathLike[str],
+    formats: Sequence[str],
+    *,
+    geonames: bool,
+    corrections: AppliedCorrections | None,
+    cache: ResultCache | None,
+    keep_result: bool,
+    report: tuple[Path | None, tuple[Duplicate, ...]],
+    **options: Any,
+) -> BuildReport:
+    """Geoparse ``read`` a batch at a time and give each batch to the outputs as it is done
+    (:func:`nkmap.outputs.stream.stream_outputs`); ``read`` is emptied on the way, so each text
+    is let go once its batch is written. Each article is geoparsed on its own: the result is the
+    one ``geoparse`` gives for them all at once."""
+    from nkmap.infra.resultcache import digests_kept
+    from nkmap.outputs.stream import give_back_memory, stream_outputs
+    from nkmap.progress import track
+
+    give_back_memory()  # what finding duplicates held (a sketch of every text) is freed by now
+    sources = default_sources(curated, geonames)
+    kept: tuple[list[Article], list[ResolvedMention], list[Dropped]] = ([], [], [])
+
+    def taken() -> Iterator[Article]:
+        for i, article in enumerate(read):
+            read[i] = None  # type: ignore[call-overload]  # the list lets go of it: the batch holds it now
+            yield article
+
+    def batches() -> Iterator[tuple[Sequence[Article], Sequence[ResolvedMention], Sequence[Dropped]]]:
+        batch: list[Article] = []
+        size = 0
+        for article in track(taken(), "geoparsing", total=len(read)):
+            batch.append(article)
+            size += len(article.text)
+            if size >= BATCH_BYTES:
+                yield geoparsed(batch)
+                batch, size = [], 0
+        if batch:
+            yield geoparsed(batch)
+
+    def geoparsed(batch: list[Article]) -> tuple[Sequence[Article], Sequence[ResolvedMention], Sequence[Dropped]]:
+        part = geoparse(batch, curated, sources=sources, corrections=corrections, cache=cache)
+        if keep_result:
+            kept[0].extend(part.articles)
+            kept[1].extend(part.mentions)
+            kept[2].extend(part.dropped)
+        return part.articles, part.mentions, part.dropped
+
+    with digests_kept():  # the sources' digest (the cache's key) is made once, not once a batch
+        files, counts = stream_outputs(batches(), out, formats, corrections=corrections, towns=geonames, **options)
+    result = GeoparseResult.of(*kept) if keep_result else None
+    return BuildReport(result, tuple(files), report[0], report[1], counts)
 
 
 def _write(
@@ -631,7 +709,15 @@ def _write(
         )
     finally:
         gc.unfreeze()
-    return BuildReport(result, tuple(files), corrections_file, tuple(duplicates))
+    return BuildReport(result, tuple(files), corrections_file, tuple(duplicates), counted(result))
+
+
+def counted(result: GeoparseResult) -> BuildCounts:
+    """The counts of a build's ``result`` (what :class:`BuildReport` ``counts`` holds)."""
+    from nkmap.outputs.review import awaiting_review, review_rows
+
+    waiting = awaiting_review(review_rows(result))
+    return BuildCounts(len(result.articles), len(result.mentions), len(result.places), len(result.unresolved), waiting)
 
 
 def _workers_can_read(articles: Sequence[str | os.PathLike[str]], urls: Iterable[str], scheduler: str | None) -> bool:

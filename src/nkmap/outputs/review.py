@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nkmap.infra import atomic
-from nkmap.model import GeoparseResult, Mention, Place, Reason
+from nkmap.model import Dropped, GeoparseResult, Mention, Place, Reason, ResolvedMention
 from nkmap.names import name_key
 
 FILE_NAME = "review.csv"
@@ -63,6 +63,120 @@ class ReviewRow:
     @property
     def awaiting(self) -> bool:
         return self.status in AWAITING
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewTally:
+    """A :class:`ReviewRow` as a streamed build keeps it (:class:`ReviewTallies`): its count, its
+    articles and its first mention's sentence instead of every mention. Written the same way."""
+
+    status: str
+    candidate: str
+    reason: str
+    count: int
+    articles: tuple[str, ...]
+    example: str
+    candidates: tuple[tuple[Place, float], ...] = ()
+    place: Place | None = None
+    confidence: float | None = None
+
+    @property
+    def awaiting(self) -> bool:
+        return self.status in AWAITING
+
+
+Row = ReviewRow | ReviewTally
+
+
+class _Group:
+    """What a streamed build keeps of one review row while the articles come."""
+
+    __slots__ = ("first", "count", "articles", "best", "place", "confidence")
+
+    def __init__(self, first: Mention) -> None:
+        self.first = first
+        self.count = 0
+        self.articles: dict[str, None] = {}
+        self.best: dict[str, tuple[Place, float]] = {}
+        self.place: Place | None = None
+        self.confidence: float = 0.0
+
+
+class ReviewTallies:
+    """The rows of :func:`review_rows`, gathered a batch of articles at a time (the streamed build):
+    per row its count, articles, first mention and best places, not every mention.
+
+    :meth:`rows` gives the rows ``review_rows`` gives for the whole result, in the same order, as
+    long as each article's drops come in the same batch as its mentions (as geoparsing gives them).
+    """
+
+    def __init__(self, low_confidence: float = LOW_CONFIDENCE) -> None:
+        self.low_confidence = low_confidence
+        self._dropped: dict[tuple[str, str, str], _Group] = {}  # the rows that drops start, in their order
+        self._mentions: dict[tuple[str, str, str], _Group] = {}  # ... and the mentions, after them
+
+    def add(self, mentions: Iterable[ResolvedMention], dropped: Iterable[Dropped]) -> None:
+        seen: set[tuple[str, int, int]] = set()
+        for d in dropped:
+            m = d.mention
+            status = "corrected" if d.reason == Reason.CORRECTION else "unresolved" if d.kept else "dropped"
+            group = self._group(self._dropped, (status, name_key(m.surface), str(d.reason)), m)
+            best = group.best
+            for place, score in d.candidates:
+                if place.id not in best or score > best[place.id][1]:
+                    best[place.id] = (place, score)
+            seen.add((m.article, m.start, m.end))
+        low = self.low_confidence
+        for rm in mentions:
+            m = rm.mention
+            if rm.place is None:
+                if (m.article, m.start, m.end) not in seen:
+                    self._group(self._mentions, ("unresolved", name_key(m.surface), str(Reason.NO_EVIDENCE)), m)
+            elif rm.confidence < low:
+                group = self._group(self._mentions, ("low confidence", name_key(m.surface), rm.place.id), m)
+                if group.place is None:
+                    group.place, group.confidence = rm.place, rm.confidence
+                else:
+                    group.confidence = max(group.confidence, rm.confidence)
+
+    @staticmethod
+    def _group(groups: dict[tuple[str, str, str], _Group], key: tuple[str, str, str], m: Mention) -> _Group:
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Group(m)
+        group.count += 1
+        group.articles[m.article] = None
+        return group
+
+    def rows(self) -> list[ReviewTally]:
+        rows = []
+        for key in [*self._dropped, *(k for k in self._mentions if k not in self._dropped)]:
+            status, _, reason = key
+            parts = [g for g in (self._dropped.get(key), self._mentions.get(key)) if g is not None]
+            first = parts[0].first
+            count = sum(g.count for g in parts)
+            articles = tuple(dict.fromkeys(a for g in parts for a in g.articles))
+            if status == "low confidence":
+                group = parts[0]
+                best = ((group.place, group.confidence),)
+                rows.append(
+                    ReviewTally(
+                        status,
+                        first.surface,
+                        str(Reason.LOW_CONFIDENCE),
+                        count,
+                        articles,
+                        first.sentence,
+                        best,  # type: ignore[arg-type]
+                        group.place,
+                        group.confidence,
+                    )
+                )
+            else:
+                best_of = sorted(parts[0].best.values(), key=lambda ps: (-ps[1], ps[0].name))[:CANDIDATES]
+                rows.append(ReviewTally(status, first.surface, reason, count, articles, first.sentence, tuple(best_of)))
+        rows.sort(key=lambda r: (STATUSES.index(r.status), -r.count, name_key(r.candidate), r.reason))
+        return rows
 
 
 _last: tuple[GeoparseResult, float, tuple[ReviewRow, ...]] | None = None  # the rows of the last result asked for
@@ -136,7 +250,7 @@ def _best(weighed: Iterable[tuple[tuple[Place, float], ...]]) -> tuple[tuple[Pla
     return tuple(sorted(best.values(), key=lambda ps: (-ps[1], ps[0].name))[:CANDIDATES])
 
 
-def awaiting_review(rows: Iterable[ReviewRow]) -> int:
+def awaiting_review(rows: Iterable[Row]) -> int:
     """How many names wait for a decision (every row but the ones corrections settled)."""
     return sum(1 for r in rows if r.awaiting)
 
@@ -148,7 +262,7 @@ def describe(place: Place, score: float) -> str:
     return f"{place.name}{country} ({place.kind}; {where}; {place.lat:.5f}, {place.lon:.5f}) {score:.2f}"
 
 
-def row_cells(row: ReviewRow) -> dict[str, object]:
+def row_cells(row: Row) -> dict[str, object]:
     return {
         "status": row.status,
         "candidate": row.candidate,
@@ -169,7 +283,7 @@ def inert(value: object) -> object:
     return value
 
 
-def review_csv(rows: Iterable[ReviewRow]) -> str:
+def review_csv(rows: Iterable[Row]) -> str:
     """The text of ``review.csv``: UTF-8 with a byte-order mark, CRLF, formula-like cells defused,
     like nkmap's other CSV files."""
     buffer = io.StringIO()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gc
 import html
+import io
 import itertools
 import json
 import os
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from nkmap.formats import parse_formats
 from nkmap.infra import atomic
-from nkmap.model import GeoparseResult, Mention, Place, ResolvedMention
+from nkmap.model import Article, GeoparseResult, Mention, Place, ResolvedMention
 
 if TYPE_CHECKING:  # geopandas, pandas and shapely are imported where a frame is asked for, not at start-up
     import geopandas as gpd
@@ -81,7 +82,12 @@ def _mentions_frame(result: GeoparseResult) -> gpd.GeoDataFrame:
 
 def places_frame(result: GeoparseResult) -> gpd.GeoDataFrame:
     """One row per place (the second frame of :func:`to_geodataframes`)."""
-    places_ = [s.place for s in result.places]
+    return places_frame_of([(s.place, len(s.mentions), s.articles) for s in result.places])
+
+
+def places_frame_of(places: Sequence[tuple[Place, int, Sequence[str]]]) -> gpd.GeoDataFrame:
+    """:func:`places_frame` from ``(place, mentions, articles)`` per place (what a streamed build keeps)."""
+    places_ = [p for p, _, _ in places]
     place_columns: dict[str, list] = {
         "place_id": [p.id for p in places_],
         "name": [p.name for p in places_],
@@ -90,12 +96,12 @@ def places_frame(result: GeoparseResult) -> gpd.GeoDataFrame:
         "origin": [p.origin for p in places_],
         "source": [p.source for p in places_],
         "geonameid": [p.geonameid for p in places_],
-        "mentions": [len(s.mentions) for s in result.places],
-        "articles": [list(s.articles) for s in result.places],
+        "mentions": [n for _, n, _ in places],
+        "articles": [list(a) for _, _, a in places],
     }
-    places = _frame(place_columns, _PLACE_COLUMNS, _points([p.lat for p in places_], [p.lon for p in places_]))
-    places["geonameid"] = places["geonameid"].astype("Int64")  # an id, not 174982.0, even where some are missing
-    return places
+    frame = _frame(place_columns, _PLACE_COLUMNS, _points([p.lat for p in places_], [p.lon for p in places_]))
+    frame["geonameid"] = frame["geonameid"].astype("Int64")  # an id, not 174982.0, even where some are missing
+    return frame
 
 
 def _frame(columns: dict[str, list], names: tuple[str, ...], geometry: np.ndarray) -> gpd.GeoDataFrame:
@@ -316,12 +322,12 @@ def _write_feature_collection(path: str | os.PathLike[str], features: Iterable[s
     features = iter(features)
     with atomic.atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
-            f.write('{\n"type": "FeatureCollection",\n"features": [\n')
+            f.write(GEOJSON_HEAD)
             separator = ""
             while lines := list(itertools.islice(features, 2000)):
-                f.write(separator + ",\n".join(lines))
-                separator = ",\n"
-            f.write("\n]\n}\n")
+                f.write(separator + GEOJSON_SEPARATOR.join(lines))
+                separator = GEOJSON_SEPARATOR
+            f.write(GEOJSON_TAIL)
     return Path(path)
 
 
@@ -362,57 +368,69 @@ def write_csv_rows(path: str | os.PathLike[str], columns: Sequence[str], records
 def write_mentions_geojson(result: GeoparseResult, path: str | os.PathLike[str]) -> Path:
     """``mentions.geojson``: :func:`write_geojson_rows` over :func:`mention_records`, with what repeats
     (an article's columns, a place's columns and point) encoded once, so a row costs a few C calls."""
-    enc = _encode_string
-    keys = [enc(c) + ": " for c in _MENTION_COLUMNS]
-    k = dict(zip(_MENTION_COLUMNS, keys))
-    dates = {a.name: a.date.isoformat() if a.date else None for a in result.articles}
-    languages = {a.name: a.language or None for a in result.articles}
-    articles: dict[str, str] = {}
-    places: dict[str | None, tuple[str, str]] = {
-        None: (
-            f"{k['place_id']}null, {k['place']}null, {k['kind']}null, {k['country']}null, ",
-            "null",
-        )
-    }
-    small: dict[str, str] = {}  # roles and methods: a handful of values
-    reals: dict[float, str] = {}  # confidences: a few hundred values
+    line = GeojsonMentionLines(article_columns(result.articles))
+    return _write_feature_collection(path, map(line, result.mentions))
 
-    def once(text: str) -> str:
-        out = small.get(text)
+
+def article_columns(articles: Iterable[Article]) -> dict[str, tuple[str | None, str | None]]:
+    """The article columns of the mention rows, by article name: ``(date, language)``, None where empty."""
+    return {a.name: (a.date.isoformat() if a.date else None, a.language or None) for a in articles}
+
+
+class GeojsonMentionLines:
+    """One ``mentions.geojson`` Feature per call (a mention), its article's columns looked up in
+    ``articles`` (:func:`article_columns`; it may grow between calls: the streamed build adds each
+    article as it comes). What repeats is encoded once."""
+
+    def __init__(self, articles: dict[str, tuple[str | None, str | None]]) -> None:
+        enc = _encode_string
+        self._articles = articles
+        self._k = k = dict(zip(_MENTION_COLUMNS, [enc(c) + ": " for c in _MENTION_COLUMNS]))
+        self._heads: dict[str, str] = {}
+        self._places: dict[str | None, tuple[str, str]] = {
+            None: (f"{k['place_id']}null, {k['place']}null, {k['kind']}null, {k['country']}null, ", "null")
+        }
+        self._small: dict[str, str] = {}  # roles and methods: a handful of values
+        self._reals: dict[float, str] = {}  # confidences: a few hundred values
+
+    def _once(self, text: str) -> str:
+        out = self._small.get(text)
         if out is None:
-            out = small[text] = enc(text)
+            out = self._small[text] = _encode_string(text)
         return out
 
-    def features() -> Iterator[str]:
-        for rm in result.mentions:
-            m, p = rm.mention, rm.place
-            head = articles.get(m.article)
-            if head is None:
-                head = articles[m.article] = (
-                    f'{{ "type": "Feature", "properties": {{ {k["article"]}{enc(m.article)}, '
-                    f"{k['date']}{_json_value(dates.get(m.article))}, "
-                    f"{k['language']}{_json_value(languages.get(m.article))}, "
-                )
-            pid = p.id if p is not None else None
-            place = places.get(pid)
-            if place is None:
-                assert p is not None
-                place = places[pid] = (
-                    f"{k['place_id']}{enc(p.id)}, {k['place']}{enc(p.name)}, "
-                    f"{k['kind']}{enc(p.kind)}, {k['country']}{enc(p.country)}, ",
-                    f'{{ "type": "Point", "coordinates": [ {_json_coordinate(p.lon)}, {_json_coordinate(p.lat)} ] }}',
-                )
-            confidence = reals.get(rm.confidence)
-            if confidence is None:
-                confidence = reals[rm.confidence] = _json_real(float(rm.confidence))
-            yield (
-                f"{head}{k['start']}{m.start}, {k['end']}{m.end}, {k['surface']}{enc(m.surface)}, "
-                f"{k['role']}{once(rm.role)}, {place[0]}{k['method']}{once(rm.method)}, "
-                f"{k['confidence']}{confidence}, {k['sentence']}{enc(m.sentence)} }}, "
-                f'"geometry": {place[1]} }}'
+    def __call__(self, rm: ResolvedMention) -> str:
+        enc, k = _encode_string, self._k
+        m, p = rm.mention, rm.place
+        head = self._heads.get(m.article)
+        if head is None:
+            date, language = self._articles.get(m.article, (None, None))
+            head = self._heads[m.article] = (
+                f'{{ "type": "Feature", "properties": {{ {k["article"]}{enc(m.article)}, '
+                f"{k['date']}{_json_value(date)}, "
+                f"{k['language']}{_json_value(language)}, "
             )
+        pid = p.id if p is not None else None
+        place = self._places.get(pid)
+        if place is None:
+            assert p is not None
+            place = self._places[pid] = (
+                f"{k['place_id']}{enc(p.id)}, {k['place']}{enc(p.name)}, "
+                f"{k['kind']}{enc(p.kind)}, {k['country']}{enc(p.country)}, ",
+                f'{{ "type": "Point", "coordinates": [ {_json_coordinate(p.lon)}, {_json_coordinate(p.lat)} ] }}',
+            )
+        confidence = self._reals.get(rm.confidence)
+        if confidence is None:
+            confidence = self._reals[rm.confidence] = _json_real(float(rm.confidence))
+        return (
+            f"{head}{k['start']}{m.start}, {k['end']}{m.end}, {k['surface']}{enc(m.surface)}, "
+            f"{k['role']}{self._once(rm.role)}, {place[0]}{k['method']}{self._once(rm.method)}, "
+            f"{k['confidence']}{confidence}, {k['sentence']}{enc(m.sentence)} }}, "
+            f'"geometry": {place[1]} }}'
+        )
 
-    return _write_feature_collection(path, features())
+
+GEOJSON_HEAD, GEOJSON_SEPARATOR, GEOJSON_TAIL = '{\n"type": "FeatureCollection",\n"features": [\n', ",\n", "\n]\n}\n"
 
 
 _CSV_SPECIAL = re.compile(r'[,"\r\n]')  # what makes csv's QUOTE_MINIMAL quote a field (with CRLF rows)
@@ -433,51 +451,64 @@ def write_mentions_csv(result: GeoparseResult, path: str | os.PathLike[str]) -> 
     """``mentions.csv``: the bytes of :func:`write_csv_rows` over :func:`mention_records`, each line
     joined here: an article's and a place's cells are defused and quoted once each, and only the
     surface and the sentence per row (:mod:`csv` spends most of its time on fields that repeat)."""
-    dates = {a.name: a.date.isoformat() if a.date else None for a in result.articles}
-    languages = {a.name: a.language or None for a in result.articles}
-    articles: dict[str, str] = {}
-    places: dict[str | None, tuple[str, str]] = {None: (",,,,", ",")}
-    small: dict[str, str] = {}
-    special, starts = _CSV_SPECIAL.search, _FORMULA_STARTS
-
-    def once(text: str) -> str:
-        out = small.get(text)
-        if out is None:
-            out = small[text] = _csv_text(text)
-        return out
-
+    line = CsvMentionLines(article_columns(result.articles))
     with atomic.atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8-sig", errors="backslashreplace", newline="") as f:
-            csv.writer(f, lineterminator="\r\n").writerow([*_MENTION_COLUMNS, "lat", "lon"])
-            lines: list[str] = []
-            for rm in result.mentions:
-                m, p = rm.mention, rm.place
-                head = articles.get(m.article)
-                if head is None:
-                    name = m.article
-                    head = articles[name] = ",".join(map(_csv_text, (name, dates.get(name), languages.get(name)))) + ","
-                pid = p.id if p is not None else None
-                place = places.get(pid)
-                if place is None:
-                    assert p is not None
-                    place = places[pid] = (
-                        ",".join(map(_csv_text, (p.id, p.name, p.kind, p.country))) + ",",
-                        f"{p.lat!r},{p.lon!r}",
-                    )
-                surface, sentence = m.surface, m.sentence
-                if surface[:1] in starts or special(surface):
-                    surface = _csv_text(surface)
-                if sentence[:1] in starts or special(sentence):
-                    sentence = _csv_text(sentence)
-                lines.append(
-                    f"{head}{m.start},{m.end},{surface},{once(rm.role)},{place[0]}{once(rm.method)},"
-                    f"{float(rm.confidence)!r},{sentence},{place[1]}\r\n"
-                )
-                if len(lines) >= 2000:
-                    f.write("".join(lines))
-                    lines.clear()
-            f.write("".join(lines))
+            f.write(MENTIONS_CSV_HEADER)
+            mentions = iter(result.mentions)
+            while rows := list(itertools.islice(mentions, 2000)):
+                f.write("".join(map(line, rows)))
     return Path(path)
+
+
+def _csv_header() -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([*_MENTION_COLUMNS, "lat", "lon"])
+    return buffer.getvalue()
+
+
+MENTIONS_CSV_HEADER = _csv_header()
+
+
+class CsvMentionLines:
+    """One ``mentions.csv`` line per call (a mention), like :class:`GeojsonMentionLines`."""
+
+    def __init__(self, articles: dict[str, tuple[str | None, str | None]]) -> None:
+        self._articles = articles
+        self._heads: dict[str, str] = {}
+        self._places: dict[str | None, tuple[str, str]] = {None: (",,,,", ",")}
+        self._small: dict[str, str] = {}
+
+    def _once(self, text: str) -> str:
+        out = self._small.get(text)
+        if out is None:
+            out = self._small[text] = _csv_text(text)
+        return out
+
+    def __call__(self, rm: ResolvedMention) -> str:
+        special, starts = _CSV_SPECIAL.search, _FORMULA_STARTS
+        m, p = rm.mention, rm.place
+        head = self._heads.get(m.article)
+        if head is None:
+            name = m.article
+            head = self._heads[name] = ",".join(map(_csv_text, (name, *self._articles.get(name, (None, None))))) + ","
+        pid = p.id if p is not None else None
+        place = self._places.get(pid)
+        if place is None:
+            assert p is not None
+            place = self._places[pid] = (
+                ",".join(map(_csv_text, (p.id, p.name, p.kind, p.country))) + ",",
+                f"{p.lat!r},{p.lon!r}",
+            )
+        surface, sentence = m.surface, m.sentence
+        if surface[:1] in starts or special(surface):
+            surface = _csv_text(surface)
+        if sentence[:1] in starts or special(sentence):
+            sentence = _csv_text(sentence)
+        return (
+            f"{head}{m.start},{m.end},{surface},{self._once(rm.role)},{place[0]}{self._once(rm.method)},"
+            f"{float(rm.confidence)!r},{sentence},{place[1]}\r\n"
+        )
 
 
 def kml_driver() -> str:

@@ -292,6 +292,19 @@ def _assemble(
         if slot
         else map_payload(result, title, towns)
     )
+    fmap = _page(payload, admin1_payload(result, admin1), ReviewPanel(result, corrections), layer, basemap, slot)
+    return fmap, payload
+
+
+def _page(
+    payload: dict[str, Any],
+    provinces: dict[str, Any],
+    panel: ReviewPanel,
+    layer: Tiles | None,
+    basemap: str | os.PathLike[str],
+    slot: bool,
+) -> folium.Map:
+    """The map around its data: ``payload`` (or :data:`_DATA_SLOT`), the provinces and the review panel."""
     fmap = OfflineMap(
         location=(30, 30), zoom_start=3, tiles=None, control_scale=True, prefer_canvas=True, minZoom=2, maxZoom=18
     )
@@ -300,15 +313,14 @@ def _assemble(
     root.header.add_child(RawHtml(inline_assets()), name="nkmap_assets")
     add_json(fmap, "nkmap-basemap", basemap_json(basemap), encoded=True)
     add_json(fmap, "nkmap-data", _DATA_SLOT if slot else payload, encoded=slot)
-    provinces = admin1_payload(result, admin1)
     add_json(fmap, "nkmap-admin1", provinces)
     if layer is not None:
         folium.TileLayer(layer.url, attr=layer.attribution, name="tiles", max_zoom=19).add_to(fmap)
     borders = ADMIN1_ATTRIBUTION if provinces["lines"] or provinces["areas"] else BASEMAP_ATTRIBUTION
     fmap.add_child(PageScript(f"{borders}; {TOWNS_ATTRIBUTION}"))
-    fmap.add_child(ReviewPanel(result, corrections))  # the review panel (outputs/web/review_panel.py)
+    fmap.add_child(panel)  # the review panel (outputs/web/review_panel.py)
     _fix_ids(fmap)
-    return fmap, payload
+    return fmap
 
 
 def write_map(
@@ -329,11 +341,33 @@ def write_map(
     whole page, no JSON of the whole data, and no copy of a long text is ever held at once. A
     19 MB article costs a few MB here instead of several times its size.
     """
-    from nkmap.infra import atomic
 
     fmap, payload = _assemble(
         result, title, tiles=tiles, basemap=basemap, corrections=corrections, towns=towns, admin1=admin1, slot=True
     )
+    return _write_page(fmap, payload, path)
+
+
+def write_map_parts(
+    path: str | os.PathLike[str],
+    payload: dict[str, Any],
+    provinces: dict[str, Any],
+    review: dict[str, Any],
+    *,
+    tiles: str | Tiles | None = "none",
+    basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
+) -> Path:
+    """Write the page of :func:`write_map` from its data already made: the streamed build's way
+    (:mod:`nkmap.outputs.stream`), whose payload holds its articles in a :class:`SpooledList` and
+    its mentions as an iterator. ``provinces`` as :func:`admin1_payload` gives them, ``review`` as
+    :func:`nkmap.outputs.web.review_panel.review_payload` does."""
+    fmap = _page(payload, provinces, ReviewPanel(None, payload=review), resolve_tiles(tiles), basemap, slot=True)
+    return _write_page(fmap, payload, path)
+
+
+def _write_page(fmap: folium.Map, payload: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+    from nkmap.infra import atomic
+
     page = fmap.get_root().render()
     del fmap
     head, mark, tail = page.partition(_DATA_SLOT)
@@ -349,6 +383,32 @@ def write_map(
     return Path(path)
 
 
+class SpooledList:
+    """A JSON list's items kept in a temporary file instead of memory (the streamed build's article
+    texts): :func:`payload_json_pieces` copies them into the page. Items are added as the pieces of
+    :func:`article_json_pieces` would write them."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass", newline="")
+        self.count = 0
+
+    def add(self, record: dict[str, Any]) -> None:
+        self._file.write("," if self.count else "")
+        self._file.writelines(_object_pieces(record))
+        self.count += 1
+
+    def pieces(self) -> Iterator[str]:
+        self._file.flush()
+        self._file.seek(0)
+        while piece := self._file.read(TEXT_PIECE):
+            yield piece
+
+    def close(self) -> None:
+        self._file.close()
+
+
 TEXT_PIECE = 1 << 20  # characters of an article text encoded at a time
 ROWS_PIECE = 5000  # rows of a list made while it is written
 
@@ -362,6 +422,11 @@ def payload_json_pieces(payload: dict[str, Any]) -> Iterator[str]:
     yield "{"
     for i, (key, value) in enumerate(payload.items()):
         yield ("," if i else "") + json_for_html(key) + ":"
+        if isinstance(value, SpooledList):  # items kept on disk (the streamed build's articles)
+            yield "["
+            yield from value.pieces()
+            yield "]"
+            continue
         if isinstance(value, Iterator):  # rows made as they are written: a list's JSON, some rows at a time
             yield "["
             first = True

@@ -11,6 +11,7 @@ rest of the page (see :mod:`nkmap.outputs.web.page`).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
@@ -18,7 +19,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from nkmap.model import GeoparseResult
-from nkmap.outputs.review import LOW_CONFIDENCE, review_rows
+from nkmap.outputs.review import LOW_CONFIDENCE, Row, review_rows
 from nkmap.sources.corrections import FILE_NAME
 
 ROWS_SHOWN = 500  # the panel lists this many names; review.csv has them all
@@ -28,13 +29,25 @@ def review_payload(result: GeoparseResult, corrections: Any = None, limit: int =
     """What the panel shows and edits: the rows awaiting review, the low-confidence places, the
     names each place is written as, and the corrections already applied (exported again)."""
     rows = review_rows(result)
-    awaiting = [r for r in rows if r.awaiting]
     surfaces: dict[str, list[str]] = {}
     best: dict[str, float] = {}
     for summary in result.places:
         pid = summary.place.id
         surfaces[pid] = list(dict.fromkeys(rm.mention.surface for rm in summary.mentions))
         best[pid] = max(rm.confidence for rm in summary.mentions)
+    return panel_payload(rows, surfaces, best, corrections, limit)
+
+
+def panel_payload(
+    rows: Sequence[Row],
+    surfaces: dict[str, list[str]],
+    best: dict[str, float],
+    corrections: Any = None,
+    limit: int = ROWS_SHOWN,
+) -> dict[str, Any]:
+    """:func:`review_payload` from its parts: the review rows, and each place's names as written
+    and best confidence (what a streamed build keeps instead of the mentions)."""
+    awaiting = [r for r in rows if r.awaiting]
     existing = corrections.corrections.entries if corrections is not None else ()
     return {
         "threshold": LOW_CONFIDENCE,
@@ -84,10 +97,12 @@ nkmapReview({{ this._parent.get_name() }}, JSON.parse(document.getElementById("n
 """
     )
 
-    def __init__(self, result: GeoparseResult, corrections: Any = None) -> None:
+    def __init__(
+        self, result: GeoparseResult | None, corrections: Any = None, payload: dict[str, Any] | None = None
+    ) -> None:
         super().__init__()
         self._name = "NkmapReview"
-        self.payload = review_payload(result, corrections)
+        self.payload = payload if payload is not None else review_payload(result, corrections)  # type: ignore[arg-type]
 
     # branca's MacroElement.render returns None, which its base's annotation (-> str) does not allow
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
