@@ -185,7 +185,10 @@ def _city_struct() -> type:
 
 def _combining(text: str) -> re.Pattern[str]:
     """The code points of ``text`` with a non-zero canonical combining class (what ``name_key`` drops after NFKD)."""
-    marks = sorted(c for c in set(text) if unicodedata.combining(c))
+    # The distinct code points, counted by NumPy over the text's UTF-32 (a set of 5 M characters costs 4x more).
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    present = np.flatnonzero(np.bincount(points)) if len(points) else ()
+    marks = [c for c in map(chr, present) if unicodedata.combining(c)]
     return re.compile("[" + "".join(map(re.escape, marks)) + "]+") if marks else re.compile("(?!)")
 
 
