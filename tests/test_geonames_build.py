@@ -34,7 +34,11 @@ def test_folding_ascii_and_other_names_apart_keeps_their_order_and_keys(names):
 
 
 @pytest.mark.parametrize("names", [EDGES, EDGES[::-1], [], ["x\0y", "Baku", "Bakı"], ["Ağdam", "Agdam", "AĞDAM"]])
-def test_the_builder_s_fold_gives_each_key_with_the_name_it_came_from(names):
+@pytest.mark.parametrize("batch", [1, 3, 1 << 16])
+def test_the_builder_s_fold_gives_each_key_with_the_name_it_came_from(names, batch, monkeypatch):
+    from nkmap.sources import geonames
+
+    monkeypatch.setattr(geonames, "FOLD_BATCH", batch)
     keys, order = _fold_parts(list(names))
     assert sorted(order.tolist()) == list(range(len(names)))
     assert [(names[i], k) for i, k in zip(order.tolist(), keys)] == [

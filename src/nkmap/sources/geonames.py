@@ -219,9 +219,17 @@ def _fold_parts(names: list[str]) -> tuple[list[str], np.ndarray]:
     """
     is_ascii = np.fromiter(map(str.isascii, names), dtype=bool, count=len(names))
     order = np.concatenate((np.flatnonzero(is_ascii), np.flatnonzero(~is_ascii)))
-    keys = _fold_joined(list(itertools.compress(names, is_ascii.tolist())), ascii_only=True)
-    keys += _fold_joined(list(itertools.compress(names, (~is_ascii).tolist())), ascii_only=False)
+    keys: list[str] = []
+    for part, ascii_only in ((is_ascii, True), (~is_ascii, False)):
+        chosen = list(itertools.compress(names, part.tolist()))
+        for start in range(0, len(chosen), FOLD_BATCH):
+            keys += _fold_joined(chosen[start : start + FOLD_BATCH], ascii_only)
     return keys, order
+
+
+# Names folded per joined string: a few MB each, which the allocator reuses. One string of all 1.4 M
+# names is allocated (and paged in) afresh at every step of the fold: +0.2 s of system time.
+FOLD_BATCH = 1 << 16
 
 
 def _fold_joined(names: list[str], ascii_only: bool) -> list[str]:
