@@ -46,10 +46,19 @@ def test_the_builder_s_fold_gives_each_key_with_the_name_it_came_from(names, bat
     ]
 
 
-def test_the_index_keeps_short_names_that_are_no_web_addresses():
-    keys = ["", "a", "a b c d e", "a b c d e f", "http", "https www", "xhttp", "ttp", "h", "é b", "a  b c d e"]
+KEYS = ["", "a", "a b c d e", "a b c d e f", "http", "https www", "xhttp", "ttp", "h", "é b", "a  b c d e", "ħttp"]
+
+
+@pytest.mark.parametrize(
+    "keys", [KEYS, KEYS[::-1], [], [""], ["http"], ["\ud800http", "httpé"], [*KEYS, "x\0y", "a\0"]]
+)
+def test_the_index_keeps_short_names_that_are_no_web_addresses(keys):
     wanted = [bool(k) and k.count(" ") < MAX_WORDS and not k.startswith("http") for k in keys]
-    assert _indexed(keys).tolist() == wanted == [False, True, True, False, False, False, True, True, True, True, False]
+    assert _indexed(keys).tolist() == wanted
+
+
+def test_which_keys_are_kept():
+    assert _indexed(KEYS).tolist() == [False, True, True, False, False, False, True, True, True, True, False, True]
 
 
 @pytest.mark.parametrize("text", ["", "abc", "e\u0301 a\u0308\0o\u0328\u0301", "\ud800x\u0301", "\U0001d400\u20d7"])
