@@ -792,12 +792,6 @@ def _prepare_writers(formats: Sequence[str]) -> None:
     workers geoparse: after them, this process would do it alone (the serial fraction of ``--workers``)."""
     import nkmap.outputs.tables  # noqa: F401
 
-    if "kml" in formats:  # a GeoDataFrame written by GDAL (pyogrio)
-        import geopandas  # noqa: F401
-
-        from nkmap.outputs.tables import kml_driver
-
-        kml_driver()
     if "csv" in formats:
         import nkmap.outputs.review  # noqa: F401
     if "html" in formats:
