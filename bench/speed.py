@@ -1130,15 +1130,19 @@ def targets(data: dict, sizes: list[float]) -> list[str]:
         "CPU",
         why,
     )
-    s = st.get("sample")
-    verdict(
-        "sample corpus `nkmap build --no-cache` ≤ 1.0 s whole process",
-        median(s["cpu"]) if s else None,
-        1.0,
-        False,
-        f"{median(s['cpu']):.2f} s CPU ({median(s['wall']):.2f} s wall)" if s else "",
-        "CPU",
-    )
+    for key, how in (
+        ("sample", "`--no-cache`, every article geoparsed"),
+        ("sample-cached", "again, as a user regenerates"),
+    ):
+        s = st.get(key)
+        verdict(
+            f"sample corpus `nkmap build` ≤ 1.0 s whole process ({how})",
+            median(s["cpu"]) if s else None,
+            1.0,
+            False,
+            f"{median(s['cpu']):.2f} s CPU ({median(s['wall']):.2f} s wall)" if s else "",
+            "CPU",
+        )
     big = 50.0 if 50.0 in sizes else None
     for system, what in (("nkmap-build", "end to end"), ("nkmap", "geoparse")):
         rss = tp.get("rss", {}).get((big, system)) if big and tp else None

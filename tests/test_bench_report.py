@@ -38,7 +38,11 @@ def figures(nkmap_cpu: float, rss_build: dict[float, float], w2: float, same: st
             "rss": rss,
             "identity": {10.0: {"nkmap-build-w2": same, "nkmap-build-dask": "yes"}},
         },
-        "startup": {"sample": {"wall": [0.8], "cpu": [0.7]}, "geonames": {"wall": [9.0], "cpu": [8.0]}},
+        "startup": {
+            "sample": {"wall": [1.3], "cpu": [1.2]},
+            "sample-cached": {"wall": [0.8], "cpu": [0.7]},
+            "geonames": {"wall": [9.0], "cpu": [8.0]},
+        },
         "page": {"ready": [700.0, 650.0, 900.0], "ready_cpu": [300.0]},
         "profile": {
             "total_s": 10.0,
@@ -73,7 +77,11 @@ def test_each_target_is_judged_and_a_miss_says_by_how_much():
     assert find(table, "geoparse ≥ 0.3× geotext")[2] == "**no**"  # 2.5 / 30 = 0.083
     end_to_end = find(table, "end to end")  # 1 MB/s against 2 MB/s; the why: geoparse's part of the time
     assert end_to_end[2] == "**no**" and end_to_end[3].startswith("missed by 2.00×; per MB: 1.00 s CPU end to end")
-    assert find(table, "sample corpus")[2] == "**yes**"  # 0.7 s CPU
+    assert find(table, "sample corpus `nkmap build` ≤ 1.0 s whole process (`--no-cache`")[2:4] == [
+        "**no**",
+        "missed by 1.20×",
+    ]
+    assert find(table, "sample corpus `nkmap build` ≤ 1.0 s whole process (again")[2] == "**yes**"  # 0.7 s CPU
     assert find(table, "peak RSS ≤ 350 MB at 50 MB (end to end)")[2:4] == ["**no**", "missed by 1.43×"]
     assert find(table, "peak RSS ≤ 350 MB at 50 MB (geoparse)")[2] == "**yes**"
     assert find(table, "peak RSS grows sub-linearly")[2] == "**yes**"  # +11.1 MB/MB, then +5.0
@@ -92,7 +100,7 @@ def test_a_speed_up_with_different_outputs_is_not_met():
 def test_targets_not_measured_say_so():
     table = rows(speed.targets({"startup": {}}, []))
     assert all(v[0].startswith("not measured") and v[2] == "–" for v in table.values())
-    assert len(table) == 12
+    assert len(table) == 13
 
 
 def test_the_large_size_gets_as_many_nkmap_runs_as_the_budget_holds():
