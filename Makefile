@@ -14,18 +14,18 @@ test: $(VENV)/.test            ## set up and run lint, the whole test suite and 
 	$(BIN)/python -m pytest
 	./tools/wheel-smoke.sh
 
-test-quick: $(VENV)/.test      ## the quick subset while working (about a minute; keeps its cache in .venv/test-cache)
+test-quick: $(VENV)/.test      ## the quick subset while working, on 2 processes (about a minute; keeps its caches in .venv/test-cache-gw*)
 	./tools/install-chromium.sh
-	NKMAP_TEST_CACHE_DIR=$(CURDIR)/$(VENV)/test-cache $(BIN)/python -m pytest -m "not slow" -q
+	NKMAP_TEST_CACHE_DIR=$(CURDIR)/$(VENV)/test-cache $(BIN)/python -m pytest -m "not slow" -q -n 2
 
 lint: $(VENV)/.test            ## ruff (lint and format check) and mypy on src/
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy src
 
-bench: $(VENV)/.bench            ## speed: one table (nkmap, --workers 2, Dask, geotext, flashgeotext, floor; 1/10/50 MB, medians of 5), scale-out, start-up, maps, browser
+bench: $(VENV)/.bench            ## speed (~30 min): issue 15's targets, one table (nkmap, --workers 2, Dask, geotext, flashgeotext, floor; 1/10/50 MB, medians of 5), start-up, page, profile
 	./tools/install-chromium.sh
-	$(BIN)/python bench/speed.py --browser --write bench/RESULTS.md
+	$(BIN)/python bench/speed.py --write bench/RESULTS.md
 
 quality: $(VENV)/.bench          ## recognition/resolution quality on ../shared/devset, nkmap vs peers
 	$(BIN)/python bench/quality.py

@@ -13,8 +13,16 @@ import pytest
 
 # Tests never touch the user's cache: one fresh cache folder per test run, set before nkmap is
 # imported (and inherited by every `python -m nkmap` the tests start). NKMAP_TEST_CACHE_DIR picks a
-# folder to keep between runs while working (`make test-quick` does; CI never sets it).
-os.environ["NKMAP_CACHE_DIR"] = os.environ.get("NKMAP_TEST_CACHE_DIR") or tempfile.mkdtemp(prefix="nkmap-test-cache-")
+# folder to keep between runs while working (`make test-quick` does; CI never sets it). Under
+# pytest-xdist (`-n 2`) every worker process has a cache of its own (a kept folder gets the
+# worker's name appended), so that no test sees another worker's cache being written.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_KEPT = os.environ.get("NKMAP_TEST_CACHE_DIR")
+os.environ["NKMAP_CACHE_DIR"] = (
+    (f"{_KEPT}-{_WORKER}" if _WORKER else _KEPT)
+    if _KEPT
+    else tempfile.mkdtemp(prefix=f"nkmap-test-cache-{_WORKER}-" if _WORKER else "nkmap-test-cache-")
+)
 
 import nkmap  # noqa: E402
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import xml.dom.minidom
 
 import geopandas as gpd
 import pyogrio
@@ -13,7 +14,8 @@ import nkmap
 from nkmap.cli import main
 from nkmap.formats import ALL, DEFAULT, FORMATS, parse_formats
 from nkmap.model import Article, GeoparseResult, Mention, Place, ResolvedMention
-from nkmap.outputs.tables import kml_driver, write_csv, write_outputs
+from nkmap.outputs.kml import write_kml
+from nkmap.outputs.tables import write_csv, write_outputs
 
 from .conftest import ARTICLES, GAZETTEER
 
@@ -51,8 +53,27 @@ def test_kml_has_one_placemark_per_place(sample_build):
     assert (round(geneva.y, 3), round(geneva.x, 3)) == (46.202, 6.146)
 
 
-def test_kml_driver_is_one_gdal_has():
-    assert kml_driver() in pyogrio.list_drivers(write=True)
+def test_kml_gives_gdal_every_field_of_awkward_places(tmp_path):
+    awkward = ["Tom & Jerry <b>", "]]> end", "bell\x07 tab\t", "lone \udc80 surrogate", "Śląsk 𝄞"]
+    places = [
+        (
+            Place(
+                id=f"p{i}", name=n, lat=0.1 + 0.2 * i, lon=-(1 / 3) - i, kind="town", country="ID", geonameid=i or None
+            ),
+            i,
+            [f"{n}.txt"],
+        )
+        for i, n in enumerate(awkward)
+    ]
+    path = write_kml(places, tmp_path / "places.kml")
+    xml.dom.minidom.parse(str(path))  # well-formed, whatever the names hold
+    frame = pyogrio.read_dataframe(path)
+    shown = [n.replace("\x07", "\ufffd").replace("\udc80", "\ufffd") for n in awkward]
+    assert list(frame["Name"]) == shown
+    assert list(frame["articles"]) == [f"{n}.txt" for n in shown]
+    assert list(frame["mentions"].astype(int)) == [0, 1, 2, 3, 4]
+    assert frame["geonameid"].isna().tolist() == [True, False, False, False, False]
+    assert [(g.x, g.y) for g in frame.geometry] == [(p.lon, p.lat) for p, _, _ in places]  # shortest repr: exact
 
 
 def _tiny_result(surface: str, sentence: str) -> GeoparseResult:

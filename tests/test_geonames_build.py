@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nkmap.names import name_key
-from nkmap.sources.geonames import MAX_WORDS, fold_many
+from nkmap.sources.geonames import MAX_WORDS, _combining, _fold_parts, _indexed, fold_many
 
 EDGES = [
     "",
@@ -31,6 +31,43 @@ EDGES = [
 )
 def test_folding_ascii_and_other_names_apart_keeps_their_order_and_keys(names):
     assert fold_many(list(names)) == [name_key.__wrapped__(n) for n in names]
+
+
+@pytest.mark.parametrize("names", [EDGES, EDGES[::-1], [], ["x\0y", "Baku", "Bakı"], ["Ağdam", "Agdam", "AĞDAM"]])
+@pytest.mark.parametrize("batch", [1, 3, 1 << 16])
+def test_the_builder_s_fold_gives_each_key_with_the_name_it_came_from(names, batch, monkeypatch):
+    from nkmap.sources import geonames
+
+    monkeypatch.setattr(geonames, "FOLD_BATCH", batch)
+    keys, order = _fold_parts(list(names))
+    assert sorted(order.tolist()) == list(range(len(names)))
+    assert [(names[i], k) for i, k in zip(order.tolist(), keys)] == [
+        (names[i], name_key.__wrapped__(names[i])) for i in order.tolist()
+    ]
+
+
+KEYS = ["", "a", "a b c d e", "a b c d e f", "http", "https www", "xhttp", "ttp", "h", "é b", "a  b c d e", "ħttp"]
+
+
+@pytest.mark.parametrize(
+    "keys", [KEYS, KEYS[::-1], [], [""], ["http"], ["\ud800http", "httpé"], [*KEYS, "x\0y", "a\0"]]
+)
+def test_the_index_keeps_short_names_that_are_no_web_addresses(keys):
+    wanted = [bool(k) and k.count(" ") < MAX_WORDS and not k.startswith("http") for k in keys]
+    assert _indexed(keys).tolist() == wanted
+
+
+def test_which_keys_are_kept():
+    assert _indexed(KEYS).tolist() == [False, True, True, False, False, False, True, True, True, True, False, True]
+
+
+@pytest.mark.parametrize("text", ["", "abc", "e\u0301 a\u0308\0o\u0328\u0301", "\ud800x\u0301", "\U0001d400\u20d7"])
+def test_the_marks_dropped_are_those_the_text_holds(text):
+    import re
+    import unicodedata
+
+    marks = sorted(c for c in set(text) if unicodedata.combining(c))
+    assert _combining(text).pattern == ("[" + "".join(map(re.escape, marks)) + "]+" if marks else "(?!)")
 
 
 @pytest.mark.slow

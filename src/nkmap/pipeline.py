@@ -798,10 +798,7 @@ def _build_on_workers(
     from nkmap.inputs.duplicates import find_duplicates, report_duplicates
 
     stream = geoparsed_on_workers(articles, gazetteer, **options)
-    import nkmap.outputs.tables  # noqa: F401  (geopandas: a second of importing, done while the workers work)
-
-    if "html" in formats:
-        import nkmap.outputs.web.page  # noqa: F401  (folium)
+    _prepare_writers(formats)
     chunks: list[ChunkResult] = []
 
     def arriving() -> Iterator[Article]:
@@ -821,6 +818,22 @@ def _build_on_workers(
         ),
         duplicates,
     )
+
+
+def _prepare_writers(formats: Sequence[str]) -> None:
+    """Import the writers of ``formats`` and load what they read whatever the result, here, while the
+    workers geoparse: after them, this process would do it alone (the serial fraction of ``--workers``)."""
+    import nkmap.outputs.tables  # noqa: F401
+
+    if "csv" in formats:
+        import nkmap.outputs.review  # noqa: F401
+    if "html" in formats:
+        import shapely  # noqa: F401  (the provinces beside the map's places)
+
+        from nkmap.outputs.web.basemap import basemap_json
+
+        basemap_json()  # parsed once per process
+        import nkmap.outputs.web.page  # noqa: F401  (folium)
 
 
 def load_applied_corrections(

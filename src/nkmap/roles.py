@@ -140,7 +140,8 @@ def tag_roles(
                 before, _flagger(text, lo, start, spans, own), words
             ):
                 role = "event"
-        out.append(ResolvedMention(m, rm.place, rm.method, rm.confidence, role))
+        # a frozen value: the mention itself when its role stays (most keep the empty one), a new one else
+        out.append(rm if role == rm.role else ResolvedMention(m, rm.place, rm.method, rm.confidence, role))
     return out
 
 

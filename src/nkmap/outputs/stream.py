@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from nkmap.infra import atomic
 from nkmap.model import Article, BuildCounts, Dropped, GeoparseResult, Place, PlaceSummary, ResolvedMention, kind_group
+from nkmap.outputs.kml import write_kml
 from nkmap.outputs.review import LOW_CONFIDENCE, ReviewTallies, review_csv
 from nkmap.outputs.tables import (
     _PLACE_COLUMNS,
@@ -43,7 +44,6 @@ from nkmap.outputs.tables import (
     printable_names,
     write_csv_rows,
     write_geojson_rows,
-    write_kml,
 )
 
 ROWS_AT_ONCE = 2000  # mention rows joined into one write
@@ -297,10 +297,7 @@ class OutputStream:
                 _write_review(rows, out / "review.csv"),
             ]
         if "kml" in self.wanted:
-            from nkmap.outputs.tables import places_frame_of
-
-            frame = places_frame_of([(t.place, t.count, tuple(t.articles)) for t in places])
-            written.append(write_kml(frame, out / "places.kml"))
+            written.append(write_kml([(t.place, t.count, tuple(t.articles)) for t in places], out / "places.kml"))
         images: dict[str, str | os.PathLike[str]] = {f: out / f"map.{f}" for f in ("png", "svg") if f in self.wanted}
         if images:
             from nkmap.outputs.staticmap import write_static_maps

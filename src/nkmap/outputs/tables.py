@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import html
 import io
 import itertools
 import json
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from nkmap.formats import parse_formats
 from nkmap.infra import atomic
 from nkmap.model import Article, GeoparseResult, Mention, Place, ResolvedMention
+from nkmap.outputs.kml import write_kml
 
 if TYPE_CHECKING:  # geopandas, pandas and shapely are imported where a frame is asked for, not at start-up
     import geopandas as gpd
@@ -82,11 +82,7 @@ def _mentions_frame(result: GeoparseResult) -> gpd.GeoDataFrame:
 
 def places_frame(result: GeoparseResult) -> gpd.GeoDataFrame:
     """One row per place (the second frame of :func:`to_geodataframes`)."""
-    return places_frame_of([(s.place, len(s.mentions), s.articles) for s in result.places])
-
-
-def places_frame_of(places: Sequence[tuple[Place, int, Sequence[str]]]) -> gpd.GeoDataFrame:
-    """:func:`places_frame` from ``(place, mentions, articles)`` per place (what a streamed build keeps)."""
+    places = [(s.place, len(s.mentions), s.articles) for s in result.places]
     places_ = [p for p, _, _ in places]
     place_columns: dict[str, list] = {
         "place_id": [p.id for p in places_],
@@ -511,37 +507,6 @@ class CsvMentionLines:
         )
 
 
-def kml_driver() -> str:
-    """GDAL's LIBKML driver where this build has it (full KML 2.2), else its plain KML driver."""
-    import pyogrio
-
-    drivers = pyogrio.list_drivers(write=True)
-    return "LIBKML" if "LIBKML" in drivers else "KML"
-
-
-def write_kml(places: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write one Placemark per place for Google Earth, atomically.
-
-    Both GDAL drivers take the Placemark's ``<name>`` and ``<description>`` from columns named
-    ``Name`` and ``Description``. Google Earth shows the description as HTML, so it is escaped.
-    """
-    frame = places.copy()
-    frame.insert(0, "Name", frame["name"])
-    frame.insert(
-        1,
-        "Description",
-        [
-            html.escape(f"{n} mention{'s' if n != 1 else ''} in {', '.join(a)}")
-            for n, a in zip(frame["mentions"], frame["articles"])
-        ],
-    )
-    frame["articles"] = frame["articles"].map("; ".join)
-    frame = frame.drop(columns=["name"])
-    with atomic.atomic_path(path) as tmp:
-        frame.to_file(tmp, driver=kml_driver(), engine="pyogrio", layer="places")
-    return Path(path)
-
-
 def write_outputs(
     result: GeoparseResult,
     out: str | os.PathLike[str],
@@ -626,7 +591,9 @@ def _write_outputs(
                 write_review_csv(result, out / "review.csv"),
             ]
         if "kml" in wanted:
-            written.append(write_kml(places_frame(result), out / "places.kml"))  # GDAL's KML, from the places alone
+            written.append(
+                write_kml([(s.place, len(s.mentions), s.articles) for s in result.places], out / "places.kml")
+            )
         images: dict[str, str | os.PathLike[str]] = {fmt: out / f"map.{fmt}" for fmt in ("png", "svg") if fmt in wanted}
         if images:
             from nkmap.outputs.staticmap import write_static_maps  # matplotlib only when a picture is asked for

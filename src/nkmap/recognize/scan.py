@@ -32,13 +32,20 @@ if TYPE_CHECKING:
 
 _UPPER_CLASS = UPPER_CLASS
 # A lower-case Arabic article joined by a hyphen starts a name as written: "al-Mawasi", "el-Fasher", "az-Zanna".
-_ARTICLE = r"(?:al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|ez|es|ul|ud)[-\u2010\u2011]"
+# The articles: al|el|ad|adh|an|ar|as|ash|at|ath|az|ed|ez|es|ul|ud, factored by first letter in the same
+# order in _CAPITALISED (see _word_led): one branch is tried, not 16.
 # A word character, combining marks included: decomposed (NFD) text ("Ag\u0306dam") is read like composed text.
 _MARKS = (
     "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0670\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 )
 _W = rf"[\w{_MARKS}]"
-_CAPITALISED = re.compile(rf"(?<!{_W})(?:{_ARTICLE})?[{_UPPER_CLASS}]{_W}*(?:['’]{_W}+)*")
+# (?<!W)(?:ARTICLE)?[UPPER]W*(?:['’]W+)*, led by the class of its possible first characters and the
+# look-behind after it (see _word_led): re skips every other character of the text in C.
+_CAPITALISED = re.compile(
+    rf"[aeu{_UPPER_CLASS}](?<!{_W}.)"
+    rf"(?:(?<=a)(?:l|d|dh|n|r|s|sh|t|th|z)[-\u2010\u2011][{_UPPER_CLASS}]|(?<=e)(?:l|d|z|s)[-\u2010\u2011][{_UPPER_CLASS}]"
+    rf"|(?<=u)(?:l|d)[-\u2010\u2011][{_UPPER_CLASS}]|(?<=[{_UPPER_CLASS}])){_W}*(?:['’]{_W}+)*"
+)
 _GLUED_HEAD = re.compile(rf"{_W}+(?=['’]\w)")  # "Kastamonu" in "Kastamonu’nun", "Ankara" in "Ankara'ya"
 # The word after a candidate: joined by one space or hyphen, as in "Nagorno Karabakh" / "Nagorno-Karabakh".
 _NEXT_WORD = re.compile(rf"(?:[ \u00a0]|[-\u2010\u2011])({_W}+(?:['’]{_W}+)*)")
@@ -114,8 +121,85 @@ class RecognitionRules:
 
 @functools.cache
 def _place_word_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    alternatives = "|".join(r"[ \u00a0]+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})[ \u00a0]+(?=[{_UPPER_CLASS}])")
+    pieces = [r"[ \u00a0]+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True)]
+    led = _word_led(pieces, False, r"\w")
+    return re.compile(rf"{led}[ \u00a0]+(?=[{_UPPER_CLASS}])")
+
+
+# Every character of the Basic Multilingual Plane (surrogates left out): what a case-insensitive literal
+# accepts is read off it with re itself. No character outside the BMP is a case variant of one inside it.
+@functools.cache
+def _bmp() -> str:
+    return "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+
+
+@functools.cache
+def _accepted(literal: str) -> frozenset[str]:
+    """The characters the escaped character ``literal`` matches case-insensitively, read off re itself."""
+    return frozenset(re.findall(f"(?i:{literal})", _bmp()))
+
+
+def _first_characters(pieces: list[str], ignorecase: bool) -> list[tuple[str, frozenset[str], list[str]]] | None:
+    """The regex ``pieces`` (each starting with one escaped literal character) grouped by that character,
+    in order of first appearance: (the character escaped, the characters it accepts, the rests in order).
+
+    None when two groups could match the same character (with ``ignorecase``, checked with re itself).
+    """
+    groups: dict[str, tuple[str, frozenset[str], list[str]]] = {}
+    for piece in pieces:
+        first = re.match(r"\\?.", piece, re.DOTALL)
+        assert first is not None
+        head = first.group()
+        accepted = _accepted(head) if ignorecase else frozenset(head[-1])
+        head = next((h for h, (_, a, _) in groups.items() if a == accepted), head)
+        groups.setdefault(head, (head, accepted, []))[2].append(piece[first.end() :])
+    sets = [a for _, a, _ in groups.values()]
+    if sum(map(len, sets)) != len(frozenset[str]().union(*sets)):
+        return None
+    return list(groups.values())
+
+
+def _by_first_character(pieces: list[str], ignorecase: bool) -> str:
+    """The alternation ``a|b|...`` of the regex ``pieces`` (each starting with one escaped literal
+    character), factored by that character: ``k(?:ota|abupaten)|d(?:esa|usun)``.
+
+    re tries every branch of a flat alternation at every word start (case-insensitive branches have no
+    first-character shortcut), so the scans of every article for place words cost a branch per word of
+    the lists. Factored, one branch is tried. The matches are the same: branches with different first
+    characters never match at the same place (checked here, with re itself, for ``ignorecase``: each
+    group's character accepts a set of characters disjoint from the others'; else the flat alternation
+    is returned), and within a group the branches keep their order, so the branch re picks is the same.
+    """
+    if not pieces:
+        return "(?!)"
+    groups = _first_characters(pieces, ignorecase)
+    if groups is None:
+        return "|".join(pieces)  # two groups could match one character: keep re's own order
+    return "|".join(f"{head}(?:{'|'.join(rests)})" for head, _, rests in groups)
+
+
+def _word_led(pieces: list[str], ignorecase: bool, not_after: str) -> str:
+    """``(?<!not_after)(?:a|b|...)`` for the regex ``pieces`` (see :func:`_by_first_character`), written to
+    start with a class of every first character the branches accept:
+    ``[kKdD](?<!\\w.)(?:(?<=[kK])(?:ota|abupaten)|(?<=[dD])(?:esa|usun))``.
+
+    A pattern that starts with a character class lets re skip, in C, every position of the text whose
+    character no branch can start with, instead of entering the matcher at each one (a case-insensitive
+    pattern or one that starts with a look-behind gets no such skip). The matches are the same: the
+    look-behind over two characters checks the one before the first, and the one-character look-behinds
+    pick the group of the first character, as the factored alternation does.
+    """
+    flags = "i" if ignorecase else ""
+    groups = _first_characters(pieces, ignorecase) if pieces else None
+    if groups is None:
+        return rf"(?<!{not_after})(?{flags}:{'|'.join(pieces) or '(?!)'})"
+
+    def chars(accepted: frozenset[str]) -> str:
+        return "".join(map(re.escape, sorted(accepted)))
+
+    everything = chars(frozenset[str]().union(*(a for _, a, _ in groups)))
+    branches = "|".join(f"(?<=[{chars(a)}])(?{flags}:{'|'.join(rests)})" for _, a, rests in groups)
+    return rf"[{everything}](?<!{not_after}.)(?:{branches})"
 
 
 class NameIndex:
@@ -141,6 +225,11 @@ class NameIndex:
         self._words: dict[str, int] = {}
         self._tiers: dict[str, int] = {}
         self._starts: dict[str, int] = {}
+        self._admin_keys: dict[str, bool] = {}  # folded name -> an administrative area's name (asked per word)
+        self._admin_units: dict[str, tuple[int, ...]] = {}
+        self._admin_longer: dict[str, bool] = {}
+        self._largest: dict[str, int] = {}  # surface -> largest_population (common words are asked in every article)
+        self._largest_of: tuple[NameSource, ...] | None = None
         self._country_prefixes: frozenset[str] | None = None
 
     @classmethod
@@ -192,6 +281,16 @@ class NameIndex:
         """
         if not self.weak_sources:
             return None
+        if self._largest_of is not self.weak_sources:  # remembered per surface, for these sources
+            self._largest, self._largest_of = {}, self.weak_sources
+        largest = self._largest.get(surface)
+        if largest is None:
+            if len(self._largest) >= CACHE_LIMIT:
+                self._largest.clear()
+            largest = self._largest[surface] = self._largest_population(surface)
+        return largest
+
+    def _largest_population(self, surface: str) -> int:
         key = name_key(surface)
         for source in self.weak_sources:
             places = source.lookup(surface)
@@ -220,7 +319,39 @@ class NameIndex:
         return WEAK if self.weak is not None and key in self.weak else UNKNOWN
 
     def is_admin(self, key: str) -> bool:
-        return self.admin is not None and key in self.admin
+        """Whether ``key`` (a folded name) is an administrative area's name, remembered: the scan asks it
+        for every run of capitalised words, and each answer is a trie lookup."""
+        known = self._admin_keys.get(key)
+        if known is None:
+            if self.admin is None:
+                return False
+            if len(self._admin_keys) >= CACHE_LIMIT:
+                self._admin_keys.clear()
+            known = self._admin_keys[key] = key in self.admin
+        return known
+
+    def admin_longer(self, word: str) -> bool:
+        """Whether an administrative area's name of several words starts with ``word`` (as written), remembered.
+
+        A run of words folds to the first word's key, a space and the rest's (see :meth:`start_flags`), so
+        when no area's name starts with that key and a space, the run is no area's name beyond the word.
+        """
+        known = self._admin_longer.get(word)
+        if known is None:
+            if len(self._admin_longer) >= CACHE_LIMIT:
+                self._admin_longer.clear()
+            key = name_key(word)
+            known = self._admin_longer[word] = bool(key) and self.admin is not None and self.admin.starts_longer(key)
+        return known
+
+    def admin_named(self, key: str) -> tuple[int, ...]:
+        """``admin.named(key)``, remembered (the areas an article names recur across a corpus)."""
+        units = self._admin_units.get(key)
+        if units is None:
+            if len(self._admin_units) >= CACHE_LIMIT:
+                self._admin_units.clear()
+            units = self._admin_units[key] = tuple(self.admin.named(key))  # type: ignore[union-attr]
+        return units
 
     def word_info(self, word: str) -> int:
         """For one capitalised word, cached: NAME if it is a name alone, LONGER if a longer
@@ -343,11 +474,12 @@ class _Scan:
     def after_place_words(self) -> set[int]:
         """Offsets right after a place word written in lower case ("desa ", "village of "), the dateline,
         and the starts of names a feature word introduces or follows ("Gunung Semeru", "Turia River")."""
-        found = {m.end() for m in self.rules.place_word_pattern().finditer(self.text)}
+        # map(re.Match.end, ...): the offsets in C, without a Python frame per match
+        found = set(map(re.Match.end, self.rules.place_word_pattern().finditer(self.text)))
         if self.dateline_start >= 0:
             found.add(self.dateline_start)
-        found.update(m.end() for m in _feature_before_pattern(self.rules.feature_before).finditer(self.text))
-        found.update(m.start() for m in _feature_after_pattern(self.rules.feature_after).finditer(self.text))
+        found.update(map(re.Match.end, _feature_before_pattern(self.rules.feature_before).finditer(self.text)))
+        found.update(map(re.Match.start, _feature_after_pattern(self.rules.feature_after).finditer(self.text)))
         return found
 
     def feature_evidence(self, start: int, end: int) -> tuple[int, str] | None:
@@ -410,9 +542,12 @@ class _Scan:
 
     def written_in_lower_case(self, surface: str) -> bool:
         """Whether the article also writes this word in lower case: then it is a common word."""
+        lower = surface.lower()
         if self._lowercase is None:
+            if lower not in self.text:
+                return False  # not even a substring: no word of the text is it (the word set is made when one may be)
             self._lowercase = set(_LOWER_WORD.findall(self.text))
-        return surface.lower() in self._lowercase
+        return lower in self._lowercase
 
     def common_word(self, surface: str) -> bool:
         """An ordinary word of the article's language (wordfreq), unless a large place has the name.
@@ -559,7 +694,7 @@ class _Scan:
                 Reason.TOO_SHORT if len(surface) < 3 else Reason.DEMONYM if key in rules.demonyms else Reason.STOP_WORD
             )
             return None
-        units = names.admin.named(key)
+        units = names.admin_named(key)
         anchored = self.admin_anchored()
         if not any(u in anchored for u in units):
             self.why = Reason.NO_EVIDENCE  # no place word, and the article names no unit above or below it
@@ -582,9 +717,10 @@ class _Scan:
         for start, end in self._admin_spans():
             surface = self.text[start:end]
             key = name_key(surface)
-            units = admin.named(key)
+            units = self.names.admin_named(key)  # type: ignore[union-attr]
             word = self.admin_word_near(start, end)
             single = " " not in key
+            common: bool | None = None  # asked once per span, when a unit needs it
             for u in units:
                 level = admin.unit(u).level
                 if word:
@@ -594,7 +730,8 @@ class _Scan:
                     # name, or a short capital abbreviation
                     country = admin.unit(u).country
                     at_home = country in self.article_countries() or country in home_countries(self.language)
-                    common = self.common_word(surface) or (surface.isupper() and len(surface) <= 4)  # or "BBC"
+                    if common is None:
+                        common = self.common_word(surface) or (surface.isupper() and len(surface) <= 4)  # or "BBC"
                     own = not (single and common and not at_home)
                 else:
                     own = False
@@ -658,11 +795,14 @@ class _Scan:
                 continue  # inside the last span found
             ends = [m.end()]
             pos = m.end()
-            while len(ends) < admin.max_words and (step := _name_word_after(text, pos, self.rules.particles)):
+            longer = self.names.admin_longer(m.group())  # type: ignore[union-attr]  # else the word alone may be one
+            while (
+                longer and len(ends) < admin.max_words and (step := _name_word_after(text, pos, self.rules.particles))
+            ):
                 pos = step
                 ends.append(pos)
             for stop in reversed(ends):
-                if name_key(text[start:stop]) in admin:
+                if self.names.is_admin(name_key(text[start:stop])):  # type: ignore[union-attr]
                     spans.append((start, stop))
                     resume = stop
                     break
@@ -834,19 +974,18 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
 @functools.cache
 def _feature_before_pattern(words: frozenset[str]) -> re.Pattern[str]:
     # short abbreviations may end in a dot ("G. Ruang", "Mt. Etna"); a full word before a dot ends a sentence
-    alternatives = "|".join(
-        re.escape(w) + (r"\.?" if len(w) <= 2 else "") for w in sorted(words, key=len, reverse=True)
-    )
-    alternatives = alternatives or "(?!)"
-    return re.compile(rf"(?<!{_W})(?i:{alternatives})[ \u00a0]+(?=[{_UPPER_CLASS}])")
+    pieces = [re.escape(w) + (r"\.?" if len(w) <= 2 else "") for w in sorted(words, key=len, reverse=True)]
+    return re.compile(rf"{_word_led(pieces, True, _W)}[ \u00a0]+(?=[{_UPPER_CLASS}])")
 
 
 @functools.cache
 def _feature_after_pattern(words: frozenset[str]) -> re.Pattern[str]:
     """One to three capitalised words, then a feature word in any case: "Sukkur Barrage", "Manchar lake"."""
-    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True))) or "(?!)"
+    alternatives = _by_first_character(list(map(re.escape, sorted(words, key=len, reverse=True))), ignorecase=True)
     name = rf"[{_UPPER_CLASS}]{_W}*"
-    return re.compile(rf"(?<!{_W}){name}(?:[ \u00a0-]{name}){{0,2}}[ \u00a0]((?i:{alternatives}))(?!{_W})")
+    # led by the capital's class, the look-behind after it (see _word_led): re skips the other characters in C
+    first = rf"[{_UPPER_CLASS}](?<!{_W}.){_W}*"
+    return re.compile(rf"{first}(?:[ \u00a0-]{name}){{0,2}}[ \u00a0]((?i:{alternatives}))(?!{_W})")
 
 
 def _capitalised_run(text: str, end: int, limit: int = 3) -> int:
@@ -860,7 +999,7 @@ def _capitalised_run(text: str, end: int, limit: int = 3) -> int:
 
 
 def _sentence_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
+    return [0, *map(re.Match.end, _SENTENCE_END.finditer(text))]
 
 
 def _mention(

@@ -146,28 +146,65 @@ def candidate_features(
     containers: Sequence[Place] = (),
     countries: Collection[str] | None = None,
     near_km: float | None = None,
+    own: tuple[float, float, int, float] | None = None,
 ) -> CandidateFeatures:
-    """The features of ``place`` as a namesake for the name ``key`` in an article (``nearby``: the
+    """The features of ``place`` as a namesake for the name ``key`` in an article (see :func:`candidate_values`)."""
+    return CandidateFeatures(
+        *candidate_values(place, key, around, settings, nearby, capitals, containers, countries, near_km, own)
+    )
+
+
+def candidate_values(
+    place: Place,
+    key: str,
+    around: Neighbourhood,
+    settings: FeatureSettings,
+    nearby: Sequence[Place],
+    capitals: Mapping[str, str] | None = None,
+    containers: Sequence[Place] = (),
+    countries: Collection[str] | None = None,
+    near_km: float | None = None,
+    own: tuple[float, float, int, float] | None = None,
+) -> tuple:
+    """:func:`candidate_features` as a tuple in the fields' order (the resolver scores every namesake
+    but needs the features object of the best one only).
+
+    The features of ``place`` as a namesake for the name ``key`` in an article (``nearby``: the
     places nearness is measured to; ``capitals``: country code → folded capital name;
     ``containers``: the places the text puts this name in; ``countries``: the article's countries, if
     other than ``around``'s; ``near_km``: ``nearest_km(place, nearby)`` if already known, e.g. from
-    :class:`Distances`)."""
+    :class:`Distances`; ``own``: :func:`own_features` of the place and name, if already known)."""
+    if own is None:
+        own = own_features(place, key, settings, capitals)
     in_country = 1.0 if place.country in (around.countries if countries is None else countries) else 0.0
     if nearby:
         near = math.exp(-(nearest_km(place, nearby) if near_km is None else near_km) / settings.near_km)
     else:
         near = 0.0
     support = min(around.support(place, key), settings.support_cap)
-    return CandidateFeatures(
-        population=math.log10((place.population or 0) + 1) / settings.population_decades,
-        in_country=in_country,
-        near=near,
-        support=support,
-        primary_name=1.0 if name_key(place.name) == key else 0.0,
-        population_count=place.population or 0,
-        capital=1.0 if capitals and capitals.get(place.country) == name_key(place.name) else 0.0,
-        contained=(1.0 if any(inside(place, c, settings) for c in containers) else -1.0) if containers else 0.0,
-        country_only=1.0 if in_country and near <= settings.near_context and not support else 0.0,
+    return (
+        own[0],  # population
+        in_country,  # in_country
+        near,  # near
+        support,  # support
+        own[1],  # primary_name
+        own[2],  # population_count
+        own[3],  # capital
+        (1.0 if any(inside(place, c, settings) for c in containers) else -1.0) if containers else 0.0,  # contained
+        1.0 if in_country and near <= settings.near_context and not support else 0.0,  # country_only
+    )
+
+
+def own_features(
+    place: Place, key: str, settings: FeatureSettings, capitals: Mapping[str, str] | None = None
+) -> tuple[float, float, int, float]:
+    """The features of a namesake that depend on the place and the name alone, the same in every
+    article (kept by the resolver across articles): population, primary_name, population_count, capital."""
+    return (
+        math.log10((place.population or 0) + 1) / settings.population_decades,
+        1.0 if name_key(place.name) == key else 0.0,
+        place.population or 0,
+        1.0 if capitals and capitals.get(place.country) == name_key(place.name) else 0.0,
     )
 
 

@@ -21,16 +21,19 @@ import numpy as np
 from nkmap.model import AREA_KINDS, WIDE_KINDS, Article, Dropped, Mention, Place, ResolvedMention
 from nkmap.names import name_key
 from nkmap.resolve.features import (
+    CandidateFeatures,
     Distances,
     NameFeatures,
     Neighbourhood,
     candidate_features,
+    candidate_values,
     container_mentions,
     name_features,
     nearest_km,
+    own_features,
 )
 from nkmap.resolve.policy import Policy
-from nkmap.resolve.scorer import ResolveSettings, Scorer
+from nkmap.resolve.scorer import LinearScorer, ResolveSettings, Scorer
 from nkmap.sources.base import NameSource, Tier, is_strong
 
 CANDIDATES_KEPT = 3  # namesakes a Dropped reports, best first
@@ -71,6 +74,7 @@ class Resolver:
         # answer for a name is the same in every article, except the user's corrections, which may
         # be scoped to one article (their tier is never cached).
         self._found: dict[str, tuple[tuple[Place, ...], bool]] = {}
+        self._own: dict[str, list[tuple[float, float, int, float]]] = {}  # surface -> own_features of its places
         self._per_article = any(s.tier >= Tier.CORRECTION for s in self.sources)
 
     @property
@@ -154,7 +158,16 @@ class Resolver:
                     key, name_features(by_surface[key], self.settings.cue_strength)
                 )
                 chosen[key], why = self._choose_weak(
-                    key, places, by_surface[key], around, nearby, containers, named, near, name
+                    key,
+                    places,
+                    by_surface[key],
+                    around,
+                    nearby,
+                    containers,
+                    named,
+                    near,
+                    name,
+                    self._owns(key, places, by_surface[key][0].surface),
                 )
                 rejected.pop(key, None)
                 if why is not None:
@@ -181,6 +194,16 @@ class Resolver:
             hit = self._found[surface] = (tuple(places), taken)
         return list(hit[0]), hit[1]
 
+    def _owns(self, key: str, places: list[Place], surface: str) -> list[tuple[float, float, int, float]]:
+        """:func:`~nkmap.resolve.features.own_features` of each of ``places`` (the candidates of ``surface``),
+        remembered with the candidates: they depend on the place and the name alone."""
+        if self._per_article:
+            return [own_features(p, key, self.settings.features, self.capitals) for p in places]
+        owns = self._own.get(surface)
+        if owns is None:
+            owns = self._own[surface] = [own_features(p, key, self.settings.features, self.capitals) for p in places]
+        return owns
+
     def _choose_curated(self, places: list[Place], anchors: list[Place]) -> Choice:
         c = self.settings.curated
         if len(places) == 1:
@@ -205,19 +228,29 @@ class Resolver:
         countries: set[str] | None = None,
         near: Sequence[float] | None = None,
         name: NameFeatures | None = None,
+        owns: Sequence[tuple[float, float, int, float]] | None = None,
     ) -> tuple[Choice, Dropped | None]:
         """The best namesake by the scorer, if the policy accepts it; else why not (``near``: each
-        place's ``nearest_km`` to ``nearby``, if known; ``name``: the name's features, if known)."""
+        place's ``nearest_km`` to ``nearby``, if known; ``name``: the name's features, if known; ``owns``:
+        each place's ``own_features``, if known)."""
         if name is None:
             name = name_features(mentions, self.settings.cue_strength)
-        scored = []
+        scored: list[tuple[float, Place, CandidateFeatures | tuple]] = []
         settings, capitals = self.settings.features, self.capitals
+        linear = type(self.scorer) is LinearScorer  # scored from plain tuples: one features object, the best's
         for i, p in enumerate(places):
             km = near[i] if near is not None else None
-            features = candidate_features(p, key, around, settings, nearby, capitals, containers, near_km=km)
-            scored.append((self.scorer.score(features), p, features))
+            own = owns[i] if owns is not None else None
+            if linear:
+                values = candidate_values(p, key, around, settings, nearby, capitals, containers, None, km, own)
+                scored.append((self.scorer.score_values(values), p, values))  # type: ignore[attr-defined]
+            else:
+                features = candidate_features(p, key, around, settings, nearby, capitals, containers, None, km, own)
+                scored.append((self.scorer.score(features), p, features))
         scored.sort(key=lambda s: -s[0])
-        best = scored[0][2] if scored else None
+        if linear and scored:
+            scored[0] = (scored[0][0], scored[0][1], CandidateFeatures(*scored[0][2]))  # type: ignore[misc]
+        best: CandidateFeatures | None = scored[0][2] if scored else None  # type: ignore[assignment]
         named = around.countries if countries is None else countries
         if best is not None and not best.in_country and scored[0][1].country in named:
             # the last pass counts the countries of the article's confident names as named (for the
@@ -227,7 +260,7 @@ class Resolver:
         if not verdict.accepted:
             candidates = tuple((p, round(score, 3)) for score, p, _ in scored[:CANDIDATES_KEPT])
             return (None, "unresolved", 0.0), Dropped(mentions[0], verdict.reason, candidates, verdict.kept)
-        score, place, features = scored[0]
+        score, place, features = scored[0]  # type: ignore[assignment]
         margin = score - scored[1][0] if len(scored) > 1 else 1.0
         big = features.population_count >= self.policy.limits["big_city"]
         return (place, place.origin, self.scorer.confidence(features, name, big, margin)), None

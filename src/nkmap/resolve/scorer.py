@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 from nkmap.datafiles import packaged_json
@@ -43,6 +43,7 @@ class LinearScorer:
     high: float
     _weights: tuple[float, ...] = field(init=False, repr=False, compare=False)
     _values: Callable[[CandidateFeatures], tuple] = field(init=False, repr=False, compare=False)
+    _index: tuple[int, ...] | None = field(init=False, repr=False, compare=False)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> LinearScorer:
@@ -62,6 +63,19 @@ class LinearScorer:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_weights", tuple(weight for _, weight in self.weights))
         object.__setattr__(self, "_values", _values(tuple(name for name, _ in self.weights)))
+        order = [f.name for f in fields(CandidateFeatures)]
+        names = [name for name, _ in self.weights]
+        object.__setattr__(self, "_index", tuple(map(order.index, names)) if set(names) <= set(order) else None)
+
+    def score_values(self, values: tuple) -> float:
+        """:meth:`score` of the features given as a tuple in the fields' order (``features.candidate_values``):
+        the same sum in the same order, without a features object per namesake."""
+        if self._index is None:
+            return self.score(CandidateFeatures(*values))
+        total = 0.0
+        for weight, i in zip(self._weights, self._index):
+            total += weight * float(values[i])
+        return total
 
     def confidence(self, features: CandidateFeatures, name: NameFeatures, big: bool, margin: float) -> float:
         terms = {

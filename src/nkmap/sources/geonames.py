@@ -8,13 +8,15 @@ Loading it afterwards costs milliseconds, and lookups answer like the curated ga
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import itertools
 import json
-import operator
 import re
 import time
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +185,10 @@ def _city_struct() -> type:
 
 def _combining(text: str) -> re.Pattern[str]:
     """The code points of ``text`` with a non-zero canonical combining class (what ``name_key`` drops after NFKD)."""
-    marks = sorted(c for c in set(text) if unicodedata.combining(c))
+    # The distinct code points, counted by NumPy over the text's UTF-32 (a set of 5 M characters costs 4x more).
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    present = np.flatnonzero(np.bincount(points)) if len(points) else ()
+    marks = [c for c in map(chr, present) if unicodedata.combining(c)]
     return re.compile("[" + "".join(map(re.escape, marks)) + "]+") if marks else re.compile("(?!)")
 
 
@@ -198,31 +203,50 @@ def fold_many(names: list[str]) -> list[str]:
     the backtick, separators): the accent steps leave ASCII unchanged. Names holding a NUL are
     folded one by one.
     """
-    from nkmap.names import name_key
+    keys, order = _fold_parts(names)
+    if not names:
+        return []
+    unsorted = np.empty(len(names), dtype=object)
+    unsorted[order] = keys
+    return unsorted.tolist()
+
+
+def _fold_parts(names: list[str]) -> tuple[list[str], np.ndarray]:
+    """The keys of ``names`` in an order of their own: ``keys[i] == name_key(names[order[i]])``.
+
+    The ASCII names come first, then the others (see :func:`fold_many`); the index builder needs
+    each key with its row, not the names' order, so it skips putting the two parts back together.
+    """
+    is_ascii = np.fromiter(map(str.isascii, names), dtype=bool, count=len(names))
+    order = np.concatenate((np.flatnonzero(is_ascii), np.flatnonzero(~is_ascii)))
+    keys: list[str] = []
+    for part, ascii_only in ((is_ascii, True), (~is_ascii, False)):
+        chosen = list(itertools.compress(names, part.tolist()))
+        for start in range(0, len(chosen), FOLD_BATCH):
+            keys += _fold_joined(chosen[start : start + FOLD_BATCH], ascii_only)
+    return keys, order
+
+
+# Names folded per joined string: a few MB each, which the allocator reuses. One string of all 1.4 M
+# names is allocated (and paged in) afresh at every step of the fold: +0.2 s of system time.
+FOLD_BATCH = 1 << 16
+
+
+def _fold_joined(names: list[str], ascii_only: bool) -> list[str]:
+    """The keys of ``names``, all folded in one string joined by NUL (one by one if a name holds a NUL)."""
+    from nkmap.names import _APOSTROPHES, _FOLD, name_key
 
     if not names:
         return []
-    if any("\0" in n for n in names):
+    joined = "\0".join(names)
+    if joined.count("\0") != len(names) - 1:  # a name holds a NUL
         return [name_key(n) for n in names]
-    ascii_ = list(map(str.isascii, names))
-    plain = _fold_joined("\0".join(itertools.compress(names, ascii_)).lower(), ascii_only=True)
-    other = _fold_joined("\0".join(itertools.compress(names, map(operator.not_, ascii_))), ascii_only=False)
-    if all(ascii_) or not any(ascii_):
-        return plain if all(ascii_) else other
-    next_plain, next_other = iter(plain).__next__, iter(other).__next__
-    return [next_plain() if a else next_other() for a in ascii_]
-
-
-def _fold_joined(joined: str, ascii_only: bool) -> list[str]:
-    """The keys of the NUL-joined names in ``joined`` (already lower-cased when ``ascii_only``)."""
-    from nkmap.names import _APOSTROPHES, _FOLD
-
     if not ascii_only:
         folded = unicodedata.normalize("NFKD", _replace_all(joined.casefold(), _FOLD))
         joined = _replace_all(_combining(folded).sub("", folded), _APOSTROPHES)
         joined = _replace_all(joined, _DASHES)
     else:
-        joined = joined.replace("`", "'").replace("-", " ")
+        joined = joined.lower().replace("`", "'").replace("-", " ")
     # name_key's separators are [\s-]+ and what strip() drops is whitespace: str.split() splits on
     # exactly the characters \s matches (str.isspace), and NUL is none of them, so each whitespace run
     # becomes one space, and then one space at either end of a name is the strip.
@@ -241,52 +265,91 @@ def _replace_all(text: str, table: dict[int, str]) -> str:
     return text
 
 
+def _indexed(keys: list[str]) -> np.ndarray:
+    """Which keys the index holds: not empty, fewer than ``MAX_WORDS`` words, not a web address.
+
+    Read off the UTF-8 bytes of all keys joined by NUL, with NumPy: a key's spaces are its 0x20
+    bytes, and it starts with "http" exactly when its bytes do (UTF-8 writes ASCII as itself, and
+    no other character with a byte below 0x80).
+    """
+    count = len(keys)
+    joined = "\0".join(keys)
+    if count and joined.count("\0") == count - 1:  # no key holds a NUL
+        data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        ends = np.flatnonzero(data == 0)
+        starts = np.concatenate(([0], ends + 1))
+        ends = np.concatenate((ends, [len(data)]))
+        spaces = np.bincount(np.searchsorted(ends, np.flatnonzero(data == 32)), minlength=count)
+        web = np.zeros(count, dtype=bool)
+        long = np.flatnonzero(ends - starts >= 4)
+        web[long] = np.logical_and.reduce([data[starts[long] + i] == ord(c) for i, c in enumerate("http")])
+        return (ends > starts) & (spaces < MAX_WORDS) & ~web
+    nonempty = np.fromiter(map(bool, keys), dtype=bool, count=count)
+    spaces = np.fromiter(map(str.count, keys, itertools.repeat(" ")), dtype=np.int64, count=count)
+    web = np.fromiter(map(str.startswith, keys, itertools.repeat("http")), dtype=bool, count=count)
+    return nonempty & (spaces < MAX_WORDS) & ~web
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: building allocates millions of objects and frees none."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def build_index(cities_json: Path, target: Path) -> None:
     """Fold every name of every city into a trie and write the columns; atomic per file.
 
     Vectorised: one decode of the JSON (msgspec, only the fields kept), one fold over all names
-    (:func:`fold_many`), and the postings (key -> rows) sorted and deduplicated as NumPy arrays.
+    (:func:`fold_many`), and the postings (key -> rows) sorted and deduplicated as NumPy arrays;
+    the cyclic garbage collector waits meanwhile (its passes over 1.4 M new strings cost a second).
     """
     import marisa_trie
 
-    cities = _read_cities(cities_json)
-    aliases: list[str] = []
-    counts = np.empty(len(cities), dtype=np.int64)
-    for row, city in enumerate(cities):
-        names = {city.name, *city.alternatenames}
-        aliases.extend(names)
-        counts[row] = len(names)
-    alias_rows = np.repeat(np.arange(len(cities), dtype=np.int64), counts)
-    keys = fold_many(aliases)
-    keep = np.array([bool(k) and k.count(" ") < MAX_WORDS and not k.startswith("http") for k in keys], dtype=bool)
-    kept = list(itertools.compress(keys, keep.tolist()))
-    trie = marisa_trie.Trie(dict.fromkeys(kept))
-    # Asking the trie for each id is faster than a dict of its items (0.9 s less, 1.2 M names).
-    ids = np.fromiter(map(trie.key_id, kept), dtype=np.int64, count=len(kept))
-    # (key, row) pairs, sorted by key id then row, each once: the rows of a key in ascending order.
-    # A sort and a mask, not np.unique: NumPy 2's unique hashes first, ten times slower here.
-    pairs = np.sort(ids * len(cities) + alias_rows[keep])
-    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
-    pair_keys, rows = np.divmod(pairs, len(cities))
-    offsets = np.zeros(len(trie) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum(np.bincount(pair_keys, minlength=len(trie)))
-    encoded = [c.name.encode("utf-8") for c in cities]
-    name_offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    name_offsets[1:] = np.cumsum([len(n) for n in encoded])
+    with _collector_paused():
+        cities = _read_cities(cities_json)
+        # Each city's name, then every alternate name; a name given twice for one city is one pair below.
+        alternates = [c.alternatenames for c in cities]
+        aliases = [c.name for c in cities]
+        aliases += itertools.chain.from_iterable(alternates)
+        city_rows = np.arange(len(cities), dtype=np.int64)
+        counts = np.fromiter(map(len, alternates), dtype=np.int64, count=len(cities))
+        alias_rows = np.concatenate((city_rows, np.repeat(city_rows, counts)))
+        keys, order = _fold_parts(aliases)
+        keep = _indexed(keys)
+        kept = list(itertools.compress(keys, keep.tolist()))
+        trie = marisa_trie.Trie(kept)
+        # Asking the trie for each id is faster than a dict of its items (0.9 s less, 1.2 M names).
+        ids = np.fromiter(map(trie.key_id, kept), dtype=np.int64, count=len(kept))
+        # (key, row) pairs, sorted by key id then row, each once: the rows of a key in ascending order.
+        # A sort and a mask, not np.unique: NumPy 2's unique hashes first, ten times slower here.
+        pairs = np.sort(ids * len(cities) + alias_rows[order][keep])
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
+        pair_keys, rows = np.divmod(pairs, len(cities))
+        offsets = np.zeros(len(trie) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(np.bincount(pair_keys, minlength=len(trie)))
+        encoded = [c.name.encode("utf-8") for c in cities]
+        name_offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        name_offsets[1:] = np.cumsum([len(n) for n in encoded])
+        columns: dict[str, np.ndarray] = {
+            "offsets": offsets,
+            "rows": rows.astype(np.int32),
+            "name_offsets": name_offsets,
+            "geonameid": np.array([int(c.geonameid) for c in cities], dtype=np.int64),
+            "lat": np.array([c.latitude for c in cities], dtype=np.float64),
+            "lon": np.array([c.longitude for c in cities], dtype=np.float64),
+            "population": np.array([int(c.population or 0) for c in cities], dtype=np.int64),
+            "country": np.array([c.countrycode.encode("ascii") for c in cities], dtype="S2"),
+        }
     target.mkdir(parents=True, exist_ok=True)
     (target / "complete").unlink(missing_ok=True)
     with atomic.atomic_path(target / "names.marisa") as tmp:
         trie.save(str(tmp))
-    columns: dict[str, np.ndarray] = {
-        "offsets": offsets,
-        "rows": rows.astype(np.int32),
-        "name_offsets": name_offsets,
-        "geonameid": np.array([int(c.geonameid) for c in cities], dtype=np.int64),
-        "lat": np.array([c.latitude for c in cities], dtype=np.float64),
-        "lon": np.array([c.longitude for c in cities], dtype=np.float64),
-        "population": np.array([int(c.population or 0) for c in cities], dtype=np.int64),
-        "country": np.array([c.countrycode.encode("ascii") for c in cities], dtype="S2"),
-    }
     for name, column in columns.items():
         with atomic.atomic_path(target / f"{name}.npy") as tmp:
             with open(tmp, "wb") as f:

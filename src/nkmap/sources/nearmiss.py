@@ -26,16 +26,17 @@ class _NearMissKeys:
 
     def __init__(self, parts: Sequence[object]) -> None:
         self._parts = parts
-        self._buckets: dict[tuple[str, int], list[str]] | None = None
+        self._buckets: dict[tuple[str, int, str], list[str]] | None = None
 
-    def _bucket(self, first: str, length: int) -> list[str]:
+    def _bucket(self, first: str, length: int, last: str) -> list[str]:
+        """The wrapped names of this first letter, length and last letter (a near miss keeps both letters)."""
         if self._buckets is None:
             self._buckets = {}
             for part in self._parts:
                 for key in part:  # type: ignore[attr-defined]
                     if len(key) >= MIN_LENGTH - 1 and key.replace(" ", "").isalpha():
-                        self._buckets.setdefault((key[0], len(key)), []).append(key)
-        return self._buckets.get((first, length), [])
+                        self._buckets.setdefault((key[0], len(key), key[-1]), []).append(key)
+        return self._buckets.get((first, length, last), [])
 
     def _known(self, key: str) -> bool:
         return any(key in part for part in self._parts)  # type: ignore[operator]
@@ -45,17 +46,19 @@ class _NearMissKeys:
         """The one wrapped name ``key`` is a near miss of, or None."""
         if len(key) < MIN_LENGTH or not key.replace(" ", "").isalpha() or self._known(key):
             return None
-        from rapidfuzz.distance import DamerauLevenshtein
+        from rapidfuzz.distance.DamerauLevenshtein import distance
+        from rapidfuzz.process import extract
 
         from nkmap.recognize.language import zipf
 
         if any(zipf(key, lang) for lang in COMMON_IN) or self._known(key[:-1]) or self._known(key[:-2]):
             return None  # a word, or an adjective made of a name ("Armenian", "Irani", "Turkish")
-        found = {
+        found = {  # the distances in one C call per bucket
             t
             for n in (len(key) - 1, len(key), len(key) + 1)
-            for t in self._bucket(key[0], n)
-            if t[-1] == key[-1] and DamerauLevenshtein.distance(key, t, score_cutoff=1) <= 1
+            for t, _, _ in extract(
+                key, self._bucket(key[0], n, key[-1]), scorer=distance, processor=None, score_cutoff=1, limit=None
+            )
         }
         return found.pop() if len(found) == 1 else None
 
