@@ -564,9 +564,11 @@ def build(
     corrections_file, applied = load_applied_corrections(articles, corrections, curated)
 
     if (workers > 1 or scheduler) and _workers_can_read(articles, urls, scheduler):
-        result, repeats = _build_on_workers(
+        return _build_on_workers(
             articles,
             gazetteer,
+            out,
+            formats,
             workers=workers,
             scheduler=scheduler,
             geonames=geonames,
@@ -576,9 +578,12 @@ def build(
             follow_links=follow_links,
             fields=fields,
             keep_duplicates=keep_duplicates,
-            formats=formats,
+            keep_result=keep_result,
+            corrections_file=corrections_file,
+            tiles=tiles,
+            embed=embed,
+            title=title,
         )
-        return _write(result, out, formats, tiles, embed, applied, title, geonames, corrections_file, repeats)
     reads = ReadCache() if cache else None  # what reading found in each text, kept between builds
     reading: dict[str, Any] = {
         "recursive": recursive,
@@ -658,12 +663,11 @@ def _streamed(
     all at once. ``report`` holds the corrections file and the duplicates left out; when ``read`` is an
     iterator that leaves them out as it goes, the duplicates are reported (warned of) once it is done."""
     from nkmap.infra.resultcache import digests_kept
-    from nkmap.outputs.stream import give_back_memory, stream_outputs
+    from nkmap.outputs.stream import give_back_memory
     from nkmap.progress import track
 
     give_back_memory()  # what was held before (read first: every text, and the duplicates index) is freed by now
     sources = default_sources(curated, geonames)
-    kept: tuple[list[Article], list[ResolvedMention], list[Dropped]] = ([], [], [])
 
     def taken() -> Iterator[Article]:
         if not isinstance(read, list):  # read as it goes: reading's progress is the build's
@@ -676,7 +680,7 @@ def _streamed(
             read[i] = None  # type: ignore[call-overload]  # the list lets go of it: the batch holds it now
             yield article
 
-    def batches() -> Iterator[tuple[Sequence[Article], Sequence[ResolvedMention], Sequence[Dropped]]]:
+    def batches() -> Iterator[Batch]:
         batch: list[Article] = []
         size = 0
         for article in taken():
@@ -688,18 +692,54 @@ def _streamed(
         if batch:
             yield geoparsed(batch)
 
-    def geoparsed(batch: list[Article]) -> tuple[Sequence[Article], Sequence[ResolvedMention], Sequence[Dropped]]:
+    def geoparsed(batch: list[Article]) -> Batch:
         part = geoparse(batch, curated, sources=sources, corrections=corrections, cache=cache)
-        if keep_result:
-            kept[0].extend(part.articles)
-            kept[1].extend(part.mentions)
-            kept[2].extend(part.dropped)
         return part.articles, part.mentions, part.dropped
+
+    with digests_kept():  # the sources' digest (the cache's key) is made once, not once a batch
+        return _written(
+            batches(),
+            out,
+            formats,
+            geonames=geonames,
+            corrections=corrections,
+            keep_result=keep_result,
+            report=report,
+            **options,
+        )
+
+
+Batch = tuple[Sequence[Article], Sequence[ResolvedMention], Sequence[Dropped]]  # articles, their mentions, their drops
+
+
+def _written(
+    batches: Iterable[Batch],
+    out: str | os.PathLike[str],
+    formats: Sequence[str],
+    *,
+    geonames: bool,
+    corrections: AppliedCorrections | None,
+    keep_result: bool,
+    report: tuple[Path | None, Sequence[Duplicate]],
+    **options: Any,
+) -> BuildReport:
+    """Give ``batches`` to the outputs as they come (:func:`nkmap.outputs.stream.stream_outputs`), keeping
+    the whole result only if ``keep_result``; the report of a streamed build, one process or many."""
+    from nkmap.outputs.stream import stream_outputs
+
+    kept: tuple[list[Article], list[ResolvedMention], list[Dropped]] = ([], [], [])
+
+    def keeping() -> Iterator[Batch]:
+        for batch in batches:
+            if keep_result:
+                kept[0].extend(batch[0])
+                kept[1].extend(batch[1])
+                kept[2].extend(batch[2])
+            yield batch
 
     made = not os.path.lexists(out)  # a bad article midway must leave no folder where there was none
     try:
-        with digests_kept():  # the sources' digest (the cache's key) is made once, not once a batch
-            files, counts = stream_outputs(batches(), out, formats, corrections=corrections, towns=geonames, **options)
+        files, counts = stream_outputs(keeping(), out, formats, corrections=corrections, towns=geonames, **options)
     except BaseException:
         if made:
             _remove_empty_folders(Path(out))
@@ -783,40 +823,61 @@ def _sees(files: Sequence[tuple[str, int]]) -> bool:
 def _build_on_workers(
     articles: Sequence[str | os.PathLike[str]],
     gazetteer: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    formats: Sequence[str],
     *,
     keep_duplicates: bool,
-    formats: Sequence[str] = (),
+    keep_result: bool,
+    corrections_file: Path | None,
+    geonames: bool,
+    corrections: AppliedCorrections | None,
+    tiles: str | None,
+    embed: bool,
+    title: str | None,
     **options: Any,
-) -> tuple[GeoparseResult, list[Duplicate]]:
-    """What ``build`` geoparses, read and geoparsed on the workers; duplicates found here meanwhile.
+) -> BuildReport:
+    """What ``build`` makes, read and geoparsed on the workers, written here as their chunks come in.
 
-    Duplicates are found among all the articles, so a duplicate's mentions are made and then left
-    out: the same result as leaving the article out before geoparsing (each article is geoparsed on
-    its own). While the workers work, this process takes in their results, looks for duplicates in
-    them and imports the output writers, so little is left to do alone at the end.
+    Each chunk is checked for duplicates (against the chunks before it, as the serial build checks
+    each article against those before it) and its rows go to the outputs at once: this process
+    writes while the workers geoparse instead of alone after them (the serial fraction of
+    ``--workers``), and holds no more of the corpus than the serial build. A duplicate's mentions are
+    made and then left out: the same result as leaving the article out before geoparsing (each
+    article is geoparsed on its own).
     """
-    from nkmap.inputs.duplicates import find_duplicates, report_duplicates
+    from nkmap.inputs.duplicates import Seen, report_duplicates
 
-    stream = geoparsed_on_workers(articles, gazetteer, **options)
+    stream = geoparsed_on_workers(articles, gazetteer, geonames=geonames, corrections=corrections, **options)
     _prepare_writers(formats)
-    chunks: list[ChunkResult] = []
+    duplicates: list[Duplicate] = []
+    seen = None if keep_duplicates else Seen()
 
-    def arriving() -> Iterator[Article]:
+    def batches() -> Iterator[Batch]:
         for chunk in stream:
-            chunks.append(chunk)
-            yield from chunk.articles
+            found = [d for d in map(seen.repeats, chunk.articles) if d is not None] if seen else []
+            if not found:
+                yield chunk.articles, chunk.mentions, chunk.dropped
+                continue
+            duplicates.extend(found)
+            left_out = {d.article for d in found}
+            yield (
+                [a for a in chunk.articles if a.name not in left_out],
+                [m for m in chunk.mentions if m.mention.article not in left_out],
+                [d for d in chunk.dropped if d.mention.article not in left_out],
+            )
+        report_duplicates(duplicates)  # all read: after the reading warnings, as the serial build gives them
 
-    duplicates = [] if keep_duplicates else find_duplicates(arriving())
-    chunks.extend(stream)  # what is left, when duplicates were not looked for
-    left_out = {d.article for d in duplicates}
-    report_duplicates(duplicates)
-    return (
-        GeoparseResult.of(
-            [a for c in chunks for a in c.articles if a.name not in left_out],
-            [m for c in chunks for m in c.mentions if m.mention.article not in left_out],
-            [d for c in chunks for d in c.dropped if d.mention.article not in left_out],
-        ),
-        duplicates,
+    return _written(
+        batches(),
+        out,
+        formats,
+        geonames=geonames,
+        corrections=corrections,
+        keep_result=keep_result,
+        report=(corrections_file, duplicates),
+        tiles=tiles,
+        embed=embed,
+        title=title,
     )
 
 
