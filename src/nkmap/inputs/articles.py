@@ -110,17 +110,24 @@ def read_lazily(
 ) -> Iterator[Article]:
     """The articles :func:`read_articles` reads, one at a time as they are read (see :func:`iter_articles`),
     so a build holds only the texts it works on. ``cache`` serves each step (as in :func:`read_articles`);
-    its new entries are written by whoever made it (:meth:`~nkmap.infra.readcache.ReadCache.commit`)."""
+    its new entries are written by whoever made it (:meth:`~nkmap.infra.readcache.ReadCache.commit`).
+    The files are listed, and the first one read, before this returns: before the caller makes anything,
+    so an output folder made inside the articles' folder is not taken for part of the corpus."""
     articles = iter_articles(paths, max_size, **options)
-    while True:
+
+    def step() -> Article | None:
         token = _READ_CACHE.set(cache)  # only while this reads: the caller's own steps between articles see none
         try:
-            article = next(articles)
-        except StopIteration:
-            return
+            return next(articles, None)
         finally:
             _READ_CACHE.reset(token)
-        yield article
+
+    def rest(article: Article | None) -> Iterator[Article]:
+        while article is not None:
+            yield article
+            article = step()
+
+    return rest(step())
 
 
 def iter_articles(
