@@ -168,23 +168,13 @@ class OutputStream:
     def add(self, articles: Sequence[Article], mentions: Sequence[ResolvedMention], dropped: Sequence[Dropped]) -> None:
         """Take in some articles with their mentions and drops (in the result's order)."""
         batch = printable_names(GeoparseResult(tuple(articles), tuple(mentions), (), tuple(dropped)))
-        from nkmap.outputs.web.page import utf16_offsets
+        from nkmap.outputs.web.page import article_record, utf16_offsets
 
         for a in batch.articles:
             self._columns[a.name] = (a.date.isoformat() if a.date else None, a.language or None)
             self._article_at[a.name] = (len(self._articles), utf16_offsets(a.text))
             if self._spool is not None:
-                self._spool.add(
-                    {
-                        "name": a.name,
-                        "title": a.title,
-                        "outlet": a.outlet,
-                        "language": a.language,
-                        "url": a.url,
-                        "date": a.date.isoformat() if a.date else "",
-                        "text": a.text,
-                    }
-                )
+                self._spool.add(article_record(a))
             self._articles.append(replace(a, text=""))
         self.mentions += len(batch.mentions)
         self._review.add(batch.mentions, batch.dropped)

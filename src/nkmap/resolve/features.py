@@ -36,6 +36,7 @@ import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -136,22 +137,10 @@ class Neighbourhood:
         return len(others) - (key in others)
 
 
-def candidate_features(
-    place: Place,
-    key: str,
-    around: Neighbourhood,
-    settings: FeatureSettings,
-    nearby: Sequence[Place],
-    capitals: Mapping[str, str] | None = None,
-    containers: Sequence[Place] = (),
-    countries: Collection[str] | None = None,
-    near_km: float | None = None,
-    own: tuple[float, float, int, float] | None = None,
-) -> CandidateFeatures:
-    """The features of ``place`` as a namesake for the name ``key`` in an article (see :func:`candidate_values`)."""
-    return CandidateFeatures(
-        *candidate_values(place, key, around, settings, nearby, capitals, containers, countries, near_km, own)
-    )
+def candidate_features(place: Place, key: str, *context: Any, **options: Any) -> CandidateFeatures:
+    """The features of ``place`` as a namesake for the name ``key`` in an article: the arguments of
+    :func:`candidate_values`, as the named fields the policy reads."""
+    return CandidateFeatures(*candidate_values(place, key, *context, **options))
 
 
 def candidate_values(

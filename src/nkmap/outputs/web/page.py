@@ -27,7 +27,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
-from nkmap.model import GeoparseResult, Place, kind_group
+from nkmap.model import Article, GeoparseResult, Place, kind_group
 from nkmap.outputs.web.assets import inline_assets
 from nkmap.outputs.web.basemap import (
     BASEMAP_ATTRIBUTION,
@@ -199,6 +199,19 @@ def mention_values(result: GeoparseResult, methods: Sequence[str], roles: Sequen
             yield from (place, article, *spans, method_of[rm.method], rm.confidence, role_of[rm.role or ""])
 
 
+def article_record(a: Article) -> dict[str, str]:
+    """An article as the page's script reads it (its ``text`` is what the excerpts are cut from)."""
+    return {
+        "name": a.name,
+        "title": a.title,
+        "outlet": a.outlet,
+        "language": a.language,
+        "url": a.url,
+        "date": a.date.isoformat() if a.date else "",
+        "text": a.text,
+    }
+
+
 def _payload(result: GeoparseResult, title: str | None, towns: bool, mentions: Any) -> dict[str, Any]:
     """The payload around ``mentions(methods, roles)``: a list, or an iterator made while written."""
     places = [[getattr(s.place, f) for f in PLACE_FIELDS[:-1]] + [kind_group(s.place.kind)] for s in result.places]
@@ -214,18 +227,7 @@ def _payload(result: GeoparseResult, title: str | None, towns: bool, mentions: A
         "places": places,
         "aliases": [_aliases(s.place) for s in result.places],
         "towns": towns_near(result) if towns else [],
-        "articles": [
-            {
-                "name": a.name,
-                "title": a.title,
-                "outlet": a.outlet,
-                "language": a.language,
-                "url": a.url,
-                "date": a.date.isoformat() if a.date else "",
-                "text": a.text,
-            }
-            for a in result.articles
-        ],
+        "articles": [article_record(a) for a in result.articles],
         "mentions": mentions(methods, roles),
         "mention_stride": len(MENTION_FIELDS),
         "methods": methods,
