@@ -97,7 +97,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _import_folium_without_pandas() -> None:
-    """Import folium with pandas hidden from it: folium loads pandas (~0.2 s, ~40 MB) only to take
+    """Import folium with pandas hidden from it: folium loads pandas (~0.2 s of start-up) only to take
     DataFrames, which nkmap never gives it. Only the command does this, as no one else's code runs in
     its process; pandas itself imports as usual afterwards (the png/svg maps use it)."""
     if "folium" in sys.modules or "pandas" in sys.modules:
