@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import re
 import sys
 import unicodedata
@@ -265,6 +266,10 @@ class NameIndex:
         self._starts: dict[str, int] = {}
         self._admin_keys: dict[str, bool] = {}  # folded name -> an administrative area's name (asked per word)
         self._admin_units: dict[str, tuple[int, ...]] = {}
+        self._admin_levels: dict[str, tuple[tuple[int, str, str], ...]] = {}
+        self._spans: dict[str, tuple[int, str, bool]] = {}  # surface -> (tier, key, an area's name)
+        self._country_codes: dict[str, tuple[str, ...]] = {}  # name -> the countries the country source gives
+        self._country_codes_of: NameSource | None = None
         self._admin_longer: dict[str, bool] = {}
         self._largest: dict[str, int] = {}  # surface -> largest_population (common words are asked in every article)
         self._largest_of: tuple[NameSource, ...] | None = None
@@ -391,6 +396,47 @@ class NameIndex:
             units = self._admin_units[key] = tuple(self.admin.named(key))  # type: ignore[union-attr]
         return units
 
+    def span(self, surface: str) -> tuple[int, str, bool]:
+        """(:meth:`tier`, the key, :meth:`is_admin` of the key) of a run of words as written, remembered: the
+        scan asks all three for every candidate, and the same runs recur across a corpus."""
+        facts = self._spans.get(surface)
+        if facts is None:
+            if len(self._spans) >= CACHE_LIMIT:
+                self._spans.clear()
+            key = name_key(surface)
+            facts = self._spans[surface] = (self.tier(surface), key, self.is_admin(key))
+        return facts
+
+    def admin_levels(self, key: str) -> tuple[tuple[int, str, str], ...]:
+        """(unit, level, country) of each unit :meth:`admin_named` gives, remembered."""
+        levels = self._admin_levels.get(key)
+        if levels is None:
+            if len(self._admin_levels) >= CACHE_LIMIT:
+                self._admin_levels.clear()
+            unit = self.admin.unit  # type: ignore[union-attr]
+            levels = self._admin_levels[key] = tuple((u, unit(u).level, unit(u).country) for u in self.admin_named(key))
+        return levels
+
+    def country_codes(self, name: str) -> tuple[str, ...]:
+        """The countries of the country source's places called ``name``, remembered (per source)."""
+        source = self.country_source
+        if self._country_codes_of is not source:
+            self._country_codes, self._country_codes_of = {}, source
+        codes = self._country_codes.get(name)
+        if codes is None:
+            if len(self._country_codes) >= CACHE_LIMIT:
+                self._country_codes.clear()
+            codes = self._country_codes[name] = tuple(p.country for p in source.lookup(name) if p.country)  # type: ignore[union-attr]
+        return codes
+
+    def word_infos(self, words: list[str]) -> list[int]:
+        """:meth:`word_info` of each word: the cached ones read in one C loop."""
+        infos = list(map(self._words.get, words))
+        if None in infos:
+            word_info = self.word_info
+            infos = [word_info(w) if i is None else i for w, i in zip(words, infos)]
+        return infos  # type: ignore[return-value]
+
     def word_info(self, word: str) -> int:
         """For one capitalised word, cached: NAME if it is a name alone, LONGER if a longer
         name may start with it, GLUED if the part before an apostrophe is a curated name.
@@ -411,6 +457,8 @@ class NameIndex:
             head = _GLUED_HEAD.match(word)
             if head and self.tier(head.group(0)) != UNKNOWN:
                 info |= GLUED
+            if len(self._words) >= CACHE_LIMIT:
+                self._words.clear()
             self._words[word] = info
         return info
 
@@ -488,6 +536,7 @@ class _Scan:
         self.dateline_start = dateline_start
         self._lowercase: set[str] | None = None
         self._caps: list[re.Match[str]] | None = None  # every capitalised word, found once per article
+        self._words: list[str] | None = None  # their text
         self._starting: dict[int, list[re.Match[str]]] = {}  # start flag -> the words with it
         self._features: dict[int, re.Match[str]] | None = None  # start -> _feature_after_pattern's match there
         self._in_feature: set[int] = set()  # the offsets inside those matches (after their first character)
@@ -502,13 +551,19 @@ class _Scan:
             self._caps = list(_CAPITALISED.finditer(self.text))
         return self._caps
 
+    def words(self) -> list[str]:
+        """The capitalised words as written (one string each, shared by the scans below)."""
+        if self._words is None:
+            self._words = list(map(re.Match.group, self.capitalised()))
+        return self._words
+
     def starting(self, flag: int) -> list[re.Match[str]]:
         """The capitalised words that may start an area's (ADMIN_START) or a country's (COUNTRY_START) name."""
         if not self._starting:
             caps = self.capitalised()
-            flags = self.names.start_flags([m.group() for m in caps])  # type: ignore[union-attr]
+            flags = self.names.start_flags(self.words())  # type: ignore[union-attr]
             for f in (ADMIN_START, COUNTRY_START):
-                self._starting[f] = [m for m, g in zip(caps, flags) if g & f]
+                self._starting[f] = list(itertools.compress(caps, map(operator.and_, flags, itertools.repeat(f))))
         return self._starting[flag]
 
     def after_place_words(self) -> set[int]:
@@ -741,7 +796,7 @@ class _Scan:
             return name_key(nxt.group(1))
         return ""
 
-    def admin_evidence(self, start: int, end: int) -> Evidence | None:
+    def admin_evidence(self, start: int, end: int, key: str | None = None) -> Evidence | None:
         """Whether an administrative area's name is a mention here: the evidence word, or None.
 
         A unit counts when a place word names its level ("Kecamatan Pronojiwo", "Sindh province"),
@@ -752,7 +807,8 @@ class _Scan:
         if names is None or names.admin is None:
             return None
         surface = self.text[start:end]
-        key = name_key(surface)
+        if key is None:
+            key = name_key(surface)
         words = key.split()
         rules = self.rules
         # A name of several words is an area's whole name even when its words are ordinary ("Gunung
@@ -785,18 +841,16 @@ class _Scan:
         for start, end in self._admin_spans():
             surface = self.text[start:end]
             key = name_key(surface)
-            units = self.names.admin_named(key)  # type: ignore[union-attr]
+            levels = self.names.admin_levels(key)  # type: ignore[union-attr]
             word = self.admin_word_near(start, end)
             single = " " not in key
             common: bool | None = None  # asked once per span, when a unit needs it
-            for u in units:
-                level = admin.unit(u).level
+            for u, level, country in levels:
                 if word:
                     own = True
                 elif level in ("province", "regency"):  # few and distinctive: their name is enough,
                     # unless it is an ordinary word ("Puncak", summit) of a country the article does not
                     # name, or a short capital abbreviation
-                    country = admin.unit(u).country
                     at_home = country in self.article_countries() or country in home_countries(self.language)
                     if common is None:
                         common = self.common_word(surface) or (surface.isupper() and len(surface) <= 4)  # or "BBC"
@@ -842,7 +896,7 @@ class _Scan:
                     for n in range(len(words), 0, -1):
                         name = " ".join(words[:n])
                         if name_key(name) in keys:
-                            self._countries.update(p.country for p in source.lookup(name) if p.country)
+                            self._countries.update(self.names.country_codes(name))  # type: ignore[union-attr]
                             break
         return self._countries
 
@@ -900,13 +954,11 @@ def find_candidates(
     text = article.text
     scan = _Scan(text, rules or RecognitionRules.default(), article_language(article), names, dateline_of(article)[1])
     after_trigger = scan.after_place_words()
-    word_info = names.word_info
     found: list[tuple[int, int, Evidence]] = []
     turned_down: list[tuple[int, int, Reason]] = []
     resume = 0
-    for m in scan.capitalised():
+    for m, info in zip(scan.capitalised(), names.word_infos(scan.words())):
         start = m.start()
-        info = word_info(m.group())
         if start < resume or not (info or start in after_trigger):
             continue  # the common case: a capitalised word that is no name and follows no place word
         span = _longest_name(scan, start, m.end(), names, info)
@@ -988,11 +1040,11 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
         if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
             return start, after.end(), Evidence(Cue.PLACE_WORD, name_key(after.group(1)))
     for stop in reversed(ends):
-        tier = names.tier(text[start:stop])
+        tier, key, admin_name = names.span(text[start:stop])
         if tier == STRONG:  # curated: no evidence needed, so only the dateline is noted
             return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else NO_EVIDENCE
-        if names.is_admin(name_key(text[start:stop])):
-            if admin := scan.admin_evidence(start, stop):
+        if admin_name:
+            if admin := scan.admin_evidence(start, stop, key):
                 return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else admin
             scan.rejected = scan.rejected or (start, stop, scan.why)
         if tier == WEAK:
