@@ -540,6 +540,7 @@ class _Scan:
         self._starting: dict[int, list[re.Match[str]]] = {}  # start flag -> the words with it
         self._features: dict[int, re.Match[str]] | None = None  # start -> _feature_after_pattern's match there
         self._in_feature: set[int] = set()  # the offsets inside those matches (after their first character)
+        self._admin_words: dict[tuple[int, int], str] = {}  # span -> admin_word_near
         # Why the last check said no (place_check, admin_evidence): set only where a rule rejects, read
         # only when the whole candidate is rejected, so the common path pays nothing for it.
         self.why: Reason = Reason.NO_EVIDENCE
@@ -753,17 +754,20 @@ class _Scan:
         pos = end
         for _ in range(ORGANISATION_REACH):  # the capitalised run after the name
             nxt = _NEXT_WORD.match(text, pos)
-            if not nxt or not (nxt.group(1)[:1].isupper() or name_key(nxt.group(1)) in rules.particles):
+            if not nxt:
                 break
-            if name_key(nxt.group(1)) in rules.organisation_after:
+            word = nxt.group(1)
+            key = name_key(word)
+            if not (word[:1].isupper() or key in rules.particles):
+                break
+            if key in rules.organisation_after:
                 return True
             pos = nxt.end()
+        if start == 0 or text[start - 1] != " ":  # (checked first: the test below needs a space before)
+            return False
         words = text[max(0, start - 30) : start].split()
         return (  # the word before is written as a name ("Antara", not "antara", between)
-            bool(words)
-            and text[start - 1 : start] == " "
-            and words[-1][:1].isupper()
-            and name_key(words[-1]) in rules.organisation_before
+            bool(words) and words[-1][:1].isupper() and name_key(words[-1]) in rules.organisation_before
         )
 
     def person_context(self, start: int, end: int, trigger: str = "") -> bool:
@@ -779,11 +783,20 @@ class _Scan:
         nxt = _NEXT_WORD.match(text, end)
         if not trigger and nxt and text[end] == " " and name_key(nxt.group(1)) in self.rules.speech_after:
             return True
+        if start == 0 or text[start - 1] != " ":
+            return False
         words = text[max(0, start - 30) : start].split()
-        return bool(words) and text[start - 1 : start] == " " and name_key(words[-1]) in self.rules.speech_before
+        return bool(words) and name_key(words[-1]) in self.rules.speech_before
 
     def admin_word_near(self, start: int, end: int) -> str:
-        """The administrative place word right before ("Kabupaten", "state of") or after ("Oblast") a name."""
+        """The administrative place word right before ("Kabupaten", "state of") or after ("Oblast") a name
+        (remembered per span: the spans of :meth:`admin_anchored` are asked again as candidates)."""
+        word = self._admin_words.get((start, end))
+        if word is None:
+            word = self._admin_words[(start, end)] = self._admin_word_near(start, end)
+        return word
+
+    def _admin_word_near(self, start: int, end: int) -> str:
         words = self.text[max(0, start - 40) : start].split()
         if words and start > 0 and self.text[start - 1] in " \u00a0":
             one = name_key(words[-1]).rstrip(".")
@@ -866,7 +879,7 @@ class _Scan:
             above = {a for u in anchored for a in ancestry[u]}
             grown = set()
             for u in pending:
-                if u in above or any(a in anchored for a in ancestry[u]):
+                if u in above or not anchored.isdisjoint(ancestry[u]):
                     if u not in ordinary:
                         ordinary[u] = self.hierarchy_common_word(admin.unit(u).name)
                     if not ordinary[u]:
@@ -1010,9 +1023,10 @@ def _name_word_after(text: str, pos: int, particles: Collection[str]) -> int | N
     nxt = _NEXT_WORD.match(text, pos)
     if nxt is None:
         return None
-    if nxt.group(1)[:1].isupper() or text[pos] != " ":
+    word = nxt.group(1)
+    if word[:1].isupper() or text[pos] != " ":
         return nxt.end()
-    if name_key(nxt.group(1)) in particles:
+    if name_key(word) in particles:
         after = _NEXT_WORD.match(text, nxt.end())
         if after is not None and after.group(1)[:1].isupper():
             return after.end()
