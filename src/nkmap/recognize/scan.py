@@ -47,6 +47,7 @@ _CAPITALISED = re.compile(
     rf"(?:(?<=a)(?:l|d|dh|n|r|s|sh|t|th|z)[-\u2010\u2011][{_UPPER_CLASS}]|(?<=e)(?:l|d|z|s)[-\u2010\u2011][{_UPPER_CLASS}]"
     rf"|(?<=u)(?:l|d)[-\u2010\u2011][{_UPPER_CLASS}]|(?<=[{_UPPER_CLASS}])){_W}*(?:['’]{_W}+)*"
 )
+_UPPER_AT = re.compile(f"[{_UPPER_CLASS}]")  # a capital, as the patterns below read one
 _GLUED_HEAD = re.compile(rf"{_W}+(?=['’]\w)")  # "Kastamonu" in "Kastamonu’nun", "Ankara" in "Ankara'ya"
 # The word after a candidate: joined by one space or hyphen, as in "Nagorno Karabakh" / "Nagorno-Karabakh".
 _NEXT_WORD = re.compile(rf"(?:[ \u00a0]|[-\u2010\u2011])({_W}+(?:['’]{_W}+)*)")
@@ -71,6 +72,8 @@ _AGE = re.compile(
     re.IGNORECASE,
 )
 _NUMERAL = re.compile(r"^(?:[ivxlcdm]+|\d+)$")  # "Dusun V", "RT 03": numbers, not names
+BACK_LIMIT = 256  # characters read back from an offset for the place word before it (more: the text is scanned)
+_LAST_WORD = re.compile(r"\.?(\w+)")  # the word before an offset (and a dot after it), on the reversed text
 ORGANISATION_REACH = 4  # words after a name read for an organisation word ("People's Liberation Movement")
 _SPACE = re.compile(r"\s")
 _WEB = re.compile(r"www\.|https?:|@|\.(?:com|co|id|net|org|tv|news)\b")
@@ -138,31 +141,88 @@ def _place_word_pattern(words: frozenset[str]) -> re.Pattern[str]:
 
 @functools.cache
 def _place_word_ends(words: frozenset[str]) -> _WordEnds:
-    return _WordEnds(_place_word_pattern(words), _place_word_pieces(words), False, r"\w")
+    return _WordEnds(_place_word_pattern(words), _place_word_pieces(words), words, False, r"\w")
 
 
 class _WordEnds:
     """The ends of a word-led pattern's matches (``PIECE[ ]+(?=[UPPER])``, see :func:`_word_led`) over a text,
-    found with a pattern led by the character before the word instead: the same set, about twice as fast.
+    found with a pattern led by the character before the word instead (:meth:`ends`), or asked for one offset
+    without scanning the text (:meth:`ends_at`). Both give what the word-led pattern's own scan gives.
 
-    Led by ``[kdp...]`` and a look-behind, re enters its matcher at every letter of the class, most of them
-    inside words; led by ``[^\\w]`` (the character before a word start, consumed), only at the characters
-    between words. The last space before the capital is left unconsumed, so that a match may start right
-    where the last one ended (a place word after a place word: "Danau Gunung X", case-insensitive), as it may
-    in the word-led pattern's scan; each end is then one further on. A text whose first word starts a match
+    :meth:`ends`: led by ``[kdp...]`` and a look-behind, re enters its matcher at every letter of the class,
+    most of them inside words; led by ``[^\\w]`` (the character before a word start, consumed), only at the
+    characters between words. The last space before the capital is left unconsumed, so that a match may start
+    right where the last one ended (a place word after a place word: "Danau Gunung X", case-insensitive), as it
+    may in the word-led pattern's scan; each end is then one further on. A text whose first word starts a match
     (no character before it) is scanned with the word-led pattern itself.
     """
 
-    def __init__(self, led: re.Pattern[str], pieces: list[str], ignorecase: bool, not_after: str) -> None:
+    def __init__(
+        self, led: re.Pattern[str], pieces: list[str], words: Collection[str], ignorecase: bool, not_after: str
+    ) -> None:
         self.led = led
         flags = "i" if ignorecase else ""
         alternatives = _by_first_character(pieces, ignorecase)
         self.before = re.compile(rf"[^{not_after}](?{flags}:{alternatives})[ \u00a0]*(?=[ \u00a0][{_UPPER_CLASS}])")
+        self._local_rules(words, ignorecase)
 
     def ends(self, text: str) -> Iterable[int]:
         if self.led.match(text):
             return map(re.Match.end, self.led.finditer(text))
         return [m.end() + 1 for m in self.before.finditer(text)]
+
+    def _local_rules(self, words: Collection[str], ignorecase: bool) -> None:
+        """What :meth:`ends_at` needs, and whether these words allow it (``self.local``; else it scans).
+
+        A match is the place word's words (letters, a space or spaces between them, an optional dot after a
+        word of one or two letters), the spaces after it and a capital; it starts where no word character is
+        before it. So a match ending at ``c`` has the last word before ``c``'s spaces as its last word, and
+        starts at one of the last ``max_words`` words. Whether the text's own scan would find it (re skips
+        every offset inside its last match) is read off a scan from that word on, when either
+        - every word is in lower case (case-sensitive): no match holds a capital, so two matches that overlap
+          end at the same capital, and which of them the scan finds does not matter; or
+        - (case-insensitive) no word of a place word after its first can start a place word: a match then
+          holds no offset where another may start, and the scan skips none.
+        """
+        split = [w.split() for w in words]
+        self.max_words = max((len(w) for w in split), default=1)
+        table: dict[int, int] = {}  # every character a word's letter accepts -> that letter (ignorecase)
+        self.local = bool(split) and all(part.isalpha() for w in split for part in w)
+        for letter in {c for w in words for c in w if c != " "} if ignorecase else ():
+            for variant in _accepted(re.escape(letter)):
+                if table.setdefault(ord(variant), ord(letter)) != ord(letter):
+                    self.local = False  # a character two letters accept: no one form to compare by
+        self._table = table if ignorecase else None
+        if ignorecase:
+            inner = {self._form(part) for w in split for part in w[1:]}
+            self.local = self.local and not inner & {self._form(w[0]) for w in split}
+        else:
+            self.local = self.local and not any(_UPPER_AT.match(c) or c.isupper() for w in words for c in w)
+        self.last_words = frozenset(self._form(w[-1]) for w in split)
+        # the last max_words words before an offset, read backwards (on the reversed text)
+        self._block = re.compile(rf"\.?\w+(?:[ \u00a0]+\w+){{0,{self.max_words - 1}}}")
+
+    def _form(self, word: str) -> str:
+        return word.translate(self._table) if self._table is not None else word
+
+    def may_end(self, word: str) -> bool:
+        """Whether ``word`` (the word before an offset's spaces) is the last word of some place word."""
+        return not self.local or self._form(word) in self.last_words
+
+    def ends_at(self, text: str, c: int, back: str, q: int, found: dict[_WordEnds, set[int]]) -> bool:
+        """Whether ``c`` is in :meth:`ends` of ``text``; ``back`` is the text before ``q`` (the offset before
+        ``c``'s spaces), reversed, ``found`` the sets of the texts scanned whole (where it cannot be read locally)."""
+        if self.local:
+            block = self._block.match(back)
+            if block is None:
+                return False
+            if block.end() < len(back) or len(back) == q:  # the window holds the last words whole
+                lo = q - block.end()
+                return any(m.end() == c for m in self.led.finditer(text, lo, c + 1))
+        ends = found.get(self)
+        if ends is None:
+            ends = found[self] = set(self.ends(text))
+        return c in ends
 
 
 # Every character of the Basic Multilingual Plane (surrogates left out): what a case-insensitive literal
@@ -541,6 +601,7 @@ class _Scan:
         self._features: dict[int, re.Match[str]] | None = None  # start -> _feature_after_pattern's match there
         self._in_feature: set[int] = set()  # the offsets inside those matches (after their first character)
         self._admin_words: dict[tuple[int, int], str] = {}  # span -> admin_word_near
+        self._word_ends: dict[_WordEnds, set[int]] = {}  # the texts _WordEnds.ends_at scanned whole
         # Why the last check said no (place_check, admin_evidence): set only where a rule rejects, read
         # only when the whole candidate is rejected, so the common path pays nothing for it.
         self.why: Reason = Reason.NO_EVIDENCE
@@ -575,19 +636,46 @@ class _Scan:
         if self.dateline_start >= 0:
             found.add(self.dateline_start)
         found.update(_feature_before_ends(self.rules.feature_before).ends(self.text))
-        self._features = {m.start(): m for m in _feature_after_pattern(self.rules.feature_after).finditer(self.text)}
-        for m in self._features.values():
-            self._in_feature.update(range(m.start() + 1, m.end()))
-        found.update(self._features)
+        found.update(self.features())
         return found
+
+    def features(self) -> dict[int, re.Match[str]]:
+        """The matches of _feature_after_pattern's scan of the text, by start (found once per article)."""
+        if self._features is None:
+            self._features = {
+                m.start(): m for m in _feature_after_pattern(self.rules.feature_after).finditer(self.text)
+            }
+            for m in self._features.values():
+                self._in_feature.update(range(m.start() + 1, m.end()))
+        return self._features
+
+    def after_place_word(self, start: int) -> bool:
+        """Whether ``start`` is in :meth:`after_place_words`, read around ``start`` instead of scanning the
+        whole text for place words (see :meth:`_WordEnds.ends_at`): only the words that no source knows ask,
+        and few of them follow a word that ends a place word."""
+        if start == self.dateline_start or start in self.features():
+            return True
+        text = self.text
+        if not start or text[start - 1] not in " \u00a0" or not _UPPER_AT.match(text, start):
+            return False  # each match ends in spaces before a capital
+        q = start - 1
+        while q and text[q - 1] in " \u00a0":
+            q -= 1
+        back = text[max(0, q - BACK_LIMIT) : q][::-1]
+        last = _LAST_WORD.match(back)
+        if last is None:
+            return False
+        word = last.group(1)[::-1]
+        return any(
+            ends.may_end(word) and ends.ends_at(text, start, back, q, self._word_ends)
+            for ends in (_place_word_ends(self.rules.place_triggers), _feature_before_ends(self.rules.feature_before))
+        )
 
     def feature_after(self, start: int) -> re.Match[str] | None:
         """``_feature_after_pattern``'s match at ``start``: the scan of :meth:`after_place_words` found each one
         that starts where no other match of its is (re tries every offset its last match did not cover), so
         only an offset inside one of those is matched here again."""
-        if self._features is None:
-            self.after_place_words()
-        m = self._features.get(start)  # type: ignore[union-attr]
+        m = self.features().get(start)
         if m is None and start in self._in_feature:
             return _feature_after_pattern(self.rules.feature_after).match(self.text, start)
         return m
@@ -966,13 +1054,13 @@ def find_candidates(
     """
     text = article.text
     scan = _Scan(text, rules or RecognitionRules.default(), article_language(article), names, dateline_of(article)[1])
-    after_trigger = scan.after_place_words()
+    after_place_word = scan.after_place_word
     found: list[tuple[int, int, Evidence]] = []
     turned_down: list[tuple[int, int, Reason]] = []
     resume = 0
     for m, info in zip(scan.capitalised(), names.word_infos(scan.words())):
         start = m.start()
-        if start < resume or not (info or start in after_trigger):
+        if start < resume or not (info or after_place_word(start)):
             continue  # the common case: a capitalised word that is no name and follows no place word
         span = _longest_name(scan, start, m.end(), names, info)
         if span:
@@ -1117,7 +1205,7 @@ def _feature_before_pattern(words: frozenset[str]) -> re.Pattern[str]:
 
 @functools.cache
 def _feature_before_ends(words: frozenset[str]) -> _WordEnds:
-    return _WordEnds(_feature_before_pattern(words), _feature_before_pieces(words), True, _W[1:-1])
+    return _WordEnds(_feature_before_pattern(words), _feature_before_pieces(words), words, True, _W[1:-1])
 
 
 @functools.cache
