@@ -64,6 +64,9 @@ RUN_ON = 4 * EXCERPT_LIMIT  # longer "sentences" are run-on text: cut into share
 STRONG, WEAK, UNKNOWN = 2, 1, 0
 NAME, LONGER, GLUED = 1, 2, 4  # NameIndex.word_info flags
 ADMIN_START, COUNTRY_START = 1, 2  # NameIndex.start_flags
+# and what they are made of: the word alone is an area's name, an area's longer name starts with it; the same
+# for the country names
+ADMIN_NAME, ADMIN_LONGER, COUNTRY_NAME, COUNTRY_LONGER = 4, 8, 16, 32
 CACHE_LIMIT = 1 << 18  # entries of a per-name cache before it starts afresh (bounded memory)
 BIG_PLACE = 100_000  # a place this large keeps its name even when the name is also a common word
 # An age after a name: "Lourdes, 34 years old", "Ahmad (34)", "Budi, 12 tahun", "María, de 40 años".
@@ -546,8 +549,10 @@ class NameIndex:
         if not key:
             return 0
         admin, flags = self.admin, 0
-        if admin is not None and (key in admin or admin.starts_longer(key)):
-            flags |= ADMIN_START
+        if admin is not None:
+            flags |= (ADMIN_START | ADMIN_NAME if key in admin else 0) | (
+                ADMIN_START | ADMIN_LONGER if admin.starts_longer(key) else 0
+            )
         if self.country_source is not None:
             if self._country_prefixes is None:
                 prefixes: set[str] = set()
@@ -555,8 +560,10 @@ class NameIndex:
                     words = k.split(" ")
                     prefixes.update(" ".join(words[:n]) for n in range(1, len(words)))
                 self._country_prefixes = frozenset(prefixes)
-            if key in self.country_source.names().folded or key in self._country_prefixes:
-                flags |= COUNTRY_START
+            if key in self.country_source.names().folded:
+                flags |= COUNTRY_START | COUNTRY_NAME
+            if key in self._country_prefixes:
+                flags |= COUNTRY_START | COUNTRY_LONGER
         return flags
 
 
@@ -598,6 +605,7 @@ class _Scan:
         self._caps: list[re.Match[str]] | None = None  # every capitalised word, found once per article
         self._words: list[str] | None = None  # their text
         self._starting: dict[int, list[re.Match[str]]] = {}  # start flag -> the words with it
+        self._starting_flags: dict[int, list[int]] = {}  # start flag -> those words' flags
         self._features: dict[int, re.Match[str]] | None = None  # start -> _feature_after_pattern's match there
         self._in_feature: set[int] = set()  # the offsets inside those matches (after their first character)
         self._admin_words: dict[tuple[int, int], str] = {}  # span -> admin_word_near
@@ -625,7 +633,9 @@ class _Scan:
             caps = self.capitalised()
             flags = self.names.start_flags(self.words())  # type: ignore[union-attr]
             for f in (ADMIN_START, COUNTRY_START):
-                self._starting[f] = list(itertools.compress(caps, map(operator.and_, flags, itertools.repeat(f))))
+                chosen = list(map(operator.and_, flags, itertools.repeat(f)))
+                self._starting[f] = list(itertools.compress(caps, chosen))
+                self._starting_flags[f] = list(itertools.compress(flags, chosen))
         return self._starting[flag]
 
     def after_place_words(self) -> set[int]:
@@ -986,7 +996,12 @@ class _Scan:
             source = self.names.country_source if self.names is not None else None
             if source is not None:
                 keys = source.names().folded
-                for m in self.starting(COUNTRY_START):  # the words a country's name may start with
+                starting = self.starting(COUNTRY_START)  # the words a country's name may start with
+                for m, flags in zip(starting, self._starting_flags[COUNTRY_START]):
+                    if not flags & COUNTRY_LONGER:  # a run of capitalised words folds to this word's key, a
+                        # space and more, so only the word alone may be a country's name: it is one
+                        self._countries.update(self.names.country_codes(m.group()))  # type: ignore[union-attr]
+                        continue
                     pos, words = m.end(), [m.group()]
                     for _ in range(2):
                         nxt = _NEXT_WORD.match(self.text, pos)
@@ -1012,10 +1027,16 @@ class _Scan:
         text = self.text
         spans = []
         resume = 0
-        for m in self.starting(ADMIN_START):  # the words an area's name may start with
+        starting = self.starting(ADMIN_START)  # the words an area's name may start with
+        for m, flags in zip(starting, self._starting_flags[ADMIN_START]):
             start = m.start()
             if start < resume:
                 continue  # inside the last span found
+            if not flags & ADMIN_LONGER:  # no longer name starts with the word (see article_countries): the
+                # word alone is an area's name
+                resume = m.end()
+                spans.append((start, resume))
+                continue
             ends = [m.end()]
             pos = m.end()
             longer = self.names.admin_longer(m.group())  # type: ignore[union-attr]  # else the word alone may be one

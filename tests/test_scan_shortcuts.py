@@ -1,0 +1,101 @@
+"""The recogniser's shortcuts give what the plain scans they replace give, offset for offset.
+
+Each shortcut (a pattern led differently, an answer read around one offset instead of a scan of the whole
+text, a remembered answer) is compared with the plain form, written out here, on texts made at random from
+place words, capitals, spaces and punctuation, and on sentences written for this test.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from nkmap.recognize import scan as S
+
+RULES = S.RecognitionRules.default()
+# The plain form of the sentence-end pattern: the ends of its matches are the sentence starts.
+PLAIN_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+")
+WORDS = [
+    "desa", "Desa", "kota", "Kota", "city", "of", "Of", "the", "town", "near", "village", "villages", "gunung", "Gunung",
+    "GUNUNG", "danau", "Danau", "Lake", "lake", "bay", "Bay", "g", "G", "g.", "G.", "dataran", "tinggi", "Tinggi",
+    "sea", "Sungai", "sungai", "River", "river", "X", "Ruang", "(desa", "x", "село", "Село", "ibu", "provincia", "de",
+    "l'armée", "armée", "Armée", "’s", "al-Mawasi", "Ağdam", "e\u0301", "1999", "Semeru",
+]  # fmt: skip
+SEPARATORS = [" ", "  ", "\u00a0", " \u00a0 ", ", ", ". ", "! ", '." ', "\n", "\n\n ", "-", "", "…) "]
+WRITTEN = [
+    "The village of Sukamaju lies near the town of Pleasantville, by Danau Gunung Semeru.",
+    "Warga desa Sukamaju dan kota Batu mengungsi ke Gunung Api; G. Ruang meletus lagi.",
+    "Dataran Tinggi Dieng is cold. The town Of Nowhere is made up!\n\nLake Toba, Indus River.",
+    "near the" + " " * 300 + "town of Gaza",
+    "desa" + "\u00a0" * 260 + "Kota",
+]
+
+
+def texts(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    made = ["".join(rng.choice(WORDS) + rng.choice(SEPARATORS) for _ in range(rng.randint(1, 12))) for _ in range(n)]
+    return WRITTEN + made
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_place_and_feature_word_ends_are_the_word_led_scans(seed):
+    place = S._place_word_ends(RULES.place_triggers)
+    feature = S._feature_before_ends(RULES.feature_before)
+    assert place.local and feature.local  # today's lists allow the reading around an offset
+    led = [
+        (place, S._place_word_pattern(RULES.place_triggers)),
+        (feature, S._feature_before_pattern(RULES.feature_before)),
+    ]
+    for text in texts(seed, 3000):
+        for ends, pattern in led:
+            assert sorted(ends.ends(text)) == [m.end() for m in pattern.finditer(text)], text
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_after_place_word_is_membership_of_the_whole_text_scan(seed):
+    for text in texts(seed, 2000):
+        whole = S._Scan(text, RULES).after_place_words()
+        scan = S._Scan(text, RULES)
+        differ = [c for c in range(len(text) + 1) if scan.after_place_word(c) != (c in whole)]
+        assert not differ, (text, differ)
+
+
+def test_sentence_starts_are_those_of_the_plain_pattern():
+    for text in texts(5, 3000):
+        assert S._sentence_starts(text) == [0, *(m.end() for m in PLAIN_SENTENCE_END.finditer(text))], text
+
+
+def test_lower_case_words_are_read_at_their_occurrences():
+    for text in texts(6, 3000):
+        words = set(S._LOWER_WORD.findall(text))
+        for surface in ("Desa", "Kota", "Armée", "Lake", "Of", "Sungai", "Tinggi"):
+            scan = S._Scan(text, RULES)
+            assert scan.written_in_lower_case(surface) == (surface.lower() in words), (text, surface)
+
+
+def test_many_occurrences_fall_back_to_the_word_set():
+    text = "Kota " + "kotamadya " * (S.LOWER_LOOKS + 5) + "dan kota."
+    scan = S._Scan(text, RULES)
+    assert scan.written_in_lower_case("Kota") and scan._lowercase is not None
+    assert not S._Scan("Kota " + "kotamadya " * (S.LOWER_LOOKS + 5), RULES).written_in_lower_case("Kota")
+
+
+def test_feature_after_is_the_pattern_matched_at_the_offset():
+    pattern = S._feature_after_pattern(RULES.feature_after)
+    for text in [*texts(7, 1500), "Great Salt Lake City", "the Great Salt Lake River and Indus River Valley"]:
+        scan = S._Scan(text, RULES)
+        for c in range(len(text) + 1):
+            got, want = scan.feature_after(c), pattern.match(text, c)
+            assert (got and got.span()) == (want and want.span()), (text, c)
+
+
+def test_an_index_remembers_what_it_would_answer():
+    index = S.NameIndex(folded=["nusa tenggara timur", "sukamaju"], exact=["US"], weak=None)
+    for surface in ("Sukamaju", "SUKAMAJU", "Nusa Tenggara Timur", "Nusa Tenggara", "US", "Us", "Pleasantville"):
+        want = (index._tier(surface), S.name_key(surface), index.is_admin(S.name_key(surface)))
+        assert index.span(surface) == want == index.span(surface)
+    words = ["Nusa", "Sukamaju", "US", "Pleasantville", "Nusa"]
+    assert index.word_infos(words) == [index.word_info(w) for w in words]
+    assert index.word_infos(words) == [S.LONGER, S.NAME, S.NAME, 0, S.LONGER]
