@@ -75,6 +75,7 @@ _AGE = re.compile(
     re.IGNORECASE,
 )
 _NUMERAL = re.compile(r"^(?:[ivxlcdm]+|\d+)$")  # "Dusun V", "RT 03": numbers, not names
+TAIL_LIMIT = 32  # characters of the word before an offset compared with the place words' last words
 BACK_LIMIT = 256  # characters read back from an offset for the place word before it (more: the text is scanned)
 _LAST_WORD = re.compile(r"\.?(\w+)")  # the word before an offset (and a dot after it), on the reversed text
 ORGANISATION_REACH = 4  # words after a name read for an organisation word ("People's Liberation Movement")
@@ -197,20 +198,18 @@ class _WordEnds:
                     self.local = False  # a character two letters accept: no one form to compare by
         self._table = table if ignorecase else None
         if ignorecase:
-            inner = {self._form(part) for w in split for part in w[1:]}
-            self.local = self.local and not inner & {self._form(w[0]) for w in split}
+            inner = {self.form(part) for w in split for part in w[1:]}
+            self.local = self.local and not inner & {self.form(w[0]) for w in split}
         else:
             self.local = self.local and not any(_UPPER_AT.match(c) or c.isupper() for w in words for c in w)
-        self.last_words = frozenset(self._form(w[-1]) for w in split)
+        self.last_words = frozenset(self.form(w[-1]) for w in split)
+        self.local = self.local and all(len(part) < TAIL_LIMIT for w in split for part in w)
         # the last max_words words before an offset, read backwards (on the reversed text)
         self._block = re.compile(rf"\.?\w+(?:[ \u00a0]+\w+){{0,{self.max_words - 1}}}")
 
-    def _form(self, word: str) -> str:
+    def form(self, word: str) -> str:
+        """The form words are compared by: case variants folded to the letter of the place words (ignorecase)."""
         return word.translate(self._table) if self._table is not None else word
-
-    def may_end(self, word: str) -> bool:
-        """Whether ``word`` (the word before an offset's spaces) is the last word of some place word."""
-        return not self.local or self._form(word) in self.last_words
 
     def ends_at(self, text: str, c: int, back: str, q: int, found: dict[_WordEnds, set[int]]) -> bool:
         """Whether ``c`` is in :meth:`ends` of ``text``; ``back`` is the text before ``q`` (the offset before
@@ -610,6 +609,7 @@ class _Scan:
         self._in_feature: set[int] = set()  # the offsets inside those matches (after their first character)
         self._admin_words: dict[tuple[int, int], str] = {}  # span -> admin_word_near
         self._word_ends: dict[_WordEnds, set[int]] = {}  # the texts _WordEnds.ends_at scanned whole
+        self._word_ends_of = (_place_word_ends(rules.place_triggers), _feature_before_ends(rules.feature_before))
         # Why the last check said no (place_check, admin_evidence): set only where a rule rejects, read
         # only when the whole candidate is rejected, so the common path pays nothing for it.
         self.why: Reason = Reason.NO_EVIDENCE
@@ -663,7 +663,8 @@ class _Scan:
         """Whether ``start`` is in :meth:`after_place_words`, read around ``start`` instead of scanning the
         whole text for place words (see :meth:`_WordEnds.ends_at`): only the words that no source knows ask,
         and few of them follow a word that ends a place word."""
-        if start == self.dateline_start or start in self.features():
+        features = self._features if self._features is not None else self.features()
+        if start == self.dateline_start or start in features:
             return True
         text = self.text
         if not start or text[start - 1] not in " \u00a0" or not _UPPER_AT.match(text, start):
@@ -671,14 +672,19 @@ class _Scan:
         q = start - 1
         while q and text[q - 1] in " \u00a0":
             q -= 1
-        back = text[max(0, q - BACK_LIMIT) : q][::-1]
-        last = _LAST_WORD.match(back)
+        # the word before (its last TAIL_LIMIT characters: a longer word ends no place word)
+        last = _LAST_WORD.match(text[max(0, q - TAIL_LIMIT) : q][::-1])
         if last is None:
             return False
         word = last.group(1)[::-1]
-        return any(
-            ends.may_end(word) and ends.ends_at(text, start, back, q, self._word_ends)
-            for ends in (_place_word_ends(self.rules.place_triggers), _feature_before_ends(self.rules.feature_before))
+        place, feature = self._word_ends_of
+        in_place = not place.local or place.form(word) in place.last_words
+        in_feature = not feature.local or feature.form(word) in feature.last_words
+        if not (in_place or in_feature):
+            return False
+        back = text[max(0, q - BACK_LIMIT) : q][::-1]
+        return (in_place and place.ends_at(text, start, back, q, self._word_ends)) or (
+            in_feature and feature.ends_at(text, start, back, q, self._word_ends)
         )
 
     def feature_after(self, start: int) -> re.Match[str] | None:
@@ -845,9 +851,9 @@ class _Scan:
         text = self.text
         left = text.rfind(" ", 0, start) + 1
         right = len(text) if (space := _SPACE.search(text, end)) is None else space.start()
-        token = text[left:right].lower()
-        if _WEB.search(token):
-            return True  # a domain, an address or a handle
+        token = text[left:right]
+        if ("." in token or "@" in token or ":" in token) and _WEB.search(token.lower()):
+            return True  # a domain, an address or a handle (each has one of .@: in it)
         rules = self.rules
         pos = end
         for _ in range(ORGANISATION_REACH):  # the capitalised run after the name
@@ -1098,11 +1104,9 @@ def find_candidates(
         return [], []
     starts = _sentence_starts(text)
     sentences: dict = {}  # mentions of one sentence (or run-on piece) share its excerpt: one string
-    mentions = [_mention(article.name, text, s, e, evidence, starts, sentences) for s, e, evidence in found]
-    dropped = [
-        Dropped(_mention(article.name, text, s, e, NO_EVIDENCE, starts, sentences), why) for s, e, why in turned_down
-    ]
-    return mentions, dropped
+    mentions = _mentions(article.name, text, found, starts, sentences)
+    plain = _mentions(article.name, text, [(s, e, NO_EVIDENCE) for s, e, _ in turned_down], starts, sentences)
+    return mentions, [Dropped(m, why) for m, (_, _, why) in zip(plain, turned_down)]
 
 
 def _list_word(scan: _Scan, start: int, end: int, why: Reason) -> bool:
@@ -1251,6 +1255,29 @@ def _capitalised_run(text: str, end: int, limit: int = 3) -> int:
 
 def _sentence_starts(text: str) -> list[int]:
     return [0, *map(re.Match.end, _SENTENCE_END.finditer(text))]
+
+
+def _mentions(
+    article: str, text: str, spans: list[tuple[int, int, Evidence]], starts: list[int], sentences: dict
+) -> list[Mention]:
+    """:func:`_mention` of each span, in one loop: a mention in a sentence of no more than EXCERPT_LIMIT
+    characters (the common case) is made here."""
+    out = []
+    last = len(starts) - 1
+    bisect_right = bisect.bisect_right
+    intern = sys.intern
+    for start, end, evidence in spans:
+        i = bisect_right(starts, start) - 1
+        s_start = starts[i]
+        s_end = starts[i + 1] if i < last else len(text)
+        if s_end - s_start > EXCERPT_LIMIT:
+            out.append(_mention(article, text, start, end, evidence, starts, sentences))
+            continue
+        excerpt = sentences.get(i)
+        if excerpt is None:
+            excerpt = sentences[i] = _excerpt(text, s_start, s_end)
+        out.append(Mention(article, start, end, intern(text[start:end]), excerpt[0], excerpt[1], evidence))
+    return out
 
 
 def _mention(
