@@ -99,3 +99,19 @@ def test_an_index_remembers_what_it_would_answer():
     words = ["Nusa", "Sukamaju", "US", "Pleasantville", "Nusa"]
     assert index.word_infos(words) == [index.word_info(w) for w in words]
     assert index.word_infos(words) == [S.LONGER, S.NAME, S.NAME, 0, S.LONGER]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("word", ["Jawa", "Sudan", "Kecamatan", "Zzyzx", "South", "Papua"])
+def test_start_flags_say_what_the_word_alone_and_the_longer_names_are(word):
+    import nkmap
+    from nkmap.pipeline import ScanRecognizer, default_sources
+
+    names = ScanRecognizer(default_sources(nkmap.load_gazetteer(nkmap.DEFAULT_GAZETTEER))).names
+    (flags,) = names.start_flags([word])
+    key = S.name_key(word)
+    countries = names.country_source.names().folded
+    assert bool(flags & S.ADMIN_NAME) == (key in names.admin)
+    assert bool(flags & S.ADMIN_LONGER) == names.admin.starts_longer(key)
+    assert bool(flags & S.COUNTRY_NAME) == (key in countries)
+    assert bool(flags & S.COUNTRY_LONGER) == any(k.startswith(key + " ") for k in countries)

@@ -329,6 +329,7 @@ class NameIndex:
         self._admin_keys: dict[str, bool] = {}  # folded name -> an administrative area's name (asked per word)
         self._admin_units: dict[str, tuple[int, ...]] = {}
         self._admin_levels: dict[str, tuple[tuple[int, str, str], ...]] = {}
+        self._admin_top: dict[str, bool] = {}
         self._spans: dict[str, tuple[int, str, bool]] = {}  # surface -> (tier, key, an area's name)
         self._country_codes: dict[str, tuple[str, ...]] = {}  # name -> the countries the country source gives
         self._country_codes_of: NameSource | None = None
@@ -478,6 +479,15 @@ class NameIndex:
             unit = self.admin.unit  # type: ignore[union-attr]
             levels = self._admin_levels[key] = tuple((u, unit(u).level, unit(u).country) for u in self.admin_named(key))
         return levels
+
+    def admin_top(self, key: str) -> bool:
+        """Whether a province or a regency is among the units :meth:`admin_levels` gives, remembered."""
+        top = self._admin_top.get(key)
+        if top is None:
+            if len(self._admin_top) >= CACHE_LIMIT:
+                self._admin_top.clear()
+            top = self._admin_top[key] = any(level in ("province", "regency") for _, level, _ in self.admin_levels(key))
+        return top
 
     def country_codes(self, name: str) -> tuple[str, ...]:
         """The countries of the country source's places called ``name``, remembered (per source)."""
@@ -960,6 +970,14 @@ class _Scan:
             key = name_key(surface)
             levels = self.names.admin_levels(key)  # type: ignore[union-attr]
             word = self.admin_word_near(start, end)
+            if word:  # a place word names the level: every unit of the name is named with evidence
+                for u, _, _ in levels:
+                    present[u] = True
+                continue
+            if not self.names.admin_top(key):  # type: ignore[union-attr]  # no province or regency: none is
+                for u, _, _ in levels:
+                    present.setdefault(u, False)
+                continue
             single = " " not in key
             common: bool | None = None  # asked once per span, when a unit needs it
             for u, level, country in levels:
@@ -1161,7 +1179,9 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     scan.rejected = None  # the longest span a rule turned down, with its reason (reported if nothing else is found)
     # "Ezine Çayı", "Indus River": a feature word after the run makes the whole its name, before the
     # town of the same name ("Ezine") is considered.
-    after = scan.feature_after(start)
+    after = scan.features().get(start)
+    if after is None and start in scan._in_feature:
+        after = scan.feature_after(start)
     if after and names.tier(text[start : after.end()]) != STRONG and not scan.common_word(text[start:end]):
         first = name_key(text[start:end])
         if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
@@ -1181,8 +1201,9 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
                 return start, stop, evidence
             rejected = True
             scan.rejected = scan.rejected or (start, stop, scan.why)
-    # Glued suffixes: "Ermenistan’ın", "Kastamonu'nun" name the part before the apostrophe.
-    head = _GLUED_HEAD.match(text, start, end)
+    # Glued suffixes: "Ermenistan’ın", "Kastamonu'nun" name the part before the apostrophe (GLUED: the word has
+    # such a part and some source knows it).
+    head = _GLUED_HEAD.match(text, start, end) if info & GLUED else None
     if head:
         tier = names.tier(head.group(0))
         if tier == STRONG:
