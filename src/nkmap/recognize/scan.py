@@ -619,6 +619,7 @@ class _Scan:
         self._in_feature: set[int] = set()  # the offsets inside those matches (after their first character)
         self._admin_words: dict[tuple[int, int], str] = {}  # span -> admin_word_near
         self._word_ends: dict[_WordEnds, set[int]] = {}  # the texts _WordEnds.ends_at scanned whole
+        self._triggers = _trigger_memo(rules)
         self._word_ends_of = (_place_word_ends(rules.place_triggers), _feature_before_ends(rules.feature_before))
         # Why the last check said no (place_check, admin_evidence): set only where a rule rejects, read
         # only when the whole candidate is rejected, so the common path pays nothing for it.
@@ -745,7 +746,20 @@ class _Scan:
         if start < 2 or text[start - 1] not in " \u00a0" or "\n" in text[start - 3 : start]:
             return "", ""
         words = text[max(0, start - 40) : start].split()
-        if not words or not _is_word(words[-1]):
+        if not words:
+            return "", ""
+        # what the last two words say is remembered (per rules): the same words precede names everywhere
+        pair = (words[-2] if len(words) > 1 else None, words[-1])
+        found = self._triggers.get(pair)
+        if found is None:
+            if len(self._triggers) >= CACHE_LIMIT:
+                self._triggers.clear()
+            found = self._triggers[pair] = self._trigger_of(words[-2:])
+        return found
+
+    def _trigger_of(self, words: list[str]) -> tuple[str, str]:
+        """:meth:`trigger_before` for the last (one or two) words before the name."""
+        if not _is_word(words[-1]):
             return "", ""
         one = name_key(words[-1])
         two = f"{name_key(words[-2])} {one}" if len(words) > 1 and _is_word(words[-2]) else ""
@@ -911,16 +925,16 @@ class _Scan:
         return word
 
     def _admin_word_near(self, start: int, end: int) -> str:
-        words = self.text[max(0, start - 40) : start].split()
-        if words and start > 0 and self.text[start - 1] in " \u00a0":
+        text = self.text
+        if start > 0 and text[start - 1] in " \u00a0" and (words := text[max(0, start - 40) : start].split()):
             one = name_key(words[-1]).rstrip(".")
             two = f"{name_key(words[-2])} {one}" if len(words) > 1 else ""
             for candidate in (two, one):
                 if candidate and candidate in self.rules.admin_before:
                     return candidate
-        nxt = _NEXT_WORD.match(self.text, end)
-        if nxt and name_key(nxt.group(1)) in self.rules.admin_after:
-            return name_key(nxt.group(1))
+        nxt = _NEXT_WORD.match(text, end)
+        if nxt and (after := name_key(nxt.group(1))) in self.rules.admin_after:
+            return after
         return ""
 
     def admin_evidence(self, start: int, end: int, key: str | None = None) -> Evidence | None:
@@ -1075,6 +1089,19 @@ class _Scan:
                     resume = stop
                     break
         return spans
+
+
+_TRIGGER_MEMOS: dict[int, tuple[RecognitionRules, dict[tuple[str | None, str], tuple[str, str]]]] = {}
+
+
+def _trigger_memo(rules: RecognitionRules) -> dict[tuple[str | None, str], tuple[str, str]]:
+    """The remembered answers of ``_Scan._trigger_of`` under ``rules`` (kept with them, by identity)."""
+    kept = _TRIGGER_MEMOS.get(id(rules))
+    if kept is None or kept[0] is not rules:
+        if len(_TRIGGER_MEMOS) >= 16:
+            _TRIGGER_MEMOS.clear()
+        kept = _TRIGGER_MEMOS[id(rules)] = (rules, {})
+    return kept[1]
 
 
 @functools.lru_cache(maxsize=1 << 16)
