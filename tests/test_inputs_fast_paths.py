@@ -142,6 +142,11 @@ PIECES = [
     "Sept",
     "-",
     "1999",
+    "2020-11-04",
+    "MOSCOW, ",
+    "\n\n",
+    "Ä",
+    "Nov",
 ]
 
 
@@ -155,10 +160,18 @@ def test_dates_are_found_where_the_plain_patterns_find_them():
         "JAKARTA - Warga kampung itu, Rabu (4/11/2020), mengungsi. Kamis (5/11) hujan reda.",
         "Published October 17, 2020 and updated Oct. 18 2020; see also May 5th, 2019 and sept 9 2021.",
         "Senin  \n (28/09) lalu, banjir. Selasa(29/09/2020) surut.",
+        "MOSCOW, November 15. /TASS/. The talks\nBAKU, 25 Nov 2020 (Reuters) -\n 4/11/2020 and 2020-11-04, 12 Mei 2021",
     ] + ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14))) for _ in range(20_000)]
+    marked = dates._matches_from
     for text in texts:
         assert _spans(dates._lead_dates(text)) == _spans(dates._LEAD_DATE.finditer(text)), text
         assert _spans(dates._month_day_years(text)) == _spans(dates._MONTH_DAY_YEAR.finditer(text)), text
+        day_first = (m.start() for m in dates._DAY_MONTH_MARK.finditer(text))
+        assert _spans(marked(dates._DAY_MONTH_YEAR, text, day_first)) == _spans(dates._DAY_MONTH_YEAR.finditer(text))
+        numeric = (m.start() for m in dates._NUMERIC_MARK.finditer(text))
+        assert _spans(marked(dates._NUMERIC, text, numeric)) == _spans(dates._NUMERIC.finditer(text)), text
+        lines = dates._upper_line_starts(text)
+        assert _spans(marked(dates._DATELINE_DATE, text, lines)) == _spans(dates._DATELINE_DATE.finditer(text)), text
 
 
 def test_the_outlet_is_the_first_domain_the_plain_search_finds():

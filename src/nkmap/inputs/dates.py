@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 MONTHS = {
@@ -107,6 +107,11 @@ _DATE_LINE_FURNITURE = re.compile(
 # space, the day and a year after the month). Only the few places that lead to such a mark are tried.
 _LEAD_MARK = re.compile(r"\((?=\d{1,2}/\d)")
 _MONTH_DAY_MARK = re.compile(r"\s(?=\d{1,2}(?:st|nd|rd|th)?,?\s*\d{4}\b)", re.IGNORECASE)
+# The day-first patterns start at a digit: the whole pattern, led by the digit, as a mark (a leading \\d is
+# found at C speed; a leading \\b is tried at every position).
+_DAY_MONTH_MARK = re.compile(rf"\d(?=\d?(?:st|nd|rd|th)?\s+(?:{_MONTH})\.?,?\s+\d{{4}}\b)", re.IGNORECASE)
+_NUMERIC_MARK = re.compile(r"\d(?=\d?/\d{1,2}/\d{4}\b|\d{3}-\d{2}-\d{2}\b)")
+_UPPER_LINE_MARK = re.compile(r"\n(?=[A-ZÀ-Þ])")  # where _DATELINE_DATE can start, but at 0
 _WEEKDAY_LENGTHS = sorted({len(w) for w in WEEKDAYS})  # a case-insensitive match has as many characters
 _MONTH_LENGTHS = sorted({len(m) for m in MONTHS})
 
@@ -146,7 +151,7 @@ def publication_date(text: str, header_lines: list[str]) -> date | None:
         if found := _date_line(line):
             return found
     years = functools.cache(lambda: [d.year for _, d in _complete_dates(text)])  # only a year-less date needs them
-    for m in _DATELINE_DATE.finditer(text):
+    for m in _matches_from(_DATELINE_DATE, text, _upper_line_starts(text)):
         day, month = int(m["d1"] or m["d2"]), MONTHS[(m["m1"] or m["m2"]).lower()]
         if found := (_safe_date(int(m["y"]), month, day) if m["y"] else _infer_year(years(), month, day)):
             return found
@@ -188,11 +193,11 @@ def _complete_dates(text: str) -> list[tuple[int, date]]:
     for m in _lead_dates(text):
         if m[4]:
             found.append((m.start(), _safe_date(int(m[4]), int(m[3]), int(m[2]))))
-    for m in _DAY_MONTH_YEAR.finditer(text):
+    for m in _matches_from(_DAY_MONTH_YEAR, text, (m.start() for m in _DAY_MONTH_MARK.finditer(text))):
         found.append((m.start(), _safe_date(int(m[3]), MONTHS[m[2].lower()], int(m[1]))))
     for m in _month_day_years(text):
         found.append((m.start(), _safe_date(int(m[3]), MONTHS[m[1].lower()], int(m[2]))))
-    for m in _NUMERIC.finditer(text):
+    for m in _matches_from(_NUMERIC, text, (m.start() for m in _NUMERIC_MARK.finditer(text))):
         if m[3]:
             found.append((m.start(), _safe_date(int(m[3]), int(m[2]), int(m[1]))))
         else:
@@ -208,7 +213,7 @@ def _lead_dates(text: str) -> Iterator[re.Match[str]]:
         weekday_end = _space_run_start(text, mark.start(), end)
         starts.extend(weekday_end - n for n in _WEEKDAY_LENGTHS)
         end = mark.end()
-    return _matches_from(_LEAD_DATE, text, starts)
+    return _matches_from(_LEAD_DATE, text, sorted(set(starts)))
 
 
 def _month_day_years(text: str) -> Iterator[re.Match[str]]:
@@ -220,7 +225,7 @@ def _month_day_years(text: str) -> Iterator[re.Match[str]]:
         month_end = _space_run_start(text, mark.start(), end)
         starts.extend(e - n for e in (month_end - 1, month_end) for n in _MONTH_LENGTHS)
         end = mark.end()
-    return _matches_from(_MONTH_DAY_YEAR, text, starts)
+    return _matches_from(_MONTH_DAY_YEAR, text, sorted(set(starts)))
 
 
 def _space_run_start(text: str, at: int, stop: int) -> int:
@@ -230,11 +235,18 @@ def _space_run_start(text: str, at: int, stop: int) -> int:
     return at
 
 
-def _matches_from(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)``, given every position a match can start at (and maybe more): the first
-    match at or after the end of the last, as finditer scans (none of these patterns matches empty)."""
+def _upper_line_starts(text: str) -> Iterator[int]:
+    yield 0
+    for m in _UPPER_LINE_MARK.finditer(text):
+        yield m.end()
+
+
+def _matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, given every position a match can start at (and maybe more) in increasing
+    order: the first match at or after the end of the last, as finditer scans (none of these patterns
+    matches empty)."""
     end = 0
-    for start in sorted(set(starts)):
+    for start in starts:
         if start >= end and (m := pattern.match(text, start)):
             yield m
             end = m.end()

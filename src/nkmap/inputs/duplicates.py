@@ -162,16 +162,17 @@ class Seen:
         query = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
         low = np.searchsorted(self.keys, query, "left").tolist()
         high = np.searchsorted(self.keys, query, "right").tolist()
-        recent = self.recent
-        shared: Counter[int] = Counter()
+        recent, owners = self.recent, self.owners
+        met: list[int] = []  # the kept articles sharing each hash, in order: counted at once, as met
         for h, lo, hi in zip(hashes, low, high, strict=True):
             newer = recent.get(h)
             count = hi - lo + (len(newer) if newer else 0)
             if count and count <= COMMON:
                 if hi > lo:
-                    shared.update(self.owners[lo:hi].tolist())
+                    met += owners[lo:hi].tolist()
                 if newer:
-                    shared.update(newer)
+                    met += newer
+        shared = Counter(met)
         best = None
         for number, _ in shared.most_common(5):
             a, b = ordered, self.sketches[number]
@@ -227,9 +228,12 @@ def without_duplicates(
 def _word_ids(words: list[str]):  # -> np.ndarray of uint64
     import numpy as np
 
-    for word in set(words).difference(_WORD_HASHES):
-        _WORD_HASHES[word] = _word_hash(word)
-    ids = np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
+    try:  # most words were met before: one look-up each
+        ids = np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
+    except KeyError:
+        for word in set(words).difference(_WORD_HASHES):
+            _WORD_HASHES[word] = _word_hash(word)
+        ids = np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
     if len(_WORD_HASHES) > 2_000_000:  # a corpus of many languages: keep memory bounded
         _WORD_HASHES.clear()
     return ids

@@ -154,10 +154,13 @@ def _counting_class(base: Any) -> Any:
             n = len(found)
             keys = np.sort(found * n + np.arange(n))
             features = keys // n
-            starts = np.flatnonzero(np.concatenate(([True], features[1:] != features[:-1])))
-            counts = np.diff(np.append(starts, n))
-            met = np.sort(((keys[starts] % n) << 32) | np.arange(len(starts))) & 0xFFFFFFFF  # by first place
-            return np.log1p(counts[met].astype(np.float32)) @ self._rows_of(features[starts][met]) + self.nb_pc
+            first = np.empty(n, dtype=bool)
+            first[0] = True
+            np.not_equal(features[1:], features[:-1], out=first[1:])
+            starts = np.flatnonzero(first)
+            met = np.argsort(keys[starts] % n)  # by first place (all different: any sort gives one order)
+            counts = np.diff(starts, append=n)[met].astype(np.float32)
+            return np.log1p(counts) @ self._rows_of(features[starts[met]]) + self.nb_pc
 
         def _states(self, data: Any) -> Any:
             """The automaton's state after each byte of ``data``: the state the (at most) ``window`` bytes
