@@ -104,6 +104,7 @@ def _unpacked(packed: Path) -> Path | None:
 # of them are found at once with numpy: WINDOW steps over the whole sample instead of one Python step a
 # byte. An unlisted version is walked as py3langid walks it.
 WINDOW = {"0.4.0": 6}
+_NEVER = 1 << 62  # a feature's first place when it was not met
 
 
 @functools.cache
@@ -121,7 +122,20 @@ def _counting_class(base: Any) -> Any:
     window = WINDOW.get(version("py3langid"), 0)  # 0: not known; else at least 2 (n-grams of 2 bytes or more)
 
     class Counting(base):  # type: ignore[misc, valid-type]
-        __slots__ = ("_next", "_base", "_out", "_slot", "_rows", "_used", "_lock", "_one", "_two")
+        __slots__ = (
+            "_next",
+            "_base",
+            "_out",
+            "_slot",
+            "_rows",
+            "_used",
+            "_lock",
+            "_one",
+            "_two",
+            "_first",
+            "_count",
+            "_counting",
+        )
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -136,6 +150,9 @@ def _counting_class(base: Any) -> Any:
             pairs = np.arange(65536)
             self._two = self._next[self._base[self._one[pairs >> 8]] + (pairs & 255)].astype(np.intp)  # two
             self._lock = threading.Lock()  # rows are added under it: threads may read articles at once
+            self._first = np.full(len(self.nb_ptc), _NEVER, dtype=np.intp)  # per feature: where first met
+            self._count = np.zeros(len(self.nb_ptc), dtype=np.intp)  # per feature: how often met
+            self._counting = threading.Lock()  # held while _first and _count hold a sample's
 
         def _raw_score(self, text: bytes) -> Any:
             if (
@@ -150,17 +167,18 @@ def _counting_class(base: Any) -> Any:
             if not len(found):
                 return super()._raw_score(b"")  # no feature: py3langid's own answer for none
             # py3langid counts with a Counter, which holds the features in the order first met: the order
-            # they are summed in. One sort of (feature, position) gives each feature's count and first place.
+            # they are summed in. Each feature's first place and count are gathered in arrays over all
+            # features (put back as they were after), so no sort is needed.
             n = len(found)
-            keys = np.sort(found * n + np.arange(n))
-            features = keys // n
-            first = np.empty(n, dtype=bool)
-            first[0] = True
-            np.not_equal(features[1:], features[:-1], out=first[1:])
-            starts = np.flatnonzero(first)
-            met = np.argsort(keys[starts] % n)  # by first place (all different: any sort gives one order)
-            counts = np.diff(starts, append=n)[met].astype(np.float32)
-            return np.log1p(counts) @ self._rows_of(features[starts[met]]) + self.nb_pc
+            places = np.arange(n)
+            with self._counting:
+                np.minimum.at(self._first, found, places)
+                np.add.at(self._count, found, 1)
+                features = found[self._first[found] == places]  # where each is first met, in order
+                counts = self._count[features].astype(np.float32)
+                self._first[features] = _NEVER
+                self._count[features] = 0
+            return np.log1p(counts) @ self._rows_of(features) + self.nb_pc
 
         def _states(self, data: Any) -> Any:
             """The automaton's state after each byte of ``data``: the state the (at most) ``window`` bytes
@@ -181,7 +199,7 @@ def _counting_class(base: Any) -> Any:
         def _rows_of(self, features: Any) -> Any:
             """The model's rows for ``features`` (distinct) as float32, converting those not met before."""
             slots = self._slot[features]
-            if (slots >= 0).all():
+            if slots.min() >= 0:
                 return self._rows.take(slots, axis=0)
             with self._lock:
                 slots = self._slot[features]
