@@ -183,3 +183,13 @@ def test_the_outlet_is_the_first_domain_the_plain_search_finds():
     for text in texts:
         plain = metadata._DOMAIN.search(text)
         assert metadata.find_outlet(text) == (plain.group(0) if plain else ""), text
+
+
+def test_shared_counts_what_intersect1d_finds():
+    from nkmap.inputs.duplicates import _shared
+
+    rng = np.random.default_rng(9)
+    for size_a, size_b in [(0, 0), (0, 5), (5, 0), (1, 1), (40, 300), (300, 40), (1000, 1000)]:
+        a = np.unique(rng.integers(0, 2000, size_a, dtype=np.uint64))
+        b = np.unique(rng.integers(0, 2000, size_b, dtype=np.uint64))
+        assert _shared(a, b) == len(np.intersect1d(a, b, assume_unique=True))
