@@ -177,6 +177,9 @@ class Seen:
             a, b = ordered, self.sketches[number]
             if full != self.full[number]:  # one text is short: compare the samples (a full set holds its sample)
                 a, b = a[a % np.uint64(SAMPLE) == 0], b[b % np.uint64(SAMPLE) == 0]
+            shorter, longer = sorted((len(a), len(b)))
+            if longer and shorter / longer < THRESHOLD:  # they share at most the shorter: similar enough?
+                continue
             common = _shared(a, b)
             similarity = common / max(1, len(a) + len(b) - common)
             if similarity >= THRESHOLD and (best is None or similarity > best[1]):
