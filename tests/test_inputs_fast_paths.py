@@ -168,8 +168,9 @@ def test_dates_are_found_where_the_plain_patterns_find_them():
         assert _spans(dates._month_day_years(text)) == _spans(dates._MONTH_DAY_YEAR.finditer(text)), text
         day_first = (m.start() for m in dates._DAY_MONTH_MARK.finditer(text))
         assert _spans(marked(dates._DAY_MONTH_YEAR, text, day_first)) == _spans(dates._DAY_MONTH_YEAR.finditer(text))
-        numeric = (m.start() for m in dates._NUMERIC_MARK.finditer(text))
-        assert _spans(marked(dates._NUMERIC, text, numeric)) == _spans(dates._NUMERIC.finditer(text)), text
+        assert _spans(marked(dates._NUMERIC, text, dates._numeric_starts(text))) == _spans(
+            dates._NUMERIC.finditer(text)
+        ), text
         lines = dates._upper_line_starts(text)
         assert _spans(marked(dates._DATELINE_DATE, text, lines)) == _spans(dates._DATELINE_DATE.finditer(text)), text
 

@@ -110,7 +110,8 @@ _MONTH_DAY_MARK = re.compile(r"\s(?=\d{1,2}(?:st|nd|rd|th)?,?\s*\d{4}\b)", re.IG
 # The day-first patterns start at a digit: the whole pattern, led by the digit, as a mark (a leading \\d is
 # found at C speed; a leading \\b is tried at every position).
 _DAY_MONTH_MARK = re.compile(rf"\d(?=\d?(?:st|nd|rd|th)?\s+(?:{_MONTH})\.?,?\s+\d{{4}}\b)", re.IGNORECASE)
-_NUMERIC_MARK = re.compile(r"\d(?=\d?/\d{1,2}/\d{4}\b|\d{3}-\d{2}-\d{2}\b)")
+# the first "/" of "4/11/2020" (1 or 2 characters in), the first "-" of "2020-11-04" (4 in): a literal leads
+_NUMERIC_MARK = re.compile(r"/(?=\d{1,2}/\d{4}\b)|-(?=\d{2}-\d{2}\b)")
 _UPPER_LINE_MARK = re.compile(r"\n(?=[A-ZÀ-Þ])")  # where _DATELINE_DATE can start, but at 0
 _WEEKDAY_LENGTHS = sorted({len(w) for w in WEEKDAYS})  # a case-insensitive match has as many characters
 _MONTH_LENGTHS = sorted({len(m) for m in MONTHS})
@@ -197,7 +198,7 @@ def _complete_dates(text: str) -> list[tuple[int, date]]:
         found.append((m.start(), _safe_date(int(m[3]), MONTHS[m[2].lower()], int(m[1]))))
     for m in _month_day_years(text):
         found.append((m.start(), _safe_date(int(m[3]), MONTHS[m[1].lower()], int(m[2]))))
-    for m in _matches_from(_NUMERIC, text, (m.start() for m in _NUMERIC_MARK.finditer(text))):
+    for m in _matches_from(_NUMERIC, text, _numeric_starts(text)):
         if m[3]:
             found.append((m.start(), _safe_date(int(m[3]), int(m[2]), int(m[1]))))
         else:
@@ -233,6 +234,14 @@ def _space_run_start(text: str, at: int, stop: int) -> int:
     while at > stop and text[at - 1].isspace():
         at -= 1
     return at
+
+
+def _numeric_starts(text: str) -> list[int]:
+    starts: set[int] = set()
+    for mark in _NUMERIC_MARK.finditer(text):
+        at = mark.start()
+        starts.update((at - 2, at - 1) if mark[0] == "/" else (at - 4,))
+    return sorted(s for s in starts if s >= 0)
 
 
 def _upper_line_starts(text: str) -> Iterator[int]:
