@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 MONTHS = {
@@ -100,6 +101,21 @@ _DATE_LINE_FURNITURE = re.compile(
     re.IGNORECASE,
 )
 
+# Where a match of _LEAD_DATE or _MONTH_DAY_YEAR can start, found fast: both patterns open with a word
+# tried case-insensitively at every position of a whole text (a third of reading), but each match holds
+# a rarer mark, which a literal or a character class finds at C speed ("(4/11" after the weekday; a
+# space, the day and a year after the month). Only the few places that lead to such a mark are tried.
+_LEAD_MARK = re.compile(r"\((?=\d{1,2}/\d)")
+_MONTH_DAY_MARK = re.compile(r"\s(?=\d{1,2}(?:st|nd|rd|th)?,?\s*\d{4}\b)", re.IGNORECASE)
+# The day-first patterns start at a digit: the whole pattern, led by the digit, as a mark (a leading \\d is
+# found at C speed; a leading \\b is tried at every position).
+_DAY_MONTH_MARK = re.compile(rf"\d(?=\d?(?:st|nd|rd|th)?\s+(?:{_MONTH})\.?,?\s+\d{{4}}\b)", re.IGNORECASE)
+# the first "/" of "4/11/2020" (1 or 2 characters in), the first "-" of "2020-11-04" (4 in): a literal leads
+_NUMERIC_MARK = re.compile(r"/(?=\d{1,2}/\d{4}\b)|-(?=\d{2}-\d{2}\b)")
+_UPPER_LINE_MARK = re.compile(r"\n(?=[A-ZÀ-Þ])")  # where _DATELINE_DATE can start, but at 0
+_WEEKDAY_LENGTHS = sorted({len(w) for w in WEEKDAYS})  # a case-insensitive match has as many characters
+_MONTH_LENGTHS = sorted({len(m) for m in MONTHS})
+
 HEADER_LINES = 6  # a date line among the first lines of a page is the page's own date
 DATE_LINE_MAX_WORDS = 4  # words a date line may hold beyond the date and the furniture above
 
@@ -136,11 +152,11 @@ def publication_date(text: str, header_lines: list[str]) -> date | None:
         if found := _date_line(line):
             return found
     years = functools.cache(lambda: [d.year for _, d in _complete_dates(text)])  # only a year-less date needs them
-    for m in _DATELINE_DATE.finditer(text):
+    for m in _matches_from(_DATELINE_DATE, text, _upper_line_starts(text)):
         day, month = int(m["d1"] or m["d2"]), MONTHS[(m["m1"] or m["m2"]).lower()]
         if found := (_safe_date(int(m["y"]), month, day) if m["y"] else _infer_year(years(), month, day)):
             return found
-    for m in _LEAD_DATE.finditer(text):
+    for m in _lead_dates(text):
         day, month = int(m[2]), int(m[3])
         found = _safe_date(int(m[4]), month, day) if m[4] else _infer_year(years(), month, day, m[1].lower())
         if found:
@@ -175,19 +191,74 @@ def _infer_year(years: list[int], month: int, day: int, weekday: str = "") -> da
 def _complete_dates(text: str) -> list[tuple[int, date]]:
     """Every complete date in ``text`` (day, month and year written) with its offset."""
     found = []
-    for m in _LEAD_DATE.finditer(text):
+    for m in _lead_dates(text):
         if m[4]:
             found.append((m.start(), _safe_date(int(m[4]), int(m[3]), int(m[2]))))
-    for m in _DAY_MONTH_YEAR.finditer(text):
+    for m in _matches_from(_DAY_MONTH_YEAR, text, (m.start() for m in _DAY_MONTH_MARK.finditer(text))):
         found.append((m.start(), _safe_date(int(m[3]), MONTHS[m[2].lower()], int(m[1]))))
-    for m in _MONTH_DAY_YEAR.finditer(text):
+    for m in _month_day_years(text):
         found.append((m.start(), _safe_date(int(m[3]), MONTHS[m[1].lower()], int(m[2]))))
-    for m in _NUMERIC.finditer(text):
+    for m in _matches_from(_NUMERIC, text, _numeric_starts(text)):
         if m[3]:
             found.append((m.start(), _safe_date(int(m[3]), int(m[2]), int(m[1]))))
         else:
             found.append((m.start(), _safe_date(int(m[4]), int(m[5]), int(m[6]))))
     return sorted({(pos, d) for pos, d in found if d is not None})
+
+
+def _lead_dates(text: str) -> Iterator[re.Match[str]]:
+    """``_LEAD_DATE.finditer(text)``: the weekday ends where the spaces before a "(d/" begin."""
+    starts: list[int] = []
+    end = 0  # no run of spaces reaches back past the previous mark
+    for mark in _LEAD_MARK.finditer(text):
+        weekday_end = _space_run_start(text, mark.start(), end)
+        starts.extend(weekday_end - n for n in _WEEKDAY_LENGTHS)
+        end = mark.end()
+    return _matches_from(_LEAD_DATE, text, sorted(set(starts)))
+
+
+def _month_day_years(text: str) -> Iterator[re.Match[str]]:
+    """``_MONTH_DAY_YEAR.finditer(text)``: the month ends (before an optional ".") where the spaces before
+    a day and a year begin."""
+    starts: list[int] = []
+    end = 0
+    for mark in _MONTH_DAY_MARK.finditer(text):
+        month_end = _space_run_start(text, mark.start(), end)
+        starts.extend(e - n for e in (month_end - 1, month_end) for n in _MONTH_LENGTHS)
+        end = mark.end()
+    return _matches_from(_MONTH_DAY_YEAR, text, sorted(set(starts)))
+
+
+def _space_run_start(text: str, at: int, stop: int) -> int:
+    """Where the run of white space (``\\s``) that ends at ``at`` starts, looking back no further than ``stop``."""
+    while at > stop and text[at - 1].isspace():
+        at -= 1
+    return at
+
+
+def _numeric_starts(text: str) -> list[int]:
+    starts: set[int] = set()
+    for mark in _NUMERIC_MARK.finditer(text):
+        at = mark.start()
+        starts.update((at - 2, at - 1) if mark[0] == "/" else (at - 4,))
+    return sorted(s for s in starts if s >= 0)
+
+
+def _upper_line_starts(text: str) -> Iterator[int]:
+    yield 0
+    for m in _UPPER_LINE_MARK.finditer(text):
+        yield m.end()
+
+
+def _matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, given every position a match can start at (and maybe more) in increasing
+    order: the first match at or after the end of the last, as finditer scans (none of these patterns
+    matches empty)."""
+    end = 0
+    for start in starts:
+        if start >= end and (m := pattern.match(text, start)):
+            yield m
+            end = m.end()
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

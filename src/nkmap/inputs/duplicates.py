@@ -14,6 +14,7 @@ they duplicate.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import unicodedata
@@ -160,28 +161,38 @@ class Seen:
         if not hashes:
             return None
         query = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
-        low = np.searchsorted(self.keys, query, "left").tolist()
-        high = np.searchsorted(self.keys, query, "right").tolist()
-        recent = self.recent
-        shared: Counter[int] = Counter()
-        for h, lo, hi in zip(hashes, low, high, strict=True):
-            newer = recent.get(h)
-            count = hi - lo + (len(newer) if newer else 0)
-            if count and count <= COMMON:
-                if hi > lo:
-                    shared.update(self.owners[lo:hi].tolist())
-                if newer:
-                    shared.update(newer)
+        low, high = self.keys.searchsorted(query, "left"), self.keys.searchsorted(query, "right")
+        newer = list(map(self.recent.get, hashes, itertools.repeat(())))  # the entries not merged yet
+        count = high - low + np.fromiter(map(len, newer), dtype=np.intp, count=len(newer))
+        owners = self.owners
+        met: list[int] = []  # the kept articles sharing each hash, in order: counted at once, as met
+        for i in np.flatnonzero((count > 0) & (count <= COMMON)).tolist():  # most hashes: in no other article
+            lo, hi = int(low[i]), int(high[i])
+            if hi > lo:
+                met += owners[lo:hi].tolist()
+            met += newer[i]
+        shared = Counter(met)
         best = None
         for number, _ in shared.most_common(5):
             a, b = ordered, self.sketches[number]
             if full != self.full[number]:  # one text is short: compare the samples (a full set holds its sample)
                 a, b = a[a % np.uint64(SAMPLE) == 0], b[b % np.uint64(SAMPLE) == 0]
-            common = len(np.intersect1d(a, b, assume_unique=True))
+            shorter, longer = sorted((len(a), len(b)))
+            if longer and shorter / longer < THRESHOLD:  # they share at most the shorter: similar enough?
+                continue
+            common = _shared(a, b)
             similarity = common / max(1, len(a) + len(b) - common)
             if similarity >= THRESHOLD and (best is None or similarity > best[1]):
                 best = (self.names[number], similarity)
         return best
+
+
+def _shared(a, b) -> int:
+    """How many values two sorted arrays of distinct values share (np.intersect1d's length, without its sort)."""
+    if not len(a) or not len(b):
+        return 0
+    at = b.searchsorted(a).clip(max=len(b) - 1)
+    return int((b[at] == a).sum())
 
 
 PIECE = 1 << 20  # characters of a text normalised at a time: a 19 MB article is never one list of words
@@ -227,9 +238,12 @@ def without_duplicates(
 def _word_ids(words: list[str]):  # -> np.ndarray of uint64
     import numpy as np
 
-    for word in set(words).difference(_WORD_HASHES):
-        _WORD_HASHES[word] = _word_hash(word)
-    ids = np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
+    try:  # most words were met before: one look-up each
+        ids = np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
+    except KeyError:
+        for word in set(words).difference(_WORD_HASHES):
+            _WORD_HASHES[word] = _word_hash(word)
+        ids = np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
     if len(_WORD_HASHES) > 2_000_000:  # a corpus of many languages: keep memory bounded
         _WORD_HASHES.clear()
     return ids

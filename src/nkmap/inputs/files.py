@@ -176,4 +176,10 @@ def _named(files: list[SourceFile]) -> list[SourceFile]:
         return []
     absolute = [os.path.abspath(f.path) for f in files]
     common = os.path.commonpath([os.path.dirname(a) for a in absolute])
-    return [SourceFile(f.path, f.format, Path(os.path.relpath(a, common)).as_posix()) for f, a in zip(files, absolute)]
+    inside = common if common.endswith(os.sep) else common + os.sep  # every file is under it
+
+    def name(a: str) -> str:  # os.path.relpath(a, common), without its splitting: a is normalised and under it
+        relative = a[len(inside) :] if a.startswith(inside) else os.path.relpath(a, common)
+        return relative if os.sep == "/" else Path(relative).as_posix()
+
+    return [SourceFile(f.path, f.format, name(a)) for f, a in zip(files, absolute)]

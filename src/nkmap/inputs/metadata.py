@@ -21,10 +21,13 @@ from nkmap.names import UPPER_CLASS
 # hyphen inside one), its labels are DNS-sized (at most 63 characters, 8 dots), and no two
 # unbounded repeats of one character class meet. tests/test_hostile_freeze.py holds the timings.
 _LABEL = r"[\w-]{1,63}+"  # possessive: a label ends only at a dot, so giving back characters never helps
-_DOMAIN = re.compile(
-    rf"(?<![\w.-]){_LABEL}(?:\.{_LABEL}){{0,8}}\.(?:com|net|org|co\.id|id|tv|co\.uk|info|news|ru|az|am)\b",
-    re.IGNORECASE,
-)
+_TLD = r"\.(?:com|net|org|co\.id|id|tv|co\.uk|info|news|ru|az|am)\b"
+_DOMAIN = re.compile(rf"(?<![\w.-]){_LABEL}(?:\.{_LABEL}){{0,8}}{_TLD}", re.IGNORECASE)
+# Every domain ends in a top-level one, and starts at most 9 labels of 63 characters and their dots before
+# it: no match starts earlier than that before the first ".com" (found at C speed: a literal leads), so the
+# search for the domain starts there instead of trying every position of the text before it.
+_TLD_MARK = re.compile(_TLD, re.IGNORECASE)
+_DOMAIN_REACH = 9 * 64
 _UPPER = UPPER_CLASS
 # "MOSKOW -", "SERAMBINEWS.COM, MOSKWA -", "MOSKOW, RUSIA (voa-islam.com) -", "BAKU, Azerbaijan —"
 _DATELINE = re.compile(
@@ -68,7 +71,8 @@ def find_title(lines: list[str]) -> str:
 
 def find_outlet(text: str) -> str:
     """The outlet's domain as the page writes it ("SERAMBINEWS.COM", "voa-islam.com"), or ""."""
-    m = _DOMAIN.search(text)
+    mark = _TLD_MARK.search(text)
+    m = _DOMAIN.search(text, max(0, mark.start() - _DOMAIN_REACH)) if mark else None
     return m.group(0) if m else ""
 
 
