@@ -894,7 +894,7 @@ def _prepare_writers(formats: Sequence[str]) -> None:
         from nkmap.outputs.web.basemap import basemap_json
 
         basemap_json()  # parsed once per process
-        import nkmap.outputs.web.page  # noqa: F401  (folium)
+        import nkmap.outputs.web.page  # noqa: F401
 
 
 def load_applied_corrections(
