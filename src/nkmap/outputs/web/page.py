@@ -485,7 +485,10 @@ class SpooledList:
 
     def add(self, record: dict[str, Any]) -> None:
         self._file.write("," if self.count else "")
-        self._file.writelines(_object_pieces(record))
+        if all(not isinstance(v, str) or len(v) <= TEXT_PIECE for v in record.values()):
+            self._file.write(json_for_html(record))  # the pieces joined (json escapes character by character)
+        else:
+            self._file.writelines(_object_pieces(record))
         self.count += 1
 
     def pieces(self) -> Iterator[str]:
