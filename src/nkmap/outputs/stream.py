@@ -341,8 +341,14 @@ class OutputStream:
         review = panel_payload(rows, surfaces, best, self.corrections)
         return write_map_parts(self.out / "map.html", payload, admin1_payload(light), review, tiles=self.tiles)
 
-    def _mention_values(self, places: list[_PlaceTally], methods: list[str], roles: list[str]) -> Iterator[float]:
-        """The page's flat mention rows (see :func:`nkmap.outputs.web.page.mention_values`), place by place."""
+    def _mention_values(self, places: list[_PlaceTally], methods: list[str], roles: list[str]) -> Any:
+        """The page's flat mention rows (see :func:`nkmap.outputs.web.page.mention_values`), place by place,
+        as :class:`nkmap.outputs.web.page.RowChunks`: the rows of some thousands of mentions at a time."""
+        from nkmap.outputs.web.page import RowChunks
+
+        return RowChunks(self._mention_chunks(places, methods, roles))
+
+    def _mention_chunks(self, places: list[_PlaceTally], methods: list[str], roles: list[str]) -> Iterator[list]:
         import numpy as np
 
         rank = np.empty(len(places), dtype=np.int64)
@@ -359,24 +365,25 @@ class OutputStream:
         role = np.frombuffer(self._m_role, dtype=np.int32) if len(self._m_role) else None
         confidence = np.frombuffer(self._m_confidence, dtype=np.float64) if len(self._m_confidence) else None
         odd = self._odd_confidence
-        for chunk in _batched(order):
-            rows = np.asarray(chunk, dtype=np.int64)
+        stride = 9  # the fields of MENTION_FIELDS: place, article, four spans, method, confidence, role
+        for start in range(0, len(order), 5000):
+            rows = order[start : start + 5000]
             assert spans is not None and method is not None and role is not None and confidence is not None
-            columns = (
-                place[rows].tolist(),
-                article[rows].tolist(),
-                spans[rows].tolist(),
-                method_at[method[rows]].tolist(),
-                confidence[rows].tolist(),
-                role_at[role[rows]].tolist(),
-            )
-            for k, (p, a, s, me, c, ro) in zip(chunk, zip(*columns)):
-                yield from (p, a, *s, me, odd.get(k, c), ro)
-
-
-def _batched(order: Any) -> Iterator[list[int]]:
-    for start in range(0, len(order), 5000):
-        yield order[start : start + 5000].tolist()
+            flat: list[Any] = [0] * (len(rows) * stride)
+            flat[0::stride] = place[rows].tolist()
+            flat[1::stride] = article[rows].tolist()
+            chosen = spans[rows]
+            for k in range(4):
+                flat[2 + k :: stride] = chosen[:, k].tolist()
+            flat[6::stride] = method_at[method[rows]].tolist()
+            values = confidence[rows].tolist()
+            if odd:
+                for i, k in enumerate(rows.tolist()):
+                    if k in odd:
+                        values[i] = odd[k]
+            flat[7::stride] = values
+            flat[8::stride] = role_at[role[rows]].tolist()
+            yield flat
 
 
 def _groups() -> Any:

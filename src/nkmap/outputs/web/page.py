@@ -20,7 +20,7 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -501,6 +501,17 @@ class SpooledList:
         self._file.close()
 
 
+class RowChunks:
+    """A JSON list given as the lists of its items in turn (made as the page is written): one
+    ``json`` call and no generator step per item (:func:`payload_json_pieces`)."""
+
+    def __init__(self, chunks: Iterable[list[Any]]) -> None:
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return iter(self._chunks)
+
+
 TEXT_PIECE = 1 << 20  # characters of an article text encoded at a time
 ROWS_PIECE = 5000  # rows of a list made while it is written
 
@@ -517,6 +528,15 @@ def payload_json_pieces(payload: dict[str, Any]) -> Iterator[str]:
         if isinstance(value, SpooledList):  # items kept on disk (the streamed build's articles)
             yield "["
             yield from value.pieces()
+            yield "]"
+            continue
+        if isinstance(value, RowChunks):  # a list's items made as they are written, a list of them at a time
+            yield "["
+            first = True
+            for items in value:
+                if items:
+                    yield ("" if first else ",") + json_for_html(items)[1:-1]
+                    first = False
             yield "]"
             continue
         if isinstance(value, Iterator):  # rows made as they are written: a list's JSON, some rows at a time
