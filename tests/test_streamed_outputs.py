@@ -162,3 +162,13 @@ def test_writing_the_page_imports_no_folium(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
     assert (tmp_path / "map.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_rows_given_a_chunk_at_a_time_join_to_the_one_string(monkeypatch):
+    result = awkward_result()
+    payload = page.map_payload(result, towns=False)
+    flat = payload["mentions"]
+    chunks = page.RowChunks([flat[:9], [], flat[9:40], flat[40:]])
+    assert "".join(page.payload_json_pieces(dict(payload, mentions=chunks))) == json_for_html(payload)
+    empty = page.RowChunks([[], []])
+    assert "".join(page.payload_json_pieces(dict(payload, mentions=empty))) == json_for_html(dict(payload, mentions=[]))
