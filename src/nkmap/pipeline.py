@@ -907,7 +907,11 @@ def _prepare_writers(formats: Sequence[str]) -> None:
         from nkmap.outputs.web.basemap import basemap_json
 
         basemap_json()  # parsed once per process
-        import nkmap.outputs.web.page  # noqa: F401
+        from nkmap.outputs.web.assets import inline_assets
+        from nkmap.outputs.web.review_panel import review_assets
+
+        inline_assets()  # read once per process, as the page's own scripts and styles
+        review_assets()
 
 
 def load_applied_corrections(
