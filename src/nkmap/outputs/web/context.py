@@ -54,8 +54,16 @@ def towns_near(result: GeoparseResult, index=None) -> list[list]:
     # over the tens of thousands of towns of an extent cost most of a small build's page)
     candidates = np.flatnonzero(inside & (pop >= 1_000))
     clat, clon, cpop = lat[candidates], lon[candidates], pop[candidates]
+    # Each place's test runs over the towns of its band of latitude only (the extent's towns sorted by
+    # latitude once, the band found by bisection, a little wider than NEAR so that rounding loses none):
+    # over all of them it was ~3 arrays the size of the extent's towns per place (~0.6 s at 300 places
+    # where the build had not warmed the allocator). The test itself is the same one, so are the towns.
+    by_lat = np.argsort(clat, kind="stable")
+    sorted_lat = clat[by_lat]
     for plat, plon in list(dict.fromkeys(points))[:NEAR_PLACES]:
-        hit = np.flatnonzero((np.abs(clat - plat) <= NEAR) & (np.abs(clon - plon) <= NEAR))
+        low, high = np.searchsorted(sorted_lat, (plat - NEAR - 1e-6, plat + NEAR + 1e-6), "left")
+        band = by_lat[low:high]
+        hit = band[(np.abs(clat[band] - plat) <= NEAR) & (np.abs(clon[band] - plon) <= NEAR)]
         order = np.lexsort((candidates[hit], -cpop[hit].astype(np.int64)))[:NEAR_TOWNS]  # most populous, then row
         chosen.update(candidates[hit][order].tolist())
     mapped = _mapped_names(result)
