@@ -185,3 +185,51 @@ def test_the_budget_keeps_the_province_places_first_and_drops_whole_countries(mo
     tight = admin1_payload(_result(tavush))
     # the place's own outline fits; Armenia's borders and names do not, and go whole
     assert list(tight["areas"]) == ["tavush-province"] and tight["lines"] == [] and tight["labels"] == []
+
+
+def test_a_country_missing_from_the_cache_decodes_only_its_own_features():
+    """A cache miss reads each feature on its own (the whole file as objects is ~100 MB): the same
+    features, country by country, in the file's order."""
+    from nkmap.outputs.web import context
+
+    text = DEFAULT_ADMIN1.read_text(encoding="utf-8")
+    spans = context._feature_spans(text, json.JSONDecoder())
+    by_country: dict[str, list[dict]] = {}
+    for f in features():
+        by_country.setdefault(str(f["properties"].get("country") or ""), []).append(f)
+    assert list(spans) == list(by_country)
+    for country, found in spans.items():
+        assert [json.loads(text[start:end]) for start, end in found] == by_country[country], country
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"type": "FeatureCollection"}', "'features'"),
+        ('{"features": [{"properties": {}}, ]}', "Expecting value"),
+        ('["not", "an object"]', "expected one of '{'"),
+        ('{"features": [1]}', "not subscriptable"),
+        ("", "expected one of '{'"),
+    ],
+)
+def test_a_bad_admin1_file_is_named_with_its_problem(tmp_path, text, problem):
+    from nkmap.errors import InputError
+    from nkmap.outputs.web import context
+
+    path = tmp_path / "admin1.geojson"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="not a GeoJSON FeatureCollection") as e:
+        context._admin1_spans(str(path), "test")
+    assert problem in str(e.value)
+
+
+def test_spaces_and_other_members_around_the_features_are_read():
+    from nkmap.outputs.web import context
+
+    text = ' { "bbox" : [1, 2] , "features" : [ {"properties":{"country":"AM"}} ,\n {"properties":{}} ] } '
+    spans = context._feature_spans(text, json.JSONDecoder())
+    assert {c: [text[a:b] for a, b in found] for c, found in spans.items()} == {
+        "AM": ['{"properties":{"country":"AM"}}'],
+        "": ['{"properties":{}}'],
+    }
+    assert context._feature_spans('{"features":[]}', json.JSONDecoder()) == {}

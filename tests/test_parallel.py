@@ -185,3 +185,27 @@ def test_the_scheduler_probe_works_inside_a_running_event_loop():
 
     with ThreadPoolExecutor(1) as thread:
         thread.submit(asyncio.run, inside()).result()
+
+
+@pytest.mark.parametrize("workers", [1, 2, 8])
+def test_chunks_by_size_keep_the_order_and_end_smaller(workers):
+    """Chunks of about equal bytes, in order, none empty, the last ones smaller than the first."""
+    from nkmap.parallel import chunked_by_size
+
+    sizes = [(i * 7919) % 5000 + 10 for i in range(3000)]  # uneven sizes, as news articles are
+    items = list(range(len(sizes)))
+    chunks = chunked_by_size(items, sizes, workers, per_worker=8)
+    assert [i for c in chunks for i in c] == items and all(chunks)
+    totals = [sum(sizes[i] for i in c) for c in chunks]
+    big = sum(sizes) / (workers * 8)
+    assert all(t < big + 5010 for t in totals)  # no chunk more than one file above the size aimed at
+    assert max(totals[-3:]) < 0.5 * max(totals[:3])  # the last ones a fraction of the first
+    assert len(chunks) >= workers * 8
+
+
+def test_chunks_by_size_of_empty_files_are_cut_by_count():
+    from nkmap.parallel import chunked, chunked_by_size
+
+    assert chunked_by_size(list("abcdefgh"), [0] * 8, 2, per_worker=2) == chunked(list("abcdefgh"), 2, 2)
+    assert chunked_by_size(["a"], [5], 2) == [["a"]]
+    assert chunked_by_size([], [], 2) == []

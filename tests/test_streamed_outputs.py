@@ -130,3 +130,45 @@ def test_the_page_written_in_pieces_is_the_page_rendered_at_once(result, tmp_pat
     page.write_map(result, tmp_path / "map.html", towns=False)
     assert (tmp_path / "map.html").read_text(encoding="utf-8") == rendered
     assert rendered.count("<script") == rendered.count("</script>")  # no article text closed an element
+
+
+@pytest.mark.parametrize(
+    "tiles",
+    [
+        "none",
+        "osm",
+        "https://tiles.example.org/{z}/{x}/{y}.png?key=a&b='c'",
+        page.Tiles("https://t.example.org/{z}/{x}/{y}.png", "<b>Ünïcode</b> & 'quotes' \"too\" </script>"),
+    ],
+)
+def test_the_page_written_without_folium_is_the_page_folium_renders(result, tiles, tmp_path):
+    """map.html is written without importing folium; its bytes are folium's, tiles or none, for any title."""
+    title = "A <title> & \"quotes\" {{ 7*7 }} 'here' 🚩"
+    rendered = page.build_map(result, title, tiles=tiles, towns=False).get_root().render()
+    page.write_map(result, tmp_path / "map.html", title, tiles=tiles, towns=False)
+    assert (tmp_path / "map.html").read_text(encoding="utf-8") == rendered
+    assert "49" not in rendered.split("<title>")[1].split("</title>")[0]
+
+
+def test_writing_the_page_imports_no_folium(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from nkmap.model import GeoparseResult; from nkmap.outputs.web.page import write_map; "
+        f"write_map(GeoparseResult((), (), ()), {str(tmp_path / 'map.html')!r}, towns=False); "
+        "print(sorted(m for m in ('folium', 'branca', 'jinja2') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert (tmp_path / "map.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_rows_given_a_chunk_at_a_time_join_to_the_one_string(monkeypatch):
+    result = awkward_result()
+    payload = page.map_payload(result, towns=False)
+    flat = payload["mentions"]
+    chunks = page.RowChunks([flat[:9], [], flat[9:40], flat[40:]])
+    assert "".join(page.payload_json_pieces(dict(payload, mentions=chunks))) == json_for_html(payload)
+    empty = page.RowChunks([[], []])
+    assert "".join(page.payload_json_pieces(dict(payload, mentions=empty))) == json_for_html(dict(payload, mentions=[]))

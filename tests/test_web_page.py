@@ -378,3 +378,63 @@ def test_the_vendored_supercluster_is_the_release_its_licence_file_names():
     assert "supercluster 9.1.0" in notice and notice.count("ISC License") == 2  # supercluster and kdbush
     assert "/* supercluster 9.1.0 (npm), ISC licence" in inline_assets()
     assert "MarkerClusterGroup" not in inline_assets()  # Leaflet.markercluster is gone
+
+
+def _towns_over_every_town(result, index):
+    """towns_near as it was, each place tested against every town of the extent (the reference)."""
+    import math
+
+    import numpy as np
+
+    from nkmap.model import WIDE_KINDS
+    from nkmap.outputs.web import context as c
+
+    points = [(s.place.lat, s.place.lon) for s in result.places if s.place.kind not in WIDE_KINDS]
+    lat, lon, pop = np.asarray(index._lat), np.asarray(index._lon), np.asarray(index._pop)
+    south, north = min(p[0] for p in points), max(p[0] for p in points)
+    west, east = min(p[1] for p in points), max(p[1] for p in points)
+    pad_lat = max((north - south) * c.MARGIN, 1.5)
+    pad_lon = max((east - west) * c.MARGIN, 1.5 / max(math.cos(math.radians((south + north) / 2)), 0.2))
+    inside = (lat >= south - pad_lat) & (lat <= north + pad_lat) & (lon >= west - pad_lon) & (lon <= east + pad_lon)
+    wide = np.flatnonzero(inside & (pop >= 15_000))
+    chosen = set(wide[np.argsort(-pop[wide], kind="stable")][: c.WIDE_TOWNS].tolist())
+    candidates = np.flatnonzero(inside & (pop >= 1_000))
+    clat, clon, cpop = lat[candidates], lon[candidates], pop[candidates]
+    for plat, plon in list(dict.fromkeys(points))[: c.NEAR_PLACES]:
+        hit = np.flatnonzero((np.abs(clat - plat) <= c.NEAR) & (np.abs(clon - plon) <= c.NEAR))
+        order = np.lexsort((candidates[hit], -cpop[hit].astype(np.int64)))[: c.NEAR_TOWNS]
+        chosen.update(candidates[hit][order].tolist())
+    return chosen
+
+
+@pytest.mark.parametrize("count", [3, 120])
+def test_towns_near_each_place_are_those_of_the_test_over_every_town(count, monkeypatch):
+    """Each place's towns are looked for in its band of latitude only; they are the towns the test over
+    all of the extent's towns finds, places exactly NEAR degrees from a town included."""
+    import random
+
+    from nkmap.model import GeoparseResult, Place, PlaceSummary
+    from nkmap.outputs.web import context
+    from nkmap.sources.geonames import load_geonames
+
+    index = load_geonames()
+    rng = random.Random(count)
+    places = []
+    for i in range(count):
+        row = rng.randrange(len(index._lat))
+        shift = rng.choice((0.0, context.NEAR, -context.NEAR, 0.3))
+        lat, lon = float(index._lat[row]) + shift, float(index._lon[row]) - shift
+        places.append(PlaceSummary(Place(f"p{i}", f"Place {i}", lat, lon, "city", "XX"), ()))
+    result = GeoparseResult((), (), tuple(places))
+    expected = _towns_over_every_town(result, index)
+    rows = []
+    monkeypatch.setattr(context, "MAX_TOWNS", 10**9)  # every town chosen is listed
+    real_place = index.place
+
+    def place(row):
+        rows.append(row)
+        return real_place(row)
+
+    monkeypatch.setattr(index, "place", place)
+    context.towns_near(result, index)
+    assert set(rows) == expected and len(expected) > count

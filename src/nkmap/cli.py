@@ -51,8 +51,6 @@ def _build(args: argparse.Namespace) -> int:
         id=args.id_field,
     )
     formats = parse_formats(args.format, where="--format")
-    if "html" in formats and args.workers == 1 and not args.scheduler:
-        _import_folium_without_pandas()  # with workers the page's imports overlap their geoparsing instead
     report = build(
         args.articles or ([] if urls else [DEFAULT_ARTICLES]),
         gazetteer=args.gazetteer,
@@ -94,19 +92,6 @@ def _build(args: argparse.Namespace) -> int:
         print(f"map:        {report.map_path}")
     print(f"files:      {len(report.files)} in {args.out}")
     return EXIT_OK
-
-
-def _import_folium_without_pandas() -> None:
-    """Import folium with pandas hidden from it: folium loads pandas (~0.2 s of start-up) only to take
-    DataFrames, which nkmap never gives it. Only the command does this, as no one else's code runs in
-    its process; pandas itself imports as usual afterwards (the png/svg maps use it)."""
-    if "folium" in sys.modules or "pandas" in sys.modules:
-        return
-    sys.modules["pandas"] = None  # type: ignore[assignment]  # makes `import pandas` raise ImportError
-    try:
-        import folium  # noqa: F401
-    finally:
-        del sys.modules["pandas"]
 
 
 def _print_review(args: argparse.Namespace, report: object) -> None:

@@ -29,6 +29,40 @@ def chunked(items: Sequence[T], workers: int, per_worker: int = 4) -> list[list[
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
+def chunked_by_size(
+    items: Sequence[T], sizes: Sequence[int], workers: int, per_worker: int = 4, taper: int = 4
+) -> list[list[T]]:
+    """``items`` cut into chunks of about equal ``sizes`` (bytes of input, say), in order, none empty:
+    about ``per_worker`` chunks per worker, the last ones smaller (down to a ``taper``-th), so that
+    the workers finish together and what their last chunks leave to the caller is little.
+
+    A chunk of many small files and one of few large ones take the same time: cut by count, the
+    last chunk to finish left a core idle for the difference (and its results to be taken in alone).
+    """
+    total = sum(sizes)
+    if total <= 0 or len(items) <= 1:
+        return chunked(items, workers, per_worker)
+    workers = max(1, workers)
+    big = total / (workers * per_worker)
+    small = big / max(1, taper)
+    chunks: list[list[T]] = []
+    chunk: list[T] = []
+    held = 0
+    remaining = total
+    target = big
+    for item, size in zip(items, sizes, strict=True):
+        chunk.append(item)
+        held += size
+        if held >= target:
+            chunks.append(chunk)
+            remaining -= held
+            chunk, held = [], 0
+            target = min(big, max(small, remaining / (2 * workers)))  # the last chunks smaller
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
 def run_chunks(
     work: Callable[[T], R],
     chunks: Sequence[T],
@@ -79,7 +113,7 @@ def _on_processes(work: Callable[[T], R], chunks: Sequence[T], workers: int) -> 
     def results() -> Iterator[R]:
         try:
             with _collector_paused():  # the results are unpickled here: many new objects, none of them garbage
-                for future in futures:
+                for future in _let_go(futures):
                     yield future.result()
         except BrokenProcessPool as e:
             raise NkmapError(
@@ -89,6 +123,14 @@ def _on_processes(work: Callable[[T], R], chunks: Sequence[T], workers: int) -> 
             pool.shutdown(wait=True, cancel_futures=True)
 
     return results()
+
+
+def _let_go(futures: list) -> Iterator:
+    """The futures in order, each let go of by the list as it is given: a chunk's result (its articles'
+    texts and all) is freed once the caller is done with it, not held until the last one is in."""
+    for i in range(len(futures)):
+        future, futures[i] = futures[i], None
+        yield future
 
 
 @contextlib.contextmanager
@@ -159,7 +201,7 @@ def _on_dask(address: str, work: Callable[[T], R], chunks: Sequence[T], timeout:
     def results() -> Iterator[R]:
         with client, _collector_paused():
             try:
-                for future in futures:
+                for future in _let_go(futures):
                     yield future.result()
             except OSError as e:  # the connection dropped mid-run (CommClosedError is an OSError)
                 if isinstance(e, NkmapError):

@@ -303,7 +303,7 @@ def geoparsed_on_workers(
     come in, in the serial order; an error, after the warnings of the files before it.
     """
     from nkmap.inputs.files import find_files
-    from nkmap.parallel import chunked, iter_chunks
+    from nkmap.parallel import chunked_by_size, iter_chunks
     from nkmap.progress import track
 
     def serially() -> None:  # the serial reader raises the same error, after the same warnings
@@ -332,7 +332,12 @@ def geoparsed_on_workers(
     )
     # Small chunks: the last one to finish leaves the other cores idle for its length. A cluster's size
     # is not known here: at least 64 chunks.
-    chunks = chunked(sources, max(workers, 8) if scheduler else workers, per_worker=CHUNKS_PER_WORKER)  # type: ignore[arg-type]
+    chunks = chunked_by_size(
+        sources,  # type: ignore[arg-type]
+        [_size(s.path) for s in sources],  # type: ignore[union-attr]
+        max(workers, 8) if scheduler else workers,
+        per_worker=CHUNKS_PER_WORKER,
+    )
     results = iter_chunks(work, chunks, workers=workers, scheduler=scheduler)
 
     def arriving() -> Iterator[ChunkResult]:
@@ -356,6 +361,14 @@ def geoparsed_on_workers(
 
 
 CHUNKS_PER_WORKER = 8
+
+
+def _size(path: Path) -> int:
+    """A file's size in bytes, 0 if it cannot be had (its reader says why, in a worker)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def read_and_geoparse_chunk(
@@ -894,7 +907,11 @@ def _prepare_writers(formats: Sequence[str]) -> None:
         from nkmap.outputs.web.basemap import basemap_json
 
         basemap_json()  # parsed once per process
-        import nkmap.outputs.web.page  # noqa: F401  (folium)
+        from nkmap.outputs.web.assets import inline_assets
+        from nkmap.outputs.web.review_panel import review_assets
+
+        inline_assets()  # read once per process, as the page's own scripts and styles
+        review_assets()
 
 
 def load_applied_corrections(

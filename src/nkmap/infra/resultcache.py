@@ -54,17 +54,23 @@ FILE_NAME = "results-v3.sqlite"
 log = logging.getLogger(__name__)
 Entry = tuple[list[ResolvedMention], list[Dropped]]
 
-# Every combining mark of the Basic Multilingual Plane: name_key drops them one by one in Python;
-# over a whole article a regex does it at C speed.
-_COMBINING = re.compile(
-    "[" + "".join(re.escape(c) for c in map(chr, range(0x300, 0x10000)) if unicodedata.combining(c)) + "]"
-)
 
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The character classes :func:`fold` replaces, made on first use (the combining marks' class
+    costs ~10 ms to make, which a build that never folds a text need not pay):
 
-# str.translate with a dict looks up every character in Python; these regexes touch only the few
-# characters that change (the same tables as name_key's).
-_FOLD_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD) + "]")
-_APOSTROPHE_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _APOSTROPHES) + "]")
+    - every combining mark of the Basic Multilingual Plane: name_key drops them one by one in Python;
+      over a whole article a regex does it at C speed;
+    - str.translate with a dict looks up every character in Python; these regexes touch only the few
+      characters that change (the same tables as name_key's).
+    """
+    combining = re.compile(
+        "[" + "".join(re.escape(c) for c in map(chr, range(0x300, 0x10000)) if unicodedata.combining(c)) + "]"
+    )
+    fold_chars = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD) + "]")
+    apostrophes = re.compile("[" + "".join(re.escape(chr(c)) for c in _APOSTROPHES) + "]")
+    return combining, fold_chars, apostrophes
 
 
 def fold(text: str) -> str:
@@ -72,9 +78,10 @@ def fold(text: str) -> str:
     name written in ``text`` is a substring of ``fold(text)``."""
     lower = text.casefold()
     if not lower.isascii():
-        lower = _FOLD_CHARS.sub(lambda m: _FOLD[ord(m.group())], lower)
-        lower = _COMBINING.sub("", unicodedata.normalize("NFKD", lower))
-        lower = _APOSTROPHE_CHARS.sub("'", lower)
+        combining, fold_chars, apostrophes = _patterns()
+        lower = fold_chars.sub(lambda m: _FOLD[ord(m.group())], lower)
+        lower = combining.sub("", unicodedata.normalize("NFKD", lower))
+        lower = apostrophes.sub("'", lower)
     return _SEPARATORS.sub(" ", lower.replace("`", "'"))
 
 
@@ -87,8 +94,9 @@ def folded_words(text: str) -> str:
     for the pinned names' first words in it."""
     lower = _word_ends().sub(" ", text).casefold()
     if not lower.isascii():  # fold's letters, without its spacing and apostrophes: a run ends at them either way
-        lower = _FOLD_CHARS.sub(lambda m: _FOLD[ord(m.group())], lower)
-        lower = _COMBINING.sub("", unicodedata.normalize("NFKD", lower))
+        combining, fold_chars, _ = _patterns()
+        lower = fold_chars.sub(lambda m: _FOLD[ord(m.group())], lower)
+        lower = combining.sub("", unicodedata.normalize("NFKD", lower))
     return lower
 
 

@@ -179,12 +179,7 @@ class OutputStream:
         self.mentions += len(batch.mentions)
         self._review.add(batch.mentions, batch.dropped)
         self._write_rows(batch.mentions)
-        for rm in batch.mentions:
-            if rm.place is None:
-                self.unresolved += 1
-                self._an_unresolved = rm
-                continue
-            self._tally(rm)
+        self._tally_all(batch.mentions)
         give_back_memory()
 
     def _write_rows(self, mentions: Sequence[ResolvedMention]) -> None:
@@ -198,36 +193,56 @@ class OutputStream:
                 self._csv.write("".join(map(self._csv_line, rows)))
             self._first_feature = False
 
-    def _tally(self, rm: ResolvedMention) -> None:
-        place, m = rm.place, rm.mention
-        assert place is not None
-        tally = self._places.get(place.id)
-        if tally is None:
-            tally = self._places[place.id] = _PlaceTally(place, len(self._places), rm)
-        tally.place = place  # the last one, as summarise keeps it
-        tally.count += 1
-        tally.articles[m.article] = None
-        tally.surfaces[m.surface] = None
-        if rm.confidence > tally.best:
-            tally.best = rm.confidence
-        article, js = self._article_at.get(m.article, (None, None))
-        if article is None:
-            raise KeyError(f"mention of {m.article!r} before its article")
-        spans: tuple[int, ...] = (m.start, m.end, m.sentence_start, m.sentence_start + len(m.sentence))
-        if js is not None:
-            spans = tuple(map(js, spans))
-        self._m_place.append(tally.index)
-        self._m_article.append(article)
+    def _tally_all(self, mentions: Sequence[ResolvedMention]) -> None:
+        """Each mention counted for its place and its row kept for the page (unresolved ones counted)."""
+        places, article_at = self._places, self._article_at
+        m_place, m_article, m_method, m_role = self._m_place, self._m_article, self._m_method, self._m_role
+        m_confidence, odd = self._m_confidence, self._odd_confidence
+        methods, roles = self._methods, self._roles
+        spans_at: list[int] = []
+        for rm in mentions:
+            place, m = rm.place, rm.mention
+            if place is None:
+                self.unresolved += 1
+                self._an_unresolved = rm
+                continue
+            tally = places.get(place.id)
+            if tally is None:
+                tally = places[place.id] = _PlaceTally(place, len(places), rm)
+            tally.place = place  # the last one, as summarise keeps it
+            tally.count += 1
+            tally.articles[m.article] = None
+            tally.surfaces[m.surface] = None
+            if rm.confidence > tally.best:
+                tally.best = rm.confidence
+            article, js = article_at.get(m.article, (None, None))
+            if article is None:
+                raise KeyError(f"mention of {m.article!r} before its article")
+            start = m.sentence_start
+            if js is None:
+                spans_at += (m.start, m.end, start, start + len(m.sentence))
+            else:
+                spans_at += map(js, (m.start, m.end, start, start + len(m.sentence)))
+            m_place.append(tally.index)
+            m_article.append(article)
+            method = methods.get(rm.method)
+            if method is None:
+                method = methods[rm.method] = len(methods)
+            m_method.append(method)
+            role = roles.get(rm.role or "")
+            if role is None:
+                role = roles[rm.role or ""] = len(roles)
+            m_role.append(role)
+            if type(rm.confidence) is not float:  # noqa: E721  (an int 1 is written "1", as json writes it)
+                odd[len(m_confidence)] = rm.confidence
+            m_confidence.append(float(rm.confidence))
+        before = len(self._m_spans)
         try:
-            self._m_spans.extend(spans)
+            self._m_spans.extend(spans_at)
         except OverflowError:  # an article of more than 2**31 characters: 8 bytes a span from now on
+            del self._m_spans[before:]  # what was appended before the one too large
             self._m_spans = array("q", self._m_spans)
-            self._m_spans.extend(spans)
-        self._m_method.append(self._methods.setdefault(rm.method, len(self._methods)))
-        self._m_role.append(self._roles.setdefault(rm.role or "", len(self._roles)))
-        if type(rm.confidence) is not float:  # noqa: E721  (an int 1 is written "1", as json writes it)
-            self._odd_confidence[len(self._m_confidence)] = rm.confidence
-        self._m_confidence.append(float(rm.confidence))
+            self._m_spans.extend(spans_at)
 
     # --- the files written at the end ---------------------------------------------------------
 
@@ -326,8 +341,14 @@ class OutputStream:
         review = panel_payload(rows, surfaces, best, self.corrections)
         return write_map_parts(self.out / "map.html", payload, admin1_payload(light), review, tiles=self.tiles)
 
-    def _mention_values(self, places: list[_PlaceTally], methods: list[str], roles: list[str]) -> Iterator[float]:
-        """The page's flat mention rows (see :func:`nkmap.outputs.web.page.mention_values`), place by place."""
+    def _mention_values(self, places: list[_PlaceTally], methods: list[str], roles: list[str]) -> Any:
+        """The page's flat mention rows (see :func:`nkmap.outputs.web.page.mention_values`), place by place,
+        as :class:`nkmap.outputs.web.page.RowChunks`: the rows of some thousands of mentions at a time."""
+        from nkmap.outputs.web.page import RowChunks
+
+        return RowChunks(self._mention_chunks(places, methods, roles))
+
+    def _mention_chunks(self, places: list[_PlaceTally], methods: list[str], roles: list[str]) -> Iterator[list]:
         import numpy as np
 
         rank = np.empty(len(places), dtype=np.int64)
@@ -344,24 +365,25 @@ class OutputStream:
         role = np.frombuffer(self._m_role, dtype=np.int32) if len(self._m_role) else None
         confidence = np.frombuffer(self._m_confidence, dtype=np.float64) if len(self._m_confidence) else None
         odd = self._odd_confidence
-        for chunk in _batched(order):
-            rows = np.asarray(chunk, dtype=np.int64)
+        stride = 9  # the fields of MENTION_FIELDS: place, article, four spans, method, confidence, role
+        for start in range(0, len(order), 5000):
+            rows = order[start : start + 5000]
             assert spans is not None and method is not None and role is not None and confidence is not None
-            columns = (
-                place[rows].tolist(),
-                article[rows].tolist(),
-                spans[rows].tolist(),
-                method_at[method[rows]].tolist(),
-                confidence[rows].tolist(),
-                role_at[role[rows]].tolist(),
-            )
-            for k, (p, a, s, me, c, ro) in zip(chunk, zip(*columns)):
-                yield from (p, a, *s, me, odd.get(k, c), ro)
-
-
-def _batched(order: Any) -> Iterator[list[int]]:
-    for start in range(0, len(order), 5000):
-        yield order[start : start + 5000].tolist()
+            flat: list[Any] = [0] * (len(rows) * stride)
+            flat[0::stride] = place[rows].tolist()
+            flat[1::stride] = article[rows].tolist()
+            chosen = spans[rows]
+            for k in range(4):
+                flat[2 + k :: stride] = chosen[:, k].tolist()
+            flat[6::stride] = method_at[method[rows]].tolist()
+            values = confidence[rows].tolist()
+            if odd:
+                for i, k in enumerate(rows.tolist()):
+                    if k in odd:
+                        values[i] = odd[k]
+            flat[7::stride] = values
+            flat[8::stride] = role_at[role[rows]].tolist()
+            yield flat
 
 
 def _groups() -> Any:

@@ -474,6 +474,7 @@ class CsvMentionLines:
         self._heads: dict[str, str] = {}
         self._places: dict[str | None, tuple[str, str]] = {None: (",,,,", ",")}
         self._small: dict[str, str] = {}
+        self._reals: dict[float, str] = {}  # confidences: a few hundred values
 
     def _once(self, text: str) -> str:
         out = self._small.get(text)
@@ -501,9 +502,12 @@ class CsvMentionLines:
             surface = _csv_text(surface)
         if sentence[:1] in starts or special(sentence):
             sentence = _csv_text(sentence)
+        confidence = self._reals.get(rm.confidence)
+        if confidence is None:
+            confidence = self._reals[rm.confidence] = repr(float(rm.confidence))
         return (
             f"{head}{m.start},{m.end},{surface},{self._once(rm.role)},{place[0]}{self._once(rm.method)},"
-            f"{float(rm.confidence)!r},{sentence},{place[1]}\r\n"
+            f"{confidence},{sentence},{place[1]}\r\n"
         )
 
 

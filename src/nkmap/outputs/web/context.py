@@ -54,8 +54,16 @@ def towns_near(result: GeoparseResult, index=None) -> list[list]:
     # over the tens of thousands of towns of an extent cost most of a small build's page)
     candidates = np.flatnonzero(inside & (pop >= 1_000))
     clat, clon, cpop = lat[candidates], lon[candidates], pop[candidates]
+    # Each place's test runs over the towns of its band of latitude only (the extent's towns sorted by
+    # latitude once, the band found by bisection, a little wider than NEAR so that rounding loses none):
+    # over all of them it was ~3 arrays the size of the extent's towns per place (~0.6 s at 300 places
+    # where the build had not warmed the allocator). The test itself is the same one, so are the towns.
+    by_lat = np.argsort(clat, kind="stable")
+    sorted_lat = clat[by_lat]
     for plat, plon in list(dict.fromkeys(points))[:NEAR_PLACES]:
-        hit = np.flatnonzero((np.abs(clat - plat) <= NEAR) & (np.abs(clon - plon) <= NEAR))
+        low, high = np.searchsorted(sorted_lat, (plat - NEAR - 1e-6, plat + NEAR + 1e-6), "left")
+        band = by_lat[low:high]
+        hit = band[(np.abs(clat[band] - plat) <= NEAR) & (np.abs(clon[band] - plon) <= NEAR)]
         order = np.lexsort((candidates[hit], -cpop[hit].astype(np.int64)))[:NEAR_TOWNS]  # most populous, then row
         chosen.update(candidates[hit][order].tolist())
     mapped = _mapped_names(result)
@@ -121,34 +129,55 @@ def admin1_payload(result: GeoparseResult, path=None) -> dict[str, Any]:
         return empty  # no provinces shipped: the page draws none
     version = f"{path.resolve()}\0{stat.st_mtime_ns}\0{stat.st_size}\0{ADMIN1_PACK}"
     countries = sorted(points, key=lambda c: (-weight[c], c))
-    loaded = {c: _admin1_country(path, version, c) for c in countries}
     used = 0
     # First the places that are provinces, drawn as their areas (most-mentioned first): they are the
     # map's own places. Then the borders and names around the places, country by country, while
     # the budget lasts: a country that does not fit is left out whole, never cut off mid-border.
+    # One country's provinces are loaded at a time (all of them at once: ~100 MB at 50 MB of news).
+    wanted = set(countries)
+    by_country: dict[str, list[Any]] = {}
+    for s in result.places:
+        if s.place.kind in AREA_KINDS and s.place.country in wanted:
+            by_country.setdefault(s.place.country, []).append(s)
+    found: dict[int, tuple[int, int, list]] = {}  # id of a region's summary -> its unit, size and rings
+    drawn: set[str] = set()  # the countries with provinces
+    for country in countries:
+        if country not in by_country:
+            continue
+        units = _admin1_country(path, version, country)[0]
+        if not units:
+            continue
+        drawn.add(country)
+        for s in by_country[country]:
+            unit = _match_unit(s.place, units)
+            if unit is not None:
+                found[id(s)] = (unit, len(json_for_html(units[unit]["rings"])), units[unit]["rings"])
+        del units
+    regions = [s for s in result.places if s.place.kind in AREA_KINDS and s.place.country in drawn]
     areas: dict[str, list] = {}
     matched: dict[str, set[int]] = {c: set() for c in countries}
-    regions = [s for s in result.places if s.place.kind in AREA_KINDS and loaded.get(s.place.country, ([],))[0]]
     for s in sorted(regions, key=lambda s: -len(s.mentions)):
-        units = loaded[s.place.country][0]
-        unit = _match_unit(s.place, units)
-        if unit is None:
+        if id(s) not in found:
             continue
-        size = len(json_for_html(units[unit]["rings"]))
+        unit, size, rings = found[id(s)]
         if used + size > ADMIN1_BUDGET:
             continue
         used += size
-        areas[s.place.id] = units[unit]["rings"]
+        areas[s.place.id] = rings
         matched[s.place.country].add(unit)
+    del found
     lines: list[list[int]] = []
     labels: list[list] = []
     for country in countries:
-        units, borders = loaded[country]
+        if used + len("[[],[]]") > ADMIN1_BUDGET:
+            break  # not even a country with no border near its places fits: the rest would all be left out
+        units, borders = _admin1_country(path, version, country)
         if not units:
             continue
         near = _near_units(units, points[country]) | matched[country]
         part_lines = [b["steps"] for b in borders if b["units"][0] in near or b["units"][1] in near]
         part_labels = _labels(units, near)
+        del units, borders
         size = len(json_for_html([part_lines, part_labels]))
         if used + size > ADMIN1_BUDGET:
             continue
@@ -235,22 +264,100 @@ def _admin1_country(path: Path, version: str, country: str) -> tuple[list[dict],
 
 
 @functools.lru_cache(maxsize=1)
-def _admin1_features(path: str, version: str) -> dict[str, list[dict]]:
-    """The admin-1 file's features by country (parsed once per process, only when a cache misses)."""
+def _admin1_spans(path: str, version: str) -> dict[str, list[tuple[int, int]]]:
+    """Where each country's features are in the admin-1 file's text: ``(start, end)`` of each.
+
+    Made once per process, only when a country's cache misses. Each feature is decoded and let go
+    (the country read off it), so the file's ~100 MB of Python objects are never alive at once
+    (a whole ``json.loads`` held them until the process ended); a miss then decodes only its
+    country's features (:func:`_country_features`).
+    """
     import json
 
     from nkmap.errors import InputError
 
     try:
-        features = json.loads(Path(path).read_text(encoding="utf-8"))["features"]
-    except (OSError, ValueError, KeyError, TypeError) as e:
+        return _feature_spans(_admin1_text(path, version), json.JSONDecoder())
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise InputError(
             path, "", f"not a GeoJSON FeatureCollection ({e}); make it with tools/make_admin1.py"
         ) from None
-    by_country: dict[str, list[dict]] = {}
-    for feature in features:
-        by_country.setdefault(str(feature["properties"].get("country") or ""), []).append(feature)
+
+
+@functools.lru_cache(maxsize=1)
+def _admin1_text(path: str, version: str) -> str:
+    """The admin-1 file's text (~9 MB), read once per process, only when a country's cache misses."""
+    from nkmap.errors import InputError
+
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, ValueError) as e:
+        raise InputError(
+            path, "", f"not a GeoJSON FeatureCollection ({e}); make it with tools/make_admin1.py"
+        ) from None
+
+
+_SPACE = frozenset(" \t\n\r")
+
+
+def _skip(text: str, i: int) -> int:
+    while i < len(text) and text[i] in _SPACE:
+        i += 1
+    return i
+
+
+def _expect(text: str, i: int, chars: str) -> str:
+    if text[i : i + 1] not in tuple(chars):
+        raise ValueError(f"expected one of {chars!r} at character {i}")
+    return text[i]
+
+
+def _feature_spans(text: str, decoder: Any) -> dict[str, list[tuple[int, int]]]:
+    """The spans of :func:`_admin1_spans` in the text of a FeatureCollection: its members walked one
+    by one, each feature decoded on its own (the country read off it) and let go."""
+    by_country: dict[str, list[tuple[int, int]]] = {}
+    found = False
+    i = _skip(text, 0)
+    _expect(text, i, "{")
+    i = _skip(text, i + 1)
+    done = text[i : i + 1] == "}"
+    while not done:
+        key, i = decoder.raw_decode(text, i)
+        i = _skip(text, i)
+        _expect(text, i, ":")
+        i = _skip(text, i + 1)
+        if key != "features":
+            _, i = decoder.raw_decode(text, i)  # another member (type, bbox, crs): skipped
+        else:
+            found = True
+            _expect(text, i, "[")
+            i = _skip(text, i + 1)
+            last = text[i : i + 1] == "]"
+            i += last
+            while not last:
+                feature, end = decoder.raw_decode(text, i)
+                by_country.setdefault(str(feature["properties"].get("country") or ""), []).append((i, end))
+                i = _skip(text, end)
+                last = _expect(text, i, ",]") == "]"
+                i = _skip(text, i + 1)
+        i = _skip(text, i)
+        done = _expect(text, i, ",}") == "}"
+        i = _skip(text, i + 1)
+    if not found:
+        raise KeyError("features")
     return by_country
+
+
+def _country_features(path: str, version: str, country: str) -> list[dict]:
+    """One country's features of the admin-1 file (see :func:`_admin1_spans`)."""
+    import json
+
+    spans = _admin1_spans(path, version).get(country, [])
+    if not spans:
+        return []
+    text = _admin1_text(path, version)
+    decoder = json.JSONDecoder()
+    return [decoder.raw_decode(text, start)[0] for start, _ in spans]
 
 
 def _pack_country(path: Path, version: str, country: str) -> dict[str, Any]:
@@ -259,7 +366,7 @@ def _pack_country(path: Path, version: str, country: str) -> dict[str, Any]:
     units: list[dict[str, Any]] = []
     owners: dict[tuple[tuple[int, int], tuple[int, int]], list[int]] = {}
     grids = []
-    for feature in _admin1_features(str(path), version).get(country, []):
+    for feature in _country_features(str(path), version, country):
         p = feature["properties"]
         polygons = [
             [[(round(x * ADMIN1_SCALE), round(y * ADMIN1_SCALE)) for x, y, *_ in ring] for ring in polygon]

@@ -17,15 +17,12 @@ from __future__ import annotations
 import bisect
 import html
 import itertools
+import json
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-import folium
-from branca.element import Element, Figure, MacroElement
-from jinja2 import Template
+from typing import TYPE_CHECKING, Any
 
 from nkmap.model import Article, GeoparseResult, Place, kind_group
 from nkmap.outputs.web.assets import inline_assets
@@ -40,80 +37,26 @@ from nkmap.outputs.web.basemap import (
 from nkmap.outputs.web.context import ADMIN1_ATTRIBUTION, admin1_payload, towns_near
 from nkmap.outputs.web.context import ATTRIBUTION as TOWNS_ATTRIBUTION
 from nkmap.outputs.web.palette import groups_payload
-from nkmap.outputs.web.review_panel import ReviewPanel
+
+if TYPE_CHECKING:
+    import folium
+
+# folium's classes for the page (nkmap.outputs.web.foliumpage), imported when first asked for:
+# the files are written without folium (page_text)
+_FOLIUM_NAMES = ("OfflineMap", "PageScript", "RawHtml", "add_json", "page_root")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FOLIUM_NAMES:
+        from nkmap.outputs.web import foliumpage
+
+        return getattr(foliumpage, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 PLACE_FIELDS = ("id", "name", "lat", "lon", "kind", "country", "origin", "group")
 MAX_ALIASES = 24  # per place, for the search box: GeoNames places carry hundreds of spellings
 MENTION_FIELDS = ("place", "article", "start", "end", "sentence_start", "sentence_end", "method", "confidence", "role")
-
-
-class OfflineMap(folium.Map):
-    """A folium Map that loads nothing from a CDN: nkmap inlines the assets it uses."""
-
-    default_js: list[tuple[str, str]] = []
-    default_css: list[tuple[str, str]] = []
-
-
-class PageScript(MacroElement):
-    """Calls ``nkmap.js`` once the map exists: the first view, the basemap, then the places over it.
-
-    Each data set is its own ``<script type="application/json">`` element (see :func:`add_json`);
-    the scripts read them by id, so another panel adds its data with one more ``add_json`` call
-    and its script with one more name in :data:`nkmap.outputs.web.assets.OWN_SCRIPTS`.
-    """
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function (map, data) {
-  nkmapFirstView(map, data);  /* before the basemap, so its shapes are projected once, at this zoom */
-  nkmapBasemap(map, nkmapData("nkmap-basemap"), {{ this.attribution }});
-  nkmapAreas(map, nkmapData("nkmap-admin1"));  /* provinces: static/areas.js */
-  nkmapInit(map, data);
-  nkmapAreasLegend(map);
-})({{ this._parent.get_name() }}, nkmapData("nkmap-data"));
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, attribution: str) -> None:
-        super().__init__()
-        self._name = "NkmapScript"
-        self.attribution = json_for_html(attribution)
-
-
-def add_json(fmap: folium.Map, element_id: str, data: Any, *, encoded: bool = False) -> None:
-    """Put ``data`` in the page as ``<script type="application/json" id="element_id">``.
-
-    ``encoded``: ``data`` is already JSON made safe by :func:`json_for_html` (or holding only
-    digits and letters). The page's scripts read it with ``nkmapData(element_id)``.
-    """
-    text = data if encoded else json_for_html(data)
-    if not element_id.replace("-", "").isalnum():
-        raise ValueError(f"element id {element_id!r}: letters, digits and hyphens only")
-    page_root(fmap).html.add_child(
-        RawHtml(f'<script type="application/json" id="{element_id}">{text}</script>'), name=element_id
-    )
-
-
-def page_root(element: Element) -> Figure:
-    """The page (a branca Figure, with its header and html parts) ``element`` is on; branca types
-    ``get_root()`` as a plain Element."""
-    root = element.get_root()
-    if not isinstance(root, Figure):
-        raise TypeError(f"{type(element).__name__} is not on a page")
-    return root
-
-
-class RawHtml(Element):
-    """HTML put in the page as is. ``Element(text)`` would compile ``text`` as a Jinja template,
-    and article text must never be a template: "{{ 7*7 }}" would print 49, and worse."""
-
-    _template = Template("{{ this.raw }}")
-
-    def __init__(self, raw: str) -> None:
-        super().__init__()
-        self.raw = raw
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each
@@ -264,65 +207,19 @@ def build_map(
     admin1 : the provinces GeoJSON (default ``data/admin1/admin1.geojson``, Natural Earth admin-1):
         their borders and names around the places, and provinces drawn as areas.
     """
-    fmap, _ = _assemble(
-        result, title, tiles=tiles, basemap=basemap, corrections=corrections, towns=towns, admin1=admin1
+    from nkmap.outputs.web.foliumpage import folium_page
+    from nkmap.outputs.web.review_panel import review_payload
+
+    payload = map_payload(result, title, towns)
+    review = review_payload(result, corrections)
+    return folium_page(
+        payload["title"], json_for_html(payload), admin1_payload(result, admin1), review, resolve_tiles(tiles), basemap
     )
-    return fmap
 
 
 # Where the data goes when the page is written in pieces (write_map): "<" never occurs in the
 # JSON of any data element (json_for_html escapes it), so the mark cannot come from article text.
 _DATA_SLOT = "<nkmap-data-slot/>"
-
-
-def _assemble(
-    result: GeoparseResult,
-    title: str | None,
-    *,
-    tiles: str | Tiles | None,
-    basemap: str | os.PathLike[str],
-    corrections: Any,
-    towns: bool,
-    admin1: str | os.PathLike[str] | None,
-    slot: bool = False,
-) -> tuple[folium.Map, dict[str, Any]]:
-    """The map and its data; with ``slot``, the data element holds :data:`_DATA_SLOT` instead."""
-    layer = resolve_tiles(tiles)
-    # written in pieces, the mention rows are made as they are written (a list of a row per mention held none)
-    payload = (
-        _payload(result, title, towns, lambda methods, roles: mention_values(result, methods, roles))
-        if slot
-        else map_payload(result, title, towns)
-    )
-    fmap = _page(payload, admin1_payload(result, admin1), ReviewPanel(result, corrections), layer, basemap, slot)
-    return fmap, payload
-
-
-def _page(
-    payload: dict[str, Any],
-    provinces: dict[str, Any],
-    panel: ReviewPanel,
-    layer: Tiles | None,
-    basemap: str | os.PathLike[str],
-    slot: bool,
-) -> folium.Map:
-    """The map around its data: ``payload`` (or :data:`_DATA_SLOT`), the provinces and the review panel."""
-    fmap = OfflineMap(
-        location=(30, 30), zoom_start=3, tiles=None, control_scale=True, prefer_canvas=True, minZoom=2, maxZoom=18
-    )
-    root = page_root(fmap)
-    root.header.add_child(RawHtml(f"<title>{html.escape(payload['title'])}</title>"), name="nkmap_title")
-    root.header.add_child(RawHtml(inline_assets()), name="nkmap_assets")
-    add_json(fmap, "nkmap-basemap", basemap_json(basemap), encoded=True)
-    add_json(fmap, "nkmap-data", _DATA_SLOT if slot else payload, encoded=slot)
-    add_json(fmap, "nkmap-admin1", provinces)
-    if layer is not None:
-        folium.TileLayer(layer.url, attr=layer.attribution, name="tiles", max_zoom=19).add_to(fmap)
-    borders = ADMIN1_ATTRIBUTION if provinces["lines"] or provinces["areas"] else BASEMAP_ATTRIBUTION
-    fmap.add_child(PageScript(f"{borders}; {TOWNS_ATTRIBUTION}"))
-    fmap.add_child(panel)  # the review panel (outputs/web/review_panel.py)
-    _fix_ids(fmap)
-    return fmap
 
 
 def write_map(
@@ -338,16 +235,17 @@ def write_map(
 ) -> Path:
     """Write the page of :func:`build_map` to ``path`` atomically, the same bytes, in pieces.
 
-    The page is rendered around a mark where the data goes, and the data (article texts and
-    all) is written after it piece by piece (:func:`payload_json_pieces`): no string of the
-    whole page, no JSON of the whole data, and no copy of a long text is ever held at once. A
-    19 MB article costs a few MB here instead of several times its size.
+    The page is made around the place where the data goes (:func:`page_text`), and the data
+    (article texts and all) is written there piece by piece (:func:`payload_json_pieces`): no
+    string of the whole page, no JSON of the whole data, and no copy of a long text is ever held
+    at once. A 19 MB article costs a few MB here instead of several times its size.
     """
+    from nkmap.outputs.web.review_panel import review_payload
 
-    fmap, payload = _assemble(
-        result, title, tiles=tiles, basemap=basemap, corrections=corrections, towns=towns, admin1=admin1, slot=True
-    )
-    return _write_page(fmap, payload, path)
+    # the mention rows are made as they are written (a list of a row per mention held none)
+    payload = _payload(result, title, towns, lambda methods, roles: mention_values(result, methods, roles))
+    provinces = admin1_payload(result, admin1)
+    return write_map_parts(path, payload, provinces, review_payload(result, corrections), tiles=tiles, basemap=basemap)
 
 
 def write_map_parts(
@@ -363,19 +261,9 @@ def write_map_parts(
     (:mod:`nkmap.outputs.stream`), whose payload holds its articles in a :class:`SpooledList` and
     its mentions as an iterator. ``provinces`` as :func:`admin1_payload` gives them, ``review`` as
     :func:`nkmap.outputs.web.review_panel.review_payload` does."""
-    fmap = _page(payload, provinces, ReviewPanel(None, payload=review), resolve_tiles(tiles), basemap, slot=True)
-    return _write_page(fmap, payload, path)
-
-
-def _write_page(fmap: folium.Map, payload: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     from nkmap.infra import atomic
 
-    page = fmap.get_root().render()
-    del fmap
-    head, mark, tail = page.partition(_DATA_SLOT)
-    if not mark or _DATA_SLOT in tail:  # a bug, not bad input: the mark must be there exactly once
-        raise RuntimeError(f"map.html: the data mark is on the page {page.count(_DATA_SLOT)} times, not once")
-    del page
+    head, tail = page_text(payload["title"], provinces, review, resolve_tiles(tiles), basemap)
     with atomic.atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
             f.write(head)
@@ -383,6 +271,205 @@ def _write_page(fmap: folium.Map, payload: dict[str, Any], path: str | os.PathLi
                 f.write(piece)
             f.write(tail)
     return Path(path)
+
+
+# The page around its data, as folium 0.20 renders nkmap's Map (nkmap.outputs.web.foliumpage):
+# the same bytes without importing folium, branca and jinja and compiling their templates (~0.3 s
+# of CPU, ~25 MB). tests/test_streamed_outputs.py compares the two, with and without tiles.
+_MAP = "map_nkmap0"
+_PAGE_HEAD = "\n".join(
+    (
+        "<!DOCTYPE html>",
+        "<html>",
+        "<head>",
+        "    ",
+        '    <meta http-equiv="content-type" content="text/html; charset=UTF-8" />',
+        "    ",
+    )
+)
+_MAP_HEAD = "\n".join(
+    (
+        "",
+        "    ",
+        '            <meta name="viewport" content="width=device-width,',
+        '                initial-scale=1.0, maximum-scale=1.0, user-scalable=no" />',
+        "            <style>",
+        "                #map_nkmap0 {",
+        "                    position: relative;",
+        "                    width: 100.0%;",
+        "                    height: 100.0%;",
+        "                    left: 0.0%;",
+        "                    top: 0.0%;",
+        "                }",
+        "                .leaflet-container { font-size: 1rem; }",
+        "            </style>",
+        "",
+        "            <style>html, body {",
+        "                width: 100%;",
+        "                height: 100%;",
+        "                margin: 0;",
+        "                padding: 0;",
+        "            }",
+        "            </style>",
+        "",
+        "            <style>#map {",
+        "                position:absolute;",
+        "                top:0;",
+        "                bottom:0;",
+        "                right:0;",
+        "                left:0;",
+        "                }",
+        "            </style>",
+        "",
+        "            <script>",
+        "                L_NO_TOUCH = false;",
+        "                L_DISABLE_3D = false;",
+        "            </script>",
+        "",
+        "        ",
+        "    ",
+    )
+)
+_MAP_DIV = "\n".join(
+    (
+        "",
+        "    ",
+        '            <div class="folium-map" id="map_nkmap0" ></div>',
+        "        ",
+        "    ",
+    )
+)
+_MAP_SCRIPT = "\n".join(
+    (
+        "",
+        "</body>",
+        "<script>",
+        "    ",
+        "    ",
+        "            var map_nkmap0 = L.map(",
+        '                "map_nkmap0",',
+        "                {",
+        "                    center: [30.0, 30.0],",
+        "                    crs: L.CRS.EPSG3857,",
+        "                    ...{",
+        '  "zoom": 3,',
+        '  "zoomControl": true,',
+        '  "preferCanvas": true,',
+        '  "minZoom": 2,',
+        '  "maxZoom": 18,',
+        "}",
+        "",
+        "                }",
+        "            );",
+        "            L.control.scale().addTo(map_nkmap0);",
+        "",
+        "            ",
+        "",
+        "        ",
+        "    ",
+    )
+)
+_TILES = "\n".join(
+    (
+        "",
+        "            var tile_layer_nkmap1 = L.tileLayer(",
+        "                {url},",
+        "                {{",
+        '  "minZoom": 0,',
+        '  "maxZoom": 19,',
+        '  "maxNativeZoom": 19,',
+        '  "noWrap": false,',
+        '  "attribution": {attribution},',
+        '  "subdomains": "abc",',
+        '  "detectRetina": false,',
+        '  "tms": false,',
+        '  "opacity": 1,',
+        "}}",
+        "",
+        "            );",
+        "        ",
+        "    ",
+        "            tile_layer_nkmap1.addTo({map});",
+        "        ",
+        "    ",
+    )
+)
+_PAGE_SCRIPT = "\n".join(
+    (
+        "",
+        "(function (map, data) {{",
+        "  nkmapFirstView(map, data);  /* before the basemap, so its shapes are projected once, at this zoom */",
+        '  nkmapBasemap(map, nkmapData("nkmap-basemap"), {attribution});',
+        '  nkmapAreas(map, nkmapData("nkmap-admin1"));  /* provinces: static/areas.js */',
+        "  nkmapInit(map, data);",
+        "  nkmapAreasLegend(map);",
+        '}})({map}, nkmapData("nkmap-data"));',
+        "    ",
+        'nkmapReview({map}, JSON.parse(document.getElementById("nkmap-review").textContent));',
+        "</script>",
+        "</html>",
+    )
+)
+
+
+def attribution(provinces: dict[str, Any]) -> str:
+    """What the map credits: the borders (Natural Earth's countries, or its provinces where the page
+    draws some) and the GeoNames towns."""
+    borders = ADMIN1_ATTRIBUTION if provinces["lines"] or provinces["areas"] else BASEMAP_ATTRIBUTION
+    return f"{borders}; {TOWNS_ATTRIBUTION}"
+
+
+def _js_json(value: str) -> str:
+    """A string as folium writes a template's JSON (jinja's ``tojson``, folium's ``tojavascript``)."""
+    text = json.dumps(value)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, escape)
+    return text
+
+
+def page_text(
+    title: str,
+    provinces: dict[str, Any],
+    review: dict[str, Any],
+    layer: Tiles | None,
+    basemap: str | os.PathLike[str] = DEFAULT_BASEMAP,
+) -> tuple[str, str]:
+    """The page of :func:`build_map` before and after the data element's JSON (the payload's, which
+    the caller writes between them), the same bytes as folium renders it."""
+    from nkmap.outputs.web.review_panel import review_assets
+
+    def data(element_id: str, text: str) -> str:
+        return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+    head = "".join(
+        (
+            _PAGE_HEAD,
+            f"<title>{html.escape(title)}</title>\n    ",
+            inline_assets(),
+            _MAP_HEAD,
+            review_assets(),
+            "\n</head>\n<body>\n    \n    ",
+            data("nkmap-basemap", basemap_json(basemap)),
+            '\n    <script type="application/json" id="nkmap-data">',
+        )
+    )
+    tiles = (
+        ""
+        if layer is None
+        else _TILES.format(url=_js_json(layer.url), attribution=_js_json(layer.attribution), map=_MAP)
+    )
+    tail = "".join(
+        (
+            "</script>\n    ",
+            data("nkmap-admin1", json_for_html(provinces)),
+            _MAP_DIV,
+            data("nkmap-review", json_for_html(review)),
+            _MAP_SCRIPT,
+            tiles,
+            _PAGE_SCRIPT.format(attribution=json_for_html(attribution(provinces)), map=_MAP),
+        )
+    )
+    return head, tail
 
 
 class SpooledList:
@@ -398,7 +485,10 @@ class SpooledList:
 
     def add(self, record: dict[str, Any]) -> None:
         self._file.write("," if self.count else "")
-        self._file.writelines(_object_pieces(record))
+        if all(not isinstance(v, str) or len(v) <= TEXT_PIECE for v in record.values()):
+            self._file.write(json_for_html(record))  # the pieces joined (json escapes character by character)
+        else:
+            self._file.writelines(_object_pieces(record))
         self.count += 1
 
     def pieces(self) -> Iterator[str]:
@@ -409,6 +499,17 @@ class SpooledList:
 
     def close(self) -> None:
         self._file.close()
+
+
+class RowChunks:
+    """A JSON list given as the lists of its items in turn (made as the page is written): one
+    ``json`` call and no generator step per item (:func:`payload_json_pieces`)."""
+
+    def __init__(self, chunks: Iterable[list[Any]]) -> None:
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return iter(self._chunks)
 
 
 TEXT_PIECE = 1 << 20  # characters of an article text encoded at a time
@@ -427,6 +528,15 @@ def payload_json_pieces(payload: dict[str, Any]) -> Iterator[str]:
         if isinstance(value, SpooledList):  # items kept on disk (the streamed build's articles)
             yield "["
             yield from value.pieces()
+            yield "]"
+            continue
+        if isinstance(value, RowChunks):  # a list's items made as they are written, a list of them at a time
+            yield "["
+            first = True
+            for items in value:
+                if items:
+                    yield ("" if first else ",") + json_for_html(items)[1:-1]
+                    first = False
             yield "]"
             continue
         if isinstance(value, Iterator):  # rows made as they are written: a list's JSON, some rows at a time
@@ -460,14 +570,6 @@ def _object_pieces(record: dict[str, Any]) -> Iterator[str]:
         else:
             yield json_for_html(value)
     yield "}"
-
-
-def _fix_ids(element: Element, counter: itertools.count | None = None) -> None:
-    """folium names elements by random UUIDs; number them instead, so two builds are byte-identical."""
-    counter = counter if counter is not None else itertools.count()
-    element._id = f"nkmap{next(counter)}"
-    for child in element._children.values():
-        _fix_ids(child, counter)
 
 
 def embed_snippet(src: str = "map.html", title: str = "nkmap: places in the news", height: int = 600) -> str:

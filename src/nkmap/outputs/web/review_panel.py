@@ -15,9 +15,6 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
-from branca.element import MacroElement
-from jinja2 import Template
-
 from nkmap.model import GeoparseResult
 from nkmap.outputs.review import LOW_CONFIDENCE, Row, review_rows
 from nkmap.sources.corrections import FILE_NAME
@@ -79,38 +76,17 @@ def panel_payload(
 
 
 @functools.cache
-def _assets() -> str:
+def review_assets() -> str:
+    """The panel's stylesheet and script, for the page's header."""
     static = resources.files("nkmap.outputs.web") / "static"
     css = (static / "review.css").read_text(encoding="utf-8")
     js = (static / "review.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
     return f"<style>{css}</style><script>{js}</script>"
 
 
-class ReviewPanel(MacroElement):
-    """Adds the review data (``#nkmap-review``), ``review.js`` and ``review.css`` to the page."""
+def __getattr__(name: str) -> Any:
+    if name == "ReviewPanel":  # the folium element, for a folium Map (nkmap.outputs.web.foliumpage)
+        from nkmap.outputs.web.foliumpage import ReviewPanel
 
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-nkmapReview({{ this._parent.get_name() }}, JSON.parse(document.getElementById("nkmap-review").textContent));
-{% endmacro %}
-"""
-    )
-
-    def __init__(
-        self, result: GeoparseResult | None, corrections: Any = None, payload: dict[str, Any] | None = None
-    ) -> None:
-        super().__init__()
-        self._name = "NkmapReview"
-        self.payload = payload if payload is not None else review_payload(result, corrections)  # type: ignore[arg-type]
-
-    # branca's MacroElement.render returns None, which its base's annotation (-> str) does not allow
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
-        from nkmap.outputs.web.basemap import json_for_html
-        from nkmap.outputs.web.page import RawHtml, page_root
-
-        root = page_root(self)
-        root.header.add_child(RawHtml(_assets()), name="nkmap_review_assets")
-        data = f'<script type="application/json" id="nkmap-review">{json_for_html(self.payload)}</script>'
-        root.html.add_child(RawHtml(data), name="nkmap_review_data")
-        super().render(**kwargs)
+        return ReviewPanel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
