@@ -170,7 +170,8 @@ def test_an_unwritable_cache_folder_only_costs_time(tmp_path):
     out = tmp_path / "out"
     script = (
         f"mount -t tmpfs -o size=64k,ro tmpfs {cache} && "
-        f"NKMAP_CACHE_DIR={cache} exec {PYTHON} -m nkmap build {ARTICLES} --gazetteer {GAZETTEER} "
+        # no periodic progress lines: on a loaded machine reading may pass their interval
+        f"NKMAP_PROGRESS_INTERVAL=100000 NKMAP_CACHE_DIR={cache} exec {PYTHON} -m nkmap build {ARTICLES} --gazetteer {GAZETTEER} "
         f"--out {out} --format geojson"
     )
     cache.mkdir()
