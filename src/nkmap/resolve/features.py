@@ -113,20 +113,38 @@ class Neighbourhood:
     """The article's geography as the features see it: its settled places and countries, and
     which names have a candidate in each 1° cell (cheap "is another named place near here")."""
 
-    def __init__(self, settled: Sequence[Place], countries: Iterable[str], weak: dict[str, list[Place]]) -> None:
+    def __init__(
+        self,
+        settled: Sequence[Place],
+        countries: Iterable[str],
+        weak: Mapping[str, Sequence[Place]],
+        *,
+        cells: Mapping[str, Sequence[tuple[int, int]]] | None = None,
+    ) -> None:
+        """``cells``: the cells of each weak name's candidates, if known (then ``weak`` is not read)."""
         self.settled = list(settled)
         self.countries = set(countries)
         self._owners: dict[tuple[int, int], set[str]] = {}
         self._around: dict[tuple[int, int], set[str]] = {}  # cell -> the owners of it and its 8 neighbours
+        owners = self._owners
         for p in settled:
-            self._owners.setdefault(_cell(p), set()).add("=" + p.id)
-        for key, places in weak.items():
-            for p in places:
-                self._owners.setdefault(_cell(p), set()).add(key)
+            owners.setdefault(_cell(p), set()).add("=" + p.id)
+        if cells is None:
+            cells = {key: [_cell(p) for p in places] for key, places in weak.items()}
+        for key, where in cells.items():
+            for cell in where:
+                owned = owners.get(cell)
+                if owned is None:
+                    owners[cell] = {key}
+                else:
+                    owned.add(key)
 
     def support(self, place: Place, key: str) -> int:
         """How many other names (settled places or namesake candidates) lie within about a cell."""
-        cell = _cell(place)
+        return self.support_at(_cell(place), key)
+
+    def support_at(self, cell: tuple[int, int], key: str) -> int:
+        """:meth:`support` of a place in ``cell``."""
         others = self._around.get(cell)
         if others is None:  # a name's namesakes and the article's names share cells: each union once
             lat, lon = cell
@@ -259,63 +277,154 @@ def _point(p: Place) -> _Point:
     return (p.id, p.lat, p.lon)
 
 
+def _in_range(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Whether each coordinate is one :func:`km` takes as it is (geopy would not first normalise it)."""
+    return (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+
+
+def _km_block(
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    lat2: np.ndarray,
+    lon2: np.ndarray,
+    ids2: np.ndarray,
+) -> np.ndarray:
+    """:func:`km` from every row point to every column point, as one array computation, bit for bit.
+
+    ``rows``: the row points' sines and cosines of latitude, longitudes in radians, and (in degrees)
+    latitudes and longitudes; ``ids2``: a number per column place, the same as the rows' for the same
+    place (which is 0 km from itself, as in :func:`nearest_km`; -1: no row's place). The same
+    operations in the same order as :func:`km` (NumPy's ``sin``, ``cos``, ``radians``, ``sqrt``,
+    products and sums round alike; ``atan2`` is taken from ``math``, element by element, as NumPy's
+    may differ in the last bit); :func:`km` itself, which asks geopy, for pairs with a coordinate
+    geopy would first normalise."""
+    sin_lat1, cos_lat1, lng1, lat1, lon1 = rows
+    rad2 = np.radians(lat2)
+    sin_lat2, cos_lat2 = np.sin(rad2)[None, :], np.cos(rad2)[None, :]
+    delta_lng = np.radians(lon2)[None, :] - lng1[:, None]
+    cos_delta_lng, sin_delta_lng = np.cos(delta_lng), np.sin(delta_lng)
+    sin_lat1, cos_lat1 = sin_lat1[:, None], cos_lat1[:, None]
+    y = np.sqrt((cos_lat2 * sin_delta_lng) ** 2 + (cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * cos_delta_lng) ** 2)
+    x = sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta_lng
+    d = np.fromiter(map(math.atan2, y.ravel().tolist(), x.ravel().tolist()), np.float64, y.size)
+    block = EARTH_RADIUS * d.reshape(y.shape)
+    ok1, ok2 = _in_range(lat1, lon1), _in_range(lat2, lon2)
+    if not (ok1.all() and ok2.all()):  # the scalar path for those pairs only: km() is per pair
+        for i, j in zip(*np.nonzero(~(ok1[:, None] & ok2[None, :]))):
+            block[i, j] = km(float(lat1[i]), float(lon1[i]), float(lat2[j]), float(lon2[j]))
+    return block
+
+
+class _Points:
+    """Points (id, lat, lon) numbered in order of arrival, with the arrays a :func:`_km_block` reads."""
+
+    def __init__(self) -> None:
+        self.index: dict[_Point, int] = {}
+        self.lat = np.zeros(0, dtype=np.float64)
+        self.lon = np.zeros(0, dtype=np.float64)
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.sin = self.cos = self.lng = np.zeros(0, dtype=np.float64)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def add(self, points: list[_Point], codes: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Number the new ``points``; their latitudes, longitudes and id numbers."""
+        for pt in points:
+            self.index[pt] = len(self.index)
+        lat = np.array([pt[1] for pt in points], dtype=np.float64)
+        lon = np.array([pt[2] for pt in points], dtype=np.float64)
+        ids = np.array([codes.setdefault(pt[0], len(codes)) for pt in points], dtype=np.int64)
+        rad = np.radians(lat)
+        self.lat, self.lon, self.ids = (
+            np.concatenate([self.lat, lat]),
+            np.concatenate([self.lon, lon]),
+            np.concatenate([self.ids, ids]),
+        )
+        self.sin = np.concatenate([self.sin, np.sin(rad)])
+        self.cos = np.concatenate([self.cos, np.cos(rad)])
+        self.lng = np.concatenate([self.lng, np.radians(lon)])
+        return lat, lon, ids
+
+    def arrays(self, lo: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return self.sin[lo:], self.cos[lo:], self.lng[lo:], self.lat[lo:], self.lon[lo:]
+
+
+class KmStore:
+    """:func:`km` between places, kept across articles: a corpus names the same few hundred namesakes
+    and anchors again and again, so each distance is computed once (by :func:`_km_block`, a block of
+    new rows or new columns at a time) and an article's tables are read out of the matrix.
+
+    Rows are the places distances are asked from, columns the anchors; the matrix starts over when it
+    would hold more than ``max_cells`` distances (the floats are the same either way)."""
+
+    def __init__(self, max_cells: int = 1 << 22) -> None:
+        self.max_cells = max_cells
+        self._clear()
+
+    def _clear(self) -> None:
+        self._codes: dict[str, int] = {}  # place id -> a number, to find the same place as arrays
+        self._rows, self._cols = _Points(), _Points()
+        self._km = np.zeros((0, 0), dtype=np.float64)  # capacity: at least the rows and columns in use
+
+    def table(self, places: Sequence[_Point], anchors: Sequence[_Point]) -> np.ndarray:
+        """km from each of ``places`` to each of ``anchors`` (points as :func:`_point` gives them), in order."""
+        rows, cols = self._rows, self._cols
+        new_rows = [pt for pt in dict.fromkeys(places) if pt not in rows.index]
+        new_cols = [pt for pt in dict.fromkeys(anchors) if pt not in cols.index]
+        if new_rows or new_cols:
+            if (len(rows) + len(new_rows)) * (len(cols) + len(new_cols)) > self.max_cells and (len(rows) or len(cols)):
+                self._clear()
+                return self.table(places, anchors)
+            self._grow(new_rows, new_cols)
+        r = [rows.index[pt] for pt in places]
+        c = [cols.index[pt] for pt in anchors]
+        return self._km[np.ix_(r, c)]
+
+    def _grow(self, new_rows: list[_Point], new_cols: list[_Point]) -> None:
+        rows, cols = self._rows, self._cols
+        n_rows, n_cols = len(rows), len(cols)
+        if new_rows:
+            rows.add(new_rows, self._codes)
+        if new_cols:
+            cols.add(new_cols, self._codes)
+        need_r, need_c = len(rows), len(cols)
+        cap_r, cap_c = self._km.shape
+        if need_r > cap_r or need_c > cap_c:
+            grown = np.zeros((max(need_r, 2 * cap_r), max(need_c, 2 * cap_c)), dtype=np.float64)
+            grown[:n_rows, :n_cols] = self._km[:n_rows, :n_cols]
+            self._km = grown
+        if new_rows and n_cols:  # the new rows to the old columns
+            self._fill(n_rows, need_r, 0, n_cols)
+        if new_cols:  # every row to the new columns
+            self._fill(0, need_r, n_cols, need_c)
+
+    def _fill(self, r0: int, r1: int, c0: int, c1: int) -> None:
+        if r0 == r1 or c0 == c1:
+            return
+        rows, cols = self._rows, self._cols
+        block = _km_block(
+            tuple(a[r0:r1] for a in rows.arrays()),  # type: ignore[arg-type]
+            cols.lat[c0:c1],
+            cols.lon[c0:c1],
+            cols.ids[c0:c1],
+        )
+        block[rows.ids[r0:r1, None] == cols.ids[None, c0:c1]] = 0.0  # the place itself is 0 km away, as in nearest_km
+        self._km[r0:r1, c0:c1] = block
+
+
 class Distances:
     """``nearest_km`` from many places to lists of anchors, as one array computation per article.
 
-    Rows are the places asked about, columns every anchor seen; the matrix grows by a block of
-    columns when anchors not seen before are asked for. The floats are :func:`km`'s, bit for bit:
-    the same operations in the same order (NumPy's ``sin``, ``cos``, ``radians``, ``sqrt``, products
-    and sums round alike; ``atan2`` is taken from ``math``, element by element, as NumPy's may differ
-    in the last bit).
+    Rows are the places asked about, columns every anchor seen (``store``: a :class:`KmStore` to read
+    them from, kept across articles; default one of its own). The floats are :func:`km`'s, bit for bit.
     """
 
-    def __init__(self, places: Iterable[Place]) -> None:
+    def __init__(self, places: Iterable[Place], store: KmStore | None = None) -> None:
         self._rows: dict[_Point, int] = {}
         for p in places:
             self._rows.setdefault(_point(p), len(self._rows))
-        points = list(self._rows)
-        self._codes: dict[str, int] = {}  # place id -> a number, to find the same place as arrays
-        self._ids = np.array([self._codes.setdefault(pt[0], len(self._codes)) for pt in points], dtype=np.int64)
-        lat = np.array([pt[1] for pt in points], dtype=np.float64)
-        lon = np.array([pt[2] for pt in points], dtype=np.float64)
-        self._exact = not points or (np.abs(lat).max() <= 90 and np.abs(lon).max() <= 180)
-        self._lat, self._lon = lat, lon
-        rad = np.radians(lat)
-        self._sin, self._cos, self._lng = np.sin(rad), np.cos(rad), np.radians(lon)
-        self._cols: dict[_Point, int] = {}
-        self._km = np.zeros((len(points), 0), dtype=np.float64)
-
-    def _add(self, anchors: Iterable[Place]) -> None:
-        new = [pt for pt in dict.fromkeys(map(_point, anchors)) if pt not in self._cols]
-        if not new:
-            return
-        for pt in new:
-            self._cols[pt] = len(self._cols)
-        lat2 = np.array([pt[1] for pt in new], dtype=np.float64)
-        lon2 = np.array([pt[2] for pt in new], dtype=np.float64)
-        if self._exact and np.abs(lat2).max() <= 90 and np.abs(lon2).max() <= 180:
-            rad2 = np.radians(lat2)
-            sin_lat2, cos_lat2 = np.sin(rad2)[None, :], np.cos(rad2)[None, :]
-            sin_lat1, cos_lat1 = self._sin[:, None], self._cos[:, None]
-            delta_lng = np.radians(lon2)[None, :] - self._lng[:, None]
-            cos_delta_lng, sin_delta_lng = np.cos(delta_lng), np.sin(delta_lng)
-            y = np.sqrt(
-                (cos_lat2 * sin_delta_lng) ** 2 + (cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * cos_delta_lng) ** 2
-            )
-            x = sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta_lng
-            d = np.fromiter(map(math.atan2, y.ravel().tolist(), x.ravel().tolist()), np.float64, y.size)
-            block = EARTH_RADIUS * d.reshape(y.shape)
-        else:  # a coordinate geopy would first normalise: the scalar path, which asks geopy
-            block = np.array(
-                [
-                    [km(a, b, c, d) for c, d in zip(lat2.tolist(), lon2.tolist())]
-                    for a, b in zip(self._lat.tolist(), self._lon.tolist())
-                ],
-                dtype=np.float64,
-            ).reshape(len(self._rows), len(new))
-        ids2 = np.array([self._codes.get(pt[0], -1) for pt in new], dtype=np.int64)
-        block[self._ids[:, None] == ids2[None, :]] = 0.0  # the place itself is 0 km away, as in nearest_km
-        self._km = np.hstack([self._km, block])
+        self._points = list(self._rows)
+        self._store = store or KmStore()
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -326,8 +435,7 @@ class Distances:
 
     def table(self, anchors: Sequence[Place]) -> np.ndarray:
         """km from every row's place to each anchor, one column per anchor, in order."""
-        self._add(anchors)
-        return self._km[:, [self._cols[_point(a)] for a in anchors]]
+        return self._store.table(self._points, [_point(a) for a in anchors])
 
     def nearest(self, places: Sequence[Place], anchors: Sequence[Place]) -> list[float]:
         """``[nearest_km(p, anchors) for p in places]`` (anchors not empty)."""
