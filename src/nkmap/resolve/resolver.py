@@ -151,7 +151,7 @@ class Resolver:
                         sure[k] = p
                 todo = weak if sure else {}
                 if sure:
-                    nearer, others = self._nearer(points, span, settled, sure)
+                    nearer, others = self._nearer(points, span, base_km if settled else None, sure)
                 sure_countries = Counter(p.country for p in sure.values() if p.country)
                 all_named = around.countries | set(sure_countries)
             for key, known in todo.items():
@@ -216,12 +216,13 @@ class Resolver:
         self,
         points: list[tuple[str, float, float]],
         span: Mapping[str, tuple[int, int]],
-        settled: Sequence[Place],
+        settled: np.ndarray | None,
         sure: Mapping[str, Place],
     ) -> tuple[list[Place], dict[str, list[float] | None]]:
-        """The last pass's nearness: to the settled places and the confidently placed names other than
-        the name's own, for each weak name's namesakes (``points``, each name's at its ``span``), or None
-        where no other confident name counts (nearness is then the earlier passes').
+        """The last pass's nearness: to the settled places (``settled``: each namesake's km to the nearest,
+        if any) and the confidently placed names other than the name's own, for each weak name's namesakes
+        (``points``, each name's at its ``span``), or None where no other confident name counts (nearness
+        is then the earlier passes').
 
         The smallest and second smallest distance per namesake, so leaving one name out costs nothing."""
         listed = [(k, p) for k, p in sure.items() if p.kind not in WIDE_KINDS]
@@ -241,8 +242,8 @@ class Resolver:
             lo, hi = span[k]
             own[lo:hi] = j
         near = np.where(first == own, second, smallest)
-        if settled:
-            near = np.minimum(self._km.table(points, [_point(p) for p in settled]).min(axis=1), near)
+        if settled is not None:
+            near = np.minimum(settled, near)
         column = {k for k, _ in listed}
         for k, (lo, hi) in span.items():
             if hi > lo and len(places) - (k in column) > 0:
@@ -282,7 +283,16 @@ class Resolver:
         flags = tuple([c in named for c in known.countries]) if last_pass else None
         # a source that answers per article may give a surface other candidates: then the features say it all
         memo_key: tuple | None = (
-            (known.surface, name.evidence, name.doubt, state, static, bool(nearby), bool(named), flags)
+            (
+                known.surface if known.places else None,
+                name.evidence,
+                name.doubt,
+                state,
+                static,
+                bool(nearby),
+                bool(named),
+                flags,
+            )
             if not self._per_article and (near is not None or not nearby)
             else None
         )
@@ -332,12 +342,23 @@ class Resolver:
     ) -> tuple[bool, int, float, Reason | None, bool, tuple[tuple[int, float], ...]]:
         """What :meth:`_choose_weak` decides from the namesakes' features ``values`` (and their ``countries``):
         accepted, the best's index and confidence, else the reason, whether kept, the best few (index, score)."""
-        scores = [self.scorer.score_values(v) for v in values]  # type: ignore[attr-defined]
-        order = sorted(range(len(values)), key=lambda i: -scores[i])
+        scorer: LinearScorer = self.scorer  # type: ignore[assignment]
+        terms = scorer.terms()
+        if terms is None:
+            scores = [scorer.score_values(v) for v in values]
+        else:  # score_values, inlined: the same sum in the same order
+            scores = []
+            for v in values:
+                total = 0.0
+                for weight, i in terms:
+                    total += weight * float(v[i])
+                scores.append(total)
+        order = sorted(range(len(values)), key=lambda i: -scores[i]) if len(values) > 1 else [0] if values else []
         best: CandidateFeatures | None = CandidateFeatures(*values[order[0]]) if order else None
         features = best
         if best is not None and not best.in_country and countries[order[0]] in named:
-            best = replace(best, in_country=1.0)  # as in _choose_weak
+            v = values[order[0]]
+            best = CandidateFeatures(v[0], 1.0, *v[2:])  # replace(best, in_country=1.0), as in _choose_weak
         verdict = self.policy.judge(name, best, bool(named))
         if not verdict.accepted:
             top = tuple((i, round(scores[i], 3)) for i in order[:CANDIDATES_KEPT])
