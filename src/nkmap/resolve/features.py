@@ -143,16 +143,23 @@ class Neighbourhood:
         """How many other names (settled places or namesake candidates) lie within about a cell."""
         return self.support_at(_cell(place), key)
 
-    def support_at(self, cell: tuple[int, int], key: str) -> int:
-        """:meth:`support` of a place in ``cell``."""
+    def support_at(self, cell: tuple[int, int], key: str, block: Sequence[tuple[int, int]] | None = None) -> int:
+        """:meth:`support` of a place in ``cell`` (``block``: the cell and its 8 neighbours, if known)."""
         others = self._around.get(cell)
         if others is None:  # a name's namesakes and the article's names share cells: each union once
-            lat, lon = cell
             others = self._around[cell] = set()
-            for dlat in (-1, 0, 1):
-                for dlon in (-1, 0, 1):
-                    others |= self._owners.get((lat + dlat, lon + dlon), set())
+            owners = self._owners
+            for near in block if block is not None else _block(cell):
+                owned = owners.get(near)
+                if owned:
+                    others |= owned
         return len(others) - (key in others)
+
+
+def _block(cell: tuple[int, int]) -> tuple[tuple[int, int], ...]:
+    """The cell and its 8 neighbours."""
+    lat, lon = cell
+    return tuple((lat + dlat, lon + dlon) for dlat in (-1, 0, 1) for dlon in (-1, 0, 1))
 
 
 def candidate_features(place: Place, key: str, *context: Any, **options: Any) -> CandidateFeatures:
@@ -349,6 +356,15 @@ class _Points:
         return self.sin[lo:], self.cos[lo:], self.lng[lo:], self.lat[lo:], self.lon[lo:]
 
 
+@dataclass(frozen=True, slots=True)
+class KmRows:
+    """Places numbered as rows of a :class:`KmStore` (void once it starts over: ``generation``)."""
+
+    points: tuple[_Point, ...]
+    index: np.ndarray
+    generation: int
+
+
 class KmStore:
     """:func:`km` between places, kept across articles: a corpus names the same few hundred namesakes
     and anchors again and again, so each distance is computed once (by :func:`_km_block`, a block of
@@ -359,26 +375,49 @@ class KmStore:
 
     def __init__(self, max_cells: int = 1 << 22) -> None:
         self.max_cells = max_cells
+        self._generation = 0
         self._clear()
 
     def _clear(self) -> None:
         self._codes: dict[str, int] = {}  # place id -> a number, to find the same place as arrays
         self._rows, self._cols = _Points(), _Points()
         self._km = np.zeros((0, 0), dtype=np.float64)  # capacity: at least the rows and columns in use
+        self._generation += 1  # row numbers handed out before are void
 
-    def table(self, places: Sequence[_Point], anchors: Sequence[_Point]) -> np.ndarray:
-        """km from each of ``places`` to each of ``anchors`` (points as :func:`_point` gives them), in order."""
-        rows, cols = self._rows, self._cols
-        new_rows = [pt for pt in dict.fromkeys(places) if pt not in rows.index]
-        new_cols = [pt for pt in dict.fromkeys(anchors) if pt not in cols.index]
+    def rows(self, places: Sequence[_Point]) -> KmRows:
+        """``places`` as rows of the matrix, to ask :meth:`table` for many lists of anchors."""
+        points = tuple(places)
+        new = [pt for pt in dict.fromkeys(points) if pt not in self._rows.index]
+        if new:
+            if self._make_room(len(new), 0):
+                new = list(dict.fromkeys(points))
+            self._grow(new, [])
+        index = self._rows.index
+        return KmRows(points, np.array([index[pt] for pt in points], dtype=np.intp), self._generation)
+
+    def table(self, places: Sequence[_Point] | KmRows, anchors: Sequence[_Point]) -> np.ndarray:
+        """km from each of ``places`` (points as :func:`_point` gives them, or as :meth:`rows`) to each of
+        ``anchors``, in order."""
+        given = places if isinstance(places, KmRows) and places.generation == self._generation else None
+        points = places.points if isinstance(places, KmRows) else tuple(places)
+        new_rows = [pt for pt in dict.fromkeys(points) if pt not in self._rows.index] if given is None else []
+        new_cols = [pt for pt in dict.fromkeys(anchors) if pt not in self._cols.index]
         if new_rows or new_cols:
-            if (len(rows) + len(new_rows)) * (len(cols) + len(new_cols)) > self.max_cells and (len(rows) or len(cols)):
-                self._clear()
-                return self.table(places, anchors)
+            if self._make_room(len(new_rows), len(new_cols)):
+                given, new_rows, new_cols = None, list(dict.fromkeys(points)), list(dict.fromkeys(anchors))
             self._grow(new_rows, new_cols)
-        r = [rows.index[pt] for pt in places]
-        c = [cols.index[pt] for pt in anchors]
-        return self._km[np.ix_(r, c)]
+        rows = self._rows.index
+        r = given.index if given is not None else np.array([rows[pt] for pt in points], dtype=np.intp)
+        cols = self._cols.index
+        return self._km[r[:, None], np.array([cols[pt] for pt in anchors], dtype=np.intp)]
+
+    def _make_room(self, more_rows: int, more_cols: int) -> bool:
+        """Start over (True) when the matrix would grow past ``max_cells``, unless it is empty."""
+        rows, cols = len(self._rows), len(self._cols)
+        if (rows + more_rows) * (cols + more_cols) > self.max_cells and (rows or cols):
+            self._clear()
+            return True
+        return False
 
     def _grow(self, new_rows: list[_Point], new_cols: list[_Point]) -> None:
         rows, cols = self._rows, self._cols

@@ -19,14 +19,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nkmap.model import AREA_KINDS, WIDE_KINDS, Article, Dropped, Mention, Place, Reason, ResolvedMention
+from nkmap.model import AREA_KINDS, WIDE_KINDS, Article, Cue, Dropped, Mention, Place, Reason, ResolvedMention
 from nkmap.names import name_key
 from nkmap.resolve.features import (
     CandidateFeatures,
     FeatureSettings,
+    KmRows,
     KmStore,
     NameFeatures,
     Neighbourhood,
+    _block,
     _cell,
     _point,
     candidate_features,
@@ -86,6 +88,7 @@ class Resolver:
         self._knowns: dict[str, _Known] = {}  # surface -> its candidates and their features that never change
         self._decided: dict[tuple, tuple] = {}  # what a weak name's choice depends on -> the choice (_decide)
         self._km = KmStore()  # distances between namesakes and anchors, kept across articles
+        self._names: dict[frozenset[Cue], NameFeatures] = {}  # the cues of a name's mentions -> its features
 
     @property
     def capitals(self) -> Mapping[str, str]:
@@ -125,7 +128,8 @@ class Resolver:
         names: dict[str, NameFeatures] = {}
         last: dict[str, tuple] = {}  # key -> what its last choice depended on (nearness, containers, countries)
         base = settled or anchors
-        base_km = self._km.table(points, [_point(p) for p in base]).min(axis=1) if base and points else None
+        rows = self._km.rows(points)
+        base_km = self._km.table(rows, [_point(p) for p in base]).min(axis=1) if base and points else None
         # "the X area of Y", "X, Y": the countries and regions the text puts each weak name in.
         inside: dict[str, set[str]] = {}
         if article is not None:
@@ -151,7 +155,7 @@ class Resolver:
                         sure[k] = p
                 todo = weak if sure else {}
                 if sure:
-                    nearer, others = self._nearer(points, span, base_km if settled else None, sure)
+                    nearer, others = self._nearer(rows, span, base_km if settled else None, sure)
                 sure_countries = Counter(p.country for p in sure.values() if p.country)
                 all_named = around.countries | set(sure_countries)
             for key, known in todo.items():
@@ -178,10 +182,8 @@ class Resolver:
                 if last.get(key) == state:
                     continue  # what the choice depends on is as it was in the name's last pass: so is the choice
                 last[key] = state
-                name = names.get(key) or names.setdefault(
-                    key, name_features(by_surface[key], self.settings.cue_strength)
-                )
                 group = by_surface[key]
+                name = names.get(key) or names.setdefault(key, self._name_features(group))
                 if fast:
                     chosen[key], why = self._choose_known(
                         key, known, group[0], around, nearby, containers, named, near, name, _pass == 2, state, fixed
@@ -214,7 +216,7 @@ class Resolver:
 
     def _nearer(
         self,
-        points: list[tuple[str, float, float]],
+        rows: KmRows,
         span: Mapping[str, tuple[int, int]],
         settled: np.ndarray | None,
         sure: Mapping[str, Place],
@@ -228,16 +230,16 @@ class Resolver:
         listed = [(k, p) for k, p in sure.items() if p.kind not in WIDE_KINDS]
         places = [p for _, p in listed]
         out: dict[str, list[float] | None] = {}
-        if not listed or not points:
+        if not listed or not rows.points:
             return places, out
-        table = self._km.table(points, [_point(p) for p in places])
+        table = self._km.table(rows, [_point(p) for p in places])
         first = table.argmin(axis=1)
-        rows = np.arange(len(table))
-        smallest = table[rows, first]
+        each = np.arange(len(table))
+        smallest = table[each, first]
         rest = table.copy()
-        rest[rows, first] = np.inf
+        rest[each, first] = np.inf
         second = rest.min(axis=1)
-        own = np.full(len(points), -1, dtype=np.int64)  # the column of each namesake's own name, if listed
+        own = np.full(len(table), -1, dtype=np.int64)  # the column of each namesake's own name, if listed
         for j, (k, _) in enumerate(listed):
             lo, hi = span[k]
             own[lo:hi] = j
@@ -277,7 +279,7 @@ class Resolver:
             countries, support, cap = around.countries, around.support_at, settings.support_cap
             static = fixed[key] = (
                 tuple([1.0 if c in countries else 0.0 for c in known.countries]),
-                tuple([min(support(cell, key), cap) for cell in known.cells]),
+                tuple([min(support(cell, key, block), cap) for cell, block in zip(known.cells, known.blocks)]),
             )
         in_country, supported = static
         flags = tuple([c in named for c in known.countries]) if last_pass else None
@@ -368,6 +370,15 @@ class Resolver:
         assert features is not None
         big = features.population_count >= self.policy.limits["big_city"]
         return True, order[0], self.scorer.confidence(features, name, big, margin), None, True, ()
+
+    def _name_features(self, mentions: Sequence[Mention]) -> NameFeatures:
+        """:func:`~nkmap.resolve.features.name_features` of ``mentions``, remembered by the set of their cues
+        (all it depends on)."""
+        cues = frozenset([m.evidence.cue for m in mentions])
+        name = self._names.get(cues)
+        if name is None:
+            name = self._names[cues] = name_features(mentions, self.settings.cue_strength)
+        return name
 
     def _known(self, surface: str) -> _Known:
         """What the sources know of ``surface`` (:func:`_candidates`) and what follows from it alone,
@@ -469,11 +480,12 @@ class _Known:
     """A name's candidates (``taken``: from a strong source, as found) and what the features read of each
     that depends on the place alone: its 1° cell, country and point, and :func:`own_features` (on demand)."""
 
-    __slots__ = ("surface", "places", "taken", "cells", "countries", "points", "_owns")
+    __slots__ = ("surface", "places", "taken", "cells", "blocks", "countries", "points", "_owns")
 
     def __init__(self, surface: str, places: Sequence[Place], taken: bool) -> None:
         self.surface, self.places, self.taken = surface, tuple(places), taken
         self.cells = [_cell(p) for p in self.places]
+        self.blocks = [_block(cell) for cell in self.cells]  # each cell and its neighbours: support's reach
         self.countries = [p.country for p in self.places]
         self.points = [_point(p) for p in self.places]
         self._owns: list[tuple[float, float, int, float]] | None = None
