@@ -295,15 +295,17 @@ def _km_block(
     lon2: np.ndarray,
     ids2: np.ndarray,
 ) -> np.ndarray:
-    """:func:`km` from every row point to every column point, as one array computation, bit for bit.
+    """:func:`km` from every row point to every column point, as one array computation: the floats of
+    :class:`Distances`' array path, element by element (each element's float depends on its two points
+    only, not on the block it is computed in).
 
     ``rows``: the row points' sines and cosines of latitude, longitudes in radians, and (in degrees)
     latitudes and longitudes; ``ids2``: a number per column place, the same as the rows' for the same
-    place (which is 0 km from itself, as in :func:`nearest_km`; -1: no row's place). The same
-    operations in the same order as :func:`km` (NumPy's ``sin``, ``cos``, ``radians``, ``sqrt``,
-    products and sums round alike; ``atan2`` is taken from ``math``, element by element, as NumPy's
-    may differ in the last bit); :func:`km` itself, which asks geopy, for pairs with a coordinate
-    geopy would first normalise."""
+    place. The same operations in the same order as :func:`km` (``atan2`` taken from ``math``, element by
+    element, as NumPy's may differ in the last bit); NumPy squares by multiplying where Python's ``** 2``
+    asks libm's ``pow``, which may round the other way in the last bit (rarely: 1 pair in some thousands).
+    :func:`km` itself, which asks geopy, for pairs with a coordinate geopy would first normalise (the
+    resolver gives an article with one its own :class:`Distances`, computed as it always was)."""
     sin_lat1, cos_lat1, lng1, lat1, lon1 = rows
     rad2 = np.radians(lat2)
     sin_lat2, cos_lat2 = np.sin(rad2)[None, :], np.cos(rad2)[None, :]
@@ -454,16 +456,64 @@ class KmStore:
 class Distances:
     """``nearest_km`` from many places to lists of anchors, as one array computation per article.
 
-    Rows are the places asked about, columns every anchor seen (``store``: a :class:`KmStore` to read
-    them from, kept across articles; default one of its own). The floats are :func:`km`'s, bit for bit.
+    Rows are the places asked about, columns every anchor seen; the matrix grows by a block of
+    columns when anchors not seen before are asked for. The floats are :func:`km`'s, bit for bit:
+    the same operations in the same order (NumPy's ``sin``, ``cos``, ``radians``, ``sqrt``, products
+    and sums round alike; ``atan2`` is taken from ``math``, element by element, as NumPy's may differ
+    in the last bit), except that NumPy squares by multiplying where ``km`` asks libm's ``pow``: about
+    1 pair in some thousands then differs in the last bit.
     """
 
-    def __init__(self, places: Iterable[Place], store: KmStore | None = None) -> None:
+    def __init__(self, places: Iterable[Place]) -> None:
         self._rows: dict[_Point, int] = {}
         for p in places:
             self._rows.setdefault(_point(p), len(self._rows))
-        self._points = list(self._rows)
-        self._store = store or KmStore()
+        points = list(self._rows)
+        self._codes: dict[str, int] = {}  # place id -> a number, to find the same place as arrays
+        self._ids = np.array([self._codes.setdefault(pt[0], len(self._codes)) for pt in points], dtype=np.int64)
+        lat = np.array([pt[1] for pt in points], dtype=np.float64)
+        lon = np.array([pt[2] for pt in points], dtype=np.float64)
+        self._exact = not points or (np.abs(lat).max() <= 90 and np.abs(lon).max() <= 180)
+        self._lat, self._lon = lat, lon
+        rad = np.radians(lat)
+        self._sin, self._cos, self._lng = np.sin(rad), np.cos(rad), np.radians(lon)
+        self._cols: dict[_Point, int] = {}
+        self._km = np.zeros((len(points), 0), dtype=np.float64)
+
+    def _add(self, anchors: Iterable[Place]) -> None:
+        self._add_points(map(_point, anchors))
+
+    def _add_points(self, anchors: Iterable[_Point]) -> None:
+        new = [pt for pt in dict.fromkeys(anchors) if pt not in self._cols]
+        if not new:
+            return
+        for pt in new:
+            self._cols[pt] = len(self._cols)
+        lat2 = np.array([pt[1] for pt in new], dtype=np.float64)
+        lon2 = np.array([pt[2] for pt in new], dtype=np.float64)
+        if self._exact and np.abs(lat2).max() <= 90 and np.abs(lon2).max() <= 180:
+            rad2 = np.radians(lat2)
+            sin_lat2, cos_lat2 = np.sin(rad2)[None, :], np.cos(rad2)[None, :]
+            sin_lat1, cos_lat1 = self._sin[:, None], self._cos[:, None]
+            delta_lng = np.radians(lon2)[None, :] - self._lng[:, None]
+            cos_delta_lng, sin_delta_lng = np.cos(delta_lng), np.sin(delta_lng)
+            y = np.sqrt(
+                (cos_lat2 * sin_delta_lng) ** 2 + (cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * cos_delta_lng) ** 2
+            )
+            x = sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta_lng
+            d = np.fromiter(map(math.atan2, y.ravel().tolist(), x.ravel().tolist()), np.float64, y.size)
+            block = EARTH_RADIUS * d.reshape(y.shape)
+        else:  # a coordinate geopy would first normalise: the scalar path, which asks geopy
+            block = np.array(
+                [
+                    [km(a, b, c, d) for c, d in zip(lat2.tolist(), lon2.tolist())]
+                    for a, b in zip(self._lat.tolist(), self._lon.tolist())
+                ],
+                dtype=np.float64,
+            ).reshape(len(self._rows), len(new))
+        ids2 = np.array([self._codes.get(pt[0], -1) for pt in new], dtype=np.int64)
+        block[self._ids[:, None] == ids2[None, :]] = 0.0  # the place itself is 0 km away, as in nearest_km
+        self._km = np.hstack([self._km, block])
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -474,7 +524,13 @@ class Distances:
 
     def table(self, anchors: Sequence[Place]) -> np.ndarray:
         """km from every row's place to each anchor, one column per anchor, in order."""
-        return self._store.table(self._points, [_point(a) for a in anchors])
+        self._add(anchors)
+        return self._km[:, [self._cols[_point(a)] for a in anchors]]
+
+    def points_table(self, points: Sequence[_Point], anchors: Sequence[_Point]) -> np.ndarray:
+        """:meth:`table` of ``anchors`` given as points, for rows given as points (each a row's)."""
+        self._add_points(anchors)
+        return self._km[[self._rows[pt] for pt in points]][:, [self._cols[pt] for pt in anchors]]
 
     def nearest(self, places: Sequence[Place], anchors: Sequence[Place]) -> list[float]:
         """``[nearest_km(p, anchors) for p in places]`` (anchors not empty)."""

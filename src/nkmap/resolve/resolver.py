@@ -23,6 +23,7 @@ from nkmap.model import AREA_KINDS, WIDE_KINDS, Article, Cue, Dropped, Mention, 
 from nkmap.names import name_key
 from nkmap.resolve.features import (
     CandidateFeatures,
+    Distances,
     FeatureSettings,
     KmRows,
     KmStore,
@@ -128,8 +129,11 @@ class Resolver:
         names: dict[str, NameFeatures] = {}
         last: dict[str, tuple] = {}  # key -> what its last choice depended on (nearness, containers, countries)
         base = settled or anchors
-        rows = self._km.rows(points)
-        base_km = self._km.table(rows, [_point(p) for p in base]).min(axis=1) if base and points else None
+        if all(known.in_range for known in weak.values()) and all(map(_in_range, base)):
+            rows: KmRows | Distances = self._km.rows(points)
+        else:  # a coordinate geopy would first normalise: the article's own table, computed as it always was
+            rows = Distances(p for known in weak.values() for p in known.places)
+        base_km = self._table(rows, points, [_point(p) for p in base]).min(axis=1) if base and points else None
         # "the X area of Y", "X, Y": the countries and regions the text puts each weak name in.
         inside: dict[str, set[str]] = {}
         if article is not None:
@@ -155,7 +159,7 @@ class Resolver:
                         sure[k] = p
                 todo = weak if sure else {}
                 if sure:
-                    nearer, others = self._nearer(rows, span, base_km if settled else None, sure)
+                    nearer, others = self._nearer(rows, points, span, base_km if settled else None, sure)
                 sure_countries = Counter(p.country for p in sure.values() if p.country)
                 all_named = around.countries | set(sure_countries)
             for key, known in todo.items():
@@ -214,9 +218,21 @@ class Resolver:
                 kept.append(ResolvedMention(m, *chosen[key]))
         return Resolution(tuple(kept), tuple(dropped))
 
+    def _table(
+        self,
+        rows: KmRows | Distances,
+        points: Sequence[tuple[str, float, float]],
+        anchors: Sequence[tuple[str, float, float]],
+    ) -> np.ndarray:
+        """km from each of ``points`` (numbered as ``rows``) to each of ``anchors``."""
+        if isinstance(rows, KmRows):
+            return self._km.table(rows, anchors)
+        return rows.points_table(points, anchors)
+
     def _nearer(
         self,
-        rows: KmRows,
+        rows: KmRows | Distances,
+        points: Sequence[tuple[str, float, float]],
         span: Mapping[str, tuple[int, int]],
         settled: np.ndarray | None,
         sure: Mapping[str, Place],
@@ -230,9 +246,9 @@ class Resolver:
         listed = [(k, p) for k, p in sure.items() if p.kind not in WIDE_KINDS]
         places = [p for _, p in listed]
         out: dict[str, list[float] | None] = {}
-        if not listed or not rows.points:
+        if not listed or not points:
             return places, out
-        table = self._km.table(rows, [_point(p) for p in places])
+        table = self._table(rows, points, [_point(p) for p in places])
         first = table.argmin(axis=1)
         each = np.arange(len(table))
         smallest = table[each, first]
@@ -480,7 +496,7 @@ class _Known:
     """A name's candidates (``taken``: from a strong source, as found) and what the features read of each
     that depends on the place alone: its 1° cell, country and point, and :func:`own_features` (on demand)."""
 
-    __slots__ = ("surface", "places", "taken", "cells", "blocks", "countries", "points", "_owns")
+    __slots__ = ("surface", "places", "taken", "cells", "blocks", "countries", "points", "in_range", "_owns")
 
     def __init__(self, surface: str, places: Sequence[Place], taken: bool) -> None:
         self.surface, self.places, self.taken = surface, tuple(places), taken
@@ -488,6 +504,7 @@ class _Known:
         self.blocks = [_block(cell) for cell in self.cells]  # each cell and its neighbours: support's reach
         self.countries = [p.country for p in self.places]
         self.points = [_point(p) for p in self.places]
+        self.in_range = all(map(_in_range, self.places))  # every coordinate one km() takes as it is
         self._owns: list[tuple[float, float, int, float]] | None = None
 
     def owns(
@@ -497,6 +514,10 @@ class _Known:
         if self._owns is None:
             self._owns = [own_features(p, key, settings, capitals) for p in self.places]
         return self._owns
+
+
+def _in_range(p: Place) -> bool:
+    return abs(p.lat) <= 90 and abs(p.lon) <= 180
 
 
 def _candidates(surface: str, sources: Iterable[NameSource], top: int) -> tuple[list[Place], bool]:
