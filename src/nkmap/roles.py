@@ -130,12 +130,11 @@ def tag_roles(
             # token, so one lower() over the joined tokens equals lowering each one). Whether a token
             # lies inside another mention is worked out only when a rule asks.
             lo = max(m.sentence_start, start - WINDOW_BEFORE)
-            tokens = findall(text, lo, start) if lo < start else []
             role = ""
-            if (
-                telling is None or not tokens or tokens[-1].lower() in telling
-            ):  # else no rule can apply: the role stays empty
-                before = "\n".join(tokens).lower().split("\n") if tokens else []
+            if telling is None or _last_token(text, lo, start) in telling:  # else no rule applies: no role
+                before = "\n".join(findall(text, lo, start)).lower().split("\n") if lo < start else []
+                if before == [""]:
+                    before = []
                 place = _flagger(text, lo, start, spans, (start, end), len(before))
                 if _is_speaker(before, place, text, m, spans, words):
                     role = "speaker"
@@ -161,12 +160,13 @@ def _telling(words: RoleWords) -> frozenset[str] | None:
     """The tokens a rule may read as the last one before a name: after any other, no rule applies.
 
     The passive's agent marker, a clause lead-in, coordinator, opener or opening mark (speaker), the
-    last word of an event trigger or a place noun (event); an empty window opens a clause too. None
-    when an empty trigger makes every token one."""
+    last word of an event trigger or a place noun (event); an empty window ("") opens a clause too.
+    None when an empty trigger makes every token one."""
     if () in words.event_triggers:
         return None
     return (
-        words.agent_markers
+        frozenset({""})  # no token before the name at all
+        | words.agent_markers
         | words.clause_lead_ins
         | words.coordinators
         | words.clause_openers
@@ -174,6 +174,17 @@ def _telling(words: RoleWords) -> frozenset[str] | None:
         | words.place_nouns
         | {phrase[-1] for phrase in words.event_triggers if phrase}
     )
+
+
+def _last_token(text: str, start: int, end: int) -> str:
+    """The last of the tokens ``_TOKEN.findall(text, start, end)`` gives, lower-cased ("" when none), without
+    tokenising the rest: tokens never hold whitespace, so the last whitespace-free chunk of the window
+    (which begins after whitespace, or at ``start``) is tokenised as the whole window's end is."""
+    chunk = text[start:end].rsplit(None, 1)
+    if not chunk:
+        return ""
+    last = chunk[-1]
+    return (last if last.isalnum() else _TOKEN.findall(last)[-1]).lower()
 
 
 def _flagger(
