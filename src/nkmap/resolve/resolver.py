@@ -134,6 +134,10 @@ class Resolver:
         else:  # a coordinate geopy would first normalise: the article's own table, computed as it always was
             rows = Distances(p for known in weak.values() for p in known.places)
         base_km = self._table(rows, points, [_point(p) for p in base]).min(axis=1) if base and points else None
+        base_list = base_km.tolist() if base_km is not None else None
+        base_near = {  # each name's namesakes' km to the nearest settled place (or anchor), or None
+            k: tuple(base_list[lo:hi]) if base_list is not None and hi > lo else None for k, (lo, hi) in span.items()
+        }
         # "the X area of Y", "X, Y": the countries and regions the text puts each weak name in.
         inside: dict[str, set[str]] = {}
         if article is not None:
@@ -141,12 +145,16 @@ class Resolver:
                 key = keys[i]
                 if key in weak:
                     inside.setdefault(key, set()).add(name_key(container.surface))
-        rejected: dict[str, Dropped] = {}  # key -> the verdict, on the name's first mention
+        rejected: dict[
+            str, tuple[Reason, tuple[tuple[Place, float], ...], bool]
+        ] = {}  # key -> reason, candidates, kept
         confident = self.settings.features.anchor_confidence
         fast = type(self.scorer) is LinearScorer and type(self.policy) is Policy
-        fixed: dict[str, tuple[tuple[float, ...], tuple[int, ...]]] = {}  # key -> in_country, support (_choose_known)
+        remember = fast and not self._per_article  # a per-article source may give a surface other candidates
+        decisions = self._decided
+        fixed: dict[str, tuple[tuple[float, ...], tuple[int, ...]]] = {}  # key -> in_country, support (_fixed)
         for _pass in range(3):
-            others: dict[str, list[float] | None] = {}
+            others: dict[str, tuple[float, ...]] = {}
             if _pass == 0:
                 todo = weak
             elif _pass == 1:  # a container only a weak source knows was settled in the first pass
@@ -163,15 +171,18 @@ class Resolver:
                 sure_countries = Counter(p.country for p in sure.values() if p.country)
                 all_named = around.countries | set(sure_countries)
             for key, known in todo.items():
-                containers = [
-                    p
-                    for c in inside.get(key, ())
-                    if (p := chosen.get(c, (None,))[0]) is not None and p.kind in (*WIDE_KINDS, *AREA_KINDS)
-                ]
+                containers: tuple[Place, ...] = (
+                    tuple(
+                        p
+                        for c in inside[key]
+                        if (p := chosen.get(c, (None,))[0]) is not None and p.kind in (*WIDE_KINDS, *AREA_KINDS)
+                    )
+                    if key in inside
+                    else ()
+                )
                 nearby = base
                 named = around.countries
-                lo, hi = span[key]
-                near = base_km[lo:hi].tolist() if base_km is not None and hi > lo else None
+                near = base_near[key]
                 if _pass == 2:
                     # nearness to the settled places and every other confident name: to the nearest of
                     # them, the settled places' and the others' nearest, whichever is nearer
@@ -182,17 +193,15 @@ class Resolver:
                     c = own.country if own is not None else ""
                     gone = c and sure_countries[c] == 1 and c not in around.countries
                     named = all_named - {c} if gone else all_named
-                state = (tuple(near) if near is not None else None, tuple(containers), bool(named))
+                state = (near, containers, bool(named))
                 if last.get(key) == state:
                     continue  # what the choice depends on is as it was in the name's last pass: so is the choice
                 last[key] = state
                 group = by_surface[key]
-                name = names.get(key) or names.setdefault(key, self._name_features(group))
-                if fast:
-                    chosen[key], why = self._choose_known(
-                        key, known, group[0], around, nearby, containers, named, near, name, _pass == 2, state, fixed
-                    )
-                else:
+                name = names.get(key)
+                if name is None:
+                    name = names[key] = self._name_features(group)
+                if not fast:
                     chosen[key], why = self._choose_weak(
                         key,
                         list(known.places),
@@ -205,17 +214,53 @@ class Resolver:
                         name,
                         self._owns(key, list(known.places), group[0].surface),
                     )
-                rejected.pop(key, None)
-                if why is not None:
-                    rejected[key] = why
+                    if why is None:
+                        rejected.pop(key, None)
+                    else:
+                        rejected[key] = (why.reason, why.candidates, why.kept)
+                    continue
+                # The default scorer and policy: the choice _choose_weak makes, remembered across articles
+                # by what it depends on alone (names meet the same context in article after article): the
+                # name (its candidates), its features, the nearness and containers of ``state``, the
+                # namesakes' in_country and support (the same in every pass over the article), whether
+                # nearness is measured at all and the countries named.
+                static = fixed.get(key)
+                if static is None:
+                    static = fixed[key] = self._fixed(key, known, around)
+                memo = (
+                    (
+                        known.surface if known.places else None,
+                        name.evidence,
+                        name.doubt,
+                        state,
+                        static,
+                        bool(nearby),
+                        tuple([c in named for c in known.countries]) if _pass == 2 else None,
+                    )
+                    if remember and (near is not None or not nearby)
+                    else None
+                )
+                decided = decisions.get(memo) if memo is not None else None
+                if decided is None:
+                    decided = self._choose_known(key, known, static, nearby, containers, named, near, name)
+                    if memo is not None:
+                        if len(decisions) >= DECISIONS_KEPT:
+                            decisions.clear()
+                        decisions[memo] = decided
+                chosen[key], why_not = decided
+                if why_not is None:
+                    rejected.pop(key, None)
+                else:
+                    rejected[key] = why_not
         kept: list[ResolvedMention] = []
         dropped: list[Dropped] = []
         for key, m in zip(keys, mentions):
-            why = rejected.get(key)
-            if why is not None:
-                dropped.append(Dropped(m, why.reason, why.candidates, why.kept))
-            if why is None or why.kept:
-                kept.append(ResolvedMention(m, *chosen[key]))
+            why_not = rejected.get(key)
+            if why_not is not None:
+                dropped.append(Dropped(m, *why_not))
+                if not why_not[2]:
+                    continue
+            kept.append(ResolvedMention(m, *chosen[key]))
         return Resolution(tuple(kept), tuple(dropped))
 
     def _table(
@@ -236,7 +281,7 @@ class Resolver:
         span: Mapping[str, tuple[int, int]],
         settled: np.ndarray | None,
         sure: Mapping[str, Place],
-    ) -> tuple[list[Place], dict[str, list[float] | None]]:
+    ) -> tuple[list[Place], dict[str, tuple[float, ...]]]:
         """The last pass's nearness: to the settled places (``settled``: each namesake's km to the nearest,
         if any) and the confidently placed names other than the name's own, for each weak name's namesakes
         (``points``, each name's at its ``span``), or None where no other confident name counts (nearness
@@ -245,7 +290,7 @@ class Resolver:
         The smallest and second smallest distance per namesake, so leaving one name out costs nothing."""
         listed = [(k, p) for k, p in sure.items() if p.kind not in WIDE_KINDS]
         places = [p for _, p in listed]
-        out: dict[str, list[float] | None] = {}
+        out: dict[str, tuple[float, ...]] = {}
         if not listed or not points:
             return places, out
         table = self._table(rows, points, [_point(p) for p in places])
@@ -263,97 +308,70 @@ class Resolver:
         if settled is not None:
             near = np.minimum(settled, near)
         column = {k for k, _ in listed}
+        every = near.tolist()
         for k, (lo, hi) in span.items():
             if hi > lo and len(places) - (k in column) > 0:
-                out[k] = near[lo:hi].tolist()
+                out[k] = tuple(every[lo:hi])
         return places, out
+
+    def _fixed(self, key: str, known: _Known, around: Neighbourhood) -> tuple[tuple[float, ...], tuple[int, ...]]:
+        """The ``in_country`` and ``support`` of each of ``known``'s places as the namesakes of ``key`` in
+        the article ``around`` describes (the same in each of its passes)."""
+        countries, support, cap = around.countries, around.support_at, self.settings.features.support_cap
+        return (
+            tuple([1.0 if c in countries else 0.0 for c in known.countries]),
+            tuple([min(support(cell, key, block), cap) for cell, block in zip(known.cells, known.blocks)]),
+        )
 
     def _choose_known(
         self,
         key: str,
         known: _Known,
-        first: Mention,
-        around: Neighbourhood,
+        fixed: tuple[tuple[float, ...], tuple[int, ...]],
         nearby: Sequence[Place],
         containers: Sequence[Place],
         named: set[str],
         near: Sequence[float] | None,
         name: NameFeatures,
-        last_pass: bool,
-        state: tuple,
-        fixed: dict[str, tuple[tuple[float, ...], tuple[int, ...]]],
-    ) -> tuple[Choice, Dropped | None]:
-        """:meth:`_choose_weak` for the default scorer and policy, the same choice, remembered across
-        articles by what it depends on alone, as names meet the same context in article after article:
-        the name (its candidates), its features, the nearness and containers of ``state``, the
-        namesakes' ``in_country`` and ``support`` (``fixed``: the same in every pass over an article) and
-        the countries named. Only a choice not seen before computes each namesake's features (as a tuple,
-        :func:`~nkmap.resolve.features.candidate_values`) and weighs them (:meth:`_decide`)."""
+    ) -> tuple[Choice, tuple[Reason, tuple[tuple[Place, float], ...], bool] | None]:
+        """:meth:`_choose_weak` for the default scorer and policy, the same choice (or why not: reason,
+        candidates, kept): each namesake's features as a tuple (:func:`~nkmap.resolve.features.candidate_values`,
+        from the features ``fixed`` for the article and those kept with the name) weighed by :meth:`_decide`."""
         settings = self.settings.features
-        static = fixed.get(key)
-        if static is None:
-            countries, support, cap = around.countries, around.support_at, settings.support_cap
-            static = fixed[key] = (
-                tuple([1.0 if c in countries else 0.0 for c in known.countries]),
-                tuple([min(support(cell, key, block), cap) for cell, block in zip(known.cells, known.blocks)]),
-            )
-        in_country, supported = static
-        flags = tuple([c in named for c in known.countries]) if last_pass else None
-        # a source that answers per article may give a surface other candidates: then the features say it all
-        memo_key: tuple | None = (
-            (
-                known.surface if known.places else None,
-                name.evidence,
-                name.doubt,
-                state,
-                static,
-                bool(nearby),
-                bool(named),
-                flags,
-            )
-            if not self._per_article and (near is not None or not nearby)
-            else None
-        )
-        decided = self._decided.get(memo_key) if memo_key is not None else None
-        if decided is None:
-            near_km, near_context = settings.near_km, settings.near_context
-            values = []
-            for i, own in enumerate(known.owns(key, settings, self.capitals)):
-                if nearby:
-                    km = near[i] if near is not None else nearest_km(known.places[i], nearby)
-                    close = math.exp(-km / near_km)
-                else:
-                    close = 0.0
-                if containers:
-                    place = known.places[i]
-                    contained = 1.0 if any(inside(place, c, settings) for c in containers) else -1.0
-                else:
-                    contained = 0.0
-                ic, sup = in_country[i], supported[i]
-                values.append(
-                    (
-                        own[0],
-                        ic,
-                        close,
-                        sup,
-                        own[1],
-                        own[2],
-                        own[3],
-                        contained,
-                        1.0 if ic and close <= near_context and not sup else 0.0,
-                    )
+        near_km, near_context = settings.near_km, settings.near_context
+        in_country, supported = fixed
+        values = []
+        for i, own in enumerate(known.owns(key, settings, self.capitals)):
+            if nearby:
+                km = near[i] if near is not None else nearest_km(known.places[i], nearby)
+                close = math.exp(-km / near_km)
+            else:
+                close = 0.0
+            if containers:
+                place = known.places[i]
+                contained = 1.0 if any(inside(place, c, settings) for c in containers) else -1.0
+            else:
+                contained = 0.0
+            ic, sup = in_country[i], supported[i]
+            values.append(
+                (
+                    own[0],
+                    ic,
+                    close,
+                    sup,
+                    own[1],
+                    own[2],
+                    own[3],
+                    contained,
+                    1.0 if ic and close <= near_context and not sup else 0.0,
                 )
-            decided = self._decide(values, known.countries, named, name)
-            if memo_key is not None:
-                if len(self._decided) >= DECISIONS_KEPT:
-                    self._decided.clear()
-                self._decided[memo_key] = decided
-        accepted, best, confidence, reason, kept, top = decided
+            )
+        accepted, best, confidence, reason, kept, top = self._decide(values, known.countries, named, name)
         if accepted:
             place = known.places[best]
             return (place, place.origin, confidence), None
         candidates = tuple((known.places[i], score) for i, score in top)
-        return (None, "unresolved", 0.0), Dropped(first, reason, candidates, kept)  # type: ignore[arg-type]
+        return (None, "unresolved", 0.0), (reason, candidates, kept)  # type: ignore[return-value]
 
     def _decide(
         self, values: list[tuple], countries: Sequence[str], named: set[str], name: NameFeatures
