@@ -117,6 +117,7 @@ def tag_roles(
     spans = sorted((rm.mention.start, rm.mention.end) for rm in mentions)
     d_start, d_end = _dateline_span(article)
     excluded = words.event_excluded_kinds
+    telling = _telling(words)
     findall = _TOKEN.findall
     out = []
     for rm in mentions:
@@ -129,17 +130,16 @@ def tag_roles(
             # token, so one lower() over the joined tokens equals lowering each one). Whether a token
             # lies inside another mention is worked out only when a rule asks.
             lo = max(m.sentence_start, start - WINDOW_BEFORE)
-            before = "\n".join(findall(text, lo, start)).lower().split("\n") if lo < start else []
-            if before == [""]:
-                before = []
-            own = (start, end)
             role = ""
-            if _is_speaker(before, _flagger(text, lo, start, spans, own), text, m, spans, words):
-                role = "speaker"
-            elif not (rm.place is not None and rm.place.kind in excluded) and _is_event(
-                before, _flagger(text, lo, start, spans, own), words
-            ):
-                role = "event"
+            if telling is None or _last_token(text, lo, start) in telling:  # else no rule applies: no role
+                before = "\n".join(findall(text, lo, start)).lower().split("\n") if lo < start else []
+                if before == [""]:
+                    before = []
+                place = _flagger(text, lo, start, spans, (start, end), len(before))
+                if _is_speaker(before, place, text, m, spans, words):
+                    role = "speaker"
+                elif not (rm.place is not None and rm.place.kind in excluded) and _is_event(before, place, words):
+                    role = "event"
         # a frozen value: the mention itself when its role stays (most keep the empty one), a new one else
         out.append(rm if role == rm.role else ResolvedMention(m, rm.place, rm.method, rm.confidence, role))
     return out
@@ -155,8 +155,43 @@ def _dateline_span(article: Article) -> tuple[int, int]:
     return (start, dash.start() if dash else end)
 
 
-def _flagger(text: str, start: int, end: int, spans: list[tuple[int, int]], own: tuple[int, int]) -> Flags:
-    """Per token of ``text[start:end]``, lazily: whether it lies inside another mention (``spans`` sorted)."""
+@lru_cache(maxsize=4)
+def _telling(words: RoleWords) -> frozenset[str] | None:
+    """The tokens a rule may read as the last one before a name: after any other, no rule applies.
+
+    The passive's agent marker, a clause lead-in, coordinator, opener or opening mark (speaker), the
+    last word of an event trigger or a place noun (event); an empty window ("") opens a clause too.
+    None when an empty trigger makes every token one."""
+    if () in words.event_triggers:
+        return None
+    return (
+        frozenset({""})  # no token before the name at all
+        | words.agent_markers
+        | words.clause_lead_ins
+        | words.coordinators
+        | words.clause_openers
+        | words.opening_punctuation
+        | words.place_nouns
+        | {phrase[-1] for phrase in words.event_triggers if phrase}
+    )
+
+
+def _last_token(text: str, start: int, end: int) -> str:
+    """The last of the tokens ``_TOKEN.findall(text, start, end)`` gives, lower-cased ("" when none), without
+    tokenising the rest: tokens never hold whitespace, so the last whitespace-free chunk of the window
+    (which begins after whitespace, or at ``start``) is tokenised as the whole window's end is."""
+    chunk = text[start:end].rsplit(None, 1)
+    if not chunk:
+        return ""
+    last = chunk[-1]
+    return (last if last.isalnum() else _TOKEN.findall(last)[-1]).lower()
+
+
+def _flagger(
+    text: str, start: int, end: int, spans: list[tuple[int, int]], own: tuple[int, int], count: int | None = None
+) -> Flags:
+    """Per token of ``text[start:end]``, lazily: whether it lies inside another mention (``spans`` sorted;
+    ``count``: how many tokens there are, if known)."""
 
     def flags() -> list[bool]:
         # Mentions do not overlap, so the one a token may lie in is the last starting at or before it:
@@ -164,8 +199,10 @@ def _flagger(text: str, start: int, end: int, spans: list[tuple[int, int]], own:
         lo = max(bisect.bisect_right(spans, (start, len(text))) - 1, 0)
         hi = bisect.bisect_left(spans, (end, -1))
         near = spans[lo:hi]
+        if near and len(near) == 1 and (near[0][1] <= start or near[0] == own):
+            near = []  # the one span ends before the window or is the name's own: no token is in another
         if not near:
-            return [False] * len(_TOKEN.findall(text, start, end))
+            return [False] * (len(_TOKEN.findall(text, start, end)) if count is None else count)
         found = []
         k = -1
         for t in _TOKEN.finditer(text, start, end):
@@ -190,7 +227,7 @@ def _after(text: str, m, spans: list[tuple[int, int]]) -> tuple[list[str], Flags
     sentence_end = m.sentence_start + len(m.sentence) if m.sentence else len(text)
     hi = min(max(sentence_end, end), end + WINDOW_AFTER)
     toks = [t.lower() for t in _TOKEN.findall(text, end, hi)]
-    return toks, _flagger(text, end, hi, spans, (m.start, end))
+    return toks, _flagger(text, end, hi, spans, (m.start, end), len(toks))
 
 
 def _opens_clause(before: list[str], place: Flags, words: RoleWords) -> bool:

@@ -113,28 +113,53 @@ class Neighbourhood:
     """The article's geography as the features see it: its settled places and countries, and
     which names have a candidate in each 1° cell (cheap "is another named place near here")."""
 
-    def __init__(self, settled: Sequence[Place], countries: Iterable[str], weak: dict[str, list[Place]]) -> None:
+    def __init__(
+        self,
+        settled: Sequence[Place],
+        countries: Iterable[str],
+        weak: Mapping[str, Sequence[Place]],
+        *,
+        cells: Mapping[str, Sequence[tuple[int, int]]] | None = None,
+    ) -> None:
+        """``cells``: the cells of each weak name's candidates, if known (then ``weak`` is not read)."""
         self.settled = list(settled)
         self.countries = set(countries)
         self._owners: dict[tuple[int, int], set[str]] = {}
         self._around: dict[tuple[int, int], set[str]] = {}  # cell -> the owners of it and its 8 neighbours
+        owners = self._owners
         for p in settled:
-            self._owners.setdefault(_cell(p), set()).add("=" + p.id)
-        for key, places in weak.items():
-            for p in places:
-                self._owners.setdefault(_cell(p), set()).add(key)
+            owners.setdefault(_cell(p), set()).add("=" + p.id)
+        if cells is None:
+            cells = {key: [_cell(p) for p in places] for key, places in weak.items()}
+        for key, where in cells.items():
+            for cell in where:
+                owned = owners.get(cell)
+                if owned is None:
+                    owners[cell] = {key}
+                else:
+                    owned.add(key)
 
     def support(self, place: Place, key: str) -> int:
         """How many other names (settled places or namesake candidates) lie within about a cell."""
-        cell = _cell(place)
+        return self.support_at(_cell(place), key)
+
+    def support_at(self, cell: tuple[int, int], key: str, block: Sequence[tuple[int, int]] | None = None) -> int:
+        """:meth:`support` of a place in ``cell`` (``block``: the cell and its 8 neighbours, if known)."""
         others = self._around.get(cell)
         if others is None:  # a name's namesakes and the article's names share cells: each union once
-            lat, lon = cell
             others = self._around[cell] = set()
-            for dlat in (-1, 0, 1):
-                for dlon in (-1, 0, 1):
-                    others |= self._owners.get((lat + dlat, lon + dlon), set())
+            owners = self._owners
+            for near in block if block is not None else _block(cell):
+                owned = owners.get(near)
+                if owned:
+                    others |= owned
         return len(others) - (key in others)
+
+
+def _block(cell: tuple[int, int]) -> tuple[tuple[int, int], ...]:
+    """The cell and its 8 neighbours."""
+    lat, lon = cell
+    return tuple((lat + dlat, lon + dlon) for dlat in (-1, 0, 1) for dlon in (-1, 0, 1))
 
 
 def candidate_features(place: Place, key: str, *context: Any, **options: Any) -> CandidateFeatures:
@@ -259,6 +284,175 @@ def _point(p: Place) -> _Point:
     return (p.id, p.lat, p.lon)
 
 
+def _in_range(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Whether each coordinate is one :func:`km` takes as it is (geopy would not first normalise it)."""
+    return (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+
+
+def _km_block(
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    lat2: np.ndarray,
+    lon2: np.ndarray,
+    ids2: np.ndarray,
+) -> np.ndarray:
+    """:func:`km` from every row point to every column point, as one array computation: the floats of
+    :class:`Distances`' array path, element by element (each element's float depends on its two points
+    only, not on the block it is computed in).
+
+    ``rows``: the row points' sines and cosines of latitude, longitudes in radians, and (in degrees)
+    latitudes and longitudes; ``ids2``: a number per column place, the same as the rows' for the same
+    place. The same operations in the same order as :func:`km` (``atan2`` taken from ``math``, element by
+    element, as NumPy's may differ in the last bit); NumPy squares by multiplying where Python's ``** 2``
+    asks libm's ``pow``, which may round the other way in the last bit (rarely: 1 pair in some thousands).
+    :func:`km` itself, which asks geopy, for pairs with a coordinate geopy would first normalise (the
+    resolver gives an article with one its own :class:`Distances`, computed as it always was)."""
+    sin_lat1, cos_lat1, lng1, lat1, lon1 = rows
+    rad2 = np.radians(lat2)
+    sin_lat2, cos_lat2 = np.sin(rad2)[None, :], np.cos(rad2)[None, :]
+    delta_lng = np.radians(lon2)[None, :] - lng1[:, None]
+    cos_delta_lng, sin_delta_lng = np.cos(delta_lng), np.sin(delta_lng)
+    sin_lat1, cos_lat1 = sin_lat1[:, None], cos_lat1[:, None]
+    y = np.sqrt((cos_lat2 * sin_delta_lng) ** 2 + (cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * cos_delta_lng) ** 2)
+    x = sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta_lng
+    d = np.fromiter(map(math.atan2, y.ravel().tolist(), x.ravel().tolist()), np.float64, y.size)
+    block = EARTH_RADIUS * d.reshape(y.shape)
+    ok1, ok2 = _in_range(lat1, lon1), _in_range(lat2, lon2)
+    if not (ok1.all() and ok2.all()):  # the scalar path for those pairs only: km() is per pair
+        for i, j in zip(*np.nonzero(~(ok1[:, None] & ok2[None, :]))):
+            block[i, j] = km(float(lat1[i]), float(lon1[i]), float(lat2[j]), float(lon2[j]))
+    return block
+
+
+class _Points:
+    """Points (id, lat, lon) numbered in order of arrival, with the arrays a :func:`_km_block` reads."""
+
+    def __init__(self) -> None:
+        self.index: dict[_Point, int] = {}
+        self.lat = np.zeros(0, dtype=np.float64)
+        self.lon = np.zeros(0, dtype=np.float64)
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.sin = self.cos = self.lng = np.zeros(0, dtype=np.float64)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def add(self, points: list[_Point], codes: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Number the new ``points``; their latitudes, longitudes and id numbers."""
+        for pt in points:
+            self.index[pt] = len(self.index)
+        lat = np.array([pt[1] for pt in points], dtype=np.float64)
+        lon = np.array([pt[2] for pt in points], dtype=np.float64)
+        ids = np.array([codes.setdefault(pt[0], len(codes)) for pt in points], dtype=np.int64)
+        rad = np.radians(lat)
+        self.lat, self.lon, self.ids = (
+            np.concatenate([self.lat, lat]),
+            np.concatenate([self.lon, lon]),
+            np.concatenate([self.ids, ids]),
+        )
+        self.sin = np.concatenate([self.sin, np.sin(rad)])
+        self.cos = np.concatenate([self.cos, np.cos(rad)])
+        self.lng = np.concatenate([self.lng, np.radians(lon)])
+        return lat, lon, ids
+
+    def arrays(self, lo: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return self.sin[lo:], self.cos[lo:], self.lng[lo:], self.lat[lo:], self.lon[lo:]
+
+
+@dataclass(frozen=True, slots=True)
+class KmRows:
+    """Places numbered as rows of a :class:`KmStore` (void once it starts over: ``generation``)."""
+
+    points: tuple[_Point, ...]
+    index: np.ndarray
+    generation: int
+
+
+class KmStore:
+    """:func:`km` between places, kept across articles: a corpus names the same few hundred namesakes
+    and anchors again and again, so each distance is computed once (by :func:`_km_block`, a block of
+    new rows or new columns at a time) and an article's tables are read out of the matrix.
+
+    Rows are the places distances are asked from, columns the anchors; the matrix starts over when it
+    would hold more than ``max_cells`` distances (the floats are the same either way)."""
+
+    def __init__(self, max_cells: int = 1 << 20) -> None:  # 8 MB of distances (a 10 MB corpus uses 2.5 MB)
+        self.max_cells = max_cells
+        self._generation = 0
+        self._clear()
+
+    def _clear(self) -> None:
+        self._codes: dict[str, int] = {}  # place id -> a number, to find the same place as arrays
+        self._rows, self._cols = _Points(), _Points()
+        self._km = np.zeros((0, 0), dtype=np.float64)  # capacity: at least the rows and columns in use
+        self._generation += 1  # row numbers handed out before are void
+
+    def rows(self, places: Sequence[_Point]) -> KmRows:
+        """``places`` as rows of the matrix, to ask :meth:`table` for many lists of anchors."""
+        points = tuple(places)
+        new = [pt for pt in dict.fromkeys(points) if pt not in self._rows.index]
+        if new:
+            if self._make_room(len(new), 0):
+                new = list(dict.fromkeys(points))
+            self._grow(new, [])
+        index = self._rows.index
+        return KmRows(points, np.array([index[pt] for pt in points], dtype=np.intp), self._generation)
+
+    def table(self, places: Sequence[_Point] | KmRows, anchors: Sequence[_Point]) -> np.ndarray:
+        """km from each of ``places`` (points as :func:`_point` gives them, or as :meth:`rows`) to each of
+        ``anchors``, in order."""
+        given = places if isinstance(places, KmRows) and places.generation == self._generation else None
+        points = places.points if isinstance(places, KmRows) else tuple(places)
+        new_rows = [pt for pt in dict.fromkeys(points) if pt not in self._rows.index] if given is None else []
+        new_cols = [pt for pt in dict.fromkeys(anchors) if pt not in self._cols.index]
+        if new_rows or new_cols:
+            if self._make_room(len(new_rows), len(new_cols)):
+                given, new_rows, new_cols = None, list(dict.fromkeys(points)), list(dict.fromkeys(anchors))
+            self._grow(new_rows, new_cols)
+        rows = self._rows.index
+        r = given.index if given is not None else np.array([rows[pt] for pt in points], dtype=np.intp)
+        cols = self._cols.index
+        return self._km[r[:, None], np.array([cols[pt] for pt in anchors], dtype=np.intp)]
+
+    def _make_room(self, more_rows: int, more_cols: int) -> bool:
+        """Start over (True) when the matrix would grow past ``max_cells``, unless it is empty."""
+        rows, cols = len(self._rows), len(self._cols)
+        if (rows + more_rows) * (cols + more_cols) > self.max_cells and (rows or cols):
+            self._clear()
+            return True
+        return False
+
+    def _grow(self, new_rows: list[_Point], new_cols: list[_Point]) -> None:
+        rows, cols = self._rows, self._cols
+        n_rows, n_cols = len(rows), len(cols)
+        if new_rows:
+            rows.add(new_rows, self._codes)
+        if new_cols:
+            cols.add(new_cols, self._codes)
+        need_r, need_c = len(rows), len(cols)
+        cap_r, cap_c = self._km.shape
+        if need_r > cap_r or need_c > cap_c:
+            grown = np.zeros((max(need_r, 2 * cap_r), max(need_c, 2 * cap_c)), dtype=np.float64)
+            grown[:n_rows, :n_cols] = self._km[:n_rows, :n_cols]
+            self._km = grown
+        if new_rows and n_cols:  # the new rows to the old columns
+            self._fill(n_rows, need_r, 0, n_cols)
+        if new_cols:  # every row to the new columns
+            self._fill(0, need_r, n_cols, need_c)
+
+    def _fill(self, r0: int, r1: int, c0: int, c1: int) -> None:
+        if r0 == r1 or c0 == c1:
+            return
+        rows, cols = self._rows, self._cols
+        block = _km_block(
+            tuple(a[r0:r1] for a in rows.arrays()),  # type: ignore[arg-type]
+            cols.lat[c0:c1],
+            cols.lon[c0:c1],
+            cols.ids[c0:c1],
+        )
+        block[rows.ids[r0:r1, None] == cols.ids[None, c0:c1]] = 0.0  # the place itself is 0 km away, as in nearest_km
+        self._km[r0:r1, c0:c1] = block
+
+
 class Distances:
     """``nearest_km`` from many places to lists of anchors, as one array computation per article.
 
@@ -266,7 +460,8 @@ class Distances:
     columns when anchors not seen before are asked for. The floats are :func:`km`'s, bit for bit:
     the same operations in the same order (NumPy's ``sin``, ``cos``, ``radians``, ``sqrt``, products
     and sums round alike; ``atan2`` is taken from ``math``, element by element, as NumPy's may differ
-    in the last bit).
+    in the last bit), except that NumPy squares by multiplying where ``km`` asks libm's ``pow``: about
+    1 pair in some thousands then differs in the last bit.
     """
 
     def __init__(self, places: Iterable[Place]) -> None:
@@ -286,7 +481,10 @@ class Distances:
         self._km = np.zeros((len(points), 0), dtype=np.float64)
 
     def _add(self, anchors: Iterable[Place]) -> None:
-        new = [pt for pt in dict.fromkeys(map(_point, anchors)) if pt not in self._cols]
+        self._add_points(map(_point, anchors))
+
+    def _add_points(self, anchors: Iterable[_Point]) -> None:
+        new = [pt for pt in dict.fromkeys(anchors) if pt not in self._cols]
         if not new:
             return
         for pt in new:
@@ -328,6 +526,11 @@ class Distances:
         """km from every row's place to each anchor, one column per anchor, in order."""
         self._add(anchors)
         return self._km[:, [self._cols[_point(a)] for a in anchors]]
+
+    def points_table(self, points: Sequence[_Point], anchors: Sequence[_Point]) -> np.ndarray:
+        """:meth:`table` of ``anchors`` given as points, for rows given as points (each a row's)."""
+        self._add_points(anchors)
+        return self._km[[self._rows[pt] for pt in points]][:, [self._cols[pt] for pt in anchors]]
 
     def nearest(self, places: Sequence[Place], anchors: Sequence[Place]) -> list[float]:
         """``[nearest_km(p, anchors) for p in places]`` (anchors not empty)."""

@@ -150,8 +150,15 @@ class Policy:
     def __init__(self, limits: Mapping[str, float], rules: tuple[Rule, ...] = RULES) -> None:
         self.limits = dict(limits)
         self.rules = rules
+        self._verdicts: dict[tuple[int, bool], Verdict] = {}  # (rule's place, accepted) -> the (frozen) verdict
 
     def judge(self, name: NameFeatures, best: CandidateFeatures | None, names_countries: bool) -> Verdict:
         case = Case(name, best, names_countries, self.limits)
-        rule = next(r for r in self.rules if r.applies(case))
-        return Verdict(rule.accept(case), rule)
+        for i, rule in enumerate(self.rules):
+            if rule.applies(case):
+                accepted = rule.accept(case)
+                verdict = self._verdicts.get((i, accepted))
+                if verdict is None or verdict.rule is not rule:
+                    verdict = self._verdicts[(i, accepted)] = Verdict(accepted, rule)
+                return verdict
+        raise StopIteration("no rule applies")  # as next() over the rules would

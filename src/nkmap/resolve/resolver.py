@@ -12,22 +12,30 @@ unresolved or dropped as the policy says.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nkmap.model import AREA_KINDS, WIDE_KINDS, Article, Dropped, Mention, Place, ResolvedMention
+from nkmap.model import AREA_KINDS, WIDE_KINDS, Article, Cue, Dropped, Mention, Place, Reason, ResolvedMention
 from nkmap.names import name_key
 from nkmap.resolve.features import (
     CandidateFeatures,
     Distances,
+    FeatureSettings,
+    KmRows,
+    KmStore,
     NameFeatures,
     Neighbourhood,
+    _block,
+    _cell,
+    _point,
     candidate_features,
     candidate_values,
     container_mentions,
+    inside,
     name_features,
     nearest_km,
     own_features,
@@ -37,6 +45,8 @@ from nkmap.resolve.scorer import LinearScorer, ResolveSettings, Scorer
 from nkmap.sources.base import NameSource, Tier, is_strong
 
 CANDIDATES_KEPT = 3  # namesakes a Dropped reports, best first
+NAMES_KEPT = 100_000  # names whose candidates a resolver remembers (then it starts over)
+DECISIONS_KEPT = 100_000  # weak names' choices remembered by what they depend on (then it starts over)
 
 Choice = tuple[Place | None, str, float]
 
@@ -76,6 +86,10 @@ class Resolver:
         self._found: dict[str, tuple[tuple[Place, ...], bool]] = {}
         self._own: dict[str, list[tuple[float, float, int, float]]] = {}  # surface -> own_features of its places
         self._per_article = any(s.tier >= Tier.CORRECTION for s in self.sources)
+        self._knowns: dict[str, _Known] = {}  # surface -> its candidates and their features that never change
+        self._decided: dict[tuple, tuple] = {}  # what a weak name's choice depends on -> the choice (_decide)
+        self._km = KmStore()  # distances between namesakes and anchors, kept across articles
+        self._names: dict[frozenset[Cue], NameFeatures] = {}  # the cues of a name's mentions -> its features
 
     @property
     def capitals(self) -> Mapping[str, str]:
@@ -88,35 +102,59 @@ class Resolver:
 
     def __call__(self, article: Article | None, mentions: Sequence[Mention]) -> Resolution:
         """Resolve the mentions of one article; the same name always gets the same place in it."""
+        keys = [name_key(m.surface) for m in mentions]
         by_surface: dict[str, list[Mention]] = {}
-        for m in mentions:
-            by_surface.setdefault(name_key(m.surface), []).append(m)
-        found = {key: self.candidates(group[0].surface) for key, group in by_surface.items()}
-        strong = {k: places for k, (places, taken) in found.items() if places and taken}
+        for key, m in zip(keys, mentions):
+            group = by_surface.get(key)
+            if group is None:
+                by_surface[key] = [m]
+            else:
+                group.append(m)
+        found = {key: self._known(group[0].surface) for key, group in by_surface.items()}
+        strong = {k: known.places for k, known in found.items() if known.places and known.taken}
         anchors = [places[0] for places in strong.values() if len(places) == 1]
         chosen: dict[str, Choice] = {key: self._choose_curated(places, anchors) for key, places in strong.items()}
         countries = {p.country for p, _, _ in chosen.values() if p is not None and p.country}
         settled = [p for p, _, _ in chosen.values() if p is not None and p.kind not in ("country", "continent")]
-        weak = {k: places for k, (places, _) in found.items() if k not in chosen}
-        around = Neighbourhood(settled, countries, weak)
-        # Nearness to the article's places, for every namesake at once (one array per pass, not a
-        # Python loop per namesake and place), and each name's own features, the same in every pass.
-        distances = Distances(p for places in weak.values() for p in places)
-        rows = {k: distances.rows(places) for k, places in weak.items()}
+        weak = {k: known for k, known in found.items() if k not in chosen}
+        around = Neighbourhood(settled, countries, {}, cells={k: known.cells for k, known in weak.items()})
+        # Nearness to the article's places, for every namesake at once: one array over the namesakes of all
+        # the weak names, one after the other (``span``: where each name's lie), read from the distances
+        # kept across articles; each name's own features are the same in every pass.
+        span: dict[str, tuple[int, int]] = {}
+        points: list[tuple[str, float, float]] = []
+        for k, known in weak.items():
+            span[k] = (len(points), len(points) + len(known.points))
+            points.extend(known.points)
         names: dict[str, NameFeatures] = {}
         last: dict[str, tuple] = {}  # key -> what its last choice depended on (nearness, containers, countries)
         base = settled or anchors
-        base_km = distances.table(base).min(axis=1) if base and len(distances) else None
+        if all(known.in_range for known in weak.values()) and all(map(_in_range, base)):
+            rows: KmRows | Distances = self._km.rows(points)
+        else:  # a coordinate geopy would first normalise: the article's own table, computed as it always was
+            rows = Distances(p for known in weak.values() for p in known.places)
+        base_km = self._table(rows, points, [_point(p) for p in base]).min(axis=1) if base and points else None
+        base_list = base_km.tolist() if base_km is not None else None
+        base_near = {  # each name's namesakes' km to the nearest settled place (or anchor), or None
+            k: tuple(base_list[lo:hi]) if base_list is not None and hi > lo else None for k, (lo, hi) in span.items()
+        }
         # "the X area of Y", "X, Y": the countries and regions the text puts each weak name in.
         inside: dict[str, set[str]] = {}
         if article is not None:
             for i, container in container_mentions(article.text, mentions).items():
-                key = name_key(mentions[i].surface)
+                key = keys[i]
                 if key in weak:
                     inside.setdefault(key, set()).add(name_key(container.surface))
-        rejected: dict[str, Dropped] = {}  # key -> the verdict, on the name's first mention
+        rejected: dict[
+            str, tuple[Reason, tuple[tuple[Place, float], ...], bool]
+        ] = {}  # key -> reason, candidates, kept
         confident = self.settings.features.anchor_confidence
+        fast = type(self.scorer) is LinearScorer and type(self.policy) is Policy
+        remember = fast and not self._per_article  # a per-article source may give a surface other candidates
+        decisions = self._decided
+        fixed: dict[str, tuple[tuple[float, ...], tuple[int, ...]]] = {}  # key -> in_country, support (_fixed)
         for _pass in range(3):
+            others: dict[str, tuple[float, ...]] = {}
             if _pass == 0:
                 todo = weak
             elif _pass == 1:  # a container only a weak source knows was settled in the first pass
@@ -128,60 +166,266 @@ class Resolver:
                     if p is not None and confidence >= confident:
                         sure[k] = p
                 todo = weak if sure else {}
-                nearer = _Nearer(distances, settled, sure) if sure else None
+                if sure:
+                    nearer, others = self._nearer(rows, points, span, base_km if settled else None, sure)
                 sure_countries = Counter(p.country for p in sure.values() if p.country)
                 all_named = around.countries | set(sure_countries)
-            for key, places in todo.items():
-                containers = [
-                    p
-                    for c in inside.get(key, ())
-                    if (p := chosen.get(c, (None,))[0]) is not None and p.kind in (*WIDE_KINDS, *AREA_KINDS)
-                ]
+            for key, known in todo.items():
+                containers: tuple[Place, ...] = (
+                    tuple(
+                        p
+                        for c in inside[key]
+                        if (p := chosen.get(c, (None,))[0]) is not None and p.kind in (*WIDE_KINDS, *AREA_KINDS)
+                    )
+                    if key in inside
+                    else ()
+                )
                 nearby = base
                 named = around.countries
-                near = base_km[rows[key]].tolist() if base_km is not None and places else None
+                near = base_near[key]
                 if _pass == 2:
                     # nearness to the settled places and every other confident name: to the nearest of
                     # them, the settled places' and the others' nearest, whichever is nearer
-                    others = nearer.others(key, rows[key])  # type: ignore[union-attr]
-                    if others is not None:
-                        nearby, near = nearer.places, others.tolist()  # type: ignore[union-attr]  # others: non-empty
+                    closer = others.get(key)
+                    if closer is not None:
+                        nearby, near = nearer, closer
                     own = sure.get(key)  # the countries of the other confident names, and the article's
                     c = own.country if own is not None else ""
                     gone = c and sure_countries[c] == 1 and c not in around.countries
                     named = all_named - {c} if gone else all_named
-                state = (tuple(near) if near is not None else None, tuple(containers), bool(named))
+                state = (near, containers, bool(named))
                 if last.get(key) == state:
                     continue  # what the choice depends on is as it was in the name's last pass: so is the choice
                 last[key] = state
-                name = names.get(key) or names.setdefault(
-                    key, name_features(by_surface[key], self.settings.cue_strength)
+                group = by_surface[key]
+                name = names.get(key)
+                if name is None:
+                    name = names[key] = self._name_features(group)
+                if not fast:
+                    chosen[key], why = self._choose_weak(
+                        key,
+                        list(known.places),
+                        group,
+                        around,
+                        nearby,
+                        containers,
+                        named,
+                        near,
+                        name,
+                        self._owns(key, list(known.places), group[0].surface),
+                    )
+                    if why is None:
+                        rejected.pop(key, None)
+                    else:
+                        rejected[key] = (why.reason, why.candidates, why.kept)
+                    continue
+                # The default scorer and policy: the choice _choose_weak makes, remembered across articles
+                # by what it depends on alone (names meet the same context in article after article): the
+                # name (its candidates), its features, the nearness and containers of ``state``, the
+                # namesakes' in_country and support (the same in every pass over the article), whether
+                # nearness is measured at all and the countries named.
+                static = fixed.get(key)
+                if static is None:
+                    static = fixed[key] = self._fixed(key, known, around)
+                memo = (
+                    (
+                        known.surface if known.places else None,
+                        name.evidence,
+                        name.doubt,
+                        state,
+                        static,
+                        bool(nearby),
+                        tuple([c in named for c in known.countries]) if _pass == 2 else None,
+                    )
+                    if remember and (near is not None or not nearby)
+                    else None
                 )
-                chosen[key], why = self._choose_weak(
-                    key,
-                    places,
-                    by_surface[key],
-                    around,
-                    nearby,
-                    containers,
-                    named,
-                    near,
-                    name,
-                    self._owns(key, places, by_surface[key][0].surface),
-                )
-                rejected.pop(key, None)
-                if why is not None:
-                    rejected[key] = why
+                decided = decisions.get(memo) if memo is not None else None
+                if decided is None:
+                    decided = self._choose_known(key, known, static, nearby, containers, named, near, name)
+                    if memo is not None:
+                        if len(decisions) >= DECISIONS_KEPT:
+                            decisions.clear()
+                        decisions[memo] = decided
+                chosen[key], why_not = decided
+                if why_not is None:
+                    rejected.pop(key, None)
+                else:
+                    rejected[key] = why_not
         kept: list[ResolvedMention] = []
         dropped: list[Dropped] = []
-        for m in mentions:
-            key = name_key(m.surface)
-            why = rejected.get(key)
-            if why is not None:
-                dropped.append(Dropped(m, why.reason, why.candidates, why.kept))
-            if why is None or why.kept:
-                kept.append(ResolvedMention(m, *chosen[key]))
+        for key, m in zip(keys, mentions):
+            why_not = rejected.get(key)
+            if why_not is not None:
+                dropped.append(Dropped(m, *why_not))
+                if not why_not[2]:
+                    continue
+            kept.append(ResolvedMention(m, *chosen[key]))
         return Resolution(tuple(kept), tuple(dropped))
+
+    def _table(
+        self,
+        rows: KmRows | Distances,
+        points: Sequence[tuple[str, float, float]],
+        anchors: Sequence[tuple[str, float, float]],
+    ) -> np.ndarray:
+        """km from each of ``points`` (numbered as ``rows``) to each of ``anchors``."""
+        if isinstance(rows, KmRows):
+            return self._km.table(rows, anchors)
+        return rows.points_table(points, anchors)
+
+    def _nearer(
+        self,
+        rows: KmRows | Distances,
+        points: Sequence[tuple[str, float, float]],
+        span: Mapping[str, tuple[int, int]],
+        settled: np.ndarray | None,
+        sure: Mapping[str, Place],
+    ) -> tuple[list[Place], dict[str, tuple[float, ...]]]:
+        """The last pass's nearness: to the settled places (``settled``: each namesake's km to the nearest,
+        if any) and the confidently placed names other than the name's own, for each weak name's namesakes
+        (``points``, each name's at its ``span``), or None where no other confident name counts (nearness
+        is then the earlier passes').
+
+        The smallest and second smallest distance per namesake, so leaving one name out costs nothing."""
+        listed = [(k, p) for k, p in sure.items() if p.kind not in WIDE_KINDS]
+        places = [p for _, p in listed]
+        out: dict[str, tuple[float, ...]] = {}
+        if not listed or not points:
+            return places, out
+        table = self._table(rows, points, [_point(p) for p in places])
+        first = table.argmin(axis=1)
+        each = np.arange(len(table))
+        smallest = table[each, first]
+        rest = table.copy()
+        rest[each, first] = np.inf
+        second = rest.min(axis=1)
+        own = np.full(len(table), -1, dtype=np.int64)  # the column of each namesake's own name, if listed
+        for j, (k, _) in enumerate(listed):
+            lo, hi = span[k]
+            own[lo:hi] = j
+        near = np.where(first == own, second, smallest)
+        if settled is not None:
+            near = np.minimum(settled, near)
+        column = {k for k, _ in listed}
+        every = near.tolist()
+        for k, (lo, hi) in span.items():
+            if hi > lo and len(places) - (k in column) > 0:
+                out[k] = tuple(every[lo:hi])
+        return places, out
+
+    def _fixed(self, key: str, known: _Known, around: Neighbourhood) -> tuple[tuple[float, ...], tuple[int, ...]]:
+        """The ``in_country`` and ``support`` of each of ``known``'s places as the namesakes of ``key`` in
+        the article ``around`` describes (the same in each of its passes)."""
+        countries, support, cap = around.countries, around.support_at, self.settings.features.support_cap
+        return (
+            tuple([1.0 if c in countries else 0.0 for c in known.countries]),
+            tuple([min(support(cell, key, block), cap) for cell, block in zip(known.cells, known.blocks)]),
+        )
+
+    def _choose_known(
+        self,
+        key: str,
+        known: _Known,
+        fixed: tuple[tuple[float, ...], tuple[int, ...]],
+        nearby: Sequence[Place],
+        containers: Sequence[Place],
+        named: set[str],
+        near: Sequence[float] | None,
+        name: NameFeatures,
+    ) -> tuple[Choice, tuple[Reason, tuple[tuple[Place, float], ...], bool] | None]:
+        """:meth:`_choose_weak` for the default scorer and policy, the same choice (or why not: reason,
+        candidates, kept): each namesake's features as a tuple (:func:`~nkmap.resolve.features.candidate_values`,
+        from the features ``fixed`` for the article and those kept with the name) weighed by :meth:`_decide`."""
+        settings = self.settings.features
+        near_km, near_context = settings.near_km, settings.near_context
+        in_country, supported = fixed
+        values = []
+        for i, own in enumerate(known.owns(key, settings, self.capitals)):
+            if nearby:
+                km = near[i] if near is not None else nearest_km(known.places[i], nearby)
+                close = math.exp(-km / near_km)
+            else:
+                close = 0.0
+            if containers:
+                place = known.places[i]
+                contained = 1.0 if any(inside(place, c, settings) for c in containers) else -1.0
+            else:
+                contained = 0.0
+            ic, sup = in_country[i], supported[i]
+            values.append(
+                (
+                    own[0],
+                    ic,
+                    close,
+                    sup,
+                    own[1],
+                    own[2],
+                    own[3],
+                    contained,
+                    1.0 if ic and close <= near_context and not sup else 0.0,
+                )
+            )
+        accepted, best, confidence, reason, kept, top = self._decide(values, known.countries, named, name)
+        if accepted:
+            place = known.places[best]
+            return (place, place.origin, confidence), None
+        candidates = tuple((known.places[i], score) for i, score in top)
+        return (None, "unresolved", 0.0), (reason, candidates, kept)  # type: ignore[return-value]
+
+    def _decide(
+        self, values: list[tuple], countries: Sequence[str], named: set[str], name: NameFeatures
+    ) -> tuple[bool, int, float, Reason | None, bool, tuple[tuple[int, float], ...]]:
+        """What :meth:`_choose_weak` decides from the namesakes' features ``values`` (and their ``countries``):
+        accepted, the best's index and confidence, else the reason, whether kept, the best few (index, score)."""
+        scorer: LinearScorer = self.scorer  # type: ignore[assignment]
+        terms = scorer.terms()
+        if terms is None:
+            scores = [scorer.score_values(v) for v in values]
+        else:  # score_values, inlined: the same sum in the same order
+            scores = []
+            for v in values:
+                total = 0.0
+                for weight, i in terms:
+                    total += weight * float(v[i])
+                scores.append(total)
+        order = sorted(range(len(values)), key=lambda i: -scores[i]) if len(values) > 1 else [0] if values else []
+        best: CandidateFeatures | None = CandidateFeatures(*values[order[0]]) if order else None
+        features = best
+        if best is not None and not best.in_country and countries[order[0]] in named:
+            v = values[order[0]]
+            best = CandidateFeatures(v[0], 1.0, *v[2:])  # replace(best, in_country=1.0), as in _choose_weak
+        verdict = self.policy.judge(name, best, bool(named))
+        if not verdict.accepted:
+            top = tuple((i, round(scores[i], 3)) for i in order[:CANDIDATES_KEPT])
+            return False, -1, 0.0, verdict.reason, verdict.kept, top
+        score = scores[order[0]]
+        margin = score - scores[order[1]] if len(order) > 1 else 1.0
+        assert features is not None
+        big = features.population_count >= self.policy.limits["big_city"]
+        return True, order[0], self.scorer.confidence(features, name, big, margin), None, True, ()
+
+    def _name_features(self, mentions: Sequence[Mention]) -> NameFeatures:
+        """:func:`~nkmap.resolve.features.name_features` of ``mentions``, remembered by the set of their cues
+        (all it depends on)."""
+        cues = frozenset([m.evidence.cue for m in mentions])
+        name = self._names.get(cues)
+        if name is None:
+            name = self._names[cues] = name_features(mentions, self.settings.cue_strength)
+        return name
+
+    def _known(self, surface: str) -> _Known:
+        """What the sources know of ``surface`` (:func:`_candidates`) and what follows from it alone,
+        remembered across articles (unless a source answers per article)."""
+        if self._per_article:
+            return _Known(surface, *_candidates(surface, self.sources, self.settings.features.top_namesakes))
+        known = self._knowns.get(surface)
+        if known is None:
+            if len(self._knowns) >= NAMES_KEPT:
+                self._knowns.clear()
+            places, taken = self.candidates(surface)
+            known = self._knowns[surface] = _Known(surface, places, taken)
+        return known
 
     def candidates(self, surface: str) -> tuple[list[Place], bool]:
         """:func:`_candidates` of ``surface`` over this resolver's sources, remembered across articles
@@ -204,7 +448,7 @@ class Resolver:
             owns = self._own[surface] = [own_features(p, key, self.settings.features, self.capitals) for p in places]
         return owns
 
-    def _choose_curated(self, places: list[Place], anchors: list[Place]) -> Choice:
+    def _choose_curated(self, places: Sequence[Place], anchors: list[Place]) -> Choice:
         c = self.settings.curated
         if len(places) == 1:
             return places[0], places[0].origin, c["single"]
@@ -266,33 +510,32 @@ class Resolver:
         return (place, place.origin, self.scorer.confidence(features, name, big, margin)), None
 
 
-class _Nearer:
-    """The last pass's nearness: to the settled places and the confidently placed names other than
-    the name's own (the smallest and second smallest distance per namesake, so leaving one name out
-    costs nothing)."""
+class _Known:
+    """A name's candidates (``taken``: from a strong source, as found) and what the features read of each
+    that depends on the place alone: its 1° cell, country and point, and :func:`own_features` (on demand)."""
 
-    def __init__(self, distances: Distances, settled: Sequence[Place], sure: Mapping[str, Place]) -> None:
-        listed = [(k, p) for k, p in sure.items() if p.kind not in WIDE_KINDS]
-        self.places = [p for _, p in listed]
-        self._column = {k: j for j, (k, _) in enumerate(listed)}
-        self._settled = distances.table(settled).min(axis=1) if settled else None
-        table = distances.table(self.places) if listed else None
-        if table is not None and len(distances):
-            self._first = table.argmin(axis=1)
-            self._min = table[np.arange(len(table)), self._first]
-            rest = table.copy()
-            rest[np.arange(len(table)), self._first] = np.inf
-            self._second = rest.min(axis=1)
+    __slots__ = ("surface", "places", "taken", "cells", "blocks", "countries", "points", "in_range", "_owns")
 
-    def others(self, key: str, rows: list[int]) -> np.ndarray | None:
-        """km from each namesake (of ``rows``) to the nearest settled place or other confident name,
-        or None when no other confident name counts (nearness is then the earlier passes')."""
-        j = self._column.get(key)
-        if len(self.places) - (j is not None) == 0 or not rows:
-            return None
-        first = self._first[rows]
-        near = self._min[rows] if j is None else np.where(first == j, self._second[rows], self._min[rows])
-        return near if self._settled is None else np.minimum(self._settled[rows], near)
+    def __init__(self, surface: str, places: Sequence[Place], taken: bool) -> None:
+        self.surface, self.places, self.taken = surface, tuple(places), taken
+        self.cells = [_cell(p) for p in self.places]
+        self.blocks = [_block(cell) for cell in self.cells]  # each cell and its neighbours: support's reach
+        self.countries = [p.country for p in self.places]
+        self.points = [_point(p) for p in self.places]
+        self.in_range = all(map(_in_range, self.places))  # every coordinate one km() takes as it is
+        self._owns: list[tuple[float, float, int, float]] | None = None
+
+    def owns(
+        self, key: str, settings: FeatureSettings, capitals: Mapping[str, str]
+    ) -> list[tuple[float, float, int, float]]:
+        """:func:`own_features` of each place, for the name ``key`` (this surface's)."""
+        if self._owns is None:
+            self._owns = [own_features(p, key, settings, capitals) for p in self.places]
+        return self._owns
+
+
+def _in_range(p: Place) -> bool:
+    return abs(p.lat) <= 90 and abs(p.lon) <= 180
 
 
 def _candidates(surface: str, sources: Iterable[NameSource], top: int) -> tuple[list[Place], bool]:

@@ -44,6 +44,7 @@ class LinearScorer:
     _weights: tuple[float, ...] = field(init=False, repr=False, compare=False)
     _values: Callable[[CandidateFeatures], tuple] = field(init=False, repr=False, compare=False)
     _index: tuple[int, ...] | None = field(init=False, repr=False, compare=False)
+    _terms: tuple[tuple[float, int], ...] | None = field(init=False, repr=False, compare=False)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> LinearScorer:
@@ -66,6 +67,7 @@ class LinearScorer:
         order = [f.name for f in fields(CandidateFeatures)]
         names = [name for name, _ in self.weights]
         object.__setattr__(self, "_index", tuple(map(order.index, names)) if set(names) <= set(order) else None)
+        object.__setattr__(self, "_terms", tuple(zip(self._weights, self._index)) if self._index is not None else None)
 
     def score_values(self, values: tuple) -> float:
         """:meth:`score` of the features given as a tuple in the fields' order (``features.candidate_values``):
@@ -76,6 +78,11 @@ class LinearScorer:
         for weight, i in zip(self._weights, self._index):
             total += weight * float(values[i])
         return total
+
+    def terms(self) -> tuple[tuple[float, int], ...] | None:
+        """(weight, index in the features' order) of each term of :meth:`score_values`, in its order (None
+        when a weighed name is no field: then only :meth:`score` knows the sum)."""
+        return self._terms
 
     def confidence(self, features: CandidateFeatures, name: NameFeatures, big: bool, margin: float) -> float:
         terms = {
