@@ -33,13 +33,18 @@ def batches(monkeypatch):
     """Small batches, and a count of the batches geoparsed."""
     monkeypatch.setattr(pipeline, "BATCH_BYTES", 600)
     counted = []
-    geoparse = pipeline.geoparse
+    geoparser = pipeline.geoparser
 
-    def counting(articles, *args, **kwargs):
-        counted.append(len(articles))
-        return geoparse(articles, *args, **kwargs)
+    def counting(*args, **kwargs):
+        stages = geoparser(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "geoparse", counting)
+        def run(articles):
+            counted.append(len(articles))
+            return stages(articles)
+
+        return run
+
+    monkeypatch.setattr(pipeline, "geoparser", counting)
     return counted
 
 

@@ -70,3 +70,29 @@ def test_parallel_imports_nothing_of_the_pipeline():
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
     }
     assert {m for m in imported if m and m.startswith("nkmap")} == {"nkmap.errors"}
+
+
+def test_a_geoparser_given_batches_gives_the_result_of_one_call(sample_articles, sample_result, gazetteer):
+    """The streamed build geoparses a batch at a time with one set of stages: what the stages
+    remember of a name from an earlier batch must not change a later batch's result."""
+    from nkmap.pipeline import geoparser
+
+    stages = geoparser(gazetteer)
+    parts = [stages(sample_articles[i : i + 2]) for i in range(0, len(sample_articles), 2)]
+    parts += [stages(sample_articles)]  # every name seen before: all from what was remembered
+    assert [m for p in parts[:-1] for m in p.mentions] == list(sample_result.mentions)
+    assert [d for p in parts[:-1] for d in p.dropped] == list(sample_result.dropped)
+    assert parts[-1].mentions == sample_result.mentions and parts[-1].dropped == sample_result.dropped
+
+
+def test_a_build_makes_its_resolver_once(tmp_path, monkeypatch):
+    from nkmap import pipeline
+    from nkmap.resolve import resolver
+
+    made = []
+    monkeypatch.setattr(pipeline, "BATCH_BYTES", 1)  # a batch an article
+    monkeypatch.setattr(pipeline, "Resolver", lambda *a, **k: made.append(1) or resolver.Resolver(*a, **k))
+    from .conftest import ARTICLES, GAZETTEER
+
+    report = nkmap.build([ARTICLES], gazetteer=GAZETTEER, out=tmp_path / "out", cache=False, formats="csv")
+    assert report.counts.articles == 5 and len(made) == 1

@@ -9,7 +9,7 @@ import contextlib
 import functools
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -132,6 +132,33 @@ def geoparse(
     cache : per-article results kept between runs (:mod:`nkmap.infra.resultcache`): an article
         whose key did not change is not geoparsed again (used with the default stages only).
     """
+    return geoparser(
+        gazetteer,
+        sources=sources,
+        geonames=geonames,
+        recognizer=recognizer,
+        resolver=resolver,
+        tagger=tagger,
+        corrections=corrections,
+        cache=cache,
+    )(articles)
+
+
+def geoparser(
+    gazetteer: Gazetteer | None = None,
+    *,
+    sources: Sequence[NameSource] | None = None,
+    geonames: bool = True,
+    recognizer: Recognizer | None = None,
+    resolver: ResolverStage | None = None,
+    tagger: Tagger | None = None,
+    corrections: AppliedCorrections | None = None,
+    cache: ResultCache | None = None,
+) -> Callable[[Iterable[Article]], GeoparseResult]:
+    """:func:`geoparse` with its stages made once, for articles given a batch at a time (the streamed
+    build): what the recogniser and the resolver remember of a name (its candidates, distances and
+    choices) carries over from batch to batch, so each batch's result is the one a single call
+    over all of them gives. The parameters are :func:`geoparse`'s."""
     if sources is None and (recognizer is None or resolver is None):
         sources = default_sources(gazetteer if gazetteer is not None else load_gazetteer(DEFAULT_GAZETTEER), geonames)
     first = [corrections] if corrections else []  # corrections win over every source
@@ -143,53 +170,58 @@ def geoparse(
     context = None
     if cache is not None and recognizer is resolver is tagger is None:
         context = context_digest(sources or (), recognize.names.max_words)  # type: ignore[attr-defined]
-    kept: list[Article] = []
-    resolved: list[ResolvedMention] = []
-    dropped: list[Dropped] = []
     scopes = {frozenset[str](): (recognize, context)}  # recogniser and cache context by the names pinned here only
-    for article in articles:
-        kept.append(article)
-        if corrections and recognizer is None:
-            recognize, context = _recognizer_for(scopes, corrections, article.name, sources or ())
-        slot = None
-        if context is not None:
-            slot = cache.slot(context, article, corrections)  # type: ignore[union-attr]
-            hit = cache.get(slot, article)  # type: ignore[union-attr]
-            if hit is not None:
-                resolved.extend(hit[0])
-                dropped.extend(hit[1])
-                continue
-        turned_down: list[Dropped] = []  # the recogniser's rejections: reported too, never silently lost
-        found: Sequence[Mention]
-        recognised = None
-        if isinstance(recognize, ScanRecognizer):
-            again = cache.recognition(slot, article) if slot is not None else None  # type: ignore[union-attr]
-            found, turned_down = recognised = again or recognize.candidates(article)
-            if corrections and turned_down:  # a name the user marked not a place is settled, not awaiting review
-                settled = {
-                    (d.mention.start, d.mention.end)
-                    for d in corrections.refuse(article.name, [d.mention for d in turned_down])[1]
-                }
-                turned_down = [
-                    Dropped(d.mention, Reason.CORRECTION) if (d.mention.start, d.mention.end) in settled else d
-                    for d in turned_down
-                ]
-        else:
-            found = recognize(article)
-        resolution = resolve(article, found)
-        if not isinstance(resolution, Resolution):
-            resolution = Resolution(tuple(resolution))
-        mentions = list(tag(article, resolution.mentions))
-        if slot is not None:
-            candidates = {name_key(m.surface) for m in found} | {name_key(d.mention.surface) for d in turned_down}
-            entry = (mentions, [*turned_down, *resolution.dropped])
-            cache.put(slot, article, entry, candidates, recognised)  # type: ignore[union-attr]
-        resolved.extend(mentions)
-        dropped.extend(turned_down)
-        dropped.extend(resolution.dropped)
-    if cache is not None:
-        cache.commit()
-    return GeoparseResult.of(kept, resolved, dropped)
+
+    def run(articles: Iterable[Article]) -> GeoparseResult:
+        kept: list[Article] = []
+        resolved: list[ResolvedMention] = []
+        dropped: list[Dropped] = []
+        for article in articles:
+            kept.append(article)
+            scan, key = recognize, context
+            if corrections and recognizer is None:
+                scan, key = _recognizer_for(scopes, corrections, article.name, sources or ())
+            slot = None
+            if key is not None:
+                slot = cache.slot(key, article, corrections)  # type: ignore[union-attr]
+                hit = cache.get(slot, article)  # type: ignore[union-attr]
+                if hit is not None:
+                    resolved.extend(hit[0])
+                    dropped.extend(hit[1])
+                    continue
+            turned_down: list[Dropped] = []  # the recogniser's rejections: reported too, never silently lost
+            found: Sequence[Mention]
+            recognised = None
+            if isinstance(scan, ScanRecognizer):
+                again = cache.recognition(slot, article) if slot is not None else None  # type: ignore[union-attr]
+                found, turned_down = recognised = again or scan.candidates(article)
+                if corrections and turned_down:  # a name the user marked not a place is settled, not awaiting review
+                    settled = {
+                        (d.mention.start, d.mention.end)
+                        for d in corrections.refuse(article.name, [d.mention for d in turned_down])[1]
+                    }
+                    turned_down = [
+                        Dropped(d.mention, Reason.CORRECTION) if (d.mention.start, d.mention.end) in settled else d
+                        for d in turned_down
+                    ]
+            else:
+                found = scan(article)
+            resolution = resolve(article, found)
+            if not isinstance(resolution, Resolution):
+                resolution = Resolution(tuple(resolution))
+            mentions = list(tag(article, resolution.mentions))
+            if slot is not None:
+                candidates = {name_key(m.surface) for m in found} | {name_key(d.mention.surface) for d in turned_down}
+                entry = (mentions, [*turned_down, *resolution.dropped])
+                cache.put(slot, article, entry, candidates, recognised)  # type: ignore[union-attr]
+            resolved.extend(mentions)
+            dropped.extend(turned_down)
+            dropped.extend(resolution.dropped)
+        if cache is not None:
+            cache.commit()
+        return GeoparseResult.of(kept, resolved, dropped)
+
+    return run
 
 
 def _recognizer_for(
@@ -694,20 +726,19 @@ def _streamed(
             yield article
 
     def batches() -> Iterator[Batch]:
+        # the stages live as long as this generator: what they remember of names is let go
+        # before the outputs are finished (the page, the provinces: the build's peak of memory)
+        stages = geoparser(curated, sources=sources, corrections=corrections, cache=cache)
         batch: list[Article] = []
         size = 0
         for article in taken():
             batch.append(article)
             size += len(article.text)
             if size >= BATCH_BYTES:
-                yield geoparsed(batch)
+                yield _parts(stages(batch))
                 batch, size = [], 0
         if batch:
-            yield geoparsed(batch)
-
-    def geoparsed(batch: list[Article]) -> Batch:
-        part = geoparse(batch, curated, sources=sources, corrections=corrections, cache=cache)
-        return part.articles, part.mentions, part.dropped
+            yield _parts(stages(batch))
 
     with digests_kept():  # the sources' digest (the cache's key) is made once, not once a batch
         return _written(
@@ -723,6 +754,10 @@ def _streamed(
 
 
 Batch = tuple[Sequence[Article], Sequence[ResolvedMention], Sequence[Dropped]]  # articles, their mentions, their drops
+
+
+def _parts(result: GeoparseResult) -> Batch:
+    return result.articles, result.mentions, result.dropped
 
 
 def _written(
