@@ -522,9 +522,18 @@ def geoparse_article_chunk(
     geonames: bool = True,
     corrections: AppliedCorrections | None = None,
 ) -> ChunkResult:
-    """Geoparse some articles where this process runs (sources are loaded once per process)."""
-    result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
+    """Geoparse some articles where this process runs (sources are loaded once per process, and
+    without corrections so are the stages, whose memos of names then serve every chunk it gets)."""
+    if corrections is None:
+        result = _process_stages(gazetteer, geonames)(articles)
+    else:  # unpickled anew with each chunk: stages of their own
+        result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
     return ChunkResult(result.articles, result.mentions, result.dropped, ())
+
+
+@functools.cache
+def _process_stages(gazetteer: str, geonames: bool) -> Callable[[Iterable[Article]], GeoparseResult]:
+    return geoparser(sources=_process_sources(gazetteer, geonames))
 
 
 @functools.cache
