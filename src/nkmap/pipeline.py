@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,7 +18,7 @@ from typing import Any, Protocol
 from nkmap.datafiles import SAMPLE_ARTICLES
 from nkmap.errors import NkmapError
 from nkmap.formats import parse_formats
-from nkmap.infra.readcache import ReadCache
+from nkmap.infra.readcache import Fingerprint, ReadCache
 from nkmap.infra.resultcache import ResultCache, context_digest
 from nkmap.inputs.articles import (
     MAX_ARTICLE_BYTES,
@@ -26,7 +27,7 @@ from nkmap.inputs.articles import (
     read_article,
     read_articles,
 )
-from nkmap.inputs.duplicates import Duplicate
+from nkmap.inputs.duplicates import Duplicate, fingerprint
 from nkmap.inputs.exports import Fields
 from nkmap.inputs.files import SourceFile
 from nkmap.model import Article, BuildCounts, Dropped, GeoparseResult, Mention, Reason, ResolvedMention
@@ -327,8 +328,10 @@ def geoparsed_on_workers(
     recursive: bool = False,
     follow_links: bool = False,
     fields: Fields | None = None,
+    fingerprints: bool = False,
 ) -> Iterator[ChunkResult]:
-    """:func:`read_and_geoparse`, chunk by chunk as the workers finish them (in corpus order).
+    """:func:`read_and_geoparse`, chunk by chunk as the workers finish them (in corpus order); with
+    ``fingerprints``, each chunk holds its articles' duplicate fingerprints.
 
     The workers start before this returns: the caller's own work on the first chunks (finding
     duplicates, say) overlaps with theirs on the last. The reading warnings are given as the chunks
@@ -361,6 +364,7 @@ def geoparsed_on_workers(
         fields=fields,
         corrections=corrections,
         level=logging.getLogger("nkmap").getEffectiveLevel(),
+        fingerprints=fingerprints,
     )
     # Small chunks: the last one to finish leaves the other cores idle for its length. A cluster's size
     # is not known here: at least 64 chunks.
@@ -411,11 +415,13 @@ def read_and_geoparse_chunk(
     fields: Fields | None = None,
     corrections: AppliedCorrections | None = None,
     level: int = logging.WARNING,
+    fingerprints: bool = False,
 ) -> ChunkResult:
     """Read some input files as :func:`~nkmap.inputs.articles.iter_articles` reads them and geoparse
     their articles, where this process runs.
 
-    The warnings (``level`` and up) are kept, in order, for the parent to give. An error stops the chunk
+    The warnings (``level`` and up) are kept, in order, for the parent to give; with
+    ``fingerprints``, each article's duplicate fingerprint is made here too. An error stops the chunk
     and travels back with the warnings before it, so that the parent raises it where the serial reader does.
     """
     from nkmap.inputs.exports import read_export
@@ -444,8 +450,10 @@ def read_and_geoparse_chunk(
             return ChunkResult((), (), (), (), tuple(warnings), e)
     if not articles:
         return ChunkResult((), (), (), (), tuple(warnings))
-    result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
-    return ChunkResult(result.articles, result.mentions, result.dropped, (), tuple(warnings))
+    result = _chunk_geoparsed(articles, gazetteer, geonames, corrections)
+    # the duplicate fingerprints made here, beside the geoparsing, not in the parent alone after it
+    found = tuple(_portable(fingerprint(a.text)) for a in result.articles) if fingerprints else ()
+    return ChunkResult(result.articles, result.mentions, result.dropped, (), tuple(warnings), fingerprints=found)
 
 
 @contextlib.contextmanager
@@ -514,6 +522,7 @@ class ChunkResult:
     skipped: tuple[str, ...]  # why each skipped file was skipped, for the parent to warn
     warnings: tuple[tuple[str, int, str], ...] = ()  # (logger, level, message) as logged in the worker
     error: Exception | None = None  # what stopped the chunk (raised by the parent, after the warnings)
+    fingerprints: tuple[Fingerprint, ...] = ()  # the articles' duplicate fingerprints, when asked for
 
 
 def geoparse_article_chunk(
@@ -522,13 +531,28 @@ def geoparse_article_chunk(
     geonames: bool = True,
     corrections: AppliedCorrections | None = None,
 ) -> ChunkResult:
-    """Geoparse some articles where this process runs (sources are loaded once per process, and
-    without corrections so are the stages, whose memos of names then serve every chunk it gets)."""
-    if corrections is None:
-        result = _process_stages(gazetteer, geonames)(articles)
-    else:  # unpickled anew with each chunk: stages of their own
-        result = geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
+    """Geoparse some articles where this process runs."""
+    result = _chunk_geoparsed(articles, gazetteer, geonames, corrections)
     return ChunkResult(result.articles, result.mentions, result.dropped, ())
+
+
+def _chunk_geoparsed(
+    articles: Sequence[Article], gazetteer: str, geonames: bool, corrections: AppliedCorrections | None
+) -> GeoparseResult:
+    """The sources are loaded once per process, and without corrections so are the stages, whose
+    memos of names then serve every chunk the process gets."""
+    if corrections is None:
+        return _process_stages(gazetteer, geonames)(articles)
+    # corrections are unpickled anew with each chunk: stages of their own
+    return geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
+
+
+def _portable(found: Fingerprint) -> Fingerprint:
+    """A fingerprint that crosses to another process as it is: its sketch as a tuple in the set's
+    own order (a set rebuilt from a pickle may iterate in another, and the duplicate check reads
+    the sketch in that order)."""
+    digest, sketch, full = found
+    return digest, tuple(sketch), full  # type: ignore[return-value]
 
 
 @functools.cache
@@ -904,14 +928,17 @@ def _build_on_workers(
     """
     from nkmap.inputs.duplicates import Seen, report_duplicates
 
-    stream = geoparsed_on_workers(articles, gazetteer, geonames=geonames, corrections=corrections, **options)
+    stream = geoparsed_on_workers(
+        articles, gazetteer, geonames=geonames, corrections=corrections, fingerprints=not keep_duplicates, **options
+    )
     _prepare_writers(formats)
     duplicates: list[Duplicate] = []
     seen = None if keep_duplicates else Seen()
 
     def batches() -> Iterator[Batch]:
         for chunk in stream:
-            found = [d for d in map(seen.repeats, chunk.articles) if d is not None] if seen else []
+            made = chunk.fingerprints or itertools.repeat(None)  # made by the workers, or here
+            found = [d for d in map(seen.repeats, chunk.articles, made) if d is not None] if seen else []
             if not found:
                 yield chunk.articles, chunk.mentions, chunk.dropped
                 continue

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from nkmap.model import Article
 
 if TYPE_CHECKING:
-    from nkmap.infra.readcache import ReadCache
+    from nkmap.infra.readcache import Fingerprint, ReadCache
 
 SHINGLE = 5  # words per shingle
 SAMPLE = 8  # keep shingles whose hash is divisible by this
@@ -118,12 +118,16 @@ class Seen:
         self.recent: dict[int, list[int]] = {}
         self.pending = 0
 
-    def repeats(self, article: Article) -> Duplicate | None:
-        """The duplicate ``article`` is of an article met before, or None (then it is kept)."""
+    def repeats(self, article: Article, found: Fingerprint | None = None) -> Duplicate | None:
+        """The duplicate ``article`` is of an article met before, or None (then it is kept).
+        ``found``: its :func:`fingerprint`, made elsewhere (a worker process)."""
         import numpy as np
 
         cache = self.cache
-        digest, sketch, full = cache.fingerprint(article.text, fingerprint) if cache else fingerprint(article.text)
+        if found is not None:
+            digest, sketch, full = found
+        else:
+            digest, sketch, full = cache.fingerprint(article.text, fingerprint) if cache else fingerprint(article.text)
         if digest in self.exact:
             return Duplicate(article.name, self.exact[digest], 1.0, True)
         hashes = list(sketch)  # the set's own order: the order candidates were counted in
