@@ -6,8 +6,9 @@ page's script puts it on screen through text nodes only, so no article can injec
 One data row per place instead of one folium object and popup per place keeps both the
 build and the page fast for large corpora.
 
-The page is assembled in :func:`build_map`: each data set is one :func:`add_json` call (a
-``<script type="application/json" id=...>`` element that scripts read with ``nkmapData(id)``) and
+The page is assembled in :func:`build_map` (folium's classes: :mod:`nkmap.outputs.web.foliumpage`)
+and written without folium by :func:`page_text`, the same bytes: each data set is one ``add_json``
+element (a ``<script type="application/json" id=...>`` that scripts read with ``nkmapData(id)``) and
 each of nkmap's scripts one name in :data:`nkmap.outputs.web.assets.OWN_SCRIPTS`, so a panel of
 its own (e.g. a review panel) is one more of each.
 """
@@ -40,18 +41,6 @@ from nkmap.outputs.web.palette import groups_payload
 
 if TYPE_CHECKING:
     import folium
-
-# folium's classes for the page (nkmap.outputs.web.foliumpage), imported when first asked for:
-# the files are written without folium (page_text)
-_FOLIUM_NAMES = ("OfflineMap", "PageScript", "RawHtml", "add_json", "page_root")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _FOLIUM_NAMES:
-        from nkmap.outputs.web import foliumpage
-
-        return getattr(foliumpage, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 PLACE_FIELDS = ("id", "name", "lat", "lon", "kind", "country", "origin", "group")
