@@ -51,6 +51,9 @@ _UPPER_AT = re.compile(f"[{_UPPER_CLASS}]")  # a capital, as the patterns below 
 _GLUED_HEAD = re.compile(rf"{_W}+(?=['’]\w)")  # "Kastamonu" in "Kastamonu’nun", "Ankara" in "Ankara'ya"
 # The word after a candidate: joined by one space or hyphen, as in "Nagorno Karabakh" / "Nagorno-Karabakh".
 _NEXT_WORD = re.compile(rf"(?:[ \u00a0]|[-\u2010\u2011])({_W}+(?:['’]{_W}+)*)")
+# The characters a match of _NEXT_WORD starts with ("" is in it too: the text's end). Each use asks first whether
+# the character at the offset is one: a name is often followed by punctuation, and then no match is tried.
+_JOINERS = " \u00a0-\u2010\u2011"
 _LOWER_WORD = re.compile(rf"(?<!{_W})[^\W\d_A-Z][\w'’{_MARKS}]*")  # words starting lower case (roughly: not [A-Z])
 _WORD_GOES_ON = re.compile(rf"[\w'’{_MARKS}]")  # a character _LOWER_WORD's words go on over
 LOWER_LOOKS = 32  # occurrences of a word read one by one before the article's lower-case words are found at once
@@ -58,7 +61,9 @@ LOWER_LOOKS = 32  # occurrences of a word read one by one before the article's l
 # (?<=[.!?…])[\"”’)\]]*\s+|\n+ matches, found with the punctuation consumed instead of looked behind at, so
 # that re skips every character but [.!?…\n] in C instead of entering the matcher at each one (a pattern led by
 # a look-behind gets no such skip). The ends are the same: no match of either contains one of [.!?…].
-_SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*\s+|\n+")
+# Written as one class and then the branch it picks: re's skip needs a class first (an alternation whose
+# branches start with a class gets none); the branches are those of ``[.!?…][\"”’)\]]*\s+|\n+``.
+_SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=[.!?…])[\"”’)\]]*\s+|(?<=\n)\n*)")
 EXCERPT_LIMIT = 320  # longer sentences are cut to a window around the mention
 RUN_ON = 4 * EXCERPT_LIMIT  # longer "sentences" are run-on text: cut into shared pieces (memory stays bounded)
 STRONG, WEAK, UNKNOWN = 2, 1, 0
@@ -611,6 +616,7 @@ class _Scan:
         self._countries: set[str] | None = None
         self.dateline_start = dateline_start
         self._lowercase: set[str] | None = None
+        self._lower_answers: dict[str, bool] = {}  # written_in_lower_case's answers read at the occurrences
         self._caps: list[re.Match[str]] | None = None  # every capitalised word, found once per article
         self._words: list[str] | None = None  # their text
         self._starting: dict[int, list[re.Match[str]]] = {}  # start flag -> the words with it
@@ -725,7 +731,7 @@ class _Scan:
         word: "Sungai Ampal" in "Sungai Ampal Balikpapan", "Rante" in "Gunung Rante Kecamatan Talawi"."""
         names = self.names
         for _ in range(limit - 1):
-            nxt = _NEXT_WORD.match(self.text, end)
+            nxt = _NEXT_WORD.match(self.text, end) if self.text[end : end + 1] in _JOINERS else None
             if nxt is None:
                 break
             word = nxt.group(1)
@@ -773,7 +779,7 @@ class _Scan:
         return "", words[-1]
 
     def trigger_after(self, end: int) -> str:
-        m = _NEXT_WORD.match(self.text, end)
+        m = _NEXT_WORD.match(self.text, end) if self.text[end : end + 1] in _JOINERS else None
         if m and name_key(m.group(1)) in self.rules.place_triggers_after:
             return name_key(m.group(1))
         return ""
@@ -783,6 +789,12 @@ class _Scan:
         lower = surface.lower()
         if self._lowercase is not None:
             return lower in self._lowercase
+        known = self._lower_answers.get(lower)  # a name recurs in its article: its occurrences are read once
+        if known is None:
+            known = self._lower_answers[lower] = self._written_in_lower_case(lower)
+        return known
+
+    def _written_in_lower_case(self, lower: str) -> bool:
         # Whether one of the words _LOWER_WORD finds in the text is ``lower``, read at its occurrences (found in
         # C) instead of finding every word: an occurrence is such a word when the pattern matches exactly it
         # and no word character or apostrophe follows. After an apostrophe it may be the tail of a word found
@@ -858,7 +870,7 @@ class _Scan:
             return None  # an acronym (BBC, TNI) far more often than a place; datelines are caught above
         if previous[:1].isupper() and not trigger:
             return Evidence(Cue.IN_NAME)  # the end of a longer capitalised name: a person or an organisation
-        nxt = _NEXT_WORD.match(self.text, end)
+        nxt = _NEXT_WORD.match(self.text, end) if self.text[end : end + 1] in _JOINERS else None
         if nxt and nxt.group(1)[:1].isupper() and self.text[end] != "-":
             return Evidence(Cue.IN_NAME)
         if not trigger and self.opens_sentence(start):
@@ -881,7 +893,7 @@ class _Scan:
         rules = self.rules
         pos = end
         for _ in range(ORGANISATION_REACH):  # the capitalised run after the name
-            nxt = _NEXT_WORD.match(text, pos)
+            nxt = _NEXT_WORD.match(text, pos) if text[pos : pos + 1] in _JOINERS else None
             if not nxt:
                 break
             word = nxt.group(1)
@@ -908,7 +920,7 @@ class _Scan:
         age = _AGE.match(text, end)
         if age and (not trigger or not age.group().lstrip().startswith("(")):
             return True
-        nxt = _NEXT_WORD.match(text, end)
+        nxt = _NEXT_WORD.match(text, end) if text[end : end + 1] in _JOINERS else None
         if not trigger and nxt and text[end] == " " and name_key(nxt.group(1)) in self.rules.speech_after:
             return True
         if start == 0 or text[start - 1] != " ":
@@ -932,7 +944,7 @@ class _Scan:
             for candidate in (two, one):
                 if candidate and candidate in self.rules.admin_before:
                     return candidate
-        nxt = _NEXT_WORD.match(text, end)
+        nxt = _NEXT_WORD.match(text, end) if text[end : end + 1] in _JOINERS else None
         if nxt and (after := name_key(nxt.group(1))) in self.rules.admin_after:
             return after
         return ""
@@ -961,7 +973,7 @@ class _Scan:
             return None
         units = names.admin_named(key)
         anchored = self.admin_anchored()
-        if not any(u in anchored for u in units):
+        if anchored.isdisjoint(units):  # (in C: a common name has many units)
             self.why = Reason.NO_EVIDENCE  # no place word, and the article names no unit above or below it
             return None
         word = self.admin_word_near(start, end)
@@ -995,22 +1007,26 @@ class _Scan:
             single = " " not in key
             common: bool | None = None  # asked once per span, when a unit needs it
             for u, level, country in levels:
-                if word:
-                    own = True
-                elif level in ("province", "regency"):  # few and distinctive: their name is enough,
-                    # unless it is an ordinary word ("Puncak", summit) of a country the article does not
-                    # name, or a short capital abbreviation
-                    at_home = country in self.article_countries() or country in home_countries(self.language)
-                    if common is None:
+                if level in ("province", "regency"):  # few and distinctive: their name is enough,
+                    # unless it is one word, an ordinary word ("Puncak", summit) or a short capital abbreviation,
+                    # of a country neither the article's language is at home in nor the article names. Each is
+                    # asked only when the ones before leave it open (article_countries reads the whole text).
+                    if single and common is None:
                         common = self.common_word(surface) or (surface.isupper() and len(surface) <= 4)  # or "BBC"
-                    own = not (single and common and not at_home)
+                    own = (
+                        not single
+                        or not common
+                        or country in home_countries(self.language)
+                        or country in self.article_countries()
+                    )
                 else:
                     own = False
                 present[u] = present.get(u, False) or own
         anchored = {u for u, own in present.items() if own}
-        ancestry = {u: admin.ancestry(u) for u in present}  # each unit's chain upwards, cached in the source
-        ordinary: dict[int, bool] = {}  # unit -> its name is an ordinary word here (asked at most once)
         pending = [u for u in present if u not in anchored]
+        # each unit's chain upwards (cached in the source), needed only when some unit waits for a neighbour
+        ancestry = {u: admin.ancestry(u) for u in present} if pending else {}
+        ordinary: dict[int, bool] = {}  # unit -> its name is an ordinary word here (asked at most once)
         while pending:
             above = {a for u in anchored for a in ancestry[u]}
             grown = set()
@@ -1042,7 +1058,7 @@ class _Scan:
                         continue
                     pos, words = m.end(), [m.group()]
                     for _ in range(2):
-                        nxt = _NEXT_WORD.match(self.text, pos)
+                        nxt = _NEXT_WORD.match(self.text, pos) if self.text[pos : pos + 1] in _JOINERS else None
                         if not nxt or not nxt.group(1)[:1].isupper():
                             break
                         words.append(nxt.group(1))
@@ -1174,11 +1190,11 @@ def _not_overlapping(
     return kept
 
 
-def _name_word_after(text: str, pos: int, particles: Collection[str]) -> int | None:
+def _name_word_after(text: str, pos: int, particles: frozenset[str]) -> int | None:
     """Where a name running on from ``pos`` ends one word later, or None: over a capitalised or
     hyphen-joined word ("Nusa Tenggara", "Rostov-on-Don"), or a lower-case particle and the
     capitalised word after it ("Mocímboa da Praia", "Deir ez-Zor")."""
-    nxt = _NEXT_WORD.match(text, pos)
+    nxt = _NEXT_WORD.match(text, pos) if text[pos : pos + 1] in _JOINERS else None
     if nxt is None:
         return None
     word = nxt.group(1)
@@ -1285,16 +1301,18 @@ def _feature_before_ends(words: frozenset[str]) -> _WordEnds:
 def _feature_after_pattern(words: frozenset[str]) -> re.Pattern[str]:
     """One to three capitalised words, then a feature word in any case: "Sukkur Barrage", "Manchar lake"."""
     alternatives = _by_first_character(list(map(re.escape, sorted(words, key=len, reverse=True))), ignorecase=True)
-    name = rf"[{_UPPER_CLASS}]{_W}*"
+    # The words' letters are taken possessively (``*+``): what follows a word is a space or a hyphen, never a
+    # word character, so giving letters back can never make a match; re would still try, letter by letter.
+    name = rf"[{_UPPER_CLASS}]{_W}*+"
     # led by the capital's class, the look-behind after it (see _word_led): re skips the other characters in C
-    first = rf"[{_UPPER_CLASS}](?<!{_W}.){_W}*"
+    first = rf"[{_UPPER_CLASS}](?<!{_W}.){_W}*+"
     return re.compile(rf"{first}(?:[ \u00a0-]{name}){{0,2}}[ \u00a0]((?i:{alternatives}))(?!{_W})")
 
 
 def _capitalised_run(text: str, end: int, limit: int = 3) -> int:
     """The end of up to ``limit`` capitalised words starting with the one that ends at ``end``."""
     for _ in range(limit - 1):
-        nxt = _NEXT_WORD.match(text, end)
+        nxt = _NEXT_WORD.match(text, end) if text[end : end + 1] in _JOINERS else None
         if not nxt or not nxt.group(1)[:1].isupper():
             break
         end = nxt.end()
