@@ -115,3 +115,31 @@ def test_start_flags_say_what_the_word_alone_and_the_longer_names_are(word):
     assert bool(flags & S.ADMIN_LONGER) == names.admin.starts_longer(key)
     assert bool(flags & S.COUNTRY_NAME) == (key in countries)
     assert bool(flags & S.COUNTRY_LONGER) == any(k.startswith(key + " ") for k in countries)
+
+
+def test_feature_after_pattern_taking_letters_possessively_matches_as_the_plain_pattern():
+    possessive = S._feature_after_pattern(RULES.feature_after)
+    assert "*+" in possessive.pattern
+    plain = re.compile(possessive.pattern.replace("*+", "*"))
+    for text in texts(5, 3000) + ["Danau Toba lake", "Indus River Delta river", "Sungai Kapuas-Hulu Lake Poso"]:
+        want = [(m.span(), m.group(1)) for m in plain.finditer(text)]
+        assert [(m.span(), m.group(1)) for m in possessive.finditer(text)] == want, text
+
+
+def test_next_word_starts_only_at_a_joiner():
+    # the scans skip _NEXT_WORD where the character is no joiner: it could not match there
+    for text in texts(6, 1500):
+        for i in range(len(text) + 1):
+            if text[i : i + 1] not in S._JOINERS:
+                assert S._NEXT_WORD.match(text, i) is None, (text, i)
+
+
+def test_written_in_lower_case_asked_again_gives_the_same_answer():
+    text = "Batu di kota Batu. Warga membawa batu ke Malang; Malang tenang, Sungai meluap di sungai Brantas."
+    for word in ("Batu", "Malang", "Sungai", "Brantas"):
+        fresh = S._Scan(text, RULES).written_in_lower_case(word)
+        scan = S._Scan(text, RULES)
+        assert [scan.written_in_lower_case(word) for _ in range(3)] == [fresh] * 3
+    assert S._Scan(text, RULES).written_in_lower_case("Batu") and not S._Scan(text, RULES).written_in_lower_case(
+        "Malang"
+    )
