@@ -719,8 +719,10 @@ class _Scan:
         m = self.feature_after(start)
         if m:
             return m.end(), name_key(m.group(1))
-        words = self.text[max(0, start - 30) : start].split()
-        if words and self.text[start - 1 : start] in (" ", "\u00a0"):
+        # (the last words only: rsplit gives the last ones split() would, without splitting the rest)
+        if self.text[start - 1 : start] in (" ", "\u00a0") and (
+            words := self.text[max(0, start - 30) : start].rsplit(None, 1)
+        ):
             word = name_key(words[-1].rstrip("."))
             if word in self.rules.feature_before and (len(word) <= 2 or not words[-1].endswith(".")):
                 return self.unknown_run(end), word
@@ -751,7 +753,7 @@ class _Scan:
         text = self.text
         if start < 2 or text[start - 1] not in " \u00a0" or "\n" in text[start - 3 : start]:
             return "", ""
-        words = text[max(0, start - 40) : start].split()
+        words = text[max(0, start - 40) : start].rsplit(None, 2)  # the last two of split()'s words (and one more)
         if not words:
             return "", ""
         # what the last two words say is remembered (per rules): the same words precede names everywhere
@@ -905,7 +907,7 @@ class _Scan:
             pos = nxt.end()
         if start == 0 or text[start - 1] != " ":  # (checked first: the test below needs a space before)
             return False
-        words = text[max(0, start - 30) : start].split()
+        words = text[max(0, start - 30) : start].rsplit(None, 1)  # its last word is split()'s
         return (  # the word before is written as a name ("Antara", not "antara", between)
             bool(words) and words[-1][:1].isupper() and name_key(words[-1]) in rules.organisation_before
         )
@@ -925,7 +927,7 @@ class _Scan:
             return True
         if start == 0 or text[start - 1] != " ":
             return False
-        words = text[max(0, start - 30) : start].split()
+        words = text[max(0, start - 30) : start].rsplit(None, 1)  # its last word is split()'s
         return bool(words) and name_key(words[-1]) in self.rules.speech_before
 
     def admin_word_near(self, start: int, end: int) -> str:
@@ -938,7 +940,7 @@ class _Scan:
 
     def _admin_word_near(self, start: int, end: int) -> str:
         text = self.text
-        if start > 0 and text[start - 1] in " \u00a0" and (words := text[max(0, start - 40) : start].split()):
+        if start > 0 and text[start - 1] in " \u00a0" and (words := text[max(0, start - 40) : start].rsplit(None, 2)):
             one = name_key(words[-1]).rstrip(".")
             two = f"{name_key(words[-2])} {one}" if len(words) > 1 else ""
             for candidate in (two, one):
