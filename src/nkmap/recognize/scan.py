@@ -511,7 +511,8 @@ class NameIndex:
         infos = list(map(self._words.get, words))
         if None in infos:
             word_info = self.word_info
-            infos = [word_info(w) if i is None else i for w, i in zip(words, infos)]
+            for i in _missing(infos):  # only the words not cached are visited in Python
+                infos[i] = word_info(words[i])
         return infos  # type: ignore[return-value]
 
     def word_info(self, word: str) -> int:
@@ -551,11 +552,11 @@ class NameIndex:
         if None in flags:
             if len(cache) >= CACHE_LIMIT:
                 cache.clear()
-            for i, word in enumerate(words):
+            for i in _missing(flags):  # only the words not cached are visited in Python
+                word = words[i]
+                flags[i] = cache.get(word)
                 if flags[i] is None:
-                    flags[i] = cache.get(word)
-                    if flags[i] is None:
-                        flags[i] = cache[word] = self._start_flags(word)
+                    flags[i] = cache[word] = self._start_flags(word)
         return flags  # type: ignore[return-value]
 
     def _start_flags(self, word: str) -> int:
@@ -579,6 +580,11 @@ class NameIndex:
             if key in self._country_prefixes:
                 flags |= COUNTRY_START | COUNTRY_LONGER
         return flags
+
+
+def _missing(values: list[int | None]) -> Iterator[int]:
+    """The indexes of the Nones in ``values``, found in C (most words of an article are cached)."""
+    return itertools.compress(itertools.count(), map(operator.is_, values, itertools.repeat(None)))
 
 
 class _AnyOf:
