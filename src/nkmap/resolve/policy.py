@@ -153,12 +153,42 @@ class Policy:
         self._verdicts: dict[tuple[int, bool], Verdict] = {}  # (rule's place, accepted) -> the (frozen) verdict
 
     def judge(self, name: NameFeatures, best: CandidateFeatures | None, names_countries: bool) -> Verdict:
-        case = Case(name, best, names_countries, self.limits)
+        if self.rules is RULES:  # the resolver asks this for every weak name: the default table, as plain code
+            i, accepted = _default_rule(name, best, names_countries, self.limits)
+        else:
+            i, accepted = self._first(Case(name, best, names_countries, self.limits))
+        rule = self.rules[i]
+        verdict = self._verdicts.get((i, accepted))
+        if verdict is None or verdict.rule is not rule:
+            verdict = self._verdicts[(i, accepted)] = Verdict(accepted, rule)
+        return verdict
+
+    def _first(self, case: Case) -> tuple[int, bool]:
+        """The place of the first rule that applies to ``case``, and whether it accepts."""
         for i, rule in enumerate(self.rules):
             if rule.applies(case):
-                accepted = rule.accept(case)
-                verdict = self._verdicts.get((i, accepted))
-                if verdict is None or verdict.rule is not rule:
-                    verdict = self._verdicts[(i, accepted)] = Verdict(accepted, rule)
-                return verdict
+                return i, rule.accept(case)
         raise StopIteration("no rule applies")  # as next() over the rules would
+
+
+def _default_rule(
+    name: NameFeatures, best: CandidateFeatures | None, names_countries: bool, limits: Mapping[str, float]
+) -> tuple[int, bool]:
+    """The place in :data:`RULES` of the first rule that applies, and whether it accepts: each rule's case and
+    test, in the table's order, without a :class:`Case` and a call per property (tests check it against RULES)."""
+    doubt = name.doubt
+    if best is None:
+        return (0 if doubt is not None else 1), False
+    population, support = best.population_count, best.support
+    if doubt is Cue.IN_NAME:
+        return 2, support >= limits["support_many"] and population >= limits["small_town"]
+    big = population >= limits["big_city"]
+    context = bool(best.in_country) or best.near > limits["near_context"] or support > 0
+    if doubt is not None:
+        return 3, big or (context and population >= limits["small_town"]) or support >= limits["support_many"]
+    if best.contained < 0:
+        return 4, False
+    if names_countries and not context:
+        return 5, big
+    evidence = name.evidence
+    return 6, big or evidence >= 1.0 or context or (evidence > 0 and population >= limits["small_town"])
