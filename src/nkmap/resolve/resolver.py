@@ -16,6 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import numpy as np
 
@@ -91,6 +92,7 @@ class Resolver:
         self._decided: dict[tuple, tuple] = {}  # what a weak name's choice depends on -> the choice (_choose_known)
         self._km = KmStore()  # distances between namesakes and anchors, kept across articles
         self._names: dict[frozenset[Cue], NameFeatures] = {}  # the cues of a name's mentions -> its features
+        self._keys: dict[str, str] = {}  # surface -> its name_key
 
     @property
     def capitals(self) -> Mapping[str, str]:
@@ -103,7 +105,15 @@ class Resolver:
 
     def __call__(self, article: Article | None, mentions: Sequence[Mention]) -> Resolution:
         """Resolve the mentions of one article; the same name always gets the same place in it."""
-        keys = [name_key(m.surface) for m in mentions]
+        folded = self._keys
+        if len(folded) >= NAMES_KEPT:
+            folded.clear()
+        keys = []
+        for m in mentions:  # name_key of each surface, remembered: an article repeats its names, a corpus too
+            key = folded.get(m.surface)
+            if key is None:
+                key = folded[m.surface] = name_key(m.surface)
+            keys.append(key)
         by_surface: dict[str, list[Mention]] = {}
         for key, m in zip(keys, mentions):
             group = by_surface.get(key)
@@ -245,8 +255,9 @@ class Resolver:
                 if decided is None:
                     decided = self._choose_known(key, known, static, nearby, containers, named, near, name)
                     if memo is not None:
-                        if len(decisions) >= DECISIONS_KEPT:
-                            decisions.clear()
+                        if len(decisions) >= DECISIONS_KEPT:  # forget the older half (a dict keeps insertion order)
+                            for old in list(islice(decisions, DECISIONS_KEPT // 2)):
+                                del decisions[old]
                         decisions[memo] = decided
                 chosen[key], why_not = decided
                 if why_not is None:
@@ -382,22 +393,26 @@ class Resolver:
         if n == 0:
             verdict = self.policy.judge(name, None, bool(named))
             return (None, "unresolved", 0.0), (verdict.reason, (), verdict.kept)
-        # best first, ties in namesake order (reverse sorting is stable): sorted by -score, as _choose_weak does
-        order = sorted(range(n), key=scores.__getitem__, reverse=True) if n > 1 else [0]
+        # best first, ties in namesake order: sorted by -score, as _choose_weak does (reverse sorting is stable too)
+        if n == 1:
+            order = [0]
+        elif n == 2:
+            order = [0, 1] if scores[0] >= scores[1] else [1, 0]
+        else:
+            order = sorted(range(n), key=scores.__getitem__, reverse=True)
         first = order[0]
         v = values[first]
-        features = CandidateFeatures(*v)
-        best = features
+        best = v
         if not v[1] and known.countries[first] in named:
-            best = CandidateFeatures(v[0], 1.0, *v[2:])  # replace(best, in_country=1.0), as in _choose_weak
-        verdict = self.policy.judge(name, best, bool(named))
+            best = (v[0], 1.0, *v[2:])  # replace(best, in_country=1.0), as in _choose_weak
+        verdict = self.policy.judge_values(name, best, bool(named))
         if not verdict.accepted:
             top = tuple([(places[i], round(scores[i], 3)) for i in order[:CANDIDATES_KEPT]])
             return (None, "unresolved", 0.0), (verdict.reason, top, verdict.kept)
         margin = scores[first] - scores[order[1]] if n > 1 else 1.0
         big = v[5] >= self.policy.limits["big_city"]
         place = places[first]
-        return (place, place.origin, scorer.confidence(features, name, big, margin)), None
+        return (place, place.origin, scorer.confidence_values(v, name, big, margin)), None
 
     def _name_features(self, mentions: Sequence[Mention]) -> NameFeatures:
         """:func:`~nkmap.resolve.features.name_features` of ``mentions``, remembered by the set of their cues
