@@ -173,24 +173,3 @@ def test_the_default_rules_as_plain_code_give_the_tables_verdicts():
                 want_confidence = scorer.confidence(best, name, big, margin)
                 assert scorer.confidence_values(values, name, big, margin) == want_confidence
     assert len(seen) >= 10  # every rule decided some case, most both ways
-
-
-def test_roles_without_flaggers_for_lone_windows_are_the_flaggers_roles(sample_result, monkeypatch):
-    """``tag_roles`` makes no flagger for a window no other mention reaches into: forcing one for every
-    window (every span made to reach everywhere) gives the same roles, on the sample corpus and on texts
-    written with coordinated names."""
-    texts = [
-        "Soreang, Majalaya dan Baleendah mengatakan banjir surut. Pasukan menyerang kota Sukkur.",
-        "Armenia and Azerbaijan agreed, and Baku said Ganja was hit by Armenia.",
-    ]
-    written = nkmap.geoparse([Article(f"w{i}.txt", f"w{i}.txt", t) for i, t in enumerate(texts)], geonames=False)
-    cases = []
-    for result in (sample_result, written):
-        articles = {a.name: a for a in result.articles}
-        for name, article in articles.items():
-            cases.append((article, [rm for rm in result.mentions if rm.mention.article == name]))
-    fast = [[rm.role for rm in tag_roles(a, ms)] for a, ms in cases]
-    monkeypatch.setattr(roles, "accumulate", lambda ends, *_, **__: [math.inf] * (len(list(ends)) + 1))
-    flagged = [[rm.role for rm in tag_roles(a, ms)] for a, ms in cases]
-    assert fast == flagged
-    assert "speaker" in {r for rs in fast for r in rs}

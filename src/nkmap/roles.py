@@ -24,7 +24,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 
 from nkmap.datafiles import packaged_json
 from nkmap.inputs.metadata import dateline_of
@@ -116,7 +115,6 @@ def tag_roles(
     words = words or default_words()
     text = article.text
     spans = sorted((rm.mention.start, rm.mention.end) for rm in mentions)
-    reach = list(accumulate((e for _, e in spans), max, initial=-1))  # reach[i]: the furthest end of spans[:i]
     d_start, d_end = _dateline_span(article)
     excluded = words.event_excluded_kinds
     telling = _telling(words)
@@ -137,12 +135,8 @@ def tag_roles(
                 before = "\n".join(findall(text, lo, start)).lower().split("\n") if lo < start else []
                 if before == [""]:
                     before = []
-                at = bisect.bisect_left(spans, (start, end))  # the name's own span
-                if reach[at] <= lo:  # no other span reaches into the window: no token is in another mention
-                    place: Flags = _no_flags
-                else:
-                    place = _flagger(text, lo, start, spans, (start, end), len(before))
-                if _is_speaker(before, place, text, m, spans, words, at, reach):
+                place = _flagger(text, lo, start, spans, (start, end), len(before))
+                if _is_speaker(before, place, text, m, spans, words):
                     role = "speaker"
                 elif not (rm.place is not None and rm.place.kind in excluded) and _is_event(before, place, words):
                     role = "event"
@@ -209,14 +203,6 @@ def _flagger(
             near = []  # the one span ends before the window or is the name's own: no token is in another
         if not near:
             return [False] * (len(_TOKEN.findall(text, start, end)) if count is None else count)
-        if all(a[1] <= b[0] for a, b in zip(near, near[1:])):  # apart, as mentions are: each span's tokens at once
-            starts = [t.start() for t in _TOKEN.finditer(text, start, end)]
-            inside = [False] * len(starts)
-            for s, e in near:
-                if (s, e) != own:
-                    i, j = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
-                    inside[i:j] = [True] * (j - i)
-            return inside
         found = []
         k = -1
         for t in _TOKEN.finditer(text, start, end):
@@ -236,28 +222,12 @@ def _flagger(
     return once
 
 
-def _after(
-    text: str, m, spans: list[tuple[int, int]], at: int = -1, reach: Sequence[int] = ()
-) -> tuple[list[str], Flags]:
-    """The lower-case tokens after the name, and their flags (``at``: the name's own span in ``spans``, and
-    ``reach``: the furthest end of the spans before each, if known: then no flagger when no other span is near)."""
+def _after(text: str, m, spans: list[tuple[int, int]]) -> tuple[list[str], Flags]:
     end = m.end
     sentence_end = m.sentence_start + len(m.sentence) if m.sentence else len(text)
     hi = min(max(sentence_end, end), end + WINDOW_AFTER)
-    toks = "\n".join(_TOKEN.findall(text, end, hi)).lower().split("\n") if end < hi else []
-    if toks == [""]:
-        toks = []
-    if at >= 0 and reach[at] <= m.start and (at + 1 == len(spans) or spans[at + 1][0] >= hi):
-        return toks, _no_flags  # the spans before end before the name, the next one after the window
+    toks = [t.lower() for t in _TOKEN.findall(text, end, hi)]
     return toks, _flagger(text, end, hi, spans, (m.start, end), len(toks))
-
-
-_NO_FLAGS = [False] * (WINDOW_BEFORE + WINDOW_AFTER + 1)  # more than a window has tokens (each at least a character)
-
-
-def _no_flags() -> list[bool]:
-    """The flags of a window no other mention reaches into (read, never changed)."""
-    return _NO_FLAGS
 
 
 def _opens_clause(before: list[str], place: Flags, words: RoleWords) -> bool:
@@ -279,21 +249,12 @@ def _opens_clause(before: list[str], place: Flags, words: RoleWords) -> bool:
     return prev in words.clause_openers or prev in words.opening_punctuation
 
 
-def _is_speaker(
-    before: list[str],
-    place: Flags,
-    text: str,
-    m,
-    spans: list[tuple[int, int]],
-    words: RoleWords,
-    at: int = -1,
-    reach: Sequence[int] = (),
-) -> bool:
+def _is_speaker(before: list[str], place: Flags, text: str, m, spans: list[tuple[int, int]], words: RoleWords) -> bool:
     if _agent_of_passive(before, words):
         return True
     if not _opens_clause(before, place, words):
         return False
-    after, after_place = _after(text, m, spans, at, reach)
+    after, after_place = _after(text, m, spans)
     opening, closing = words.skip_brackets
     i, skipped = 0, 0
     while i < len(after):
