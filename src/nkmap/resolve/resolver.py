@@ -48,7 +48,7 @@ from nkmap.sources.base import NameSource, Tier, is_strong
 CANDIDATES_KEPT = 3  # namesakes a Dropped reports, best first
 NAMES_KEPT = 10_000  # names whose candidates a resolver remembers (then it starts over; a build keeps one resolver:
 # at 50 MB peak RSS 396 MB with 100,000 of each, 344 with 10,000, the same CPU time)
-DECISIONS_KEPT = 10_000  # weak names' choices remembered by what they depend on (then it starts over)
+DECISIONS_KEPT = 10_000  # weak names' choices remembered by what they depend on (then the older half is forgotten)
 
 Choice = tuple[Place | None, str, float]
 
