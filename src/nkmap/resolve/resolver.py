@@ -16,7 +16,6 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import islice
 
 import numpy as np
 
@@ -48,7 +47,7 @@ from nkmap.sources.base import NameSource, Tier, is_strong
 CANDIDATES_KEPT = 3  # namesakes a Dropped reports, best first
 NAMES_KEPT = 10_000  # names whose candidates a resolver remembers (then it starts over; a build keeps one resolver:
 # at 50 MB peak RSS 396 MB with 100,000 of each, 344 with 10,000, the same CPU time)
-DECISIONS_KEPT = 10_000  # weak names' choices remembered by what they depend on (then the older half is forgotten)
+DECISIONS_KEPT = 10_000  # weak names' choices remembered by what they depend on (then it starts over)
 
 Choice = tuple[Place | None, str, float]
 
@@ -255,9 +254,8 @@ class Resolver:
                 if decided is None:
                     decided = self._choose_known(key, known, static, nearby, containers, named, near, name)
                     if memo is not None:
-                        if len(decisions) >= DECISIONS_KEPT:  # forget the older half (a dict keeps insertion order)
-                            for old in list(islice(decisions, DECISIONS_KEPT // 2)):
-                                del decisions[old]
+                        if len(decisions) >= DECISIONS_KEPT:
+                            decisions.clear()
                         decisions[memo] = decided
                 chosen[key], why_not = decided
                 if why_not is None:
