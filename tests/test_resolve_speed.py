@@ -137,3 +137,39 @@ def test_roles_of_written_texts_equal_the_full_rules(monkeypatch):
         for rm in tag_roles(a, [m for m in result.mentions if m.mention.article == a.name])
     ]
     assert fast == full and "speaker" in fast and "event" in fast
+
+
+def test_the_default_rules_as_plain_code_give_the_tables_verdicts():
+    """``Policy.judge`` runs the default table as plain code: over every case the rules tell apart, the
+    verdict is the one the table's rules, read one by one, give (a copy of the table takes that path)."""
+    import dataclasses
+    import itertools
+
+    from nkmap.model import Cue
+    from nkmap.resolve.features import CandidateFeatures, NameFeatures
+    from nkmap.resolve.policy import RULES
+
+    settings = Resolver([]).settings
+    limits, scorer = settings.policy, settings.scorer
+    fast, table = Policy(limits), Policy(limits, rules=tuple(list(RULES)))
+    assert table.rules is not RULES
+    names = [NameFeatures(e, d) for e in (0.0, 0.5, 1.0) for d in (None, Cue.IN_NAME, Cue.SENTENCE_OPENER)]
+    bests: list[CandidateFeatures | None] = [None]
+    for pop, ic, near, sup, contained in itertools.product(
+        (0, 999, 1000, 199_999, 200_000), (0.0, 1.0), (0.0, 0.3, 0.31), (0, 1, 2, 3), (-1.0, 0.0, 1.0)
+    ):
+        bests.append(CandidateFeatures(0.5, ic, near, sup, 1.0, pop, 0.0, contained, 0.0))
+    seen = set()
+    for name, best, names_countries in itertools.product(names, bests, (False, True)):
+        got, want = fast.judge(name, best, names_countries), table.judge(name, best, names_countries)
+        assert (got.accepted, got.reason, got.kept) == (want.accepted, want.reason, want.kept), (name, best)
+        assert got.rule.case == want.rule.case
+        seen.add((want.rule.case, want.accepted))
+        if best is not None:  # the same best given as its features' tuple, as the resolver gives it
+            values = tuple(getattr(best, f.name) for f in dataclasses.fields(best))
+            assert fast.judge_values(name, values, names_countries) is got
+            assert table.judge_values(name, values, names_countries).rule is want.rule
+            for big, margin in ((False, 0.2), (True, 3.0)):
+                want_confidence = scorer.confidence(best, name, big, margin)
+                assert scorer.confidence_values(values, name, big, margin) == want_confidence
+    assert len(seen) >= 10  # every rule decided some case, most both ways

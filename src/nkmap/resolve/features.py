@@ -143,6 +143,25 @@ class Neighbourhood:
         """How many other names (settled places or namesake candidates) lie within about a cell."""
         return self.support_at(_cell(place), key)
 
+    def supports(
+        self, cells: Sequence[tuple[int, int]], blocks: Sequence[Sequence[tuple[int, int]]], key: str, cap: int
+    ) -> tuple[int, ...]:
+        """``min(support_at(cell, key, block), cap)`` of each cell and its block, in one loop (the resolver asks
+        this for every namesake of every weak name: a call per namesake was most of its cost)."""
+        around, owners = self._around, self._owners
+        out = []
+        for cell, block in zip(cells, blocks):
+            others = around.get(cell)
+            if others is None:
+                others = around[cell] = set()
+                for near in block:
+                    owned = owners.get(near)
+                    if owned:
+                        others |= owned
+            n = len(others) - (key in others)
+            out.append(n if n < cap else cap)
+        return tuple(out)
+
     def support_at(self, cell: tuple[int, int], key: str, block: Sequence[tuple[int, int]] | None = None) -> int:
         """:meth:`support` of a place in ``cell`` (``block``: the cell and its 8 neighbours, if known)."""
         others = self._around.get(cell)

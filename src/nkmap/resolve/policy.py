@@ -153,12 +153,70 @@ class Policy:
         self._verdicts: dict[tuple[int, bool], Verdict] = {}  # (rule's place, accepted) -> the (frozen) verdict
 
     def judge(self, name: NameFeatures, best: CandidateFeatures | None, names_countries: bool) -> Verdict:
-        case = Case(name, best, names_countries, self.limits)
+        if self.rules is RULES:  # the resolver asks this for every weak name: the default table, as plain code
+            i, accepted = _default_rule(name, best, names_countries, self.limits)
+        else:
+            i, accepted = self._first(Case(name, best, names_countries, self.limits))
+        rule = self.rules[i]
+        verdict = self._verdicts.get((i, accepted))
+        if verdict is None or verdict.rule is not rule:
+            verdict = self._verdicts[(i, accepted)] = Verdict(accepted, rule)
+        return verdict
+
+    def judge_values(self, name: NameFeatures, best: tuple, names_countries: bool) -> Verdict:
+        """:meth:`judge` of a best namesake given as its features' tuple (``features.candidate_values``)."""
+        if (
+            self.rules is RULES
+        ):  # the fields' order: population, in_country, near, support, _, population_count, _, contained
+            i, accepted = _default_case(name, best[5], best[3], best[1], best[2], best[7], names_countries, self.limits)
+            rule = RULES[i]
+            verdict = self._verdicts.get((i, accepted))
+            if verdict is None or verdict.rule is not rule:
+                verdict = self._verdicts[(i, accepted)] = Verdict(accepted, rule)
+            return verdict
+        return self.judge(name, CandidateFeatures(*best), names_countries)
+
+    def _first(self, case: Case) -> tuple[int, bool]:
+        """The place of the first rule that applies to ``case``, and whether it accepts."""
         for i, rule in enumerate(self.rules):
             if rule.applies(case):
-                accepted = rule.accept(case)
-                verdict = self._verdicts.get((i, accepted))
-                if verdict is None or verdict.rule is not rule:
-                    verdict = self._verdicts[(i, accepted)] = Verdict(accepted, rule)
-                return verdict
+                return i, rule.accept(case)
         raise StopIteration("no rule applies")  # as next() over the rules would
+
+
+def _default_rule(
+    name: NameFeatures, best: CandidateFeatures | None, names_countries: bool, limits: Mapping[str, float]
+) -> tuple[int, bool]:
+    """The place in :data:`RULES` of the first rule that applies, and whether it accepts: each rule's case and
+    test, in the table's order, without a :class:`Case` and a call per property (tests check it against RULES)."""
+    if best is None:
+        return (0 if name.doubt is not None else 1), False
+    return _default_case(
+        name, best.population_count, best.support, best.in_country, best.near, best.contained, names_countries, limits
+    )
+
+
+def _default_case(
+    name: NameFeatures,
+    population: int,
+    support: int,
+    in_country: float,
+    near: float,
+    contained: float,
+    names_countries: bool,
+    limits: Mapping[str, float],
+) -> tuple[int, bool]:
+    """:func:`_default_rule` of a best namesake given as the features the rules read."""
+    doubt = name.doubt
+    if doubt is Cue.IN_NAME:
+        return 2, support >= limits["support_many"] and population >= limits["small_town"]
+    big = population >= limits["big_city"]
+    context = bool(in_country) or near > limits["near_context"] or support > 0
+    if doubt is not None:
+        return 3, big or (context and population >= limits["small_town"]) or support >= limits["support_many"]
+    if contained < 0:
+        return 4, False
+    if names_countries and not context:
+        return 5, big
+    evidence = name.evidence
+    return 6, big or evidence >= 1.0 or context or (evidence > 0 and population >= limits["small_town"])

@@ -88,9 +88,10 @@ class Resolver:
         self._own: dict[str, list[tuple[float, float, int, float]]] = {}  # surface -> own_features of its places
         self._per_article = any(s.tier >= Tier.CORRECTION for s in self.sources)
         self._knowns: dict[str, _Known] = {}  # surface -> its candidates and their features that never change
-        self._decided: dict[tuple, tuple] = {}  # what a weak name's choice depends on -> the choice (_decide)
+        self._decided: dict[tuple, tuple] = {}  # what a weak name's choice depends on -> the choice (_choose_known)
         self._km = KmStore()  # distances between namesakes and anchors, kept across articles
         self._names: dict[frozenset[Cue], NameFeatures] = {}  # the cues of a name's mentions -> its features
+        self._keys: dict[str, str] = {}  # surface -> its name_key
 
     @property
     def capitals(self) -> Mapping[str, str]:
@@ -103,7 +104,15 @@ class Resolver:
 
     def __call__(self, article: Article | None, mentions: Sequence[Mention]) -> Resolution:
         """Resolve the mentions of one article; the same name always gets the same place in it."""
-        keys = [name_key(m.surface) for m in mentions]
+        folded = self._keys
+        if len(folded) >= NAMES_KEPT:
+            folded.clear()
+        keys = []
+        for m in mentions:  # name_key of each surface, remembered: an article repeats its names, a corpus too
+            key = folded.get(m.surface)
+            if key is None:
+                key = folded[m.surface] = name_key(m.surface)
+            keys.append(key)
         by_surface: dict[str, list[Mention]] = {}
         for key, m in zip(keys, mentions):
             group = by_surface.get(key)
@@ -318,10 +327,10 @@ class Resolver:
     def _fixed(self, key: str, known: _Known, around: Neighbourhood) -> tuple[tuple[float, ...], tuple[int, ...]]:
         """The ``in_country`` and ``support`` of each of ``known``'s places as the namesakes of ``key`` in
         the article ``around`` describes (the same in each of its passes)."""
-        countries, support, cap = around.countries, around.support_at, self.settings.features.support_cap
+        countries = around.countries
         return (
             tuple([1.0 if c in countries else 0.0 for c in known.countries]),
-            tuple([min(support(cell, key, block), cap) for cell, block in zip(known.cells, known.blocks)]),
+            around.supports(known.cells, known.blocks, key, self.settings.features.support_cap),
         )
 
     def _choose_known(
@@ -337,74 +346,71 @@ class Resolver:
     ) -> tuple[Choice, tuple[Reason, tuple[tuple[Place, float], ...], bool] | None]:
         """:meth:`_choose_weak` for the default scorer and policy, the same choice (or why not: reason,
         candidates, kept): each namesake's features as a tuple (:func:`~nkmap.resolve.features.candidate_values`,
-        from the features ``fixed`` for the article and those kept with the name) weighed by :meth:`_decide`."""
+        from the features ``fixed`` for the article and those kept with the name) and its score, summed as
+        ``score_values`` sums (the same terms in the same order, in one loop with the features)."""
         settings = self.settings.features
         near_km, near_context = settings.near_km, settings.near_context
         in_country, supported = fixed
+        places = known.places
+        scorer: LinearScorer = self.scorer  # type: ignore[assignment]
+        terms = scorer.terms()
         values = []
+        scores = []
+        exp = math.exp
         for i, own in enumerate(known.owns(key, settings, self.capitals)):
             if nearby:
-                km = near[i] if near is not None else nearest_km(known.places[i], nearby)
-                close = math.exp(-km / near_km)
+                close = exp(-(near[i] if near is not None else nearest_km(places[i], nearby)) / near_km)
             else:
                 close = 0.0
             if containers:
-                place = known.places[i]
+                place = places[i]
                 contained = 1.0 if any(inside(place, c, settings) for c in containers) else -1.0
             else:
                 contained = 0.0
             ic, sup = in_country[i], supported[i]
-            values.append(
-                (
-                    own[0],
-                    ic,
-                    close,
-                    sup,
-                    own[1],
-                    own[2],
-                    own[3],
-                    contained,
-                    1.0 if ic and close <= near_context and not sup else 0.0,
-                )
+            v = (
+                own[0],
+                ic,
+                close,
+                sup,
+                own[1],
+                own[2],
+                own[3],
+                contained,
+                1.0 if ic and close <= near_context and not sup else 0.0,
             )
-        accepted, best, confidence, reason, kept, top = self._decide(values, known.countries, named, name)
-        if accepted:
-            place = known.places[best]
-            return (place, place.origin, confidence), None
-        candidates = tuple((known.places[i], score) for i, score in top)
-        return (None, "unresolved", 0.0), (reason, candidates, kept)  # type: ignore[return-value]
-
-    def _decide(
-        self, values: list[tuple], countries: Sequence[str], named: set[str], name: NameFeatures
-    ) -> tuple[bool, int, float, Reason | None, bool, tuple[tuple[int, float], ...]]:
-        """What :meth:`_choose_weak` decides from the namesakes' features ``values`` (and their ``countries``):
-        accepted, the best's index and confidence, else the reason, whether kept, the best few (index, score)."""
-        scorer: LinearScorer = self.scorer  # type: ignore[assignment]
-        terms = scorer.terms()
-        if terms is None:
-            scores = [scorer.score_values(v) for v in values]
-        else:  # score_values, inlined: the same sum in the same order
-            scores = []
-            for v in values:
+            values.append(v)
+            if terms is None:
+                scores.append(scorer.score_values(v))
+            else:  # score_values, inlined: the same sum in the same order (float() of an int or float: the same product)
                 total = 0.0
-                for weight, i in terms:
-                    total += weight * float(v[i])
+                for weight, j in terms:
+                    total += weight * v[j]
                 scores.append(total)
-        order = sorted(range(len(values)), key=lambda i: -scores[i]) if len(values) > 1 else [0] if values else []
-        best: CandidateFeatures | None = CandidateFeatures(*values[order[0]]) if order else None
-        features = best
-        if best is not None and not best.in_country and countries[order[0]] in named:
-            v = values[order[0]]
-            best = CandidateFeatures(v[0], 1.0, *v[2:])  # replace(best, in_country=1.0), as in _choose_weak
-        verdict = self.policy.judge(name, best, bool(named))
+        n = len(values)
+        if n == 0:
+            verdict = self.policy.judge(name, None, bool(named))
+            return (None, "unresolved", 0.0), (verdict.reason, (), verdict.kept)
+        # best first, ties in namesake order: sorted by -score, as _choose_weak does (reverse sorting is stable too)
+        if n == 1:
+            order = [0]
+        elif n == 2:
+            order = [0, 1] if scores[0] >= scores[1] else [1, 0]
+        else:
+            order = sorted(range(n), key=scores.__getitem__, reverse=True)
+        first = order[0]
+        v = values[first]
+        best = v
+        if not v[1] and known.countries[first] in named:
+            best = (v[0], 1.0, *v[2:])  # replace(best, in_country=1.0), as in _choose_weak
+        verdict = self.policy.judge_values(name, best, bool(named))
         if not verdict.accepted:
-            top = tuple((i, round(scores[i], 3)) for i in order[:CANDIDATES_KEPT])
-            return False, -1, 0.0, verdict.reason, verdict.kept, top
-        score = scores[order[0]]
-        margin = score - scores[order[1]] if len(order) > 1 else 1.0
-        assert features is not None
-        big = features.population_count >= self.policy.limits["big_city"]
-        return True, order[0], self.scorer.confidence(features, name, big, margin), None, True, ()
+            top = tuple([(places[i], round(scores[i], 3)) for i in order[:CANDIDATES_KEPT]])
+            return (None, "unresolved", 0.0), (verdict.reason, top, verdict.kept)
+        margin = scores[first] - scores[order[1]] if n > 1 else 1.0
+        big = v[5] >= self.policy.limits["big_city"]
+        place = places[first]
+        return (place, place.origin, scorer.confidence_values(v, name, big, margin)), None
 
     def _name_features(self, mentions: Sequence[Mention]) -> NameFeatures:
         """:func:`~nkmap.resolve.features.name_features` of ``mentions``, remembered by the set of their cues

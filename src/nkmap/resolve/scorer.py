@@ -45,6 +45,7 @@ class LinearScorer:
     _values: Callable[[CandidateFeatures], tuple] = field(init=False, repr=False, compare=False)
     _index: tuple[int, ...] | None = field(init=False, repr=False, compare=False)
     _terms: tuple[tuple[float, int], ...] | None = field(init=False, repr=False, compare=False)
+    _confidence: tuple[tuple[float, int, int], ...] | None = field(init=False, repr=False, compare=False)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> LinearScorer:
@@ -68,6 +69,14 @@ class LinearScorer:
         names = [name for name, _ in self.weights]
         object.__setattr__(self, "_index", tuple(map(order.index, names)) if set(names) <= set(order) else None)
         object.__setattr__(self, "_terms", tuple(zip(self._weights, self._index)) if self._index is not None else None)
+        # each confidence weight with the place of its term among the name's (confidence_values) or else its field's
+        name_terms = ("evidence", "big", "margin", "doubtful")
+        conf = [
+            (w, name_terms.index(t) if t in name_terms else -1, order.index(t) if t in order else -1)
+            for t, w in self.confidence_weights
+        ]
+        known = all(term >= 0 or field_index >= 0 for _, term, field_index in conf)
+        object.__setattr__(self, "_confidence", tuple(conf) if known else None)
 
     def score_values(self, values: tuple) -> float:
         """:meth:`score` of the features given as a tuple in the fields' order (``features.candidate_values``):
@@ -83,6 +92,17 @@ class LinearScorer:
         """(weight, index in the features' order) of each term of :meth:`score_values`, in its order (None
         when a weighed name is no field: then only :meth:`score` knows the sum)."""
         return self._terms
+
+    def confidence_values(self, values: tuple, name: NameFeatures, big: bool, margin: float) -> float:
+        """:meth:`confidence` of the features given as a tuple in the fields' order: the same sum in the same
+        order, without a features object."""
+        if self._confidence is None:
+            return self.confidence(CandidateFeatures(*values), name, big, margin)
+        terms = (name.evidence, float(big), min(margin, 1.0), 1.0 if name.doubt is not None else 0.0)
+        total = self.bias
+        for weight, term, field_index in self._confidence:
+            total += weight * (terms[term] if term >= 0 else float(values[field_index]))
+        return round(min(max(total, self.low), self.high), 3)
 
     def confidence(self, features: CandidateFeatures, name: NameFeatures, big: bool, margin: float) -> float:
         terms = {
