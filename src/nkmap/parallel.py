@@ -196,13 +196,28 @@ def _on_dask(address: str, work: Callable[[T], R], chunks: Sequence[T], timeout:
         raise NkmapError(
             f"--scheduler {address}: cannot reach a Dask scheduler within {timeout:g} s ({why[:200]})"
         ) from None
+    from dask.distributed import as_completed
+
     futures = client.map(work, list(chunks), pure=False)
+    order = {future.key: i for i, future in enumerate(futures)}
+    # Each result is fetched (and unpickled, in the client's thread) as soon as it is done, not when the
+    # caller asks for it: asked for one by one, each chunk cost the caller a round trip to the cluster
+    # while the cluster held its result ready.
+    arriving = as_completed(futures, loop=client.loop, with_results=True, raise_errors=False)
+    del futures  # the cluster lets each result go once it has been fetched and given
 
     def results() -> Iterator[R]:
         with client, _collector_paused():
             try:
-                for future in _let_go(futures):
-                    yield future.result()
+                early: dict[int, tuple[object, R]] = {}  # fetched before those before them
+                for i in range(len(order)):
+                    while i not in early:
+                        future, result = next(arriving)
+                        early[order[future.key]] = (future, result)
+                    future, result = early.pop(i)
+                    if future.status == "error":  # type: ignore[attr-defined]
+                        future.result()  # type: ignore[attr-defined]  # raises the work's own error
+                    yield result
             except OSError as e:  # the connection dropped mid-run (CommClosedError is an OSError)
                 if isinstance(e, NkmapError):
                     raise
