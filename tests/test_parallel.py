@@ -209,3 +209,61 @@ def test_chunks_by_size_of_empty_files_are_cut_by_count():
     assert chunked_by_size(list("abcdefgh"), [0] * 8, 2, per_worker=2) == chunked(list("abcdefgh"), 2, 2)
     assert chunked_by_size(["a"], [5], 2) == [["a"]]
     assert chunked_by_size([], [], 2) == []
+
+
+# Work that finishes out of order: the first chunks sleep, the later ones do not. ``eval`` is the work so
+# that a cluster's workers need nothing of this test module (they import only what they unpickle).
+OUT_OF_ORDER = ["__import__('time').sleep(0.6) or 0", "__import__('time').sleep(0.3) or 1", "2", "3", "4", "5"]
+FIRST_FAILS_LAST = ["__import__('time').sleep(0.6) or 1 // 0", "int('x')", "2"]
+
+
+def _run_everywhere(chunks, scheduler=None):
+    from nkmap.parallel import run_chunks
+
+    return run_chunks(eval, chunks, workers=2, scheduler=scheduler)
+
+
+@pytest.mark.parametrize("chunks", [OUT_OF_ORDER, FIRST_FAILS_LAST])
+def test_processes_give_results_and_errors_in_chunk_order(chunks):
+    assert errors_of(lambda: _run_everywhere(chunks)) == errors_of(lambda: [eval(c) for c in chunks])
+    if chunks is OUT_OF_ORDER:
+        assert _run_everywhere(chunks) == [0, 1, 2, 3, 4, 5]
+
+
+@pytest.mark.slow
+def test_dask_gives_results_and_errors_in_chunk_order_though_fetched_as_they_finish():
+    """The parent fetches each result as soon as it is done; it still gives them, and raises the first
+    chunk's error (not the one that failed first), in chunk order."""
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        assert _run_everywhere(OUT_OF_ORDER, address) == [0, 1, 2, 3, 4, 5]
+        failed = errors_of(lambda: _run_everywhere(FIRST_FAILS_LAST, address))
+        assert failed == errors_of(lambda: [eval(c) for c in FIRST_FAILS_LAST])
+        assert failed is not None and failed[0] is ZeroDivisionError
+
+
+def test_a_chunk_is_worked_on_with_the_collector_resting_and_it_is_back_after(corpus):
+    """The workers' cyclic collector rests while they geoparse a chunk (a chunk's objects hold no cycles
+    worth walking the heap for) and is as it was once the chunk is done, even when the work fails."""
+    import gc
+
+    from nkmap.inputs.files import find_files
+    from nkmap.pipeline import _collector_resting, read_and_geoparse_chunk
+
+    seen = []
+    with _collector_resting():
+        seen.append(gc.isenabled())
+    assert seen == [False] and gc.isenabled()
+    sources = find_files([corpus])[:3]
+    chunk = read_and_geoparse_chunk(sources, str(GAZETTEER))
+    assert chunk.mentions and gc.isenabled()
+    gc.disable()
+    try:
+        read_and_geoparse_chunk(sources, str(GAZETTEER))
+        assert not gc.isenabled()  # as it was: off
+    finally:
+        gc.enable()
+    with pytest.raises(ZeroDivisionError), _collector_resting():
+        1 // 0  # noqa: B018
+    assert gc.isenabled()
