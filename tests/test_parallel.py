@@ -243,27 +243,36 @@ def test_dask_gives_results_and_errors_in_chunk_order_though_fetched_as_they_fin
         assert failed is not None and failed[0] is ZeroDivisionError
 
 
-def test_a_chunk_is_worked_on_with_the_collector_resting_and_it_is_back_after(corpus):
-    """The workers' cyclic collector rests while they geoparse a chunk (a chunk's objects hold no cycles
-    worth walking the heap for) and is as it was once the chunk is done, even when the work fails."""
+def _collector_state(_chunk):
     import gc
 
-    from nkmap.inputs.files import find_files
-    from nkmap.pipeline import _collector_resting, read_and_geoparse_chunk
+    return gc.isenabled()
 
-    seen = []
-    with _collector_resting():
-        seen.append(gc.isenabled())
-    assert seen == [False] and gc.isenabled()
+
+def test_work_sent_away_runs_with_the_collector_resting_and_comes_back_pickled(corpus, serial):
+    """A worker's cyclic collector rests while it works on a chunk (a chunk's objects hold no cycles
+    worth walking the heap for), the result is pickled there before it is back on, and the worker's
+    collector is as it was after, also when the work fails."""
+    import functools
+    import gc
+    import pickle
+
+    from nkmap.inputs.files import find_files
+    from nkmap.parallel import _packed
+    from nkmap.pipeline import read_and_geoparse_chunk
+
+    assert pickle.loads(_packed(_collector_state, None)) is False and gc.isenabled()
+    work = functools.partial(read_and_geoparse_chunk, gazetteer=str(GAZETTEER))
     sources = find_files([corpus])[:3]
-    chunk = read_and_geoparse_chunk(sources, str(GAZETTEER))
-    assert chunk.mentions and gc.isenabled()
+    chunk = pickle.loads(_packed(work, sources))
+    assert chunk.mentions and chunk.mentions == read_and_geoparse_chunk(sources, str(GAZETTEER)).mentions
+    assert gc.isenabled()
     gc.disable()
     try:
-        read_and_geoparse_chunk(sources, str(GAZETTEER))
+        _packed(_collector_state, None)
         assert not gc.isenabled()  # as it was: off
     finally:
         gc.enable()
-    with pytest.raises(ZeroDivisionError), _collector_resting():
-        1 // 0  # noqa: B018
+    with pytest.raises(ZeroDivisionError):
+        _packed(eval, "1 // 0")
     assert gc.isenabled()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import itertools
 import logging
 import os
@@ -408,28 +407,6 @@ def _size(path: Path) -> int:
         return 0
 
 
-@contextlib.contextmanager
-def _collector_resting() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a worker reads and geoparses a chunk, then back as it was.
-
-    A chunk's work makes hundreds of thousands of objects, almost none in a cycle, beside the
-    worker's long-lived ones (its sources and stages; on a cluster, the worker's own and the results
-    it holds for the parent): each collection walks them all again. 10 MB corpus, its 84 chunks
-    worked on one by one in one process: 0.82-0.88 s of CPU collecting (of 11.1 s) with the
-    collector on, 0.12-0.13 s (of 10.3-10.6 s) with it off during each chunk, and 40 objects left in
-    cycles at the end (reference counting frees the rest). Off for the chunk only: the worker is as
-    it was once the chunk is done.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-@_collector_resting()
 def read_and_geoparse_chunk(
     sources: Sequence[SourceFile],
     gazetteer: str,
@@ -548,7 +525,6 @@ class ChunkResult:
     fingerprints: tuple[Fingerprint, ...] = ()  # the articles' duplicate fingerprints, when asked for
 
 
-@_collector_resting()
 def geoparse_article_chunk(
     articles: Sequence[Article],
     gazetteer: str,
@@ -874,6 +850,8 @@ def _write(
     corrections_file: Path | None,
     duplicates: Sequence[Duplicate],
 ) -> BuildReport:  # type: ignore[no-untyped-def]
+    import gc
+
     from nkmap.outputs.tables import write_outputs  # heavy imports (geopandas, folium) only once the input is good
 
     # The result's million objects all outlive the writing: set apart from the cyclic collector meanwhile,
