@@ -209,3 +209,70 @@ def test_chunks_by_size_of_empty_files_are_cut_by_count():
     assert chunked_by_size(list("abcdefgh"), [0] * 8, 2, per_worker=2) == chunked(list("abcdefgh"), 2, 2)
     assert chunked_by_size(["a"], [5], 2) == [["a"]]
     assert chunked_by_size([], [], 2) == []
+
+
+# Work that finishes out of order: the first chunks sleep, the later ones do not. ``eval`` is the work so
+# that a cluster's workers need nothing of this test module (they import only what they unpickle).
+OUT_OF_ORDER = ["__import__('time').sleep(0.6) or 0", "__import__('time').sleep(0.3) or 1", "2", "3", "4", "5"]
+FIRST_FAILS_LAST = ["__import__('time').sleep(0.6) or 1 // 0", "int('x')", "2"]
+
+
+def _run_everywhere(chunks, scheduler=None):
+    from nkmap.parallel import run_chunks
+
+    return run_chunks(eval, chunks, workers=2, scheduler=scheduler)
+
+
+@pytest.mark.parametrize("chunks", [OUT_OF_ORDER, FIRST_FAILS_LAST])
+def test_processes_give_results_and_errors_in_chunk_order(chunks):
+    assert errors_of(lambda: _run_everywhere(chunks)) == errors_of(lambda: [eval(c) for c in chunks])
+    if chunks is OUT_OF_ORDER:
+        assert _run_everywhere(chunks) == [0, 1, 2, 3, 4, 5]
+
+
+@pytest.mark.slow
+def test_dask_gives_results_and_errors_in_chunk_order_though_fetched_as_they_finish():
+    """The parent fetches each result as soon as it is done; it still gives them, and raises the first
+    chunk's error (not the one that failed first), in chunk order."""
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        assert _run_everywhere(OUT_OF_ORDER, address) == [0, 1, 2, 3, 4, 5]
+        failed = errors_of(lambda: _run_everywhere(FIRST_FAILS_LAST, address))
+        assert failed == errors_of(lambda: [eval(c) for c in FIRST_FAILS_LAST])
+        assert failed is not None and failed[0] is ZeroDivisionError
+
+
+def _collector_state(_chunk):
+    import gc
+
+    return gc.isenabled()
+
+
+def test_work_sent_away_runs_with_the_collector_resting_and_comes_back_pickled(corpus, serial):
+    """A worker's cyclic collector rests while it works on a chunk (a chunk's objects hold no cycles
+    worth walking the heap for), the result is pickled there before it is back on, and the worker's
+    collector is as it was after, also when the work fails."""
+    import functools
+    import gc
+    import pickle
+
+    from nkmap.inputs.files import find_files
+    from nkmap.parallel import _packed
+    from nkmap.pipeline import read_and_geoparse_chunk
+
+    assert pickle.loads(_packed(_collector_state, None)) is False and gc.isenabled()
+    work = functools.partial(read_and_geoparse_chunk, gazetteer=str(GAZETTEER))
+    sources = find_files([corpus])[:3]
+    chunk = pickle.loads(_packed(work, sources))
+    assert chunk.mentions and chunk.mentions == read_and_geoparse_chunk(sources, str(GAZETTEER)).mentions
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _packed(_collector_state, None)
+        assert not gc.isenabled()  # as it was: off
+    finally:
+        gc.enable()
+    with pytest.raises(ZeroDivisionError):
+        _packed(eval, "1 // 0")
+    assert gc.isenabled()

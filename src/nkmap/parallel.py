@@ -11,8 +11,10 @@ scheduler is given.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
+import pickle
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
@@ -98,12 +100,34 @@ def iter_chunks(
         return iter(())
     if not scheduler and (workers <= 1 or len(chunks) == 1):
         return (work(c) for c in chunks)
+    packed = functools.partial(_packed, work)
     if scheduler:
-        return _on_dask(scheduler, work, chunks, connect_timeout)
-    return _on_processes(work, chunks, workers)
+        return _on_dask(scheduler, packed, chunks, connect_timeout)
+    return _on_processes(packed, chunks, workers)
 
 
-def _on_processes(work: Callable[[T], R], chunks: Sequence[T], workers: int) -> Iterator[R]:
+def _packed(work: Callable[[T], R], chunk: T) -> bytes:
+    """``work(chunk)`` where it runs (a worker), given back pickled, with the cyclic collector resting meanwhile.
+
+    The work makes hundreds of thousands of objects, almost none in a cycle, beside the worker's
+    long-lived ones (its sources; on a cluster, the worker's own): each collection walks them all
+    again, and one after the work walked its whole result once more. Pickled here, before the
+    collector is back, the result is only bytes by then: a cluster holds bytes, not objects, until
+    the parent fetches them. 10 MB corpus, its 84 chunks worked on and pickled one by one in one
+    process (process_time in the gc callbacks): 0.82-0.93 s collecting (of 11.4-12.8 s) with the
+    collector on, 0.06-0.07 s (of 10.7-11.3 s) with it resting meanwhile. The worker is as it was
+    once the chunk is done.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.dumps(work(chunk), protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        if was:
+            gc.enable()
+
+
+def _on_processes(work: Callable[[T], bytes], chunks: Sequence[T], workers: int) -> Iterator[R]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -114,7 +138,7 @@ def _on_processes(work: Callable[[T], R], chunks: Sequence[T], workers: int) -> 
         try:
             with _collector_paused():  # the results are unpickled here: many new objects, none of them garbage
                 for future in _let_go(futures):
-                    yield future.result()
+                    yield pickle.loads(future.result())
         except BrokenProcessPool as e:
             raise NkmapError(
                 f"--workers {workers}: a worker process died ({e}); out of memory? try fewer workers"
@@ -183,7 +207,7 @@ async def _identity(address: str, timeout: float) -> object:
         comm.abort()
 
 
-def _on_dask(address: str, work: Callable[[T], R], chunks: Sequence[T], timeout: float) -> Iterator[R]:
+def _on_dask(address: str, work: Callable[[T], bytes], chunks: Sequence[T], timeout: float) -> Iterator[R]:
     try:
         from dask.distributed import Client
     except ImportError:
@@ -196,13 +220,28 @@ def _on_dask(address: str, work: Callable[[T], R], chunks: Sequence[T], timeout:
         raise NkmapError(
             f"--scheduler {address}: cannot reach a Dask scheduler within {timeout:g} s ({why[:200]})"
         ) from None
+    from dask.distributed import as_completed
+
     futures = client.map(work, list(chunks), pure=False)
+    order = {future.key: i for i, future in enumerate(futures)}
+    # Each result is fetched (and unpickled, in the client's thread) as soon as it is done, not when the
+    # caller asks for it: asked for one by one, each chunk cost the caller a round trip to the cluster
+    # while the cluster held its result ready.
+    arriving = as_completed(futures, loop=client.loop, with_results=True, raise_errors=False)
+    del futures  # the cluster lets each result go once it has been fetched and given
 
     def results() -> Iterator[R]:
         with client, _collector_paused():
             try:
-                for future in _let_go(futures):
-                    yield future.result()
+                early: dict[int, tuple[object, bytes]] = {}  # fetched before those before them
+                for i in range(len(order)):
+                    while i not in early:
+                        future, result = next(arriving)
+                        early[order[future.key]] = (future, result)
+                    future, result = early.pop(i)
+                    if future.status == "error":  # type: ignore[attr-defined]
+                        future.result()  # type: ignore[attr-defined]  # raises the work's own error
+                    yield pickle.loads(result)
             except OSError as e:  # the connection dropped mid-run (CommClosedError is an OSError)
                 if isinstance(e, NkmapError):
                     raise
