@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import gc
 import os
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -405,8 +406,23 @@ def stream_outputs(
 ) -> tuple[list[Path], BuildCounts]:
     """Write the outputs of ``batches`` (articles, their mentions, their drops) into ``out`` as a set,
     or none of them (see :class:`OutputStream`); return the files and the counts."""
-    with atomic.replaced_together(out), OutputStream(out, wanted, **options) as stream:
+    with atomic.replaced_together(out), OutputStream(out, wanted, **options) as stream, _frozen():
         for articles, mentions, dropped in batches:
             stream.add(articles, mentions, dropped)
+            gc.freeze()  # what is alive now (the index, the name memos, the tallies) leaves the collector's passes
         counts = stream.counts()
         return stream.finish(), counts
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """The objects frozen while streaming (:func:`gc.freeze`) are given back to the collector at the end.
+
+    A build makes millions of short-lived objects per batch, and each of the collector's full passes
+    walked every long-lived one (the GeoNames index, the names remembered, the places counted): about a
+    tenth of a 10 MB build. Frozen after each batch, they are walked no more; the batch's own objects are
+    still freed as they are let go (reference counts), and only cycles among frozen ones wait till the end."""
+    try:
+        yield
+    finally:
+        gc.unfreeze()
