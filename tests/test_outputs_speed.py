@@ -3,13 +3,16 @@ same bytes written."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 
 import pytest
 
+from nkmap.outputs import tables
 from nkmap.outputs.stream import stream_outputs
 
 from .test_stream_build import per_article
+from .test_streamed_outputs import awkward_result
 
 
 def test_streaming_freezes_what_lives_and_gives_it_back(sample_result, tmp_path):
@@ -37,3 +40,22 @@ def test_a_failed_stream_gives_the_frozen_objects_back(sample_result, tmp_path):
     with pytest.raises(RuntimeError, match="third"):
         stream_outputs(failing(), tmp_path / "out", ("geojson", "csv"))
     assert gc.get_freeze_count() == before
+
+
+@pytest.mark.parametrize("lines", [tables.GeojsonMentionLines, tables.CsvMentionLines])
+def test_mention_lines_are_the_same_whatever_they_remember(lines, sample_result, monkeypatch):
+    result = awkward_result()
+    mentions = list(sample_result.mentions) + list(result.mentions)
+    columns = tables.article_columns(list(sample_result.articles) + list(result.articles))
+    remembering = list(map(lines(columns), mentions))
+    monkeypatch.setattr(lines, "MEMO", 1)  # forgets every surface and column run after each
+    forgetting = list(map(lines(columns), mentions))
+    # a sentence equal to the one before but another object, and a new one between two equal ones
+    copies = [
+        dataclasses.replace(rm, mention=dataclasses.replace(rm.mention, sentence="".join(rm.mention.sentence)))
+        for rm in mentions
+    ]
+    again = list(map(lines(columns), [x for pair in zip(mentions, copies) for x in pair]))
+    assert forgetting == remembering
+    assert again == [x for line in remembering for x in (line, line)]
+    assert len(set(remembering)) > 10
