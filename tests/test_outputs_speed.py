@@ -59,3 +59,30 @@ def test_mention_lines_are_the_same_whatever_they_remember(lines, sample_result,
     assert forgetting == remembering
     assert again == [x for line in remembering for x in (line, line)]
     assert len(set(remembering)) > 10
+
+
+def test_the_provinces_memos_are_decoded_once_and_a_bad_one_is_made_again(sample_result, tmp_path, monkeypatch):
+    import json
+
+    from nkmap.outputs.web import context
+
+    monkeypatch.setenv("NKMAP_CACHE_DIR", str(tmp_path / "cache"))
+    fresh = context.admin1_payload(sample_result)
+    memos = sorted((tmp_path / "cache" / "admin1").glob("*.json"))
+    assert fresh["lines"] and memos
+    decoded = []
+    decode = json.JSONDecoder.decode  # what json.loads calls, however it was bound
+    monkeypatch.setattr(
+        json.JSONDecoder, "decode", lambda self, text, *a: decoded.append(text) or decode(self, text, *a)
+    )
+    calls = []
+    country = context._admin1_country
+    monkeypatch.setattr(context, "_admin1_country", lambda *a: calls.append(a) or country(*a))
+    assert context.admin1_payload(sample_result) == fresh
+    texts = {memo.read_text(encoding="utf-8") for memo in memos}
+    assert len(calls) >= len(memos) and len([t for t in decoded if t in texts]) == len(calls)  # it was twice a call
+    monkeypatch.setattr(json.JSONDecoder, "decode", decode)
+    for memo in memos:
+        memo.write_text('{"units": [', encoding="utf-8")
+    assert context.admin1_payload(sample_result) == fresh
+    assert all(json.loads(memo.read_text(encoding="utf-8")) for memo in memos)
