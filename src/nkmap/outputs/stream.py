@@ -406,10 +406,15 @@ def stream_outputs(
 ) -> tuple[list[Path], BuildCounts]:
     """Write the outputs of ``batches`` (articles, their mentions, their drops) into ``out`` as a set,
     or none of them (see :class:`OutputStream`); return the files and the counts."""
-    with atomic.replaced_together(out), OutputStream(out, wanted, **options) as stream, _frozen():
-        for articles, mentions, dropped in batches:
-            stream.add(articles, mentions, dropped)
-            gc.freeze()  # what is alive now (the index, the name memos, the tallies) leaves the collector's passes
+    with atomic.replaced_together(out), OutputStream(out, wanted, **options) as stream:
+        with _frozen():
+            for articles, mentions, dropped in batches:
+                stream.add(articles, mentions, dropped)
+                del articles, mentions, dropped  # the batch's objects go now, not walked by the collection
+                # the cycles let go since the last batch are collected (a pass over what is not frozen: this
+                # batch's survivors), then what is alive (the index, the name memos, the tallies) is frozen
+                gc.collect()
+                gc.freeze()
         counts = stream.counts()
         return stream.finish(), counts
 
@@ -421,7 +426,8 @@ def _frozen() -> Iterator[None]:
     A build makes millions of short-lived objects per batch, and each of the collector's full passes
     walked every long-lived one (the GeoNames index, the names remembered, the places counted): about a
     tenth of a 10 MB build. Frozen after each batch, they are walked no more; the batch's own objects are
-    still freed as they are let go (reference counts), and only cycles among frozen ones wait till the end."""
+    still freed as they are let go (reference counts), and only cycles among frozen ones wait till the
+    batches are done (then they are given back, before the files written at the end)."""
     try:
         yield
     finally:
