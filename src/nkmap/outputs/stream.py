@@ -48,6 +48,7 @@ from nkmap.outputs.tables import (
 )
 
 ROWS_AT_ONCE = 2000  # mention rows joined into one write
+FULL_EVERY = 8  # batches between the streamed build's full collections (see stream_outputs)
 
 
 @functools.cache
@@ -408,12 +409,13 @@ def stream_outputs(
     or none of them (see :class:`OutputStream`); return the files and the counts."""
     with atomic.replaced_together(out), OutputStream(out, wanted, **options) as stream:
         with _frozen():
-            for articles, mentions, dropped in batches:
+            for i, (articles, mentions, dropped) in enumerate(batches, 1):
                 stream.add(articles, mentions, dropped)
                 del articles, mentions, dropped  # the batch's objects go now, not walked by the collection
-                # the cycles let go since the last batch are collected (a pass over what is not frozen: this
-                # batch's survivors), then what is alive (the index, the name memos, the tallies) is frozen
-                gc.collect()
+                # the cycles let go since the last batch are collected (the young ones each batch, all that
+                # is not frozen every FULL_EVERY), then what is alive (the index, the name memos, the
+                # tallies) is frozen
+                gc.collect(2 if i % FULL_EVERY == 0 else 1)
                 gc.freeze()
         counts = stream.counts()
         return stream.finish(), counts
