@@ -176,13 +176,17 @@ class Seen:
                 met += owners[lo:hi].tolist()
             met += newer[i]
         shared = Counter(met)
+        unseen = int((count > COMMON).sum())  # hashes left out of the count: they may still be shared
         best = None
-        for number, _ in shared.most_common(5):
+        for number, sharing in shared.most_common(5):
             a, b = ordered, self.sketches[number]
             if full != self.full[number]:  # one text is short: compare the samples (a full set holds its sample)
                 a, b = a[a % np.uint64(SAMPLE) == 0], b[b % np.uint64(SAMPLE) == 0]
             shorter, longer = sorted((len(a), len(b)))
             if longer and shorter / longer < THRESHOLD:  # they share at most the shorter: similar enough?
+                continue
+            common = min(sharing + unseen, shorter)  # at most: if it is not enough, the rest need not be counted
+            if common / max(1, len(a) + len(b) - common) < THRESHOLD:
                 continue
             common = _shared(a, b)
             similarity = common / max(1, len(a) + len(b) - common)

@@ -66,11 +66,14 @@ def _identifier() -> Any:
             column = np.ascontiguousarray(data[name])
             return array({2: "H", 4: "I", 8: "L"}[column.dtype.itemsize], column.tobytes())
 
-        return _counting_class(LanguageIdentifier)(
+        counting = _counting_class(LanguageIdentifier)
+        return counting(
             data["ptc"],
             data["pc"],
             data["classes"].tolist(),
-            table("nextmove"),
+            # the numpy count reads the automaton as an array: no copy into a stdlib one (40 MB, a tenth
+            # of a second) unless py3langid's own walk is the one used (a version not in WINDOW)
+            np.ascontiguousarray(data["nextmove"]) if counting.WINDOW else table("nextmove"),
             data["out_feat"].tolist(),
             norm_probs=True,
             tk_row=table("nextmove_row"),
@@ -124,6 +127,7 @@ def _counting_class(base: Any) -> Any:
     window = WINDOW.get(version("py3langid"), 0)  # 0: not known; else at least 2 (n-grams of 2 bytes or more)
 
     class Counting(base):  # type: ignore[misc, valid-type]
+        WINDOW = window
         __slots__ = (
             "_next",
             "_base",

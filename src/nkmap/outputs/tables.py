@@ -376,18 +376,30 @@ def article_columns(articles: Iterable[Article]) -> dict[str, tuple[str | None, 
 class GeojsonMentionLines:
     """One ``mentions.geojson`` Feature per call (a mention), its article's columns looked up in
     ``articles`` (:func:`article_columns`; it may grow between calls: the streamed build adds each
-    article as it comes). What repeats is encoded once."""
+    article as it comes). What repeats is encoded once: an article's columns, a place's columns and
+    point, the run of columns from the role to the confidence, each surface (a bounded memo), and the
+    sentence of the mention before (most mentions share a sentence with the one before)."""
+
+    MEMO = 200_000  # surfaces and column runs remembered at most (then forgotten, and made again)
 
     def __init__(self, articles: dict[str, tuple[str | None, str | None]]) -> None:
         enc = _encode_string
         self._articles = articles
         self._k = k = dict(zip(_MENTION_COLUMNS, [enc(c) + ": " for c in _MENTION_COLUMNS]))
+        self._end, self._surface = f", {k['end']}", f", {k['surface']}"
         self._heads: dict[str, str] = {}
         self._places: dict[str | None, tuple[str, str]] = {
-            None: (f"{k['place_id']}null, {k['place']}null, {k['kind']}null, {k['country']}null, ", "null")
+            None: (
+                f"{k['place_id']}null, {k['place']}null, {k['kind']}null, {k['country']}null, ",
+                ' }, "geometry": null }',
+            )
         }
         self._small: dict[str, str] = {}  # roles and methods: a handful of values
         self._reals: dict[float, str] = {}  # confidences: a few hundred values
+        self._runs: dict[tuple, str] = {}  # (role, place id, method, confidence) -> their columns, up to the sentence
+        self._surfaces: dict[str, str] = {}
+        self._sentence: object = None  # the last sentence met, and its JSON
+        self._sentence_json = ""
 
     def _once(self, text: str) -> str:
         out = self._small.get(text)
@@ -395,34 +407,58 @@ class GeojsonMentionLines:
             out = self._small[text] = _encode_string(text)
         return out
 
-    def __call__(self, rm: ResolvedMention) -> str:
-        enc, k = _encode_string, self._k
-        m, p = rm.mention, rm.place
-        head = self._heads.get(m.article)
-        if head is None:
-            date, language = self._articles.get(m.article, (None, None))
-            head = self._heads[m.article] = (
-                f'{{ "type": "Feature", "properties": {{ {k["article"]}{enc(m.article)}, '
-                f"{k['date']}{_json_value(date)}, "
-                f"{k['language']}{_json_value(language)}, "
-            )
-        pid = p.id if p is not None else None
-        place = self._places.get(pid)
-        if place is None:
-            assert p is not None
-            place = self._places[pid] = (
-                f"{k['place_id']}{enc(p.id)}, {k['place']}{enc(p.name)}, "
-                f"{k['kind']}{enc(p.kind)}, {k['country']}{enc(p.country)}, ",
-                f'{{ "type": "Point", "coordinates": [ {_json_coordinate(p.lon)}, {_json_coordinate(p.lat)} ] }}',
-            )
+    def _head(self, article: str) -> str:
+        k = self._k
+        date, language = self._articles.get(article, (None, None))
+        head = self._heads[article] = (
+            f'{{ "type": "Feature", "properties": {{ {k["article"]}{_encode_string(article)}, '
+            f"{k['date']}{_json_value(date)}, "
+            f"{k['language']}{_json_value(language)}, "
+            f"{k['start']}"
+        )
+        return head
+
+    def _place(self, p: Place) -> tuple[str, str]:
+        k, enc = self._k, _encode_string
+        place = self._places[p.id] = (
+            f"{k['place_id']}{enc(p.id)}, {k['place']}{enc(p.name)}, "
+            f"{k['kind']}{enc(p.kind)}, {k['country']}{enc(p.country)}, ",
+            f' }}, "geometry": {{ "type": "Point", "coordinates": [ {_json_coordinate(p.lon)}, '
+            f"{_json_coordinate(p.lat)} ] }} }}",
+        )
+        return place
+
+    def _run(self, key: tuple, rm: ResolvedMention) -> str:
+        k = self._k
         confidence = self._reals.get(rm.confidence)
         if confidence is None:
             confidence = self._reals[rm.confidence] = _json_real(float(rm.confidence))
+        p = rm.place
+        place = self._places.get(p.id if p is not None else None) or self._place(p)  # type: ignore[arg-type]
+        if len(self._runs) >= self.MEMO:
+            self._runs.clear()
+        run = self._runs[key] = (
+            f", {k['role']}{self._once(rm.role)}, {place[0]}{k['method']}{self._once(rm.method)}, "
+            f"{k['confidence']}{confidence}, {k['sentence']}"
+        )
+        return run
+
+    def __call__(self, rm: ResolvedMention) -> str:
+        m, p = rm.mention, rm.place
+        pid = p.id if p is not None else None
+        key = (rm.role, pid, rm.method, rm.confidence)
+        run = self._runs.get(key) or self._run(key, rm)
+        sentence = m.sentence
+        if sentence is not self._sentence:
+            self._sentence, self._sentence_json = sentence, _encode_string(sentence)
+        surface = self._surfaces.get(m.surface)
+        if surface is None:
+            if len(self._surfaces) >= self.MEMO:
+                self._surfaces.clear()
+            surface = self._surfaces[m.surface] = _encode_string(m.surface)
         return (
-            f"{head}{k['start']}{m.start}, {k['end']}{m.end}, {k['surface']}{enc(m.surface)}, "
-            f"{k['role']}{self._once(rm.role)}, {place[0]}{k['method']}{self._once(rm.method)}, "
-            f"{k['confidence']}{confidence}, {k['sentence']}{enc(m.sentence)} }}, "
-            f'"geometry": {place[1]} }}'
+            f"{self._heads.get(m.article) or self._head(m.article)}{m.start}{self._end}{m.end}{self._surface}"
+            f"{surface}{run}{self._sentence_json}{self._places[pid][1]}"
         )
 
 
@@ -469,12 +505,18 @@ MENTIONS_CSV_HEADER = _csv_header()
 class CsvMentionLines:
     """One ``mentions.csv`` line per call (a mention), like :class:`GeojsonMentionLines`."""
 
+    MEMO = GeojsonMentionLines.MEMO
+
     def __init__(self, articles: dict[str, tuple[str | None, str | None]]) -> None:
         self._articles = articles
         self._heads: dict[str, str] = {}
-        self._places: dict[str | None, tuple[str, str]] = {None: (",,,,", ",")}
+        self._places: dict[str | None, tuple[str, str]] = {None: (",,,,", ",,\r\n")}
         self._small: dict[str, str] = {}
         self._reals: dict[float, str] = {}  # confidences: a few hundred values
+        self._runs: dict[tuple, str] = {}  # (role, place id, method, confidence) -> their cells, up to the sentence
+        self._surfaces: dict[str, str] = {}
+        self._sentence: object = None  # the last sentence met, and its cell
+        self._sentence_cell = ""
 
     def _once(self, text: str) -> str:
         out = self._small.get(text)
@@ -482,32 +524,47 @@ class CsvMentionLines:
             out = self._small[text] = _csv_text(text)
         return out
 
-    def __call__(self, rm: ResolvedMention) -> str:
-        special, starts = _CSV_SPECIAL.search, _FORMULA_STARTS
-        m, p = rm.mention, rm.place
-        head = self._heads.get(m.article)
-        if head is None:
-            name = m.article
-            head = self._heads[name] = ",".join(map(_csv_text, (name, *self._articles.get(name, (None, None))))) + ","
-        pid = p.id if p is not None else None
-        place = self._places.get(pid)
-        if place is None:
-            assert p is not None
-            place = self._places[pid] = (
-                ",".join(map(_csv_text, (p.id, p.name, p.kind, p.country))) + ",",
-                f"{p.lat!r},{p.lon!r}",
-            )
-        surface, sentence = m.surface, m.sentence
-        if surface[:1] in starts or special(surface):
-            surface = _csv_text(surface)
-        if sentence[:1] in starts or special(sentence):
-            sentence = _csv_text(sentence)
+    def _head(self, name: str) -> str:
+        head = self._heads[name] = ",".join(map(_csv_text, (name, *self._articles.get(name, (None, None))))) + ","
+        return head
+
+    def _place(self, p: Place) -> tuple[str, str]:
+        place = self._places[p.id] = (
+            ",".join(map(_csv_text, (p.id, p.name, p.kind, p.country))) + ",",
+            f",{p.lat!r},{p.lon!r}\r\n",
+        )
+        return place
+
+    def _run(self, key: tuple, rm: ResolvedMention) -> str:
         confidence = self._reals.get(rm.confidence)
         if confidence is None:
             confidence = self._reals[rm.confidence] = repr(float(rm.confidence))
+        p = rm.place
+        place = self._places.get(p.id if p is not None else None) or self._place(p)  # type: ignore[arg-type]
+        if len(self._runs) >= self.MEMO:
+            self._runs.clear()
+        run = self._runs[key] = f",{self._once(rm.role)},{place[0]}{self._once(rm.method)},{confidence},"
+        return run
+
+    def __call__(self, rm: ResolvedMention) -> str:
+        m, p = rm.mention, rm.place
+        pid = p.id if p is not None else None
+        key = (rm.role, pid, rm.method, rm.confidence)
+        run = self._runs.get(key) or self._run(key, rm)
+        sentence = m.sentence
+        if sentence is not self._sentence:
+            cell = sentence
+            if cell[:1] in _FORMULA_STARTS or _CSV_SPECIAL.search(cell):
+                cell = _csv_text(cell)
+            self._sentence, self._sentence_cell = sentence, cell
+        surface = self._surfaces.get(m.surface)
+        if surface is None:
+            if len(self._surfaces) >= self.MEMO:
+                self._surfaces.clear()
+            surface = self._surfaces[m.surface] = _csv_text(m.surface)
         return (
-            f"{head}{m.start},{m.end},{surface},{self._once(rm.role)},{place[0]}{self._once(rm.method)},"
-            f"{confidence},{sentence},{place[1]}\r\n"
+            f"{self._heads.get(m.article) or self._head(m.article)}{m.start},{m.end},{surface}{run}"
+            f"{self._sentence_cell}{self._places[pid][1]}"
         )
 
 

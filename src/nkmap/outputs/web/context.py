@@ -258,8 +258,15 @@ def _admin1_country(path: Path, version: str, country: str) -> tuple[list[dict],
 
     from nkmap.infra.cache import remembered
 
-    text = remembered("admin1", f"{version}\0{country}", lambda: json.dumps(_pack_country(path, version, country)))
-    data = json.loads(text)
+    read: list[Any] = []  # the memo as decoded when it was checked: decoded once, not twice
+
+    def check(text: str) -> None:
+        read.append(json.loads(text))
+
+    text = remembered(
+        "admin1", f"{version}\0{country}", lambda: json.dumps(_pack_country(path, version, country)), check
+    )
+    data = read[-1] if read else json.loads(text)
     return data["units"], data["lines"]
 
 
