@@ -59,7 +59,8 @@ def test_result_builds_its_own_place_summaries():
 
 
 def test_parallel_imports_nothing_of_the_pipeline():
-    """parallel.py is a plain executor: of nkmap it may import only the errors."""
+    """parallel.py is a plain executor: of nkmap it may import only the errors and the infrastructure (the
+    collector's settings), nothing of the stages or the pipeline."""
     import ast
     import inspect
 
@@ -69,7 +70,7 @@ def test_parallel_imports_nothing_of_the_pipeline():
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
     }
-    assert {m for m in imported if m and m.startswith("nkmap")} == {"nkmap.errors"}
+    assert {m for m in imported if m and m.startswith("nkmap")} == {"nkmap.errors", "nkmap.infra"}
 
 
 def test_a_geoparser_given_batches_gives_the_result_of_one_call(sample_articles, sample_result, gazetteer):
