@@ -18,7 +18,6 @@ from typing import Any, Protocol
 from nkmap.datafiles import SAMPLE_ARTICLES
 from nkmap.errors import NkmapError
 from nkmap.formats import parse_formats
-from nkmap.infra import collector
 from nkmap.infra.readcache import Fingerprint, ReadCache
 from nkmap.infra.resultcache import ResultCache, context_digest
 from nkmap.inputs.articles import (
@@ -175,58 +174,53 @@ def geoparser(
     scopes = {frozenset[str](): (recognize, context)}  # recogniser and cache context by the names pinned here only
 
     def run(articles: Iterable[Article]) -> GeoparseResult:
-        with collector.sparing():  # its objects are short-lived: young collections less often
-            kept: list[Article] = []
-            resolved: list[ResolvedMention] = []
-            dropped: list[Dropped] = []
-            for article in articles:
-                kept.append(article)
-                scan, key = recognize, context
-                if corrections and recognizer is None:
-                    scan, key = _recognizer_for(scopes, corrections, article.name, sources or ())
-                slot = None
-                if key is not None:
-                    slot = cache.slot(key, article, corrections)  # type: ignore[union-attr]
-                    hit = cache.get(slot, article)  # type: ignore[union-attr]
-                    if hit is not None:
-                        resolved.extend(hit[0])
-                        dropped.extend(hit[1])
-                        continue
-                turned_down: list[Dropped] = []  # the recogniser's rejections: reported too, never silently lost
-                found: Sequence[Mention]
-                recognised = None
-                if isinstance(scan, ScanRecognizer):
-                    again = cache.recognition(slot, article) if slot is not None else None  # type: ignore[union-attr]
-                    found, turned_down = recognised = again or scan.candidates(article)
-                    if (
-                        corrections and turned_down
-                    ):  # a name the user marked not a place is settled, not awaiting review
-                        settled = {
-                            (d.mention.start, d.mention.end)
-                            for d in corrections.refuse(article.name, [d.mention for d in turned_down])[1]
-                        }
-                        turned_down = [
-                            Dropped(d.mention, Reason.CORRECTION) if (d.mention.start, d.mention.end) in settled else d
-                            for d in turned_down
-                        ]
-                else:
-                    found = scan(article)
-                resolution = resolve(article, found)
-                if not isinstance(resolution, Resolution):
-                    resolution = Resolution(tuple(resolution))
-                mentions = list(tag(article, resolution.mentions))
-                if slot is not None:
-                    candidates = {name_key(m.surface) for m in found} | {
-                        name_key(d.mention.surface) for d in turned_down
+        kept: list[Article] = []
+        resolved: list[ResolvedMention] = []
+        dropped: list[Dropped] = []
+        for article in articles:
+            kept.append(article)
+            scan, key = recognize, context
+            if corrections and recognizer is None:
+                scan, key = _recognizer_for(scopes, corrections, article.name, sources or ())
+            slot = None
+            if key is not None:
+                slot = cache.slot(key, article, corrections)  # type: ignore[union-attr]
+                hit = cache.get(slot, article)  # type: ignore[union-attr]
+                if hit is not None:
+                    resolved.extend(hit[0])
+                    dropped.extend(hit[1])
+                    continue
+            turned_down: list[Dropped] = []  # the recogniser's rejections: reported too, never silently lost
+            found: Sequence[Mention]
+            recognised = None
+            if isinstance(scan, ScanRecognizer):
+                again = cache.recognition(slot, article) if slot is not None else None  # type: ignore[union-attr]
+                found, turned_down = recognised = again or scan.candidates(article)
+                if corrections and turned_down:  # a name the user marked not a place is settled, not awaiting review
+                    settled = {
+                        (d.mention.start, d.mention.end)
+                        for d in corrections.refuse(article.name, [d.mention for d in turned_down])[1]
                     }
-                    entry = (mentions, [*turned_down, *resolution.dropped])
-                    cache.put(slot, article, entry, candidates, recognised)  # type: ignore[union-attr]
-                resolved.extend(mentions)
-                dropped.extend(turned_down)
-                dropped.extend(resolution.dropped)
-            if cache is not None:
-                cache.commit()
-            return GeoparseResult.of(kept, resolved, dropped)
+                    turned_down = [
+                        Dropped(d.mention, Reason.CORRECTION) if (d.mention.start, d.mention.end) in settled else d
+                        for d in turned_down
+                    ]
+            else:
+                found = scan(article)
+            resolution = resolve(article, found)
+            if not isinstance(resolution, Resolution):
+                resolution = Resolution(tuple(resolution))
+            mentions = list(tag(article, resolution.mentions))
+            if slot is not None:
+                candidates = {name_key(m.surface) for m in found} | {name_key(d.mention.surface) for d in turned_down}
+                entry = (mentions, [*turned_down, *resolution.dropped])
+                cache.put(slot, article, entry, candidates, recognised)  # type: ignore[union-attr]
+            resolved.extend(mentions)
+            dropped.extend(turned_down)
+            dropped.extend(resolution.dropped)
+        if cache is not None:
+            cache.commit()
+        return GeoparseResult.of(kept, resolved, dropped)
 
     return run
 

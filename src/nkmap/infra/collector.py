@@ -12,11 +12,6 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
-# Container objects allocated (net) before a young collection: 700 in CPython 3.11, 2,000 from 3.13.
-# Geoparsing at 10 MB ran ~10 % faster in CPU with 10,000 (1.2 s -> 0.4 s in the collector), its
-# peak memory no higher: a young pass then walks more objects, but far fewer times.
-YOUNG_THRESHOLD = 10_000
-
 
 @contextlib.contextmanager
 def resting() -> Iterator[None]:
@@ -28,17 +23,6 @@ def resting() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
-
-@contextlib.contextmanager
-def sparing() -> Iterator[None]:
-    """Young collections less often inside (geoparsing: its objects are short-lived, not in cycles)."""
-    young, *older = gc.get_threshold()
-    gc.set_threshold(max(young, YOUNG_THRESHOLD), *older)
-    try:
-        yield
-    finally:
-        gc.set_threshold(young, *older)
 
 
 @contextlib.contextmanager
