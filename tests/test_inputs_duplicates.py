@@ -124,7 +124,7 @@ def _reference(articles):
             found.append(Duplicate(article.name, exact[digest], 1.0, True))
             continue
         shared = Counter()
-        for h in sketch:
+        for h in sorted(sketch):  # in ascending order, as Seen reads them
             if index.get(h) and len(index[h]) <= COMMON:
                 shared.update(index[h])
         best = None
@@ -178,3 +178,26 @@ def test_the_compact_index_finds_what_sets_found_and_drops_online(monkeypatch):
         assert len(kept) + len(found) == articles.index(article) + 1  # one at a time, as they come
     assert found == expected
     assert [a.name for a in kept] == [a.name for a in articles if a.name not in {d.article for d in expected}]
+
+
+def test_which_original_a_tie_names_does_not_hang_on_the_sets_order():
+    """Seven kept articles share as much with a new one: which five are compared, and so which is named,
+    is the same whichever order the new one's sketch iterates in (a set rebuilt from the read cache or a
+    worker's pickle iterates in another order than the one made here)."""
+    from nkmap.inputs.duplicates import THRESHOLD, Seen
+
+    shared = list(range(10**6, 10**6 + 1000))  # in every article
+    mine = [[(k * 5 + j + 1) << 20 for j in range(5)] for k in range(7)]  # and the new one's: they collide in a set
+    alone = [list(range(5 * 10**6 + 1000 * k, 5 * 10**6 + 1000 * k + 150)) for k in range(7)]  # only in that one
+    query = [h for hashes in mine for h in hashes]
+    named = set()
+    for order in (query, query[::-1], query[3:] + query[:3]):
+        seen = Seen()
+        for k in range(7):
+            kept = frozenset(shared + mine[k] + alone[k])
+            assert seen.repeats(Article(f"{k}.txt", "", ""), (bytes([k]), kept, True)) is None
+        sketch = frozenset(order + shared)
+        found = seen.repeats(Article("new.txt", "", ""), (b"new", sketch, True))
+        assert found is not None and not found.exact and found.similarity >= THRESHOLD
+        named.add(found.original)
+    assert len(named) == 1

@@ -452,7 +452,7 @@ def read_and_geoparse_chunk(
         return ChunkResult((), (), (), (), tuple(warnings))
     result = _chunk_geoparsed(articles, gazetteer, geonames, corrections)
     # the duplicate fingerprints made here, beside the geoparsing, not in the parent alone after it
-    found = tuple(_portable(fingerprint(a.text)) for a in result.articles) if fingerprints else ()
+    found = tuple(fingerprint(a.text) for a in result.articles) if fingerprints else ()
     return ChunkResult(result.articles, result.mentions, result.dropped, (), tuple(warnings), fingerprints=found)
 
 
@@ -545,14 +545,6 @@ def _chunk_geoparsed(
         return _process_stages(gazetteer, geonames)(articles)
     # corrections are unpickled anew with each chunk: stages of their own
     return geoparse(articles, sources=_process_sources(gazetteer, geonames), corrections=corrections)
-
-
-def _portable(found: Fingerprint) -> Fingerprint:
-    """A fingerprint that crosses to another process as it is: its sketch as a tuple in the set's
-    own order (a set rebuilt from a pickle may iterate in another, and the duplicate check reads
-    the sketch in that order)."""
-    digest, sketch, full = found
-    return digest, tuple(sketch), full  # type: ignore[return-value]
 
 
 @functools.cache

@@ -100,8 +100,9 @@ class Seen:
     shingle, not the 200 of Python sets and dicts): the exact digests, each kept article's sketch as
     a sorted array, and an inverted index from shingle hash to the kept articles whose sketch holds
     it: sorted arrays (hash, article), with the latest articles' entries in a small dict merged into
-    them now and then. Candidates are met in the order :func:`_near` met them in sets and lists, so
-    the duplicates found, and which original each names, are the same."""
+    them now and then. Candidates are met in the order an index of sets and lists met them, each
+    sketch read in ascending order (whatever order its set iterates in), so the duplicates found,
+    and which original each names, are the same."""
 
     MERGE = 1 << 16  # index entries held in the dict before they join the arrays (at least)
 
@@ -130,8 +131,10 @@ class Seen:
             digest, sketch, full = cache.fingerprint(article.text, fingerprint) if cache else fingerprint(article.text)
         if digest in self.exact:
             return Duplicate(article.name, self.exact[digest], 1.0, True)
-        hashes = list(sketch)  # the set's own order: the order candidates were counted in
-        ordered = np.sort(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
+        # read in ascending order, not the set's own: a set rebuilt (from the read cache, from a worker's
+        # pickle) may iterate in another order, and the order decides which candidates tie first
+        ordered = np.sort(np.fromiter(sketch, dtype=np.uint64, count=len(sketch)))
+        hashes = ordered.tolist()
         match = self._near(hashes, ordered, full)
         if match is not None:
             original, similarity = match
