@@ -12,7 +12,7 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -372,39 +372,74 @@ def article_columns(articles: Iterable[Article]) -> dict[str, tuple[str | None, 
     return {a.name: (a.date.isoformat() if a.date else None, a.language or None) for a in articles}
 
 
-class GeojsonMentionLines:
+class _MentionLines:
+    """What the two mention writers share: the memos of what repeats from one mention to the next, each
+    value encoded once by the format's ``_text`` (a string) and ``_real`` (a confidence)."""
+
+    MEMO = 200_000  # surfaces and column runs remembered at most (then forgotten, and made again)
+    _text: Callable[[str], str]
+    _real: Callable[[float], str]
+
+    def __init__(self, articles: dict[str, tuple[str | None, str | None]], no_place: tuple[str, str]) -> None:
+        self._articles = articles
+        self._heads: dict[str, str] = {}
+        self._places: dict[str | None, tuple[str, str]] = {None: no_place}  # id -> columns before, after
+        self._small: dict[str, str] = {}  # roles and methods: a handful of values
+        self._reals: dict[float, str] = {}  # confidences: a few hundred values
+        self._runs: dict[tuple, str] = {}  # (role, place id, method, confidence) -> their columns, up to the sentence
+        self._surfaces: dict[str, str] = {}
+        self._sentence: object = None  # the last sentence met, and its encoding
+        self._sentence_text = ""
+
+    def _once(self, text: str) -> str:
+        out = self._small.get(text)
+        if out is None:
+            out = self._small[text] = self._text(text)
+        return out
+
+    def _place(self, p: Place) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def _run_text(self, rm: ResolvedMention, place: str, confidence: str) -> str:
+        raise NotImplementedError
+
+    def _run(self, key: tuple, rm: ResolvedMention) -> str:
+        confidence = self._reals.get(rm.confidence)
+        if confidence is None:
+            confidence = self._reals[rm.confidence] = self._real(float(rm.confidence))
+        p = rm.place
+        place = self._places.get(p.id if p is not None else None) or self._place(p)  # type: ignore[arg-type]
+        if len(self._runs) >= self.MEMO:
+            self._runs.clear()
+        run = self._runs[key] = self._run_text(rm, place[0], confidence)
+        return run
+
+    def _surface(self, surface: str) -> str:
+        if len(self._surfaces) >= self.MEMO:
+            self._surfaces.clear()
+        out = self._surfaces[surface] = self._text(surface)
+        return out
+
+
+class GeojsonMentionLines(_MentionLines):
     """One ``mentions.geojson`` Feature per call (a mention), its article's columns looked up in
     ``articles`` (:func:`article_columns`; it may grow between calls: the streamed build adds each
     article as it comes). What repeats is encoded once: an article's columns, a place's columns and
     point, the run of columns from the role to the confidence, each surface (a bounded memo), and the
     sentence of the mention before (most mentions share a sentence with the one before)."""
 
-    MEMO = 200_000  # surfaces and column runs remembered at most (then forgotten, and made again)
+    _text = staticmethod(_encode_string)
+    _real = staticmethod(_json_real)
 
     def __init__(self, articles: dict[str, tuple[str | None, str | None]]) -> None:
         enc = _encode_string
-        self._articles = articles
         self._k = k = dict(zip(_MENTION_COLUMNS, [enc(c) + ": " for c in _MENTION_COLUMNS]))
-        self._end, self._surface = f", {k['end']}", f", {k['surface']}"
-        self._heads: dict[str, str] = {}
-        self._places: dict[str | None, tuple[str, str]] = {
-            None: (
-                f"{k['place_id']}null, {k['place']}null, {k['kind']}null, {k['country']}null, ",
-                ' }, "geometry": null }',
-            )
-        }
-        self._small: dict[str, str] = {}  # roles and methods: a handful of values
-        self._reals: dict[float, str] = {}  # confidences: a few hundred values
-        self._runs: dict[tuple, str] = {}  # (role, place id, method, confidence) -> their columns, up to the sentence
-        self._surfaces: dict[str, str] = {}
-        self._sentence: object = None  # the last sentence met, and its JSON
-        self._sentence_json = ""
-
-    def _once(self, text: str) -> str:
-        out = self._small.get(text)
-        if out is None:
-            out = self._small[text] = _encode_string(text)
-        return out
+        self._end, self._surface_key = f", {k['end']}", f", {k['surface']}"
+        no_place = (
+            f"{k['place_id']}null, {k['place']}null, {k['kind']}null, {k['country']}null, ",
+            ' }, "geometry": null }',
+        )
+        super().__init__(articles, no_place)
 
     def _head(self, article: str) -> str:
         k = self._k
@@ -427,20 +462,12 @@ class GeojsonMentionLines:
         )
         return place
 
-    def _run(self, key: tuple, rm: ResolvedMention) -> str:
+    def _run_text(self, rm: ResolvedMention, place: str, confidence: str) -> str:
         k = self._k
-        confidence = self._reals.get(rm.confidence)
-        if confidence is None:
-            confidence = self._reals[rm.confidence] = _json_real(float(rm.confidence))
-        p = rm.place
-        place = self._places.get(p.id if p is not None else None) or self._place(p)  # type: ignore[arg-type]
-        if len(self._runs) >= self.MEMO:
-            self._runs.clear()
-        run = self._runs[key] = (
-            f", {k['role']}{self._once(rm.role)}, {place[0]}{k['method']}{self._once(rm.method)}, "
+        return (
+            f", {k['role']}{self._once(rm.role)}, {place}{k['method']}{self._once(rm.method)}, "
             f"{k['confidence']}{confidence}, {k['sentence']}"
         )
-        return run
 
     def __call__(self, rm: ResolvedMention) -> str:
         m, p = rm.mention, rm.place
@@ -449,15 +476,11 @@ class GeojsonMentionLines:
         run = self._runs.get(key) or self._run(key, rm)
         sentence = m.sentence
         if sentence is not self._sentence:
-            self._sentence, self._sentence_json = sentence, _encode_string(sentence)
-        surface = self._surfaces.get(m.surface)
-        if surface is None:
-            if len(self._surfaces) >= self.MEMO:
-                self._surfaces.clear()
-            surface = self._surfaces[m.surface] = _encode_string(m.surface)
+            self._sentence, self._sentence_text = sentence, _encode_string(sentence)
+        surface = self._surfaces.get(m.surface) or self._surface(m.surface)
         return (
-            f"{self._heads.get(m.article) or self._head(m.article)}{m.start}{self._end}{m.end}{self._surface}"
-            f"{surface}{run}{self._sentence_json}{self._places[pid][1]}"
+            f"{self._heads.get(m.article) or self._head(m.article)}{m.start}{self._end}{m.end}{self._surface_key}"
+            f"{surface}{run}{self._sentence_text}{self._places[pid][1]}"
         )
 
 
@@ -501,27 +524,14 @@ def _csv_header() -> str:
 MENTIONS_CSV_HEADER = _csv_header()
 
 
-class CsvMentionLines:
+class CsvMentionLines(_MentionLines):
     """One ``mentions.csv`` line per call (a mention), like :class:`GeojsonMentionLines`."""
 
-    MEMO = GeojsonMentionLines.MEMO
+    _text = staticmethod(_csv_text)
+    _real = staticmethod(repr)
 
     def __init__(self, articles: dict[str, tuple[str | None, str | None]]) -> None:
-        self._articles = articles
-        self._heads: dict[str, str] = {}
-        self._places: dict[str | None, tuple[str, str]] = {None: (",,,,", ",,\r\n")}
-        self._small: dict[str, str] = {}
-        self._reals: dict[float, str] = {}  # confidences: a few hundred values
-        self._runs: dict[tuple, str] = {}  # (role, place id, method, confidence) -> their cells, up to the sentence
-        self._surfaces: dict[str, str] = {}
-        self._sentence: object = None  # the last sentence met, and its cell
-        self._sentence_cell = ""
-
-    def _once(self, text: str) -> str:
-        out = self._small.get(text)
-        if out is None:
-            out = self._small[text] = _csv_text(text)
-        return out
+        super().__init__(articles, (",,,,", ",,\r\n"))
 
     def _head(self, name: str) -> str:
         head = self._heads[name] = ",".join(map(_csv_text, (name, *self._articles.get(name, (None, None))))) + ","
@@ -534,16 +544,8 @@ class CsvMentionLines:
         )
         return place
 
-    def _run(self, key: tuple, rm: ResolvedMention) -> str:
-        confidence = self._reals.get(rm.confidence)
-        if confidence is None:
-            confidence = self._reals[rm.confidence] = repr(float(rm.confidence))
-        p = rm.place
-        place = self._places.get(p.id if p is not None else None) or self._place(p)  # type: ignore[arg-type]
-        if len(self._runs) >= self.MEMO:
-            self._runs.clear()
-        run = self._runs[key] = f",{self._once(rm.role)},{place[0]}{self._once(rm.method)},{confidence},"
-        return run
+    def _run_text(self, rm: ResolvedMention, place: str, confidence: str) -> str:
+        return f",{self._once(rm.role)},{place}{self._once(rm.method)},{confidence},"
 
     def __call__(self, rm: ResolvedMention) -> str:
         m, p = rm.mention, rm.place
@@ -555,15 +557,11 @@ class CsvMentionLines:
             cell = sentence
             if cell[:1] in _FORMULA_STARTS or _CSV_SPECIAL.search(cell):
                 cell = _csv_text(cell)
-            self._sentence, self._sentence_cell = sentence, cell
-        surface = self._surfaces.get(m.surface)
-        if surface is None:
-            if len(self._surfaces) >= self.MEMO:
-                self._surfaces.clear()
-            surface = self._surfaces[m.surface] = _csv_text(m.surface)
+            self._sentence, self._sentence_text = sentence, cell
+        surface = self._surfaces.get(m.surface) or self._surface(m.surface)
         return (
             f"{self._heads.get(m.article) or self._head(m.article)}{m.start},{m.end},{surface}{run}"
-            f"{self._sentence_cell}{self._places[pid][1]}"
+            f"{self._sentence_text}{self._places[pid][1]}"
         )
 
 
