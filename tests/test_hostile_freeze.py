@@ -19,7 +19,7 @@ from nkmap.inputs.articles import article_from_text
 from nkmap.inputs.metadata import find_dateline, find_outlet
 
 SIZE = 100_000
-LIMIT = 1.0  # seconds for one 100 kB article, read and geoparsed (a real one of that size takes ~0.1 s)
+LIMIT = 1.0  # CPU seconds for one 100 kB article, read and geoparsed (a real one of that size takes ~0.1 s)
 
 
 def run_of(unit: str, size: int = SIZE) -> str:
@@ -82,12 +82,14 @@ def warm(gazetteer):
 @pytest.mark.slow
 @pytest.mark.parametrize("text", ADVERSARIAL.values(), ids=ADVERSARIAL.keys())
 def test_adversarial_article_parses_in_under_a_second(warm, text):
+    """Of CPU time in this process (a runaway pattern burns it; other users of the machine do not add to it),
+    under a wall-clock deadline that stops a freeze."""
     assert len(text) >= SIZE
     with deadline(30):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         article = article_from_text("hostile.txt", text)
         nkmap.geoparse([article], warm, geonames=False)
-        elapsed = time.perf_counter() - t0
+        elapsed = time.process_time() - t0
     assert elapsed < LIMIT, f"{elapsed:.2f} s"
 
 
@@ -95,12 +97,12 @@ def test_adversarial_article_parses_in_under_a_second(warm, text):
 def test_outlet_regex_is_linear(unit):
     """Doubling the input must not quadruple the time (the old regex: 8 kB 1.5 s, 16 kB 6 s)."""
     with deadline(10):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         find_outlet(run_of(unit, 20_000))
-        small = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        small = time.process_time() - t0
+        t0 = time.process_time()
         find_outlet(run_of(unit, 200_000))
-        large = time.perf_counter() - t0
+        large = time.process_time() - t0
     assert large < 0.5, f"200 kB took {large:.2f} s (20 kB: {small:.3f} s)"
 
 
