@@ -116,27 +116,18 @@ class ReviewTallies:
         self.low_confidence = low_confidence
         self._dropped: dict[tuple[str, str, str], _Group] = {}  # the rows that drops start, in their order
         self._mentions: dict[tuple[str, str, str], _Group] = {}  # ... and the mentions, after them
-        self._keys: dict[str, str] = {}  # surface -> its name_key (names repeat: each is keyed once)
         self._reasons: dict[object, str] = {}  # a drop's reason -> its text
-
-    def _key_of(self, surface: str) -> str:
-        key = self._keys.get(surface)
-        if key is None:
-            if len(self._keys) >= 200_000:  # a corpus of very many names: memory stays bounded
-                self._keys.clear()
-            key = self._keys[surface] = name_key(surface)
-        return key
 
     def add(self, mentions: Iterable[ResolvedMention], dropped: Iterable[Dropped]) -> None:
         seen: set[tuple[str, int, int]] = set()
-        key_of, reasons = self._key_of, self._reasons
+        reasons = self._reasons
         for d in dropped:
             m = d.mention
             status = "corrected" if d.reason == Reason.CORRECTION else "unresolved" if d.kept else "dropped"
             reason = reasons.get(d.reason)
             if reason is None:
                 reason = reasons[d.reason] = str(d.reason)
-            group = self._group(self._dropped, (status, key_of(m.surface), reason), m)
+            group = self._group(self._dropped, (status, name_key(m.surface), reason), m)
             best = group.best
             for place, score in d.candidates:
                 if place.id not in best or score > best[place.id][1]:
@@ -147,9 +138,9 @@ class ReviewTallies:
             m = rm.mention
             if rm.place is None:
                 if (m.article, m.start, m.end) not in seen:
-                    self._group(self._mentions, ("unresolved", key_of(m.surface), NO_EVIDENCE), m)
+                    self._group(self._mentions, ("unresolved", name_key(m.surface), NO_EVIDENCE), m)
             elif rm.confidence < low:
-                group = self._group(self._mentions, ("low confidence", key_of(m.surface), rm.place.id), m)
+                group = self._group(self._mentions, ("low confidence", name_key(m.surface), rm.place.id), m)
                 if group.place is None:
                     group.place, group.confidence = rm.place, rm.confidence
                 else:

@@ -91,7 +91,6 @@ class Resolver:
         self._decided: dict[tuple, tuple] = {}  # what a weak name's choice depends on -> the choice (_choose_known)
         self._km = KmStore()  # distances between namesakes and anchors, kept across articles
         self._names: dict[frozenset[Cue], NameFeatures] = {}  # the cues of a name's mentions -> its features
-        self._keys: dict[str, str] = {}  # surface -> its name_key
 
     @property
     def capitals(self) -> Mapping[str, str]:
@@ -104,15 +103,7 @@ class Resolver:
 
     def __call__(self, article: Article | None, mentions: Sequence[Mention]) -> Resolution:
         """Resolve the mentions of one article; the same name always gets the same place in it."""
-        folded = self._keys
-        if len(folded) >= NAMES_KEPT:
-            folded.clear()
-        keys = []
-        for m in mentions:  # name_key of each surface, remembered: an article repeats its names, a corpus too
-            key = folded.get(m.surface)
-            if key is None:
-                key = folded[m.surface] = name_key(m.surface)
-            keys.append(key)
+        keys = [name_key(m.surface) for m in mentions]  # name_key remembers the names it folded
         by_surface: dict[str, list[Mention]] = {}
         for key, m in zip(keys, mentions):
             group = by_surface.get(key)
