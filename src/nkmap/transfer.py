@@ -52,14 +52,17 @@ def _coded(values: Sequence[Any], by_value: bool) -> tuple[list[Any], array]:
 def _columns(objects: Sequence[Any], names: Sequence[str], coded: dict[str, bool]) -> dict[str, Any]:
     """Each field of ``objects`` as a column: numbers in arrays, the others as (table, codes)."""
     out: dict[str, Any] = {}
-    for name in names:
-        values = list(map(attrgetter(name), objects))
+    if not objects:
+        return {name: [] for name in names}
+    # one pass over the objects (each read once, while it is in the cache), then cut into columns
+    rows = map(attrgetter(*names), objects) if len(names) > 1 else zip(map(attrgetter(*names), objects))
+    for name, values in zip(names, zip(*rows)):
         if name in _NUMBERS:
             out[name] = array(_NUMBERS[name], values)
         elif name in coded:
             out[name] = _coded(values, coded[name])
         else:
-            out[name] = values
+            out[name] = list(values)  # a list: a tuple here is (table, codes)
     return out
 
 
@@ -81,17 +84,16 @@ def _made(cls: type[T], n: int, columns: dict[str, Any], names: Sequence[str]) -
 
 def packed(mentions: Sequence[ResolvedMention], dropped: Sequence[Dropped]) -> tuple[Any, ...]:
     """``mentions`` and ``dropped`` as columns of primitives (what :func:`unpacked` makes them again from)."""
-    inner = list(map(attrgetter("mention"), mentions))
+    resolved = _columns(mentions, _RESOLVED, {"place": False, "method": True, "role": True})
+    drops = _columns(dropped, _DROPPED, {"reason": True})
+    inner, theirs = resolved.pop("mention"), drops["mention"]
     known = dict(zip(map(id, inner), range(len(inner))))
     # a kept candidate shares its mention with the mentions; the others are their own (one object, one entry)
-    own = list({id(m): m for m in map(attrgetter("mention"), dropped) if id(m) not in known}.values())
+    own = list({id(m): m for m in theirs if id(m) not in known}.values())
     known.update(zip(map(id, own), range(len(known), len(known) + len(own))))
+    drops["mention"] = _codes(known, map(id, theirs))
     every = inner + own
     mention_codes = {n: n in _BY_VALUE for n in ("article", "surface", "sentence", "evidence")}
-    resolved_codes = {n: n in _BY_VALUE for n in ("place", "method", "role")}
-    resolved = _columns(mentions, [n for n in _RESOLVED if n != "mention"], resolved_codes)
-    drops = _columns(dropped, [n for n in _DROPPED if n != "mention"], {"reason": True})
-    drops["mention"] = _codes(known, map(id, map(attrgetter("mention"), dropped)))
     return len(every), _columns(every, _MENTION, mention_codes), len(mentions), resolved, len(dropped), drops
 
 
