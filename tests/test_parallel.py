@@ -331,4 +331,6 @@ def test_packed_objects_are_made_as_their_classes_make_them():
     assert back_dropped[0].mention is back_mentions[1].mention and back_dropped[0].candidates[0][0] == place
     assert back_mentions[0].mention.sentence is back_mentions[1].mention.sentence
     assert repr(back_dropped[1]) == repr(dropped[1])
+    odd = (ResolvedMention(one, place, "gazetteer", 1, "event"), ResolvedMention(two, None, "unresolved", 0.5))
+    assert [repr(m) for m in unpacked(packed(odd, ()))[0]] == [repr(m) for m in odd]  # an int stays an int
     assert unpacked(packed((), ())) == ((), ())

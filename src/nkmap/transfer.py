@@ -29,7 +29,8 @@ _MENTION = tuple(f.name for f in fields(Mention))
 _RESOLVED = tuple(f.name for f in fields(ResolvedMention))
 _DROPPED = tuple(f.name for f in fields(Dropped))
 _BY_VALUE = frozenset({"article", "surface", "method", "role", "reason"})  # strings: equal ones are made one
-_NUMBERS = {"start": "q", "end": "q", "sentence_start": "q", "confidence": "d"}
+_NUMBERS = {"start": "q", "end": "q", "sentence_start": "q", "confidence": "d"}  # in arrays, when all of one type
+_KINDS = {"q": int, "d": float}
 
 
 def _codes(index: dict[Any, int], keys: Iterable[Any]) -> array:
@@ -57,7 +58,7 @@ def _columns(objects: Sequence[Any], names: Sequence[str], coded: dict[str, bool
     # one pass over the objects (each read once, while it is in the cache), then cut into columns
     rows = map(attrgetter(*names), objects) if len(names) > 1 else zip(map(attrgetter(*names), objects))
     for name, values in zip(names, zip(*rows)):
-        if name in _NUMBERS:
+        if name in _NUMBERS and set(map(type, values)) == {_KINDS[_NUMBERS[name]]}:  # 1 stays 1, not 1.0
             out[name] = array(_NUMBERS[name], values)
         elif name in coded:
             out[name] = _coded(values, coded[name])
