@@ -106,7 +106,7 @@ def test_a_dask_cluster_reads_the_files_and_writes_the_one_process_files(corpus,
     assert dask_warnings == one_warnings
     assert dask_files == one_files
     assert len(connects) == 1 and cut_for == [2]
-    assert not parallel._CLIENTS  # closed once the build is done
+    assert not parallel._SHARED.clients  # closed once the build is done
 
 
 def test_results_cross_processes_as_their_fields():

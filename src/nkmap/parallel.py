@@ -14,6 +14,7 @@ import contextlib
 import functools
 import os
 import pickle
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -187,7 +188,15 @@ async def _identity(address: str, timeout: float) -> object:
         comm.abort()
 
 
-_CLIENTS: dict[str, Any] = {}  # address -> the client every use of that scheduler shares, inside connected()
+class _Shared(threading.local):
+    """Per thread (two builds in two threads each have their own): address -> the client that every use of
+    that scheduler shares, inside :func:`connected`."""
+
+    def __init__(self) -> None:
+        self.clients: dict[str, Any] = {}
+
+
+_SHARED = _Shared()
 
 
 @contextlib.contextmanager
@@ -195,25 +204,26 @@ def connected(scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Iterat
     """Inside, every use of the Dask ``scheduler`` (asking its size, running chunks) shares one client.
 
     A build asks the cluster whether it sees the files, how many threads it has, and then gives it the
-    chunks: each of these connected anew (a probe and a client: handshakes, a thread, ~0.1 s of the
-    build's serial head). Nothing happens without a scheduler, or inside another ``connected`` of it.
+    chunks: without this, each connects anew (a probe and a client: handshakes, a thread, ~0.1 s of the
+    build's serial head each). Nothing happens without a scheduler, or inside another ``connected`` of it
+    in this thread; the client is closed on the way out.
     """
-    if not scheduler or scheduler in _CLIENTS:
+    if not scheduler or scheduler in _SHARED.clients:
         yield
         return
     client = _connect(scheduler, timeout)
-    _CLIENTS[scheduler] = client
+    _SHARED.clients[scheduler] = client
     try:
         yield
     finally:
-        del _CLIENTS[scheduler]
+        del _SHARED.clients[scheduler]
         client.close()
 
 
 def cluster_threads(scheduler: str, timeout: float = CONNECT_TIMEOUT) -> int:
     """How many threads the cluster's workers have between them now (0 if it has no worker yet)."""
     with connected(scheduler, timeout):
-        return sum(_CLIENTS[scheduler].nthreads().values())
+        return sum(_SHARED.clients[scheduler].nthreads().values())
 
 
 def _connect(address: str, timeout: float) -> Any:
@@ -232,7 +242,7 @@ def _connect(address: str, timeout: float) -> Any:
 
 
 def _on_dask(address: str, work: Callable[[T], bytes], chunks: Sequence[T], timeout: float) -> Iterator[R]:
-    shared = _CLIENTS.get(address)
+    shared = _SHARED.clients.get(address)
     client = shared if shared is not None else _connect(address, timeout)
     from dask.distributed import as_completed
 
