@@ -276,3 +276,61 @@ def test_work_sent_away_runs_with_the_collector_resting_and_comes_back_pickled(c
     with pytest.raises(ZeroDivisionError):
         _packed(eval, "1 // 0")
     assert gc.isenabled()
+
+
+@pytest.mark.slow
+def test_a_chunk_crosses_packed_as_columns_and_comes_back_equal_with_its_shared_objects(corpus):
+    """A worker's chunk travels with its mentions and dropped candidates as columns (nkmap.transfer):
+    unpickled, every object equals the worker's, one place is one object, and a text the worker had once
+    (a sentence) is one string again."""
+    import pickle
+
+    from nkmap.inputs.files import find_files
+    from nkmap.pipeline import read_and_geoparse_chunk
+
+    chunk = read_and_geoparse_chunk(find_files([corpus]), str(GAZETTEER), fingerprints=True)
+    assert len(chunk.mentions) > 100 and chunk.dropped
+    data = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+    back = pickle.loads(data)
+    assert back == chunk
+    assert [type(m) for m in back.mentions] == [type(m) for m in chunk.mentions]
+    assert [hash(m) for m in back.mentions] == [hash(m) for m in chunk.mentions]
+    assert back.fingerprints == chunk.fingerprints and back.articles == chunk.articles
+    places = {m.place.id: m.place for m in back.mentions if m.place is not None}
+    assert all(m.place is places[m.place.id] for m in back.mentions if m.place is not None)
+    sentences = {}
+    for m in back.mentions:
+        key = (m.mention.article, m.mention.sentence_start)
+        assert sentences.setdefault(key, m.mention.sentence) is m.mention.sentence
+    assert len(sentences) < len(back.mentions)
+    # smaller than the same objects pickled one by one
+    assert len(data) < len(pickle.dumps((chunk.articles, chunk.mentions, chunk.dropped), pickle.HIGHEST_PROTOCOL))
+
+
+def test_packed_objects_are_made_as_their_classes_make_them():
+    """The parent makes mentions with the slots' own setters, not ``__init__``: that is the same object only
+    while the classes set nothing else (no ``__post_init__``, every slot a field); a class that changes so
+    fails here, not in a wrong output."""
+    from dataclasses import fields
+
+    from nkmap.model import Dropped, Evidence, Mention, Place, Reason, ResolvedMention
+    from nkmap.transfer import packed, unpacked
+
+    for cls in (Mention, ResolvedMention, Dropped):
+        assert not hasattr(cls, "__post_init__")
+        assert set(cls.__slots__) == {f.name for f in fields(cls)}
+    place = Place("p1", "Yerevan", 40.18, 44.51, kind="city", country="AM")
+    words = "Aid left Yerevan for Stepanakert."
+    one = Mention("a.txt", 9, 16, "Yerevan", words, 0, Evidence())
+    two = Mention("a.txt", 21, 32, "Stepanakert", words, 0)
+    three = Mention("b.txt", 0, 3, "Aid", "Aid.", 40)
+    mentions = (ResolvedMention(one, place, "gazetteer", 0.9, "event"), ResolvedMention(two, None, "unresolved"))
+    dropped = (Dropped(two, Reason.BELOW_THRESHOLD, ((place, 0.2),), kept=True), Dropped(three, Reason.COMMON_WORD))
+    back_mentions, back_dropped = unpacked(packed(mentions, dropped))
+    assert back_mentions == mentions and back_dropped == dropped
+    assert back_dropped[0].mention is back_mentions[1].mention and back_dropped[0].candidates[0][0] == place
+    assert back_mentions[0].mention.sentence is back_mentions[1].mention.sentence
+    assert repr(back_dropped[1]) == repr(dropped[1])
+    odd = (ResolvedMention(one, place, "gazetteer", 1, "event"), ResolvedMention(two, None, "unresolved", 0.5))
+    assert [repr(m) for m in unpacked(packed(odd, ()))[0]] == [repr(m) for m in odd]  # an int stays an int
+    assert unpacked(packed((), ())) == ((), ())

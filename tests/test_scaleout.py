@@ -87,14 +87,26 @@ def test_a_cluster_reads_only_files_it_sees_at_their_size(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_dask_cluster_reads_the_files_and_writes_the_one_process_files(corpus, tmp_path, caplog):
+def test_a_dask_cluster_reads_the_files_and_writes_the_one_process_files(corpus, tmp_path, caplog, monkeypatch):
+    """... over one connection (asked whether it sees the files, its size, then given the work), in chunks
+    cut for the cluster's threads (2 here), not for 8 workers."""
     distributed = pytest.importorskip("dask.distributed")
+    from nkmap import parallel
+
     one, one_warnings, one_files = built(corpus, tmp_path / "one", caplog)
+    connects, cut_for = [], []
+    connect, chunked_by_size = parallel._connect, parallel.chunked_by_size
+    monkeypatch.setattr(parallel, "_connect", lambda *a: connects.append(a) or connect(*a))
+    monkeypatch.setattr(
+        parallel, "chunked_by_size", lambda i, s, w, **k: cut_for.append(w) or chunked_by_size(i, s, w, **k)
+    )
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         dask, dask_warnings, dask_files = built(corpus, tmp_path / "dask", caplog, scheduler=cluster.scheduler_address)
     assert dask.result == one.result and dask.duplicates == one.duplicates
     assert dask_warnings == one_warnings
     assert dask_files == one_files
+    assert len(connects) == 1 and cut_for == [2]
+    assert not parallel._SHARED.clients  # closed once the build is done
 
 
 def test_results_cross_processes_as_their_fields():

@@ -298,21 +298,24 @@ def read_and_geoparse(
     articles: list[Article] = []
     mentions: list[ResolvedMention] = []
     dropped: list[Dropped] = []
-    for chunk in geoparsed_on_workers(
-        paths,
-        gazetteer,
-        workers=workers,
-        scheduler=scheduler,
-        geonames=geonames,
-        max_article_size=max_article_size,
-        corrections=corrections,
-        recursive=recursive,
-        follow_links=follow_links,
-        fields=fields,
-    ):
-        articles.extend(chunk.articles)
-        mentions.extend(chunk.mentions)
-        dropped.extend(chunk.dropped)
+    from nkmap.parallel import connected
+
+    with connected(scheduler):  # one connection to a cluster: asked its size, then given the work
+        for chunk in geoparsed_on_workers(
+            paths,
+            gazetteer,
+            workers=workers,
+            scheduler=scheduler,
+            geonames=geonames,
+            max_article_size=max_article_size,
+            corrections=corrections,
+            recursive=recursive,
+            follow_links=follow_links,
+            fields=fields,
+        ):
+            articles.extend(chunk.articles)
+            mentions.extend(chunk.mentions)
+            dropped.extend(chunk.dropped)
     return articles, mentions, dropped
 
 
@@ -338,7 +341,7 @@ def geoparsed_on_workers(
     come in, in the serial order; an error, after the warnings of the files before it.
     """
     from nkmap.inputs.files import find_files
-    from nkmap.parallel import chunked_by_size, iter_chunks
+    from nkmap.parallel import chunked_by_size, cluster_threads, iter_chunks
     from nkmap.progress import track
 
     def serially() -> None:  # the serial reader raises the same error, after the same warnings
@@ -366,12 +369,14 @@ def geoparsed_on_workers(
         level=logging.getLogger("nkmap").getEffectiveLevel(),
         fingerprints=fingerprints,
     )
-    # Small chunks: the last one to finish leaves the other cores idle for its length. A cluster's size
-    # is not known here: at least 64 chunks.
+    # Small chunks: the last one to finish leaves the other cores idle for its length. On a cluster, as
+    # many per thread as per process here (64 for a cluster of no worker yet): each chunk costs a round
+    # trip and its places and strings sent once more (10 MB corpus on 2 single-threaded workers: 84
+    # chunks when cut for 8 workers, 21 now).
     chunks = chunked_by_size(
         sources,  # type: ignore[arg-type]
         [_size(s.path) for s in sources],  # type: ignore[union-attr]
-        max(workers, 8) if scheduler else workers,
+        (cluster_threads(scheduler) or 8) if scheduler else workers,
         per_worker=CHUNKS_PER_WORKER,
     )
     results = iter_chunks(work, chunks, workers=workers, scheduler=scheduler)
@@ -524,6 +529,20 @@ class ChunkResult:
     error: Exception | None = None  # what stopped the chunk (raised by the parent, after the warnings)
     fingerprints: tuple[Fingerprint, ...] = ()  # the articles' duplicate fingerprints, when asked for
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its mentions and dropped candidates packed as columns (:mod:`nkmap.transfer`): each
+        chunk a worker gives back is pickled there and unpickled here, 7.5k mentions per 170 articles."""
+        from nkmap.transfer import packed
+
+        rest = (self.skipped, self.warnings, self.error, self.fingerprints)
+        return _chunk_result, (self.articles, packed(self.mentions, self.dropped), *rest)
+
+
+def _chunk_result(articles: tuple[Article, ...], packed: tuple[Any, ...], *rest: Any) -> ChunkResult:
+    from nkmap.transfer import unpacked
+
+    return ChunkResult(articles, *unpacked(packed), *rest)
+
 
 def geoparse_article_chunk(
     articles: Sequence[Article],
@@ -633,27 +652,30 @@ def build(
     curated = load_gazetteer(gazetteer)  # a bad gazetteer or corrections file fails here, before any reading
     corrections_file, applied = load_applied_corrections(articles, corrections, curated)
 
-    if (workers > 1 or scheduler) and _workers_can_read(articles, urls, scheduler):
-        return _build_on_workers(
-            articles,
-            gazetteer,
-            out,
-            formats,
-            workers=workers,
-            scheduler=scheduler,
-            geonames=geonames,
-            max_article_size=max_article_size,
-            corrections=applied,
-            recursive=recursive,
-            follow_links=follow_links,
-            fields=fields,
-            keep_duplicates=keep_duplicates,
-            keep_result=keep_result,
-            corrections_file=corrections_file,
-            tiles=tiles,
-            embed=embed,
-            title=title,
-        )
+    from nkmap.parallel import connected
+
+    with connected(scheduler):  # one connection to a cluster: asked whether it sees the files, its size, the work
+        if (workers > 1 or scheduler) and _workers_can_read(articles, urls, scheduler):
+            return _build_on_workers(
+                articles,
+                gazetteer,
+                out,
+                formats,
+                workers=workers,
+                scheduler=scheduler,
+                geonames=geonames,
+                max_article_size=max_article_size,
+                corrections=applied,
+                recursive=recursive,
+                follow_links=follow_links,
+                fields=fields,
+                keep_duplicates=keep_duplicates,
+                keep_result=keep_result,
+                corrections_file=corrections_file,
+                tiles=tiles,
+                embed=embed,
+                title=title,
+            )
     reads = ReadCache() if cache else None  # what reading found in each text, kept between builds
     reading: dict[str, Any] = {
         "recursive": recursive,
