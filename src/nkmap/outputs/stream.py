@@ -8,8 +8,9 @@ the files written at the end need:
 - ``mentions.geojson`` and ``mentions.csv`` are written row by row as the mentions come (to their
   temporaries: renamed with the rest of the set at the end, or removed, as every write);
 - the page's article texts go, already encoded, to a temporary file that the page copies in;
-- the page's mention rows are kept as columns of machine numbers (``array``: ~60 bytes a mention,
-  no object), and put in place order at the end;
+- the page's mention rows are kept as columns of machine numbers (``array``: ~40 bytes a mention,
+  no object), each batch's written to a temporary file (:class:`_SpilledColumns`) and read back at
+  the end, when geoparsing's memory is let go, to be put in place order;
 - per place: its place, count, articles, names as written and best confidence; per review row:
   its count, articles, first mention and best candidates (:class:`nkmap.outputs.review.ReviewTallies`).
 
@@ -86,6 +87,52 @@ class _PlaceTally:
         self.first = first
 
 
+class _SpilledColumns:
+    """Columns of machine numbers (``array`` typecodes) appended a batch at a time and kept in a
+    temporary file each until they are read back, once, as NumPy arrays: what a build's mentions
+    hold for the page (~40 bytes a mention: 25 MB at 50 MB of news) is not in memory while the
+    geoparser's is. A column may change its typecode midway (to wider numbers): read back in the widest."""
+
+    def __init__(self, typecodes: Sequence[str]) -> None:
+        import tempfile
+
+        self._files = [tempfile.TemporaryFile() for _ in typecodes]  # noqa: SIM115  (closed by close)
+        self._segments: list[list[tuple[str, int]]] = [[] for _ in typecodes]  # (typecode, count) written
+        self.rows = 0  # rows written (of the first column)
+
+    def write(self, columns: Sequence[array]) -> None:
+        for f, segments, column in zip(self._files, self._segments, columns):
+            if not column:
+                continue
+            column.tofile(f)
+            if segments and segments[-1][0] == column.typecode:
+                segments[-1] = (column.typecode, segments[-1][1] + len(column))
+            else:
+                segments.append((column.typecode, len(column)))
+        self.rows += len(columns[0])
+
+    def read(self) -> list[Any]:
+        """Every column as a NumPy array (None if it holds nothing), read straight into its buffer."""
+        import numpy as np
+
+        arrays: list[Any] = []
+        for f, segments in zip(self._files, self._segments):
+            f.flush()
+            f.seek(0)
+            parts = [np.fromfile(f, dtype=np.dtype(code), count=count) for code, count in segments]
+            if not parts:
+                arrays.append(None)
+            elif len(parts) == 1:
+                arrays.append(parts[0])
+            else:  # a wider typecode from some batch on: all in the widest
+                arrays.append(np.concatenate(parts).astype(max((p.dtype for p in parts), key=lambda d: d.itemsize)))
+        return arrays
+
+    def close(self) -> None:
+        for f in self._files:
+            f.close()
+
+
 class OutputStream:
     """Write the output files of ``wanted`` into ``out`` from articles given a batch at a time.
 
@@ -125,6 +172,7 @@ class OutputStream:
         self._m_method = array("i")
         self._m_role = array("i")
         self._m_confidence = array("d")
+        self._spilled: _SpilledColumns | None = None  # the rows of the batches before (the columns above: a batch's)
         self._odd_confidence: dict[int, Any] = {}  # a confidence that is no float (an int 1), by row
         self._methods: dict[str, int] = {}
         self._roles: dict[str, int] = {}
@@ -151,6 +199,8 @@ class OutputStream:
 
                 self._spool = SpooledList()
                 self._stack.callback(self._spool.close)
+                self._spilled = _SpilledColumns("iiiiid")
+                self._stack.callback(self._spilled.close)
         except BaseException:
             self._stack.close()
             raise
@@ -182,7 +232,19 @@ class OutputStream:
         self._review.add(batch.mentions, batch.dropped)
         self._write_rows(batch.mentions)
         self._tally_all(batch.mentions)
+        self._spill()
         give_back_memory()
+
+    def _page_columns(self) -> list[array[Any]]:
+        return [self._m_place, self._m_article, self._m_spans, self._m_method, self._m_role, self._m_confidence]
+
+    def _spill(self) -> None:
+        """The batch's page rows to their temporary files (no page: let go); the columns start again empty
+        (of the same typecodes)."""
+        if self._spilled is not None:
+            self._spilled.write(self._page_columns())
+        self._m_place, self._m_article, self._m_spans = array("i"), array("i"), array(self._m_spans.typecode)
+        self._m_method, self._m_role, self._m_confidence = array("i"), array("i"), array("d")
 
     def _write_rows(self, mentions: Sequence[ResolvedMention]) -> None:
         """The mentions' rows, to the files as they come (some thousands of lines joined at a time)."""
@@ -202,6 +264,7 @@ class OutputStream:
         m_confidence, odd = self._m_confidence, self._odd_confidence
         methods, roles = self._methods, self._roles
         spans_at: list[int] = []
+        row = self._spilled.rows if self._spilled is not None else 0  # rows of the batches before
         for rm in mentions:
             place, m = rm.place, rm.mention
             if place is None:
@@ -236,7 +299,7 @@ class OutputStream:
                 role = roles[rm.role or ""] = len(roles)
             m_role.append(role)
             if type(rm.confidence) is not float:  # noqa: E721  (an int 1 is written "1", as json writes it)
-                odd[len(m_confidence)] = rm.confidence
+                odd[row + len(m_confidence)] = rm.confidence
             m_confidence.append(float(rm.confidence))
         before = len(self._m_spans)
         try:
@@ -278,10 +341,7 @@ class OutputStream:
         rows = self._review.rows()
         if "html" in self.wanted:
             written.append(self._write_page(places, light, rows))
-        # the page is written: its rows are let go (and their pages given back) before the KML writer's libraries load
-        self._m_place, self._m_article, self._m_spans = array("i"), array("i"), array("i")
-        self._m_method, self._m_role, self._m_confidence = array("i"), array("i"), array("d")
-        give_back_memory()
+        give_back_memory()  # the page is written: what its rows took is given back before the KML writer's libraries load
         if "html" in self.wanted:
             if self.embed:
                 from nkmap.outputs.web.page import embed_snippet
@@ -358,14 +418,13 @@ class OutputStream:
             rank[t.index] = r
         method_at = np.array([methods.index(m) for m in self._methods], dtype=np.int64)
         role_at = np.array([roles.index(r) for r in self._roles], dtype=np.int64)
-        place = rank[np.frombuffer(self._m_place, dtype=np.int32)] if len(self._m_place) else np.zeros(0, np.int64)
+        assert self._spilled is not None  # made with the page's spool
+        placed, article, spans, method, role, confidence = self._spilled.read()  # None: no mention
+        place = rank[placed] if placed is not None else np.zeros(0, np.int64)
+        del placed
         order = np.argsort(place, kind="stable")
-        article = np.frombuffer(self._m_article, dtype=np.int32) if len(self._m_article) else np.zeros(0, np.int32)
-        spans_type = np.int32 if self._m_spans.itemsize == 4 else np.int64
-        spans = np.frombuffer(self._m_spans, dtype=spans_type).reshape(-1, 4) if len(self._m_spans) else None
-        method = np.frombuffer(self._m_method, dtype=np.int32) if len(self._m_method) else None
-        role = np.frombuffer(self._m_role, dtype=np.int32) if len(self._m_role) else None
-        confidence = np.frombuffer(self._m_confidence, dtype=np.float64) if len(self._m_confidence) else None
+        if spans is not None:
+            spans = spans.reshape(-1, 4)
         odd = self._odd_confidence
         stride = 9  # the fields of MENTION_FIELDS: place, article, four spans, method, confidence, role
         for start in range(0, len(order), 5000):
