@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime
 import json
+import random
 
 import pytest
 
@@ -217,3 +218,28 @@ def test_the_stream_holds_no_page_row_between_batches(sample_result, tmp_path):
                 placed = sum(rm.place is not None for rm in sample_result.mentions)
                 assert stream._spilled is not None and stream._spilled.rows == placed > 0
             stream.finish()
+
+
+def test_spilled_columns_come_back_in_order_a_slice_at_a_time():
+    """The columns put in a given order and read back some rows at a time are the columns indexed by it."""
+    from array import array
+
+    import numpy as np
+
+    from nkmap.outputs.stream import _SpilledColumns
+
+    rng = random.Random(3)
+    ints = [rng.randrange(-(2**31), 2**31) for _ in range(1003)]
+    floats = [rng.random() for _ in range(1003)]
+    spilled = _SpilledColumns("idi")
+    try:
+        for start in range(0, 1003, 97):
+            spilled.write([array("i", ints[start : start + 97]), array("d", floats[start : start + 97]), array("i")])
+        order = np.array(rng.sample(range(1003), 1003))
+        chunks = list(spilled.in_order(order, 100))
+        assert [len(c[0]) for c in chunks] == [100] * 10 + [3]
+        assert [v for c in chunks for v in c[0].tolist()] == [ints[k] for k in order]
+        assert [v for c in chunks for v in c[1].tolist()] == [floats[k] for k in order]
+        assert all(c[2] is None for c in chunks)
+    finally:
+        spilled.close()

@@ -111,22 +111,50 @@ class _SpilledColumns:
                 segments.append((column.typecode, len(column)))
         self.rows += len(columns[0])
 
-    def read(self) -> list[Any]:
-        """Every column as a NumPy array (None if it holds nothing), read straight into its buffer."""
+    def column(self, i: int) -> Any:
+        """Column ``i`` as a NumPy array (None if it holds nothing), read straight into its buffer."""
         import numpy as np
 
-        arrays: list[Any] = []
-        for f, segments in zip(self._files, self._segments):
-            f.flush()
-            f.seek(0)
-            parts = [np.fromfile(f, dtype=np.dtype(code), count=count) for code, count in segments]
-            if not parts:
-                arrays.append(None)
-            elif len(parts) == 1:
-                arrays.append(parts[0])
-            else:  # a wider typecode from some batch on: all in the widest
-                arrays.append(np.concatenate(parts).astype(max((p.dtype for p in parts), key=lambda d: d.itemsize)))
-        return arrays
+        f = self._files[i]
+        f.flush()
+        f.seek(0)
+        parts = [np.fromfile(f, dtype=np.dtype(code), count=count) for code, count in self._segments[i]]
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate(parts).astype(max((p.dtype for p in parts), key=lambda d: d.itemsize))  # the widest
+
+    def read(self) -> list[Any]:
+        """Every column as :meth:`column` gives it."""
+        return [self.column(i) for i in range(len(self._files))]
+
+    def in_order(self, order: Any, rows: int) -> Iterator[list[Any]]:
+        """The columns' values in ``order`` (row numbers), ``rows`` of each column at a time: the columns are
+        put in order one at a time into another temporary file, read back a slice at a time, so one column
+        (and ``order``) is in memory at once, not all of them."""
+        import tempfile
+
+        import numpy as np
+
+        with tempfile.TemporaryFile() as f:
+            placed: list[tuple[int, Any]] = []  # per column: where it starts in f and its type (None: empty)
+            for i in range(len(self._files)):
+                column = self.column(i)
+                placed.append((f.tell(), None if column is None else column.dtype))
+                if column is not None:
+                    column[order].tofile(f)
+                del column
+            for start in range(0, len(order), rows):
+                count = min(rows, len(order) - start)
+                chunk: list[Any] = []
+                for at, dtype in placed:
+                    if dtype is None:
+                        chunk.append(None)
+                        continue
+                    f.seek(at + start * dtype.itemsize)
+                    chunk.append(np.fromfile(f, dtype=dtype, count=count))
+                yield chunk
 
     def close(self) -> None:
         for f in self._files:
@@ -199,7 +227,7 @@ class OutputStream:
 
                 self._spool = SpooledList()
                 self._stack.callback(self._spool.close)
-                self._spilled = _SpilledColumns("iiiiid")
+                self._spilled = _SpilledColumns("iiiiiiiid")
                 self._stack.callback(self._spilled.close)
         except BaseException:
             self._stack.close()
@@ -238,11 +266,16 @@ class OutputStream:
     def _page_columns(self) -> list[array[Any]]:
         return [self._m_place, self._m_article, self._m_spans, self._m_method, self._m_role, self._m_confidence]
 
+    def _spilled_columns(self) -> list[array[Any]]:
+        """The columns as they are spilled: the spans' four one column each (see :meth:`_mention_chunks`)."""
+        spans = self._m_spans
+        return [self._m_place, self._m_article, *(spans[k::4] for k in range(4)), *self._page_columns()[3:]]
+
     def _spill(self) -> None:
         """The batch's page rows to their temporary files (no page: let go); the columns start again empty
         (of the same typecodes)."""
         if self._spilled is not None:
-            self._spilled.write(self._page_columns())
+            self._spilled.write(self._spilled_columns())
         self._m_place, self._m_article, self._m_spans = array("i"), array("i"), array(self._m_spans.typecode)
         self._m_method, self._m_role, self._m_confidence = array("i"), array("i"), array("d")
 
@@ -419,31 +452,31 @@ class OutputStream:
         method_at = np.array([methods.index(m) for m in self._methods], dtype=np.int64)
         role_at = np.array([roles.index(r) for r in self._roles], dtype=np.int64)
         assert self._spilled is not None  # made with the page's spool
-        placed, article, spans, method, role, confidence = self._spilled.read()  # None: no mention
+        placed = self._spilled.column(0)  # None: no mention
         place = rank[placed] if placed is not None else np.zeros(0, np.int64)
         del placed
         order = np.argsort(place, kind="stable")
-        if spans is not None:
-            spans = spans.reshape(-1, 4)
+        del place
         odd = self._odd_confidence
         stride = 9  # the fields of MENTION_FIELDS: place, article, four spans, method, confidence, role
-        for start in range(0, len(order), 5000):
-            rows = order[start : start + 5000]
-            assert spans is not None and method is not None and role is not None and confidence is not None
-            flat: list[Any] = [0] * (len(rows) * stride)
-            flat[0::stride] = place[rows].tolist()
-            flat[1::stride] = article[rows].tolist()
-            chosen = spans[rows]
+        start = 0  # the chunk's first row (in place order)
+        # the columns in place order, some thousands of rows at a time (one column in memory at once)
+        for chunk in self._spilled.in_order(order, 5000):
+            placed, article, *spans, method, role, confidence = chunk
+            flat: list[Any] = [0] * (len(placed) * stride)
+            flat[0::stride] = rank[placed].tolist()
+            flat[1::stride] = article.tolist()
             for k in range(4):
-                flat[2 + k :: stride] = chosen[:, k].tolist()
-            flat[6::stride] = method_at[method[rows]].tolist()
-            values = confidence[rows].tolist()
+                flat[2 + k :: stride] = spans[k].tolist()
+            flat[6::stride] = method_at[method].tolist()
+            values = confidence.tolist()
             if odd:
-                for i, k in enumerate(rows.tolist()):
+                for i, k in enumerate(order[start : start + len(values)].tolist()):
                     if k in odd:
                         values[i] = odd[k]
+            start += len(values)
             flat[7::stride] = values
-            flat[8::stride] = role_at[role[rows]].tolist()
+            flat[8::stride] = role_at[role].tolist()
             yield flat
 
 
