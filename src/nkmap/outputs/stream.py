@@ -81,7 +81,7 @@ class _PlaceTally:
         self.place = place
         self.index = index  # order of first appearance: the page's mention rows refer to it
         self.count = 0
-        self.articles: dict[str, None] = {}
+        self.articles: list[str] = []  # in the order first met, each once (a list: ~10 bytes a name, not ~60)
         self.surfaces: dict[str, None] = {}
         self.best = first.confidence
         self.first = first
@@ -298,6 +298,8 @@ class OutputStream:
         methods, roles = self._methods, self._roles
         spans_at: list[int] = []
         row = self._spilled.rows if self._spilled is not None else 0  # rows of the batches before
+        # (place, article) pairs met in this batch: an article's mentions all come in its batch
+        fresh: set[tuple[int, str]] = set()
         for rm in mentions:
             place, m = rm.place, rm.mention
             if place is None:
@@ -309,7 +311,12 @@ class OutputStream:
                 tally = places[place.id] = _PlaceTally(place, len(places), rm)
             tally.place = place  # the last one, as summarise keeps it
             tally.count += 1
-            tally.articles[m.article] = None
+            named = tally.articles
+            if not named or named[-1] != m.article:  # most mentions: the article the place was last met in
+                pair = (tally.index, m.article)
+                if pair not in fresh:
+                    fresh.add(pair)
+                    named.append(m.article)
             tally.surfaces[m.surface] = None
             if rm.confidence > tally.best:
                 tally.best = rm.confidence
