@@ -184,9 +184,10 @@ class OutputStream:
         self.wanted = tuple(wanted)
         self.tiles, self.embed, self.corrections, self.title, self.towns = tiles, embed, corrections, title, towns
         self._stack = contextlib.ExitStack()
-        self._columns: dict[str, tuple[str | None, str | None]] = {}  # article -> (date, language) of the rows
+        # article -> (date, language) of the rows, for the batch's articles only
+        self._columns: dict[str, tuple[str | None, str | None]] = {}
         self._articles: list[Article] = []  # without their text
-        self._article_at: dict[str, tuple[int, Any]] = {}  # name -> (position, UTF-16 offsets or None)
+        self._article_at: dict[str, tuple[int, Any]] = {}  # the batch's: name -> (position, UTF-16 offsets or None)
         self._places: dict[str, _PlaceTally] = {}
         self.mentions = 0
         self.unresolved = 0
@@ -250,6 +251,12 @@ class OutputStream:
         batch = printable_names(GeoparseResult(tuple(articles), tuple(mentions), (), tuple(dropped)))
         from nkmap.outputs.web.page import article_record, utf16_offsets
 
+        # what the rows need of the batches before is let go: their mentions came with them
+        self._columns.clear()
+        self._article_at.clear()
+        for line in (self._geojson_line, self._csv_line):
+            if line is not None:
+                line.forget_articles()
         for a in batch.articles:
             self._columns[a.name] = (a.date.isoformat() if a.date else None, a.language or None)
             self._article_at[a.name] = (len(self._articles), utf16_offsets(a.text))
