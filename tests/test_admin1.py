@@ -233,3 +233,24 @@ def test_spaces_and_other_members_around_the_features_are_read():
         "": ['{"properties":{}}'],
     }
     assert context._feature_spans('{"features":[]}', json.JSONDecoder()) == {}
+
+
+def test_the_admin1_file_read_on_a_miss_is_let_go_after_the_payload(sample_result, tmp_path, monkeypatch):
+    """A build whose provinces' memos miss (a fresh cache) reads the admin-1 file's text and spans once,
+    and lets go of them once the payload is made (they held ~40 MB to the end of the build): the same
+    payload as the memos give next time."""
+    from nkmap.outputs.web import context
+
+    monkeypatch.setenv("NKMAP_CACHE_DIR", str(tmp_path / "cache"))
+    context._admin1_text.cache_clear()
+    context._admin1_spans.cache_clear()
+    read = []
+    text = context._admin1_text.__wrapped__
+    monkeypatch.setattr(context, "_admin1_text", functools.lru_cache(maxsize=1)(lambda *a: read.append(a) or text(*a)))
+    fresh = context.admin1_payload(sample_result)
+    assert read and fresh["lines"]  # the memos missed: the file was read
+    assert context._admin1_text.cache_info().currsize == 0
+    assert context._admin1_spans.cache_info().currsize == 0
+    read.clear()
+    assert context.admin1_payload(sample_result) == fresh
+    assert not read  # the memos now

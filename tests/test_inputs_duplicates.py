@@ -201,3 +201,28 @@ def test_which_original_a_tie_names_does_not_hang_on_the_sets_order():
         assert found is not None and not found.exact and found.similarity >= THRESHOLD
         named.add(found.original)
     assert len(named) == 1
+
+
+def test_merging_the_index_keeps_each_hash_s_older_articles_first():
+    """The index's arrays after merges of the newest entries (hashes shared within and across merges) are
+    the arrays a stable sort of every entry, in the order they came, gives: the order candidates are met in."""
+    import numpy as np
+
+    from nkmap.inputs.duplicates import Seen
+
+    rng = random.Random(7)
+    seen = Seen()
+    came: list[tuple[int, int]] = []
+    number = 0
+    for _ in range(12):
+        for _ in range(rng.randint(0, 40)):
+            for h in sorted(rng.sample(range(60), rng.randint(1, 8))):
+                seen.recent.setdefault(h, []).append(number)
+                came.append((h, number))
+            number += 1
+        seen._merge()
+    keys = np.array([h for h, _ in came], dtype=np.uint64)
+    order = np.argsort(keys, kind="stable")
+    assert seen.keys.tolist() == keys[order].tolist()
+    assert seen.owners.tolist() == np.array([n for _, n in came], dtype=np.int32)[order].tolist()
+    assert seen.keys.dtype == np.uint64 and seen.owners.dtype == np.int32

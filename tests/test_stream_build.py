@@ -138,3 +138,32 @@ def test_the_build_s_peak_memory_hardly_grows_with_the_corpus(tmp_path):
         peaks.append(peak_mb([*args, "-q", "--no-cache", "--keep-duplicates"], env))
         assert (tmp_path / f"out{mb}" / "mentions.csv").stat().st_size > mb * 1_000_000
     assert peaks[1] - peaks[0] <= 18, f"peak RSS {peaks[0]:.0f} MB at 1 MB, {peaks[1]:.0f} MB at 4 MB"
+
+
+def test_batches_of_articles_with_their_mentions_interleaved_give_the_bytes_of_write_outputs(sample_result, tmp_path):
+    """A batch of several articles whose mentions and drops come interleaved (not article by article): each
+    place's and each review row's articles are listed once, in the order first met, as write_outputs lists them."""
+    rng = random.Random(11)
+    mentions, dropped = list(sample_result.mentions) * 2, list(sample_result.dropped) * 2  # each met twice
+    rng.shuffle(mentions)
+    rng.shuffle(dropped)
+    shuffled = GeoparseResult.of(list(sample_result.articles), mentions, dropped)
+    names = [a.name for a in shuffled.articles]
+    batches = []
+    for start in range(0, len(names), 4):  # four articles a batch, each batch's mentions in the shuffled order
+        four = set(names[start : start + 4])
+        batches.append(
+            (
+                [a for a in shuffled.articles if a.name in four],
+                [rm for rm in shuffled.mentions if rm.mention.article in four],
+                [d for d in shuffled.dropped if d.mention.article in four],
+            )
+        )
+    in_order = GeoparseResult.of(
+        [a for b in batches for a in b[0]], [m for b in batches for m in b[1]], [d for b in batches for d in b[2]]
+    )
+    whole = tables.write_outputs(in_order, tmp_path / "whole", formats=FORMATS)
+    streamed, _ = stream_outputs(batches, tmp_path / "streamed", FORMATS)
+    assert len({a for p in in_order.places for a in p.articles}) > 4  # places met in several batches
+    for old, new in zip(whole, streamed):
+        assert new.read_bytes() == old.read_bytes(), old.name

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime
 import json
+import random
 
 import pytest
 
@@ -172,3 +173,73 @@ def test_rows_given_a_chunk_at_a_time_join_to_the_one_string(monkeypatch):
     assert "".join(page.payload_json_pieces(dict(payload, mentions=chunks))) == json_for_html(payload)
     empty = page.RowChunks([[], []])
     assert "".join(page.payload_json_pieces(dict(payload, mentions=empty))) == json_for_html(dict(payload, mentions=[]))
+
+
+def test_spilled_columns_read_back_what_was_written_and_widen():
+    """The page's mention columns, written a batch at a time, read back as the arrays joined; a column
+    whose later batches hold wider numbers (offsets past 2**31) is read back in the wider type."""
+    from array import array
+
+    from nkmap.outputs.stream import _SpilledColumns
+
+    spilled = _SpilledColumns("iqd")
+    try:
+        spilled.write([array("i", [1, 2]), array("i", [5, -6]), array("d", [0.1 + 0.2, 1.0])])
+        spilled.write([array("i"), array("i"), array("d")])  # a batch with no mention
+        spilled.write([array("i", [3]), array("q", [2**40]), array("d", [0.5])])
+        first, wide, floats = spilled.read()
+        assert spilled.rows == 3
+        assert first.dtype.itemsize == 4 and first.tolist() == [1, 2, 3]
+        assert wide.dtype.itemsize == 8 and wide.tolist() == [5, -6, 2**40]
+        assert floats.tolist() == [0.1 + 0.2, 1.0, 0.5]
+    finally:
+        spilled.close()
+    empty = _SpilledColumns("i")
+    assert empty.read() == [None]
+    empty.close()
+
+
+def test_the_stream_holds_no_page_row_between_batches(sample_result, tmp_path):
+    """What the page's mention rows take in memory does not grow with the corpus: after each batch
+    they are in the temporary files (and with no page, not kept at all)."""
+    from nkmap.infra import atomic
+    from nkmap.outputs.stream import OutputStream
+
+    from .test_stream_build import per_article
+
+    for wanted in (("html", "csv"), ("csv",)):
+        out = tmp_path / "-".join(wanted)
+        with atomic.replaced_together(out), OutputStream(out, wanted) as stream:
+            for batch in per_article(sample_result):
+                stream.add(*batch)
+                assert not any(stream._page_columns())
+            assert stream.mentions == len(sample_result.mentions)
+            if "html" in wanted:
+                placed = sum(rm.place is not None for rm in sample_result.mentions)
+                assert stream._spilled is not None and stream._spilled.rows == placed > 0
+            stream.finish()
+
+
+def test_spilled_columns_come_back_in_order_a_slice_at_a_time():
+    """The columns put in a given order and read back some rows at a time are the columns indexed by it."""
+    from array import array
+
+    import numpy as np
+
+    from nkmap.outputs.stream import _SpilledColumns
+
+    rng = random.Random(3)
+    ints = [rng.randrange(-(2**31), 2**31) for _ in range(1003)]
+    floats = [rng.random() for _ in range(1003)]
+    spilled = _SpilledColumns("idi")
+    try:
+        for start in range(0, 1003, 97):
+            spilled.write([array("i", ints[start : start + 97]), array("d", floats[start : start + 97]), array("i")])
+        order = np.array(rng.sample(range(1003), 1003))
+        chunks = list(spilled.in_order(order, 100))
+        assert [len(c[0]) for c in chunks] == [100] * 10 + [3]
+        assert [v for c in chunks for v in c[0].tolist()] == [ints[k] for k in order]
+        assert [v for c in chunks for v in c[1].tolist()] == [floats[k] for k in order]
+        assert all(c[2] is None for c in chunks)
+    finally:
+        spilled.close()

@@ -8,8 +8,9 @@ the files written at the end need:
 - ``mentions.geojson`` and ``mentions.csv`` are written row by row as the mentions come (to their
   temporaries: renamed with the rest of the set at the end, or removed, as every write);
 - the page's article texts go, already encoded, to a temporary file that the page copies in;
-- the page's mention rows are kept as columns of machine numbers (``array``: ~60 bytes a mention,
-  no object), and put in place order at the end;
+- the page's mention rows are kept as columns of machine numbers (``array``: ~40 bytes a mention,
+  no object), each batch's written to a temporary file (:class:`_SpilledColumns`) and read back at
+  the end, when geoparsing's memory is let go, to be put in place order;
 - per place: its place, count, articles, names as written and best confidence; per review row:
   its count, articles, first mention and best candidates (:class:`nkmap.outputs.review.ReviewTallies`).
 
@@ -80,10 +81,84 @@ class _PlaceTally:
         self.place = place
         self.index = index  # order of first appearance: the page's mention rows refer to it
         self.count = 0
-        self.articles: dict[str, None] = {}
+        self.articles: list[str] = []  # in the order first met, each once (a list: ~10 bytes a name, not ~60)
         self.surfaces: dict[str, None] = {}
         self.best = first.confidence
         self.first = first
+
+
+class _SpilledColumns:
+    """Columns of machine numbers (``array`` typecodes) appended a batch at a time and kept in a
+    temporary file each until they are read back, once, as NumPy arrays: what a build's mentions
+    hold for the page (~40 bytes a mention: 25 MB at 50 MB of news) is not in memory while the
+    geoparser's is. A column may change its typecode midway (to wider numbers): read back in the widest."""
+
+    def __init__(self, typecodes: Sequence[str]) -> None:
+        import tempfile
+
+        self._files = [tempfile.TemporaryFile() for _ in typecodes]  # noqa: SIM115  (closed by close)
+        self._segments: list[list[tuple[str, int]]] = [[] for _ in typecodes]  # (typecode, count) written
+        self.rows = 0  # rows written (of the first column)
+
+    def write(self, columns: Sequence[array]) -> None:
+        for f, segments, column in zip(self._files, self._segments, columns):
+            if not column:
+                continue
+            column.tofile(f)
+            if segments and segments[-1][0] == column.typecode:
+                segments[-1] = (column.typecode, segments[-1][1] + len(column))
+            else:
+                segments.append((column.typecode, len(column)))
+        self.rows += len(columns[0])
+
+    def column(self, i: int) -> Any:
+        """Column ``i`` as a NumPy array (None if it holds nothing), read straight into its buffer."""
+        import numpy as np
+
+        f = self._files[i]
+        f.flush()
+        f.seek(0)
+        parts = [np.fromfile(f, dtype=np.dtype(code), count=count) for code, count in self._segments[i]]
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate(parts).astype(max((p.dtype for p in parts), key=lambda d: d.itemsize))  # the widest
+
+    def read(self) -> list[Any]:
+        """Every column as :meth:`column` gives it."""
+        return [self.column(i) for i in range(len(self._files))]
+
+    def in_order(self, order: Any, rows: int) -> Iterator[list[Any]]:
+        """The columns' values in ``order`` (row numbers), ``rows`` of each column at a time: the columns are
+        put in order one at a time into another temporary file, read back a slice at a time, so one column
+        (and ``order``) is in memory at once, not all of them."""
+        import tempfile
+
+        import numpy as np
+
+        with tempfile.TemporaryFile() as f:
+            placed: list[tuple[int, Any]] = []  # per column: where it starts in f and its type (None: empty)
+            for i in range(len(self._files)):
+                column = self.column(i)
+                placed.append((f.tell(), None if column is None else column.dtype))
+                if column is not None:
+                    column[order].tofile(f)
+                del column
+            for start in range(0, len(order), rows):
+                count = min(rows, len(order) - start)
+                chunk: list[Any] = []
+                for at, dtype in placed:
+                    if dtype is None:
+                        chunk.append(None)
+                        continue
+                    f.seek(at + start * dtype.itemsize)
+                    chunk.append(np.fromfile(f, dtype=dtype, count=count))
+                yield chunk
+
+    def close(self) -> None:
+        for f in self._files:
+            f.close()
 
 
 class OutputStream:
@@ -109,9 +184,10 @@ class OutputStream:
         self.wanted = tuple(wanted)
         self.tiles, self.embed, self.corrections, self.title, self.towns = tiles, embed, corrections, title, towns
         self._stack = contextlib.ExitStack()
-        self._columns: dict[str, tuple[str | None, str | None]] = {}  # article -> (date, language) of the rows
+        # article -> (date, language) of the rows, for the batch's articles only
+        self._columns: dict[str, tuple[str | None, str | None]] = {}
         self._articles: list[Article] = []  # without their text
-        self._article_at: dict[str, tuple[int, Any]] = {}  # name -> (position, UTF-16 offsets or None)
+        self._article_at: dict[str, tuple[int, Any]] = {}  # the batch's: name -> (position, UTF-16 offsets or None)
         self._places: dict[str, _PlaceTally] = {}
         self.mentions = 0
         self.unresolved = 0
@@ -125,6 +201,7 @@ class OutputStream:
         self._m_method = array("i")
         self._m_role = array("i")
         self._m_confidence = array("d")
+        self._spilled: _SpilledColumns | None = None  # the rows of the batches before (the columns above: a batch's)
         self._odd_confidence: dict[int, Any] = {}  # a confidence that is no float (an int 1), by row
         self._methods: dict[str, int] = {}
         self._roles: dict[str, int] = {}
@@ -151,6 +228,8 @@ class OutputStream:
 
                 self._spool = SpooledList()
                 self._stack.callback(self._spool.close)
+                self._spilled = _SpilledColumns("iiiiiiiid")
+                self._stack.callback(self._spilled.close)
         except BaseException:
             self._stack.close()
             raise
@@ -172,6 +251,12 @@ class OutputStream:
         batch = printable_names(GeoparseResult(tuple(articles), tuple(mentions), (), tuple(dropped)))
         from nkmap.outputs.web.page import article_record, utf16_offsets
 
+        # what the rows need of the batches before is let go: their mentions came with them
+        self._columns.clear()
+        self._article_at.clear()
+        for line in (self._geojson_line, self._csv_line):
+            if line is not None:
+                line.forget_articles()
         for a in batch.articles:
             self._columns[a.name] = (a.date.isoformat() if a.date else None, a.language or None)
             self._article_at[a.name] = (len(self._articles), utf16_offsets(a.text))
@@ -182,7 +267,24 @@ class OutputStream:
         self._review.add(batch.mentions, batch.dropped)
         self._write_rows(batch.mentions)
         self._tally_all(batch.mentions)
+        self._spill()
         give_back_memory()
+
+    def _page_columns(self) -> list[array[Any]]:
+        return [self._m_place, self._m_article, self._m_spans, self._m_method, self._m_role, self._m_confidence]
+
+    def _spilled_columns(self) -> list[array[Any]]:
+        """The columns as they are spilled: the spans' four one column each (see :meth:`_mention_chunks`)."""
+        spans = self._m_spans
+        return [self._m_place, self._m_article, *(spans[k::4] for k in range(4)), *self._page_columns()[3:]]
+
+    def _spill(self) -> None:
+        """The batch's page rows to their temporary files (no page: let go); the columns start again empty
+        (of the same typecodes)."""
+        if self._spilled is not None:
+            self._spilled.write(self._spilled_columns())
+        self._m_place, self._m_article, self._m_spans = array("i"), array("i"), array(self._m_spans.typecode)
+        self._m_method, self._m_role, self._m_confidence = array("i"), array("i"), array("d")
 
     def _write_rows(self, mentions: Sequence[ResolvedMention]) -> None:
         """The mentions' rows, to the files as they come (some thousands of lines joined at a time)."""
@@ -202,6 +304,9 @@ class OutputStream:
         m_confidence, odd = self._m_confidence, self._odd_confidence
         methods, roles = self._methods, self._roles
         spans_at: list[int] = []
+        row = self._spilled.rows if self._spilled is not None else 0  # rows of the batches before
+        # (place, article) pairs met in this batch: an article's mentions all come in its batch
+        fresh: set[tuple[int, str]] = set()
         for rm in mentions:
             place, m = rm.place, rm.mention
             if place is None:
@@ -213,7 +318,12 @@ class OutputStream:
                 tally = places[place.id] = _PlaceTally(place, len(places), rm)
             tally.place = place  # the last one, as summarise keeps it
             tally.count += 1
-            tally.articles[m.article] = None
+            named = tally.articles
+            if not named or named[-1] != m.article:  # most mentions: the article the place was last met in
+                pair = (tally.index, m.article)
+                if pair not in fresh:
+                    fresh.add(pair)
+                    named.append(m.article)
             tally.surfaces[m.surface] = None
             if rm.confidence > tally.best:
                 tally.best = rm.confidence
@@ -236,7 +346,7 @@ class OutputStream:
                 role = roles[rm.role or ""] = len(roles)
             m_role.append(role)
             if type(rm.confidence) is not float:  # noqa: E721  (an int 1 is written "1", as json writes it)
-                odd[len(m_confidence)] = rm.confidence
+                odd[row + len(m_confidence)] = rm.confidence
             m_confidence.append(float(rm.confidence))
         before = len(self._m_spans)
         try:
@@ -278,10 +388,7 @@ class OutputStream:
         rows = self._review.rows()
         if "html" in self.wanted:
             written.append(self._write_page(places, light, rows))
-        # the page is written: its rows are let go (and their pages given back) before the KML writer's libraries load
-        self._m_place, self._m_article, self._m_spans = array("i"), array("i"), array("i")
-        self._m_method, self._m_role, self._m_confidence = array("i"), array("i"), array("d")
-        give_back_memory()
+        give_back_memory()  # the page is written: what its rows took is given back before the KML writer's libraries load
         if "html" in self.wanted:
             if self.embed:
                 from nkmap.outputs.web.page import embed_snippet
@@ -358,33 +465,32 @@ class OutputStream:
             rank[t.index] = r
         method_at = np.array([methods.index(m) for m in self._methods], dtype=np.int64)
         role_at = np.array([roles.index(r) for r in self._roles], dtype=np.int64)
-        place = rank[np.frombuffer(self._m_place, dtype=np.int32)] if len(self._m_place) else np.zeros(0, np.int64)
+        assert self._spilled is not None  # made with the page's spool
+        placed = self._spilled.column(0)  # None: no mention
+        place = rank[placed] if placed is not None else np.zeros(0, np.int64)
+        del placed
         order = np.argsort(place, kind="stable")
-        article = np.frombuffer(self._m_article, dtype=np.int32) if len(self._m_article) else np.zeros(0, np.int32)
-        spans_type = np.int32 if self._m_spans.itemsize == 4 else np.int64
-        spans = np.frombuffer(self._m_spans, dtype=spans_type).reshape(-1, 4) if len(self._m_spans) else None
-        method = np.frombuffer(self._m_method, dtype=np.int32) if len(self._m_method) else None
-        role = np.frombuffer(self._m_role, dtype=np.int32) if len(self._m_role) else None
-        confidence = np.frombuffer(self._m_confidence, dtype=np.float64) if len(self._m_confidence) else None
+        del place
         odd = self._odd_confidence
         stride = 9  # the fields of MENTION_FIELDS: place, article, four spans, method, confidence, role
-        for start in range(0, len(order), 5000):
-            rows = order[start : start + 5000]
-            assert spans is not None and method is not None and role is not None and confidence is not None
-            flat: list[Any] = [0] * (len(rows) * stride)
-            flat[0::stride] = place[rows].tolist()
-            flat[1::stride] = article[rows].tolist()
-            chosen = spans[rows]
+        start = 0  # the chunk's first row (in place order)
+        # the columns in place order, some thousands of rows at a time (one column in memory at once)
+        for chunk in self._spilled.in_order(order, 5000):
+            placed, article, *spans, method, role, confidence = chunk
+            flat: list[Any] = [0] * (len(placed) * stride)
+            flat[0::stride] = rank[placed].tolist()
+            flat[1::stride] = article.tolist()
             for k in range(4):
-                flat[2 + k :: stride] = chosen[:, k].tolist()
-            flat[6::stride] = method_at[method[rows]].tolist()
-            values = confidence[rows].tolist()
+                flat[2 + k :: stride] = spans[k].tolist()
+            flat[6::stride] = method_at[method].tolist()
+            values = confidence.tolist()
             if odd:
-                for i, k in enumerate(rows.tolist()):
+                for i, k in enumerate(order[start : start + len(values)].tolist()):
                     if k in odd:
                         values[i] = odd[k]
+            start += len(values)
             flat[7::stride] = values
-            flat[8::stride] = role_at[role[rows]].tolist()
+            flat[8::stride] = role_at[role].tolist()
             yield flat
 
 

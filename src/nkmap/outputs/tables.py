@@ -391,6 +391,11 @@ class _MentionLines:
         self._sentence: object = None  # the last sentence met, and its encoding
         self._sentence_text = ""
 
+    def forget_articles(self) -> None:
+        """Let go of the articles' columns made so far (the streamed build: the articles of the batches
+        written, whose mentions are all written)."""
+        self._heads.clear()
+
     def _once(self, text: str) -> str:
         out = self._small.get(text)
         if out is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,23 @@ ADMIN1_PACK = 2  # bump when the packed form changes: the on-disk cache is keyed
 ADMIN1_SCALE = 10_000  # the file's coordinates sit on a 1e-4 degree grid (tools/make_admin1.py)
 
 
+def _letting_go_of_the_file(payload: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """``payload``, after which the admin-1 file's text and spans, read when a country's memo missed
+    (a first build, or the file changed), are let go: ~40 MB held to the end of the build otherwise,
+    above the page's own peak."""
+
+    @functools.wraps(payload)
+    def letting_go(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return payload(*args, **kwargs)
+        finally:
+            _admin1_spans.cache_clear()
+            _admin1_text.cache_clear()
+
+    return letting_go
+
+
+@_letting_go_of_the_file
 def admin1_payload(result: GeoparseResult, path=None) -> dict[str, Any]:
     """The provinces around ``result``'s places, packed for the page (``static/areas.js`` unpacks it).
 
