@@ -334,3 +334,18 @@ def test_packed_objects_are_made_as_their_classes_make_them():
     odd = (ResolvedMention(one, place, "gazetteer", 1, "event"), ResolvedMention(two, None, "unresolved", 0.5))
     assert [repr(m) for m in unpacked(packed(odd, ()))[0]] == [repr(m) for m in odd]  # an int stays an int
     assert unpacked(packed((), ())) == ((), ())
+
+
+def test_a_shared_connection_is_made_only_when_used_and_fails_naming_the_address():
+    """``connected`` connects on first use: a build that never gives the cluster work (its inputs are URLs,
+    read here) makes no connection; a use of an unreachable scheduler inside it fails as outside it."""
+    from nkmap.errors import NkmapError
+    from nkmap.parallel import _SHARED, cluster_threads, connected
+
+    nowhere = "tcp://127.0.0.1:1"
+    with connected(nowhere):
+        assert _SHARED.clients == {nowhere: None}
+    assert not _SHARED.clients
+    with connected(nowhere), pytest.raises(NkmapError, match="127.0.0.1:1"):
+        cluster_threads(nowhere, timeout=1)
+    assert not _SHARED.clients

@@ -201,29 +201,39 @@ _SHARED = _Shared()
 
 @contextlib.contextmanager
 def connected(scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Iterator[None]:
-    """Inside, every use of the Dask ``scheduler`` (asking its size, running chunks) shares one client.
+    """Inside, every use of the Dask ``scheduler`` (asking its size, running chunks) shares one client,
+    connected when first needed (not at all if none is) and closed on the way out.
 
     A build asks the cluster whether it sees the files, how many threads it has, and then gives it the
     chunks: without this, each connects anew (a probe and a client: handshakes, a thread, ~0.1 s of the
     build's serial head each). Nothing happens without a scheduler, or inside another ``connected`` of it
-    in this thread; the client is closed on the way out.
+    in this thread.
     """
     if not scheduler or scheduler in _SHARED.clients:
         yield
         return
-    client = _connect(scheduler, timeout)
-    _SHARED.clients[scheduler] = client
+    _SHARED.clients[scheduler] = None  # connected by the first use
     try:
         yield
     finally:
-        del _SHARED.clients[scheduler]
-        client.close()
+        client = _SHARED.clients.pop(scheduler)
+        if client is not None:
+            client.close()
 
 
 def cluster_threads(scheduler: str, timeout: float = CONNECT_TIMEOUT) -> int:
     """How many threads the cluster's workers have between them now (0 if it has no worker yet)."""
     with connected(scheduler, timeout):
-        return sum(_SHARED.clients[scheduler].nthreads().values())
+        return sum(_client(scheduler, timeout)[0].nthreads().values())
+
+
+def _client(address: str, timeout: float) -> tuple[Any, bool]:
+    """A client of ``address``, and whether the caller closes it (it is not shared by :func:`connected`)."""
+    if address not in _SHARED.clients:
+        return _connect(address, timeout), True
+    if _SHARED.clients[address] is None:
+        _SHARED.clients[address] = _connect(address, timeout)
+    return _SHARED.clients[address], False
 
 
 def _connect(address: str, timeout: float) -> Any:
@@ -242,8 +252,7 @@ def _connect(address: str, timeout: float) -> Any:
 
 
 def _on_dask(address: str, work: Callable[[T], bytes], chunks: Sequence[T], timeout: float) -> Iterator[R]:
-    shared = _SHARED.clients.get(address)
-    client = shared if shared is not None else _connect(address, timeout)
+    client, owned = _client(address, timeout)
     from dask.distributed import as_completed
 
     futures = client.map(work, list(chunks), pure=False)
@@ -255,7 +264,7 @@ def _on_dask(address: str, work: Callable[[T], bytes], chunks: Sequence[T], time
     del futures  # the cluster lets each result go once it has been fetched and given
 
     def results() -> Iterator[R]:
-        with contextlib.nullcontext() if shared is not None else client, collector.resting():
+        with client if owned else contextlib.nullcontext(), collector.resting():
             try:
                 early: dict[int, tuple[object, bytes]] = {}  # fetched before those before them
                 for i in range(len(order)):
