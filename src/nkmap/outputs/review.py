@@ -90,6 +90,18 @@ class ReviewTally:
 Row = ReviewRow | ReviewTally
 
 
+def add_article_once(articles: list[str], row: object, article: str, met: set[tuple[object, str]]) -> None:
+    """``article`` appended to a row's ``articles`` unless it is there. An article's mentions all come in
+    one batch, so ``met``, the (row, article) pairs of the batch (emptied with each), is all that needs
+    asking; most mentions name the article the row was last met in, and ask nothing."""
+    if articles and articles[-1] == article:
+        return
+    pair = (row, article)
+    if pair not in met:
+        met.add(pair)
+        articles.append(article)
+
+
 class _Group:
     """What a streamed build keeps of one review row while the articles come."""
 
@@ -117,7 +129,7 @@ class ReviewTallies:
         self._dropped: dict[tuple[str, str, str], _Group] = {}  # the rows that drops start, in their order
         self._mentions: dict[tuple[str, str, str], _Group] = {}  # ... and the mentions, after them
         self._reasons: dict[object, str] = {}  # a drop's reason -> its text
-        self._fresh: set[tuple[int, str]] = set()  # (group, article) met in this batch (its articles' only one)
+        self._fresh: set[tuple[object, str]] = set()  # (group, article) met in this batch (its articles' only one)
 
     def add(self, mentions: Iterable[ResolvedMention], dropped: Iterable[Dropped]) -> None:
         self._fresh.clear()
@@ -153,12 +165,7 @@ class ReviewTallies:
         if group is None:
             group = groups[key] = _Group(m)
         group.count += 1
-        named = group.articles
-        if not named or named[-1] != m.article:  # most mentions: the article the row was last met in
-            pair = (id(group), m.article)
-            if pair not in self._fresh:
-                self._fresh.add(pair)
-                named.append(m.article)
+        add_article_once(group.articles, id(group), m.article, self._fresh)
         return group
 
     def rows(self) -> list[ReviewTally]:

@@ -34,7 +34,7 @@ from typing import IO, Any
 from nkmap.infra import atomic, collector
 from nkmap.model import Article, BuildCounts, Dropped, GeoparseResult, Place, PlaceSummary, ResolvedMention, kind_group
 from nkmap.outputs.kml import write_kml
-from nkmap.outputs.review import LOW_CONFIDENCE, ReviewTallies, review_csv
+from nkmap.outputs.review import LOW_CONFIDENCE, ReviewTallies, add_article_once, review_csv
 from nkmap.outputs.tables import (
     _PLACE_COLUMNS,
     GEOJSON_HEAD,
@@ -275,8 +275,8 @@ class OutputStream:
 
     def _spilled_columns(self) -> list[array[Any]]:
         """The columns as they are spilled: the spans' four one column each (see :meth:`_mention_chunks`)."""
-        spans = self._m_spans
-        return [self._m_place, self._m_article, *(spans[k::4] for k in range(4)), *self._page_columns()[3:]]
+        place, article, spans, *rest = self._page_columns()
+        return [place, article, *(spans[k::4] for k in range(4)), *rest]
 
     def _spill(self) -> None:
         """The batch's page rows to their temporary files (no page: let go); the columns start again empty
@@ -305,8 +305,7 @@ class OutputStream:
         methods, roles = self._methods, self._roles
         spans_at: list[int] = []
         row = self._spilled.rows if self._spilled is not None else 0  # rows of the batches before
-        # (place, article) pairs met in this batch: an article's mentions all come in its batch
-        fresh: set[tuple[int, str]] = set()
+        fresh: set[tuple[object, str]] = set()  # (place, article) pairs met in this batch
         for rm in mentions:
             place, m = rm.place, rm.mention
             if place is None:
@@ -318,12 +317,7 @@ class OutputStream:
                 tally = places[place.id] = _PlaceTally(place, len(places), rm)
             tally.place = place  # the last one, as summarise keeps it
             tally.count += 1
-            named = tally.articles
-            if not named or named[-1] != m.article:  # most mentions: the article the place was last met in
-                pair = (tally.index, m.article)
-                if pair not in fresh:
-                    fresh.add(pair)
-                    named.append(m.article)
+            add_article_once(tally.articles, tally.index, m.article, fresh)
             tally.surfaces[m.surface] = None
             if rm.confidence > tally.best:
                 tally.best = rm.confidence
