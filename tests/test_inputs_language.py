@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 import nkmap
@@ -54,7 +57,10 @@ def test_the_unpacked_model_in_the_cache_answers_as_the_packed_one(tmp_path, mon
     language._identifier.cache_clear()
     try:
         cached = language._identifier()
-        assert list((tmp_path / "langid").glob("model-*.npz")), "the unpacked copy is kept in the cache"
+        assert list((tmp_path / "langid").glob("model-*/complete")), "the unpacked copy is kept in the cache"
+        assert isinstance(cached.nb_ptc, np.memmap), "the rows are read from the copy as a sample needs them"
+        again = language._unpacked(Path("/nonexistent/model.npz.xz"))  # made before: not unpacked again
+        assert again is not None and again.parent == tmp_path / "langid"
     finally:
         language._identifier.cache_clear()
     packed = LanguageIdentifier.from_model_file(MODEL_DIR / MODEL_FILE, norm_probs=True)
@@ -65,3 +71,17 @@ def test_the_unpacked_model_in_the_cache_answers_as_the_packed_one(tmp_path, mon
         "Vecinos del barrio dejaron sus casas tras las lluvias del fin de semana pasado.",
     ):
         assert cached.classify(text) == packed.classify(text)
+
+
+def test_a_half_unpacked_model_is_unpacked_again(tmp_path, monkeypatch):
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    from nkmap.inputs import language
+
+    monkeypatch.setenv("NKMAP_CACHE_DIR", str(tmp_path))
+    folder = language._unpacked(MODEL_DIR / MODEL_FILE)
+    assert folder is not None and (folder / "complete").is_file()
+    (folder / "complete").unlink()  # as if killed before the last table was written
+    (folder / "ptc.npy").write_bytes(b"not a table")
+    assert language._unpacked(MODEL_DIR / MODEL_FILE) == folder
+    assert np.load(folder / "ptc.npy", mmap_mode="r").shape[1] == len(np.load(folder / "classes.npy"))

@@ -70,18 +70,18 @@ def test_the_provinces_memos_are_decoded_once_and_a_bad_one_is_made_again(sample
     fresh = context.admin1_payload(sample_result)
     memos = sorted((tmp_path / "cache" / "admin1").glob("*.json"))
     assert fresh["lines"] and memos
+    import msgspec.json
+
     decoded = []
-    decode = json.JSONDecoder.decode  # what json.loads calls, however it was bound
-    monkeypatch.setattr(
-        json.JSONDecoder, "decode", lambda self, text, *a: decoded.append(text) or decode(self, text, *a)
-    )
+    decode = msgspec.json.decode  # what remembered_json reads a memo with
+    monkeypatch.setattr(msgspec.json, "decode", lambda text, *a, **k: decoded.append(text) or decode(text, *a, **k))
     calls = []
     country = context._admin1_country
     monkeypatch.setattr(context, "_admin1_country", lambda *a: calls.append(a) or country(*a))
     assert context.admin1_payload(sample_result) == fresh
     texts = {memo.read_text(encoding="utf-8") for memo in memos}
     assert len(calls) >= len(memos) and len([t for t in decoded if t in texts]) == len(calls)  # it was twice a call
-    monkeypatch.setattr(json.JSONDecoder, "decode", decode)
+    monkeypatch.setattr(msgspec.json, "decode", decode)
     for memo in memos:
         memo.write_text('{"units": [', encoding="utf-8")
     assert context.admin1_payload(sample_result) == fresh

@@ -50,7 +50,9 @@ def normalise_language(value: object) -> str:
 @functools.cache
 def _identifier() -> Any:
     """py3langid's model, from an unpacked copy in the cache: its packaged file is LZMA-compressed
-    and took 2-3 s to unpack in every process; the copy loads in milliseconds."""
+    and took 2-3 s to unpack in every process. The copy is one ``.npy`` file per table, mapped into
+    memory: a sample reads a few thousand of the 10 M automaton cells and 28 MB of rows, so reading
+    them all (an ``.npz``, 0.1 s a process) is left to the pages a sample touches."""
     from array import array
 
     import numpy as np
@@ -60,43 +62,52 @@ def _identifier() -> Any:
     unpacked = _unpacked(packed)
     if unpacked is None:
         return _counting_class(LanguageIdentifier).from_model_file(packed, norm_probs=True)
-    with np.load(unpacked, allow_pickle=False) as data:
 
-        def table(name: str) -> array:  # the lookup tables as py3langid keeps them: stdlib arrays
-            column = np.ascontiguousarray(data[name])
-            return array({2: "H", 4: "I", 8: "L"}[column.dtype.itemsize], column.tobytes())
+    def column(name: str) -> Any:
+        return np.load(unpacked / f"{name}.npy", mmap_mode="r", allow_pickle=False)
 
-        counting = _counting_class(LanguageIdentifier)
-        return counting(
-            data["ptc"],
-            data["pc"],
-            data["classes"].tolist(),
-            # the numpy count reads the automaton as an array: no copy into a stdlib one (40 MB, a tenth
-            # of a second) unless py3langid's own walk is the one used (a version not in WINDOW)
-            np.ascontiguousarray(data["nextmove"]) if counting.WINDOW else table("nextmove"),
-            data["out_feat"].tolist(),
-            norm_probs=True,
-            tk_row=table("nextmove_row"),
-        )
+    def table(name: str) -> array:  # the lookup tables as py3langid keeps them: stdlib arrays
+        data = column(name)
+        return array({2: "H", 4: "I", 8: "L"}[data.dtype.itemsize], data.tobytes())
+
+    counting = _counting_class(LanguageIdentifier)
+    return counting(
+        column("ptc"),
+        np.array(column("pc")),
+        column("classes").tolist(),
+        # the numpy count reads the automaton as an array: no copy into a stdlib one (40 MB, a tenth
+        # of a second) unless py3langid's own walk is the one used (a version not in WINDOW)
+        column("nextmove") if counting.WINDOW else table("nextmove"),
+        column("out_feat").tolist(),
+        norm_probs=True,
+        tk_row=table("nextmove_row"),
+    )
+
+
+MODEL_TABLES = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")  # what _identifier reads
 
 
 def _unpacked(packed: Path) -> Path | None:
-    """An unpacked copy of ``packed`` in nkmap's cache, made once per py3langid version; None when
-    the cache cannot hold it (then the packed file is read, which only costs time)."""
+    """A folder of the model's tables unpacked from ``packed`` into nkmap's cache, made once per py3langid
+    version; None when the cache cannot hold it (then the packed file is read, which only costs time)."""
     import lzma
-    import shutil
     from importlib.metadata import version
+
+    import numpy as np
 
     from nkmap.infra import atomic
     from nkmap.infra.cache import cache_dir
 
-    target = cache_dir() / "langid" / f"model-{version('py3langid')}.npz"
-    if target.is_file():
+    target = cache_dir() / "langid" / f"model-{version('py3langid')}"
+    if (target / "complete").is_file():
         return target
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with atomic.atomic_path(target) as tmp, lzma.open(packed) as src, open(tmp, "wb") as dst:
-            shutil.copyfileobj(src, dst, length=1 << 20)
+        target.mkdir(parents=True, exist_ok=True)
+        with lzma.open(packed) as src, np.load(src, allow_pickle=False) as data:
+            for name in MODEL_TABLES:
+                with atomic.atomic_path(target / f"{name}.npy") as tmp, open(tmp, "wb") as dst:
+                    np.save(dst, np.ascontiguousarray(data[name]), allow_pickle=False)
+        atomic.write_text(target / "complete", "ok\n")
     except OSError:
         return None
     return target

@@ -9,7 +9,6 @@ start costs a JSON read rather than a second of loading.
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 
@@ -32,14 +31,14 @@ def _wordfreq_version() -> str:
 
 @functools.cache
 def _top_words() -> dict[str, frozenset[str]]:
-    from nkmap.infra.cache import remembered
+    from nkmap.infra.cache import remembered_json
 
-    def compute() -> str:
+    def compute() -> dict[str, list[str]]:
         import wordfreq
 
-        return json.dumps({lang: wordfreq.top_n_list(lang, TOP_WORDS) for lang in LANGUAGES}, ensure_ascii=False)
+        return {lang: wordfreq.top_n_list(lang, TOP_WORDS) for lang in LANGUAGES}
 
-    table = json.loads(remembered("wordfreq-top", f"{_wordfreq_version()}\0{TOP_WORDS}\0{LANGUAGES}", compute))
+    table = remembered_json("wordfreq-top", f"{_wordfreq_version()}\0{TOP_WORDS}\0{LANGUAGES}", compute)
     return {lang: frozenset(words) for lang, words in table.items()}
 
 
@@ -66,16 +65,15 @@ MIN_ZIPF = 3.9  # words rarer than this are not kept: every rule that reads freq
 def _common_words(language: str) -> dict[str, float]:
     """The words of ``language`` at Zipf >= MIN_ZIPF (a few thousand), kept on disk after the first use:
     wordfreq's own import and lists cost about a second per language at every start."""
-    from nkmap.infra.cache import remembered
+    from nkmap.infra.cache import remembered_json
 
-    def compute() -> str:
+    def compute() -> dict[str, float]:
         import wordfreq
 
         floor = 10 ** (MIN_ZIPF - 9)  # Zipf = log10(frequency per billion words)
-        words = {w: round(math.log10(f) + 9, 2) for w, f in wordfreq.get_frequency_dict(language).items() if f >= floor}
-        return json.dumps(words, ensure_ascii=False)
+        return {w: round(math.log10(f) + 9, 2) for w, f in wordfreq.get_frequency_dict(language).items() if f >= floor}
 
-    return json.loads(remembered("wordfreq-common", f"{_wordfreq_version()}\0{language}\0{MIN_ZIPF}", compute))
+    return remembered_json("wordfreq-common", f"{_wordfreq_version()}\0{language}\0{MIN_ZIPF}", compute)
 
 
 def zipf(word: str, language: str) -> float:

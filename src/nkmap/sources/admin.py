@@ -305,21 +305,14 @@ def _admin1_labels() -> tuple[
     and where each unit's line is in the file; read from a memo in the cache folder (the 9 MB file
     costs ~1 s to read and test, the memo ~30 ms)."""
     from nkmap.datafiles import DEFAULT_ADMIN1
-    from nkmap.infra.cache import remembered
+    from nkmap.infra.cache import remembered_json
 
     try:
         stat = DEFAULT_ADMIN1.stat()
     except OSError:
         return [], {}, {}, {}  # no provinces shipped: provinces without a settlement stay unresolved
     version = f"{DEFAULT_ADMIN1}\0{stat.st_mtime_ns}\0{stat.st_size}\0{ADMIN1_LABELS}"
-    parsed: list[list] = []  # the memo's check parses it: keep that, not parse it twice
-    text = remembered(
-        "admin1-labels",
-        version,
-        lambda: json.dumps(_read_admin1_labels(DEFAULT_ADMIN1)),
-        check=lambda text: parsed.append(json.loads(text)),
-    )
-    rows = parsed[-1] if parsed else json.loads(text)
+    rows = remembered_json("admin1-labels", version, lambda: _read_admin1_labels(DEFAULT_ADMIN1))
     labels: list[Admin1Label] = []
     by_code: dict[str, list[int]] = {}
     by_name: dict[tuple[str, str], list[int]] = {}

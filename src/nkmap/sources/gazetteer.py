@@ -164,16 +164,14 @@ def load_gazetteer(path: str | os.PathLike[str] = DEFAULT_GAZETTEER, check_count
 def _misplaced_once(gazetteer: Gazetteer, text: str, basemap: Path = DEFAULT_BASEMAP) -> list[str]:
     """:func:`misplaced`, remembered on disk per gazetteer text and basemap: the check loads
     every country outline (most of a second), and a gazetteer is read far more often than edited."""
-    from nkmap.infra.cache import remembered
+    from nkmap.infra.cache import remembered_json
 
     try:
         stamp = basemap.stat()
     except OSError:
         return []
     key = f"{gazetteer.path}\0{stamp.st_size}\0{stamp.st_mtime_ns}\0{text}"
-    return json.loads(
-        remembered("checked-gazetteers", key, lambda: json.dumps(misplaced(gazetteer, basemap), ensure_ascii=False))
-    )
+    return remembered_json("checked-gazetteers", key, lambda: misplaced(gazetteer, basemap))
 
 
 def parse_gazetteer(text: str, path: str | os.PathLike[str] = "<memory>") -> Gazetteer:

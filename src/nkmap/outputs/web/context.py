@@ -272,19 +272,10 @@ def _unpack(steps: list[int]) -> list[tuple[float, float]]:
 
 def _admin1_country(path: Path, version: str, country: str) -> tuple[list[dict], list[dict]]:
     """One country's provinces (packed rings, label, names) and the borders between them, kept on disk."""
-    import json
 
-    from nkmap.infra.cache import remembered
+    from nkmap.infra.cache import remembered_json
 
-    read: list[Any] = []  # the memo as decoded when it was checked: decoded once, not twice
-
-    def check(text: str) -> None:
-        read.append(json.loads(text))
-
-    text = remembered(
-        "admin1", f"{version}\0{country}", lambda: json.dumps(_pack_country(path, version, country)), check
-    )
-    data = read[-1] if read else json.loads(text)
+    data = remembered_json("admin1", f"{version}\0{country}", lambda: _pack_country(path, version, country))
     return data["units"], data["lines"]
 
 
