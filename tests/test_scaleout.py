@@ -109,6 +109,26 @@ def test_a_dask_cluster_reads_the_files_and_writes_the_one_process_files(corpus,
     assert not parallel._SHARED.clients  # closed once the build is done
 
 
+@pytest.mark.slow
+def test_articles_read_here_for_a_cluster_that_cannot_see_them_go_over_the_one_connection(
+    corpus, tmp_path, caplog, monkeypatch
+):
+    distributed = pytest.importorskip("dask.distributed")
+    from nkmap import parallel, pipeline
+
+    one, _, one_files = built(corpus, tmp_path / "one", caplog)
+    connects = []
+    connect = parallel._connect
+    monkeypatch.setattr(parallel, "_connect", lambda *a: connects.append(a) or connect(*a))
+    # the cluster is asked, over the build's connection, and is taken not to see the files: they are read here
+    monkeypatch.setattr(pipeline, "_workers_can_read", lambda a, u, s: parallel.cluster_threads(s) < 0)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        dask, _, dask_files = built(corpus, tmp_path / "dask", caplog, scheduler=cluster.scheduler_address)
+    assert dask.result == one.result and dask_files == one_files
+    assert len(connects) == 1
+    assert not parallel._SHARED.clients
+
+
 def test_results_cross_processes_as_their_fields():
     """What the workers send back pickles as ``cls(*fields)``, and comes back equal."""
     result = nkmap.geoparse(nkmap.read_articles([ARTICLES]), nkmap.load_gazetteer(GAZETTEER))

@@ -654,7 +654,8 @@ def build(
 
     from nkmap.parallel import connected
 
-    with connected(scheduler):  # one connection to a cluster: asked whether it sees the files, its size, the work
+    with connected(scheduler):  # one connection to a cluster for the whole build: whether it sees the files,
+        # its size, the work (read here when it cannot see them)
         if (workers > 1 or scheduler) and _workers_can_read(articles, urls, scheduler):
             return _build_on_workers(
                 articles,
@@ -676,60 +677,60 @@ def build(
                 embed=embed,
                 title=title,
             )
-    reads = ReadCache() if cache else None  # what reading found in each text, kept between builds
-    reading: dict[str, Any] = {
-        "recursive": recursive,
-        "follow_links": follow_links,
-        "fields": fields,
-        "urls": urls,
-        "url_timeout": url_timeout,
-        "url_delay": url_delay,
-    }
-    duplicates: list[Duplicate] = []
-    if workers > 1 or scheduler:
-        read = read_articles(articles, max_article_size, cache=reads, **reading)
+        reads = ReadCache() if cache else None  # what reading found in each text, kept between builds
+        reading: dict[str, Any] = {
+            "recursive": recursive,
+            "follow_links": follow_links,
+            "fields": fields,
+            "urls": urls,
+            "url_timeout": url_timeout,
+            "url_delay": url_delay,
+        }
+        duplicates: list[Duplicate] = []
+        if workers > 1 or scheduler:
+            read = read_articles(articles, max_article_size, cache=reads, **reading)
+            if not keep_duplicates:
+                from nkmap.inputs.duplicates import report_duplicates, without_duplicates
+
+                read, duplicates = without_duplicates(read, reads)
+                report_duplicates(duplicates)
+            if reads is not None:
+                reads.close()  # each step committed its entries (a failed build writes none)
+            result = geoparse_articles(
+                read, gazetteer, workers=workers, scheduler=scheduler, geonames=geonames, corrections=applied
+            )
+            return _write(result, out, formats, tiles, embed, applied, title, geonames, corrections_file, duplicates)
+        # One process: each article is read, checked for duplicates and geoparsed as it comes, so only the
+        # texts of the batch under way are held; a reading error midway leaves ``out`` as it was (the
+        # outputs are written to temporaries, put in place at the end).
+        from nkmap.inputs.articles import read_lazily
+
+        lazily = read_lazily(articles, max_article_size, cache=reads, **reading)
         if not keep_duplicates:
-            from nkmap.inputs.duplicates import report_duplicates, without_duplicates
+            from nkmap.inputs.duplicates import drop_duplicates
 
-            read, duplicates = without_duplicates(read, reads)
-            report_duplicates(duplicates)
-        if reads is not None:
-            reads.close()  # each step committed its entries (a failed build writes none)
-        result = geoparse_articles(
-            read, gazetteer, workers=workers, scheduler=scheduler, geonames=geonames, corrections=applied
-        )
-        return _write(result, out, formats, tiles, embed, applied, title, geonames, corrections_file, duplicates)
-    # One process: each article is read, checked for duplicates and geoparsed as it comes, so only the
-    # texts of the batch under way are held; a reading error midway leaves ``out`` as it was (the
-    # outputs are written to temporaries, put in place at the end).
-    from nkmap.inputs.articles import read_lazily
-
-    lazily = read_lazily(articles, max_article_size, cache=reads, **reading)
-    if not keep_duplicates:
-        from nkmap.inputs.duplicates import drop_duplicates
-
-        lazily = drop_duplicates(lazily, duplicates, reads)
-    results = ResultCache() if cache else None
-    try:
-        return _streamed(
-            lazily,
-            curated,
-            out,
-            formats,
-            geonames=geonames,
-            corrections=applied,
-            cache=results,
-            keep_result=keep_result,
-            report=(corrections_file, duplicates),
-            tiles=tiles,
-            embed=embed,
-            title=title,
-        )
-    finally:
-        if results is not None:
-            results.close()
-        if reads is not None:
-            reads.close()  # what was read, kept even if the build failed later (as read_articles does)
+            lazily = drop_duplicates(lazily, duplicates, reads)
+        results = ResultCache() if cache else None
+        try:
+            return _streamed(
+                lazily,
+                curated,
+                out,
+                formats,
+                geonames=geonames,
+                corrections=applied,
+                cache=results,
+                keep_result=keep_result,
+                report=(corrections_file, duplicates),
+                tiles=tiles,
+                embed=embed,
+                title=title,
+            )
+        finally:
+            if results is not None:
+                results.close()
+            if reads is not None:
+                reads.close()  # what was read, kept even if the build failed later (as read_articles does)
 
 
 BATCH_BYTES = 500_000  # characters of text geoparsed before their rows go to the outputs (streamed build)
