@@ -74,13 +74,19 @@ def test_the_unpacked_model_in_the_cache_answers_as_the_packed_one(tmp_path, mon
 
 
 def test_a_half_unpacked_model_is_unpacked_again(tmp_path, monkeypatch):
+    from importlib.metadata import version
+
     from py3langid.langid import MODEL_DIR, MODEL_FILE
 
     from nkmap.inputs import language
 
     monkeypatch.setenv("NKMAP_CACHE_DIR", str(tmp_path))
+    older = tmp_path / "langid" / f"model-{version('py3langid')}.npz"  # the one-file copy of earlier versions
+    older.parent.mkdir()
+    older.write_bytes(b"PK")
     folder = language._unpacked(MODEL_DIR / MODEL_FILE)
     assert folder is not None and (folder / "complete").is_file()
+    assert not older.exists(), "the earlier copy is let go once the tables are in place"
     (folder / "complete").unlink()  # as if killed before the last table was written
     (folder / "ptc.npy").write_bytes(b"not a table")
     assert language._unpacked(MODEL_DIR / MODEL_FILE) == folder

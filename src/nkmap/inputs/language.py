@@ -108,6 +108,7 @@ def _unpacked(packed: Path) -> Path | None:
                 with atomic.atomic_path(target / f"{name}.npy") as tmp, open(tmp, "wb") as dst:
                     np.save(dst, np.ascontiguousarray(data[name]), allow_pickle=False)
         atomic.write_text(target / "complete", "ok\n")
+        (target.parent / f"{target.name}.npz").unlink(missing_ok=True)  # the one-file copy earlier nkmap made: 68 MB
     except OSError:
         return None
     return target
