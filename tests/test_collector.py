@@ -35,3 +35,43 @@ def test_geoparsing_leaves_the_callers_collector_as_it_was(sample_articles, gaze
     assert result.mentions
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+class _Cell:
+    """A cyclic object (a list holding itself) that only the cyclic collector can free."""
+
+    def __init__(self) -> None:
+        self.me = [self]
+
+
+def test_freezing_sets_apart_what_lives_but_not_the_items_given_nor_the_cycles_let_go():
+    import weakref
+
+    kept, given, dropped_cycles = [], [], []
+    with collector.frozen():
+        before = gc.get_freeze_count()
+        for item in collector.freezing((_Cell() for _ in range(6)), every=1):  # (enumerate would hold the item)
+            given.append(weakref.ref(item))
+            if len(given) % 2 == 0:
+                kept.append(item)  # the caller keeps this one
+            else:
+                dropped_cycles.append(weakref.ref(item))
+            del item
+        assert gc.get_freeze_count() > before  # the survivors were set apart
+        assert all(r() is None for r in dropped_cycles), "a cycle let go was collected before the freeze"
+    assert gc.get_freeze_count() == 0
+    assert [r() for r in given if r() is not None] == kept
+
+
+def test_the_geoparse_api_freezes_what_it_keeps_and_gives_it_back(sample_articles, monkeypatch):
+    import nkmap
+    from nkmap import pipeline
+
+    freezes = []
+    freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(1) or freeze())
+    monkeypatch.setattr(pipeline, "FREEZE_EVERY", 2)
+    result = nkmap.geoparse(sample_articles)
+    assert len(freezes) >= len(sample_articles) // 2 and gc.get_freeze_count() == 0
+    monkeypatch.setattr(gc, "freeze", freeze)
+    assert nkmap.geoparse(sample_articles) == result

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -34,3 +37,19 @@ def frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+def freezing(items: Iterable[T], every: int = 1, full_every: int = 0) -> Iterator[T]:
+    """``items``, with what is alive frozen every ``every`` of them (inside :func:`frozen`): the cycles let go
+    meanwhile are collected first (the young ones, and all that is not frozen every ``full_every`` freezes),
+    then the survivors (the indexes, the names remembered, the results so far) are set apart, so that the
+    collector's passes no longer walk them. The caller must not hold an item once it asks for the next one."""
+    given = freezes = 0
+    for item in items:  # not enumerate: its reused result tuple would hold the last item through the freeze
+        yield item
+        del item  # the item given is the caller's now: not kept alive, nor frozen, here
+        given += 1
+        if given % every == 0:
+            freezes += 1
+            gc.collect(2 if full_every and freezes % full_every == 0 else 1)
+            gc.freeze()

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
-import gc
 import os
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -512,13 +511,8 @@ def stream_outputs(
         # short-lived objects per batch, and each of the collector's full passes walked every long-lived one (the
         # GeoNames index, the names remembered, the places counted): about a tenth of a 10 MB build.
         with collector.frozen():
-            for i, (articles, mentions, dropped) in enumerate(batches, 1):
+            for articles, mentions, dropped in collector.freezing(batches, full_every=FULL_EVERY):
                 stream.add(articles, mentions, dropped)
-                del articles, mentions, dropped  # the batch's objects go now, not walked by the collection
-                # the cycles let go since the last batch are collected (the young ones each batch, all that
-                # is not frozen every FULL_EVERY), then what is alive (the index, the name memos, the
-                # tallies) is frozen
-                gc.collect(2 if i % FULL_EVERY == 0 else 1)
-                gc.freeze()
+                del articles, mentions, dropped  # the batch's objects go now, neither walked nor frozen
         counts = stream.counts()
         return stream.finish(), counts
