@@ -92,11 +92,7 @@ def home_countries(language: str) -> frozenset[str]:
     Turkish -> TR, CY. An article's own country need not be named in it: "Papua" in Indonesian news."""
     if not language:
         return frozenset()
-    from babel.core import get_global
+    from nkmap.sources.countries import official_territories  # CLDR's table, kept on disk with the country names
 
-    found = frozenset(
-        territory
-        for territory, languages in get_global("territory_languages").items()
-        if languages.get(language, {}).get("official_status") in ("official", "de_facto_official")
-    )
+    found = official_territories(language)
     return found if len(found) <= HOME_COUNTRIES_MAX else frozenset()
