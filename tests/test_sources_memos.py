@@ -93,3 +93,15 @@ def test_a_label_placed_province_covers_its_towns_through_its_countrys_outline(f
         [p for p in load_geonames().lookup(name) if p.country == "PK"][0] for name in ("Karachi", "Lahore")
     )
     assert admin.admin1_covers(container, karachi) is True and admin.admin1_covers(container, lahore) is False
+
+
+def test_the_common_words_of_several_languages_are_any_of_their_lists():
+    from nkmap.recognize.language import _common_words, common_in_any, zipf
+    from nkmap.sources.nearmiss import COMMON_IN
+
+    union = common_in_any(COMMON_IN)
+    assert union == {w for language in COMMON_IN for w in _common_words(language)}
+    assert all(f > 0 for language in COMMON_IN for f in _common_words(language).values())  # so zipf() is truthy
+    for word in ("window", "Fenster", "kemarin", "ventana", "Москва", "vrendoria", "Armenia"):
+        assert (word.casefold() in union) == any(zipf(word, language) for language in COMMON_IN), word
+    assert common_in_any(("xx",)) == frozenset() and common_in_any(("id", "xx")) == common_in_any(("id",))

@@ -83,6 +83,21 @@ def zipf(word: str, language: str) -> float:
     return _common_words(language).get(word.casefold(), 0.0)
 
 
+@functools.cache
+def common_in_any(languages: tuple[str, ...]) -> frozenset[str]:
+    """The words at Zipf >= MIN_ZIPF in any of ``languages``, casefolded: ``word.casefold() in
+    common_in_any(languages)`` is ``any(zipf(word, lang) for lang in languages)``, read from one memo
+    (~70k words, ~15 ms) instead of one word list per language (~8 ms each)."""
+    from nkmap.infra.cache import remembered_json
+
+    known = tuple(language for language in languages if language in LANGUAGES)
+
+    def compute() -> list[str]:
+        return sorted(set().union(*(_common_words(language) for language in known)))
+
+    return frozenset(remembered_json("wordfreq-common-any", f"{_wordfreq_version()}\0{known}\0{MIN_ZIPF}", compute))
+
+
 HOME_COUNTRIES_MAX = 6  # a language official in more countries than this (English, French, Spanish) has no home
 
 
