@@ -43,3 +43,26 @@ def test_the_source_answers_only_for_forms_its_sources_do_not_know():
     assert "киеве" in keys and "киев" not in keys  # the form as written is the wrapped source's
     assert inflected.lookup("Киеве")[0].country == "UA"
     assert inflected.lookup("Kyiv") == []
+
+
+def test_only_cyrillic_keys_unknown_to_the_wrapped_sources_are_case_forms():
+    keys = InflectedNames([_Fake(["киев", "kiev", "харьков"])]).names().folded
+    assert "киеве" in keys and "харькова" in keys
+    assert "киев" not in keys and "kiev" not in keys and "kieve" not in keys  # as written; not Cyrillic
+    assert "киев kiev" not in keys and 42 not in keys  # a mixed key; not a string
+
+
+class _Fake:
+    """A source of our own names (no GeoNames): only ``names`` is asked by the key set."""
+
+    def __init__(self, keys):
+        from nkmap.sources.base import Names, Tier, keyset
+
+        self.tier = Tier.CURATED
+        self._names = Names(folded=keyset(keys))
+
+    def names(self):
+        return self._names
+
+    def lookup(self, name):
+        return []

@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nkmap.model import Place
 from nkmap.names import name_key
@@ -219,7 +220,7 @@ class AdminAreas:
 
 # ------------------------------------------------------------------ Natural Earth admin-1 label points
 
-ADMIN1_LABELS = 2  # bump when the memo of label points changes
+ADMIN1_LABELS = 3  # bump when the memo of label points changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,15 +243,15 @@ def admin1_label(unit: AdminUnit, elsewhere: Callable[[str], bool] = lambda key:
     says whether a folded name is another first-level unit's of the country: a code match whose names
     are another unit's and none of this one's is Natural Earth's mistake (its "Central Darfur" carries
     East Darfur's code, SD-DE), and then the names decide."""
-    labels, by_code, by_name, _ = _admin1_labels()
+    labels, by_code, by_name, _ = _admin1_labels(unit.country)
     keys = unit_keys(unit)
-    found = {i for i in by_code.get(unit.code, ()) if labels[i].country == unit.country}
+    found = set(by_code.get(unit.code, ()))
     if len(found) == 1:
         (i,) = found
         if keys & labels[i].keys or not any(elsewhere(key) for key in labels[i].keys):
             return labels[i]
     # no such code, a code Natural Earth shares, or gives another unit: by name within the country
-    found = {i for key in keys for i in by_name.get((unit.country, key), ())}
+    found = {i for key in keys for i in by_name.get(key, ())}
     if len(found) > 1:
         found = {i for i in found if name_key(labels[i].name) in keys}
     return labels[found.pop()] if len(found) == 1 else None
@@ -264,7 +265,7 @@ def admin1_covers(container: Place, place: Place) -> bool | None:
     if container.origin != "admin" or not container.source.endswith(", label point)"):
         return None
     adm1_code = container.source.rsplit("naturalearth:admin1 ", 1)[-1].split(",", 1)[0]
-    outline = _admin1_outline(adm1_code)
+    outline = _admin1_outline(container.country, adm1_code)
     if outline is None:
         return None
     import shapely
@@ -276,14 +277,14 @@ OUTLINE_SLACK = 0.05  # degrees, about the simplifier's tolerance (0.02) and a t
 
 
 @functools.lru_cache(maxsize=256)
-def _admin1_outline(adm1_code: str):  # -> shapely geometry | None
-    """One unit's outline, read from its own line of the admin-1 file (one feature per line)."""
+def _admin1_outline(country: str, adm1_code: str):  # -> shapely geometry | None
+    """One unit of ``country``'s outline, read from its own line of the admin-1 file (one feature per line)."""
     import shapely
     from shapely.geometry import shape
 
     from nkmap.datafiles import DEFAULT_ADMIN1
 
-    at = _admin1_labels()[3].get(adm1_code)
+    at = _admin1_labels(country)[3].get(adm1_code)
     if at is None:
         return None
     try:
@@ -297,39 +298,76 @@ def _admin1_outline(adm1_code: str):  # -> shapely geometry | None
     return outline
 
 
-@functools.cache
-def _admin1_labels() -> tuple[
-    list[Admin1Label], dict[str, list[int]], dict[tuple[str, str], list[int]], dict[str, tuple[int, int]]
-]:
-    """The label points of ``data/admin1/admin1.geojson``, indexed by code and by (country, folded name),
-    and where each unit's line is in the file; read from a memo in the cache folder (the 9 MB file
-    costs ~1 s to read and test, the memo ~30 ms)."""
-    from nkmap.datafiles import DEFAULT_ADMIN1
-    from nkmap.infra.cache import remembered_json
+Labels = tuple[list[Admin1Label], dict[str, list[int]], dict[str, list[int]], dict[str, tuple[int, int]]]
 
-    try:
-        stat = DEFAULT_ADMIN1.stat()
-    except OSError:
-        return [], {}, {}, {}  # no provinces shipped: provinces without a settlement stay unresolved
-    version = f"{DEFAULT_ADMIN1}\0{stat.st_mtime_ns}\0{stat.st_size}\0{ADMIN1_LABELS}"
-    rows = remembered_json("admin1-labels", version, lambda: _read_admin1_labels(DEFAULT_ADMIN1))
+
+@functools.cache
+def _admin1_labels(country: str) -> Labels:
+    """The label points of ``country``'s units in ``data/admin1/admin1.geojson``, indexed by code and by
+    folded name, and where each unit's line is in the file (built per country asked: a text names few)."""
     labels: list[Admin1Label] = []
     by_code: dict[str, list[int]] = {}
-    by_name: dict[tuple[str, str], list[int]] = {}
+    by_name: dict[str, list[int]] = {}
     lines: dict[str, tuple[int, int]] = {}
-    for adm1_code, code, country, name, lon, lat, keys, offset, size in rows:
+    for adm1_code, code, name, lon, lat, keys, offset, size in _admin1_rows(country):
         i = len(labels)
         labels.append(Admin1Label(adm1_code, code, country, name, lat, lon, frozenset(keys)))
         lines[adm1_code] = (offset, size)
         if code and not code.endswith("~"):  # "XX-X01~": Natural Earth's placeholder where ISO has none
             by_code.setdefault(code, []).append(i)
         for key in keys:
-            by_name.setdefault((country, key), []).append(i)
+            by_name.setdefault(key, []).append(i)
     return labels, by_code, by_name, lines
 
 
+def _admin1_rows(country: str) -> list[list]:
+    """``[adm1_code, code, name, lon, lat, [name keys], offset, size]`` per unit of ``country``."""
+    rows = _admin1_memo().get(country)
+    if rows is None:
+        return []
+    if not isinstance(rows, list):  # msgspec.Raw: this country's part of the memo, decoded when first asked
+        from msgspec.json import decode
+
+        rows = decode(rows)
+    return rows
+
+
+@functools.cache
+def _admin1_memo() -> dict[str, Any]:
+    """Country -> its rows (see :func:`_admin1_rows`), read from a memo in the cache folder (the 9 MB file
+    costs ~1 s to read and test, the memo ~30 ms to decode whole). With msgspec only the memo's top level
+    is decoded here (its syntax checked whole): each country's rows stay raw JSON until asked for."""
+    from nkmap.datafiles import DEFAULT_ADMIN1
+    from nkmap.infra.cache import remembered
+
+    try:
+        stat = DEFAULT_ADMIN1.stat()
+    except OSError:
+        return {}  # no provinces shipped: provinces without a settlement stay unresolved
+    version = f"{DEFAULT_ADMIN1}\0{stat.st_mtime_ns}\0{stat.st_size}\0{ADMIN1_LABELS}"
+    decoded: list[dict[str, Any]] = []
+    try:
+        import msgspec
+
+        def check(text: str) -> None:
+            decoded.append(msgspec.json.decode(text, type=dict[str, msgspec.Raw]))
+    except ImportError:  # the standard library decodes it whole
+
+        def check(text: str) -> None:
+            decoded.append(json.loads(text))
+
+    def compute() -> str:
+        by_country: dict[str, list[list]] = {}
+        for country, *row in _read_admin1_labels(DEFAULT_ADMIN1):
+            by_country.setdefault(country, []).append(row)
+        return json.dumps(by_country, ensure_ascii=False)
+
+    text = remembered("admin1-labels", version, compute, check=check)
+    return decoded[-1] if decoded else json.loads(text)
+
+
 def _read_admin1_labels(path: Path) -> list[list]:
-    """``[adm1_code, code, country, name, lon, lat, [name keys], offset, size]`` per unit whose label
+    """``[country, adm1_code, code, name, lon, lat, [name keys], offset, size]`` per unit whose label
     point lies inside its outline (the test the page makes before it draws a place as a province);
     ``offset`` and ``size`` locate the unit's line in the file."""
     import shapely
@@ -358,7 +396,7 @@ def _read_admin1_labels(path: Path) -> list[list]:
                     continue
                 keys = sorted({name_key(n) for n in (p.get("name") or "", *(p.get("names") or ())) if n} - {""})
                 name = p.get("name") or ""
-                rows.append([p["adm1_code"], p.get("code") or "", p["country"], name, lon, lat, keys, start, len(line)])
+                rows.append([p["country"], p["adm1_code"], p.get("code") or "", name, lon, lat, keys, start, len(line)])
     except OSError as e:
         raise InputError(path, "", f"cannot read it ({e.strerror or e})") from None
     return rows

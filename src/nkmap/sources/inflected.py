@@ -62,7 +62,13 @@ class _InflectedKeys:
         return any(key in part for part in self._parts)  # type: ignore[operator]
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and not self._known(key) and any(self._known(k) for k in lemma_keys(key))
+        # only a Cyrillic key has case forms (lemma_keys says none for any other): asked first, it is the cheapest
+        return (
+            isinstance(key, str)
+            and _CYRILLIC.match(key) is not None
+            and not self._known(key)
+            and any(self._known(k) for k in lemma_keys(key))
+        )
 
     def iterkeys(self, prefix: str = "") -> Iterator[str]:
         """Keys of the wrapped sets that begin with a dictionary form of ``prefix``'s first word."""

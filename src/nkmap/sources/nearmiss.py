@@ -43,24 +43,31 @@ class _NearMissKeys:
 
     @functools.lru_cache(maxsize=1 << 14)  # noqa: B019 (one index per process, names recur)
     def target(self, key: str) -> str | None:
-        """The one wrapped name ``key`` is a near miss of, or None."""
-        if len(key) < MIN_LENGTH or not key.replace(" ", "").isalpha() or self._known(key):
+        """The one wrapped name ``key`` is a near miss of, or None.
+
+        The tests are independent, so the cheapest come first: most words meet no name of their first
+        and last letters and length (three dict lookups), and most of the rest are one edit from no name
+        or from several; only a word one edit from exactly one name asks the word lists."""
+        if len(key) < MIN_LENGTH or not key.replace(" ", "").isalpha():
+            return None
+        buckets = [b for n in (len(key) - 1, len(key), len(key) + 1) if (b := self._bucket(key[0], n, key[-1]))]
+        if not buckets or self._known(key):
             return None
         from rapidfuzz.distance.DamerauLevenshtein import distance
         from rapidfuzz.process import extract
 
-        from nkmap.recognize.language import zipf
-
-        if any(zipf(key, lang) for lang in COMMON_IN) or self._known(key[:-1]) or self._known(key[:-2]):
-            return None  # a word, or an adjective made of a name ("Armenian", "Irani", "Turkish")
         found = {  # the distances in one C call per bucket
             t
-            for n in (len(key) - 1, len(key), len(key) + 1)
-            for t, _, _ in extract(
-                key, self._bucket(key[0], n, key[-1]), scorer=distance, processor=None, score_cutoff=1, limit=None
-            )
+            for b in buckets
+            for t, _, _ in extract(key, b, scorer=distance, processor=None, score_cutoff=1, limit=None)
         }
-        return found.pop() if len(found) == 1 else None
+        if len(found) != 1 or self._known(key[:-1]) or self._known(key[:-2]):
+            return None  # none or several, or an adjective made of a name ("Armenian", "Irani", "Turkish")
+        from nkmap.recognize.language import common_in_any
+
+        if key.casefold() in common_in_any(COMMON_IN):
+            return None  # a word
+        return found.pop()
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.target(key) is not None
