@@ -143,3 +143,41 @@ def test_written_in_lower_case_asked_again_gives_the_same_answer():
     assert S._Scan(text, RULES).written_in_lower_case("Batu") and not S._Scan(text, RULES).written_in_lower_case(
         "Malang"
     )
+
+
+def _weak_index(*keys: str) -> S.NameIndex:
+    from nkmap.sources.base import SortedKeys
+
+    return S.NameIndex(weak=SortedKeys(keys), weak_max_words=3)
+
+
+def test_a_surface_verdict_is_what_place_check_says_in_every_context():
+    # The shortcut turns a weak name down on its surface alone, before the words around it are read: in each
+    # context place_check must turn it down with that reason, and a name the surface lets pass is read on.
+    contexts = ["{} lies here.", "Warga desa {} mengungsi.", "the town of {} said", "Presiden {} (34) tiba.", "{}"]
+    surfaces = {"The": S.Reason.STOP_WORD, "Ab": S.Reason.TOO_SHORT, "Armenian": S.Reason.DEMONYM}
+    surfaces |= {"Sukamaju Desa": S.Reason.STOP_WORD, "Sukamaju": None, "Nusa Tenggara": None}
+    for surface, reason in surfaces.items():
+        for context in contexts:
+            text = context.format(surface)
+            scan = S._Scan(text, RULES)
+            start = text.index(surface)
+            assert scan.surface_verdict(surface)[0] is reason
+            assert scan.surface_verdict(surface) == scan._surface_verdict(surface)  # remembered: the same answer
+            trigger, previous = scan.trigger_before(start)
+            if reason is not None:
+                assert scan.place_check(start, start + len(surface), trigger, previous) is None
+                assert scan.why is reason, (surface, context)
+    assert S._Scan("x", RULES).surface_verdict("Sukamaju")[1] and not S._Scan("x", RULES).surface_verdict("Nusa Dua")[1]
+
+
+def test_a_weak_name_its_surface_turns_down_is_reported_with_that_reason():
+    # "Sukamaju Desa" (weak, its last word a stop word) is turned down whole, with the reason, unless a
+    # shorter name stands in it ("Sukamaju")
+    text = "Warga Sukamaju Desa pergi ke desa Pleasantville."
+    article = S.Article("a.txt", "a.txt", text)
+    mentions, dropped = S.find_candidates(article, _weak_index("sukamaju desa", "pleasantville"), RULES)
+    assert [m.surface for m in mentions] == ["Pleasantville"]
+    assert [(d.mention.surface, d.reason) for d in dropped] == [("Sukamaju Desa", S.Reason.STOP_WORD)]
+    mentions, dropped = S.find_candidates(article, _weak_index("sukamaju desa", "sukamaju", "pleasantville"), RULES)
+    assert [m.surface for m in mentions] == ["Sukamaju", "Pleasantville"] and not dropped

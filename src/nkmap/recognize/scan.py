@@ -632,6 +632,7 @@ class _Scan:
         self._admin_words: dict[tuple[int, int], str] = {}  # span -> admin_word_near
         self._word_ends: dict[_WordEnds, set[int]] = {}  # the texts _WordEnds.ends_at scanned whole
         self._triggers = _trigger_memo(rules)
+        self._verdicts = _verdict_memo(rules)
         self._word_ends_of = (_place_word_ends(rules.place_triggers), _feature_before_ends(rules.feature_before))
         # Why the last check said no (place_check, admin_evidence): set only where a rule rejects, read
         # only when the whole candidate is rejected, so the common path pays nothing for it.
@@ -844,6 +845,29 @@ class _Scan:
             return Evidence(Cue.DATELINE)
         return Evidence(Cue.WEAK_WORD if trigger in self.rules.weak_triggers else Cue.PLACE_WORD, trigger)
 
+    def surface_verdict(self, surface: str) -> tuple[Reason | None, bool]:
+        """(the reason :meth:`place_check` turns ``surface`` down whatever its context, or None; whether it
+        is one word), remembered per rules: the same stop words ("The", "Di") lead candidates everywhere,
+        and a name the surface alone rejects needs none of the reads around it."""
+        found = self._verdicts.get(surface)
+        if found is None:
+            if len(self._verdicts) >= CACHE_LIMIT:
+                self._verdicts.clear()
+            found = self._verdicts[surface] = self._surface_verdict(surface)
+        return found
+
+    def _surface_verdict(self, surface: str) -> tuple[Reason | None, bool]:
+        words = name_key(surface).split()
+        rules = self.rules
+        first_stop = words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles)
+        if first_stop or words[-1] in rules.stopwords:
+            return Reason.STOP_WORD, len(words) == 1
+        if len(surface) < 3:
+            return Reason.TOO_SHORT, len(words) == 1
+        if name_key(surface) in rules.demonyms:
+            return Reason.DEMONYM, len(words) == 1
+        return None, len(words) == 1
+
     def place_check(self, start: int, end: int, trigger: str, previous: str) -> Evidence | None:
         """Whether a name only a weak source knows can be a mention here.
 
@@ -853,24 +877,17 @@ class _Scan:
         the name only for a large or well-supported place.
         """
         surface = self.text[start:end]
-        words = name_key(surface).split()
+        why, single = self.surface_verdict(surface)
+        if why is not None:
+            self.why = why
+            return None
         rules = self.rules
-        first_stop = words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles)
-        if first_stop or words[-1] in rules.stopwords:
-            self.why = Reason.STOP_WORD
-            return None
-        if len(surface) < 3:
-            self.why = Reason.TOO_SHORT
-            return None
-        if name_key(surface) in rules.demonyms:
-            self.why = Reason.DEMONYM
-            return None
         if name_key(previous) in rules.titles or self.person_context(start, end, trigger):
             self.why = Reason.PERSON
             return None
         if trigger in rules.place_triggers or trigger == "dateline":
             return self.evidence_of(trigger)
-        if len(words) == 1 and (self.written_in_lower_case(surface) or self.common_word(surface)):
+        if single and (self.written_in_lower_case(surface) or self.common_word(surface)):
             self.why = Reason.COMMON_WORD
             return None
         if surface.isupper():
@@ -1116,6 +1133,7 @@ class _Scan:
 
 
 _TRIGGER_MEMOS: dict[int, tuple[RecognitionRules, dict[tuple[str | None, str], tuple[str, str]]]] = {}
+_VERDICT_MEMOS: dict[int, tuple[RecognitionRules, dict[str, tuple[Reason | None, bool]]]] = {}
 
 
 def _trigger_memo(rules: RecognitionRules) -> dict[tuple[str | None, str], tuple[str, str]]:
@@ -1125,6 +1143,16 @@ def _trigger_memo(rules: RecognitionRules) -> dict[tuple[str | None, str], tuple
         if len(_TRIGGER_MEMOS) >= 16:
             _TRIGGER_MEMOS.clear()
         kept = _TRIGGER_MEMOS[id(rules)] = (rules, {})
+    return kept[1]
+
+
+def _verdict_memo(rules: RecognitionRules) -> dict[str, tuple[Reason | None, bool]]:
+    """The remembered answers of ``_Scan.surface_verdict`` under ``rules`` (kept with them, by identity)."""
+    kept = _VERDICT_MEMOS.get(id(rules))
+    if kept is None or kept[0] is not rules:
+        if len(_VERDICT_MEMOS) >= 16:
+            _VERDICT_MEMOS.clear()
+        kept = _VERDICT_MEMOS[id(rules)] = (rules, {})
     return kept[1]
 
 
@@ -1246,6 +1274,12 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
                 return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else admin
             scan.rejected = scan.rejected or (start, stop, scan.why)
         if tier == WEAK:
+            why = scan.surface_verdict(text[start:stop])[0]
+            if why is not None:  # turned down whatever the context: the reads around it are skipped
+                rejected = True
+                scan.why = why
+                scan.rejected = scan.rejected or (start, stop, why)
+                continue
             trigger = trigger or scan.trigger_before(start)
             evidence = scan.place_check(start, stop, trigger[0] or scan.trigger_after(stop), trigger[1])
             if evidence is not None:
