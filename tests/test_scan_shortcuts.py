@@ -181,3 +181,55 @@ def test_a_weak_name_its_surface_turns_down_is_reported_with_that_reason():
     assert [(d.mention.surface, d.reason) for d in dropped] == [("Sukamaju Desa", S.Reason.STOP_WORD)]
     mentions, dropped = S.find_candidates(article, _weak_index("sukamaju desa", "sukamaju", "pleasantville"), RULES)
     assert [m.surface for m in mentions] == ["Sukamaju", "Pleasantville"] and not dropped
+
+
+def _plain_anchored(scan: S._Scan) -> set[int]:
+    """admin_anchored's first tally written unit by unit (the form it replaces), then the same growth."""
+    names, admin = scan.names, scan.names.admin
+    present: dict[int, bool] = {}
+    for start, end in scan._admin_spans():
+        surface = scan.text[start:end]
+        key = S.name_key(surface)
+        word = scan.admin_word_near(start, end)
+        for u, level, country in names.admin_levels(key):
+            own = bool(word)
+            if not word and level in ("province", "regency"):
+                common = scan.common_word(surface) or (surface.isupper() and len(surface) <= 4)
+                home = S.home_countries(scan.language)
+                own = " " in key or not common or country in home or country in scan.article_countries()
+            present[u] = present.get(u, False) or own
+    anchored = {u for u, own in present.items() if own}
+    grown = True
+    while grown:
+        above = {a for u in anchored for a in admin.ancestry(u)}
+        grown = {
+            u
+            for u in present
+            if u not in anchored
+            and (u in above or not anchored.isdisjoint(admin.ancestry(u)))
+            and not scan.hierarchy_common_word(admin.unit(u).name)
+        }
+        anchored |= grown
+    return anchored
+
+
+@pytest.mark.slow
+def test_the_areas_an_article_anchors_are_those_of_the_unit_by_unit_tally():
+    from nkmap.sources.admin import load_admin
+    from nkmap.sources.countries import CountryNames
+    from nkmap.sources.geonames import load_geonames
+
+    names = S.NameIndex.from_sources(CountryNames((), load_geonames()), load_admin())
+    written = [
+        "Warga Desa Sukamaju di Kecamatan Cibeber, Kabupaten Cianjur, Jawa Barat mengungsi ke Cianjur.",
+        "Banjir melanda Kabupaten Bandung. Di Bandung, warga Baleendah dan Dayeuhkolot mengungsi.",
+        "Puncak dan Bogor macet; di Papua, Jayapura dan Sentani hujan. Aceh, Sumatra Utara, Medan.",
+        "The governor of Sindh province met officials in Karachi, Hyderabad and Sukkur in Pakistan.",
+        "Sukamaju, Cibeber and Papua: a list of names with no word around them, in English.",
+    ]
+    for language in ("id", "en", ""):
+        for text in written:
+            scan = S._Scan(text, RULES, language, names)
+            assert scan.admin_anchored() == _plain_anchored(S._Scan(text, RULES, language, names)), text
+    scan = S._Scan(written[0], RULES, "id", names)
+    assert scan.admin_anchored()  # the sentences do anchor some areas: the comparison is not of empty sets

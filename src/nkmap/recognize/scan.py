@@ -335,6 +335,7 @@ class NameIndex:
         self._admin_units: dict[str, tuple[int, ...]] = {}
         self._admin_levels: dict[str, tuple[tuple[int, str, str], ...]] = {}
         self._admin_top: dict[str, bool] = {}
+        self._admin_parts: dict[str, tuple[frozenset[int], frozenset[int], tuple[tuple[int, str], ...]]] = {}
         self._spans: dict[str, tuple[int, str, bool]] = {}  # surface -> (tier, key, an area's name)
         self._country_codes: dict[str, tuple[str, ...]] = {}  # name -> the countries the country source gives
         self._country_codes_of: NameSource | None = None
@@ -493,6 +494,20 @@ class NameIndex:
                 self._admin_top.clear()
             top = self._admin_top[key] = any(level in ("province", "regency") for _, level, _ in self.admin_levels(key))
         return top
+
+    def admin_parts(self, key: str) -> tuple[frozenset[int], frozenset[int], tuple[tuple[int, str], ...]]:
+        """(the units :meth:`admin_named` gives, the provinces and regencies among them, those with their
+        country), remembered: an article's areas are tallied in sets per name, not unit by unit."""
+        parts = self._admin_parts.get(key)
+        if parts is None:
+            if len(self._admin_parts) >= CACHE_LIMIT:
+                self._admin_parts.clear()
+            tops = tuple(
+                (u, country) for u, level, country in self.admin_levels(key) if level in ("province", "regency")
+            )
+            units = frozenset(self.admin_named(key))
+            parts = self._admin_parts[key] = (units, frozenset(u for u, _ in tops), tops)
+        return parts
 
     def country_codes(self, name: str) -> tuple[str, ...]:
         """The countries of the country source's places called ``name``, remembered (per source)."""
@@ -1015,42 +1030,32 @@ class _Scan:
             return self._admin_anchored
         admin = self.names.admin if self.names is not None else None
         assert admin is not None, "called only where the index has administrative areas"
-        present: dict[int, bool] = {}  # unit -> named with its own evidence
+        names = self.names
+        text = self.text
+        named: set[int] = set()  # the units the article names
+        anchored: set[int] = set()  # those it names with their own evidence
         for start, end in self._admin_spans():
-            surface = self.text[start:end]
+            surface = text[start:end]
             key = name_key(surface)
-            levels = self.names.admin_levels(key)  # type: ignore[union-attr]
-            word = self.admin_word_near(start, end)
-            if word:  # a place word names the level: every unit of the name is named with evidence
-                for u, _, _ in levels:
-                    present[u] = True
+            units, top, tops = names.admin_parts(key)  # type: ignore[union-attr]
+            named.update(units)
+            if self.admin_word_near(start, end):  # a place word names the level: every unit of the name is named
+                anchored.update(units)
                 continue
-            if not self.names.admin_top(key):  # type: ignore[union-attr]  # no province or regency: none is
-                for u, _, _ in levels:
-                    present.setdefault(u, False)
+            if not tops:  # no province or regency: no unit of the name is named with its own evidence
                 continue
-            single = " " not in key
-            common: bool | None = None  # asked once per span, when a unit needs it
-            for u, level, country in levels:
-                if level in ("province", "regency"):  # few and distinctive: their name is enough,
-                    # unless it is one word, an ordinary word ("Puncak", summit) or a short capital abbreviation,
-                    # of a country neither the article's language is at home in nor the article names. Each is
-                    # asked only when the ones before leave it open (article_countries reads the whole text).
-                    if single and common is None:
-                        common = self.common_word(surface) or (surface.isupper() and len(surface) <= 4)  # or "BBC"
-                    own = (
-                        not single
-                        or not common
-                        or country in home_countries(self.language)
-                        or country in self.article_countries()
-                    )
-                else:
-                    own = False
-                present[u] = present.get(u, False) or own
-        anchored = {u for u, own in present.items() if own}
-        pending = [u for u in present if u not in anchored]
+            # Provinces and regencies are few and distinctive: their name is enough, unless it is one word, an
+            # ordinary word ("Puncak", summit) or a short capital abbreviation, of a country neither the
+            # article's language is at home in nor the article names. Each is asked only when the ones before
+            # leave it open (article_countries reads the whole text).
+            if " " in key or not (self.common_word(surface) or (surface.isupper() and len(surface) <= 4)):  # "BBC"
+                anchored.update(top)
+                continue
+            home = home_countries(self.language)
+            anchored.update(u for u, country in tops if country in home or country in self.article_countries())
+        pending = [u for u in named if u not in anchored]  # (in any order: each pass below reads only the last)
         # each unit's chain upwards (cached in the source), needed only when some unit waits for a neighbour
-        ancestry = {u: admin.ancestry(u) for u in present} if pending else {}
+        ancestry = {u: admin.ancestry(u) for u in named} if pending else {}
         ordinary: dict[int, bool] = {}  # unit -> its name is an ordinary word here (asked at most once)
         while pending:
             above = {a for u in anchored for a in ancestry[u]}
