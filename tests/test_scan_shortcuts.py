@@ -233,3 +233,31 @@ def test_the_areas_an_article_anchors_are_those_of_the_unit_by_unit_tally():
             assert scan.admin_anchored() == _plain_anchored(S._Scan(text, RULES, language, names)), text
     scan = S._Scan(written[0], RULES, "id", names)
     assert scan.admin_anchored()  # the sentences do anchor some areas: the comparison is not of empty sets
+
+
+def test_a_curated_word_alone_is_found_as_the_longest_name_finds_it():
+    # find_candidates takes a curated name of one word (NAME: no longer name, no glued part) without asking
+    # _longest_name, unless a feature's name starts or runs over it: what _longest_name would answer there
+    index = S.NameIndex(folded=["sukamaju", "toba", "pleasantville"])
+    texts = [
+        "Sukamaju, 3 Mei - Warga Sukamaju pergi ke Pleasantville.",
+        "Warga melihat Toba Lake dari Sukamaju; Danau Toba tenang.",
+        "PLEASANTVILLE - The town of Pleasantville by the Sukamaju River.",
+    ]
+    for text in texts:
+        article = S.Article("a.txt", "a.txt", text)
+        mentions, _ = S.find_candidates(article, index, RULES)
+        scan = S._Scan(text, RULES, "", index, S.dateline_of(article)[1])
+        want = []
+        for m in S._CAPITALISED.finditer(text):
+            if want and m.start() < want[-1][1]:
+                continue
+            if index.word_info(m.group()) and (
+                span := S._longest_name(scan, m.start(), m.end(), index, index.word_info(m.group()))
+            ):
+                want.append(span)
+        assert [(m.start, m.end, m.evidence) for m in mentions] == want, text
+    mentions, _ = S.find_candidates(S.Article("a.txt", "a.txt", texts[1]), index, RULES)
+    assert "Toba Lake" in [m.surface for m in mentions] and "Sukamaju" in [m.surface for m in mentions]
+    mentions, _ = S.find_candidates(S.Article("a.txt", "a.txt", texts[2]), index, RULES)
+    assert mentions[0].evidence.cue is S.Cue.DATELINE and mentions[0].surface == "PLEASANTVILLE"

@@ -648,6 +648,7 @@ class _Scan:
         self._word_ends: dict[_WordEnds, set[int]] = {}  # the texts _WordEnds.ends_at scanned whole
         self._triggers = _trigger_memo(rules)
         self._verdicts = _verdict_memo(rules)
+        self._admin_verdicts = _verdict_memo(rules, admin=True)
         self._word_ends_of = (_place_word_ends(rules.place_triggers), _feature_before_ends(rules.feature_before))
         # Why the last check said no (place_check, admin_evidence): set only where a rule rejects, read
         # only when the whole candidate is rejected, so the common path pays nothing for it.
@@ -989,6 +990,29 @@ class _Scan:
             return after
         return ""
 
+    def admin_surface_verdict(self, surface: str) -> tuple[Reason | None, bool]:
+        """(the reason :meth:`admin_evidence` turns ``surface`` down whatever its context, or None; whether it is
+        one word), remembered per rules like :meth:`surface_verdict`."""
+        found = self._admin_verdicts.get(surface)
+        if found is None:
+            if len(self._admin_verdicts) >= CACHE_LIMIT:
+                self._admin_verdicts.clear()
+            found = self._admin_verdicts[surface] = self._admin_surface_verdict(surface)
+        return found
+
+    def _admin_surface_verdict(self, surface: str) -> tuple[Reason | None, bool]:
+        key = name_key(surface)
+        words = key.split()
+        rules = self.rules
+        # A name of several words is an area's whole name even when its words are ordinary ("Gunung
+        # Rante", "Sibau Hulu", "Tanjung Lasa"); a single word must not be a stop word or a demonym.
+        if len(surface) < 3 or key in rules.demonyms or all(w in rules.stopwords for w in words):
+            why = (
+                Reason.TOO_SHORT if len(surface) < 3 else Reason.DEMONYM if key in rules.demonyms else Reason.STOP_WORD
+            )
+            return why, len(words) == 1
+        return None, len(words) == 1
+
     def admin_evidence(self, start: int, end: int, key: str | None = None) -> Evidence | None:
         """Whether an administrative area's name is a mention here: the evidence word, or None.
 
@@ -1000,24 +1024,19 @@ class _Scan:
         if names is None or names.admin is None:
             return None
         surface = self.text[start:end]
+        why, single = self.admin_surface_verdict(surface)
+        if why is not None:
+            self.why = why
+            return None
         if key is None:
             key = name_key(surface)
-        words = key.split()
-        rules = self.rules
-        # A name of several words is an area's whole name even when its words are ordinary ("Gunung
-        # Rante", "Sibau Hulu", "Tanjung Lasa"); a single word must not be a stop word or a demonym.
-        if len(surface) < 3 or key in rules.demonyms or all(w in rules.stopwords for w in words):
-            self.why = (
-                Reason.TOO_SHORT if len(surface) < 3 else Reason.DEMONYM if key in rules.demonyms else Reason.STOP_WORD
-            )
-            return None
         units = names.admin_named(key)
         anchored = self.admin_anchored()
         if anchored.isdisjoint(units):  # (in C: a common name has many units)
             self.why = Reason.NO_EVIDENCE  # no place word, and the article names no unit above or below it
             return None
         word = self.admin_word_near(start, end)
-        if not word and len(words) == 1 and self.written_in_lower_case(surface):
+        if not word and single and self.written_in_lower_case(surface):
             self.why = Reason.COMMON_WORD
             return None  # "Sungai Kapuas" after "sejumlah sungai": the word, not a village called Sungai
         # The hierarchy stands in for a place word (the word says which): a village of the regency named.
@@ -1138,7 +1157,8 @@ class _Scan:
 
 
 _TRIGGER_MEMOS: dict[int, tuple[RecognitionRules, dict[tuple[str | None, str], tuple[str, str]]]] = {}
-_VERDICT_MEMOS: dict[int, tuple[RecognitionRules, dict[str, tuple[Reason | None, bool]]]] = {}
+_Verdicts = dict[str, tuple[Reason | None, bool]]
+_VERDICT_MEMOS: dict[int, tuple[RecognitionRules, _Verdicts, _Verdicts]] = {}
 
 
 def _trigger_memo(rules: RecognitionRules) -> dict[tuple[str | None, str], tuple[str, str]]:
@@ -1151,14 +1171,15 @@ def _trigger_memo(rules: RecognitionRules) -> dict[tuple[str | None, str], tuple
     return kept[1]
 
 
-def _verdict_memo(rules: RecognitionRules) -> dict[str, tuple[Reason | None, bool]]:
-    """The remembered answers of ``_Scan.surface_verdict`` under ``rules`` (kept with them, by identity)."""
+def _verdict_memo(rules: RecognitionRules, admin: bool = False) -> dict[str, tuple[Reason | None, bool]]:
+    """The remembered answers of ``_Scan.surface_verdict`` (``admin``: of ``admin_surface_verdict``) under
+    ``rules`` (kept with them, by identity)."""
     kept = _VERDICT_MEMOS.get(id(rules))
     if kept is None or kept[0] is not rules:
         if len(_VERDICT_MEMOS) >= 16:
             _VERDICT_MEMOS.clear()
-        kept = _VERDICT_MEMOS[id(rules)] = (rules, {})
-    return kept[1]
+        kept = _VERDICT_MEMOS[id(rules)] = (rules, {}, {})
+    return kept[2] if admin else kept[1]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -1187,11 +1208,23 @@ def find_candidates(
     found: list[tuple[int, int, Evidence]] = []
     turned_down: list[tuple[int, int, Reason]] = []
     resume = 0
-    for m, info in zip(scan.capitalised(), names.word_infos(scan.words())):
+    caps, words = scan.capitalised(), scan.words()
+    # (read by every word that asks below: computed here once, not through a call per word)
+    features, in_feature = (scan.features(), scan._in_feature) if caps else ({}, set())
+    span_of, dateline = names.span, scan.dateline_start
+    for m, word, info in zip(caps, words, names.word_infos(words)):
         start = m.start()
         if start < resume or not (info or after_place_word(start)):
             continue  # the common case: a capitalised word that is no name and follows no place word
-        span = _longest_name(scan, start, m.end(), names, info)
+        if info == NAME and start not in features and start not in in_feature and span_of(word)[0] == STRONG:
+            # a curated name of one word that starts no longer name and no feature's: _longest_name's first answer
+            span: tuple[int, int, Evidence] | None = (
+                start,
+                m.end(),
+                Evidence(Cue.DATELINE) if start == dateline else NO_EVIDENCE,
+            )
+        else:
+            span = _longest_name(scan, start, m.end(), names, info)
         if span:
             resume = span[1]
             if not scan.in_organisation(span[0], span[1]):
