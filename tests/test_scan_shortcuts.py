@@ -261,3 +261,44 @@ def test_a_curated_word_alone_is_found_as_the_longest_name_finds_it():
     assert "Toba Lake" in [m.surface for m in mentions] and "Sukamaju" in [m.surface for m in mentions]
     mentions, _ = S.find_candidates(S.Article("a.txt", "a.txt", texts[2]), index, RULES)
     assert mentions[0].evidence.cue is S.Cue.DATELINE and mentions[0].surface == "PLEASANTVILLE"
+
+
+def _plain_in_organisation(scan: S._Scan, start: int, end: int) -> bool:
+    """in_organisation with each token searched for an address itself (the form web_starts replaces)."""
+    text, rules = scan.text, scan.rules
+    left = text.rfind(" ", 0, start) + 1
+    right = len(text) if (space := S._SPACE.search(text, end)) is None else space.start()
+    token = text[left:right]
+    if ("." in token or "@" in token or ":" in token) and S._WEB.search(token.lower()):
+        return True
+    pos = end
+    for _ in range(S.ORGANISATION_REACH):
+        nxt = S._NEXT_WORD.match(text, pos) if text[pos : pos + 1] in S._JOINERS else None
+        if not nxt or not (nxt.group(1)[:1].isupper() or S.name_key(nxt.group(1)) in rules.particles):
+            break
+        if S.name_key(nxt.group(1)) in rules.organisation_after:
+            return True
+        pos = nxt.end()
+    if start == 0 or text[start - 1] != " ":
+        return False
+    words = text[max(0, start - 30) : start].rsplit(None, 1)
+    return bool(words) and words[-1][:1].isupper() and S.name_key(words[-1]) in rules.organisation_before
+
+
+ADDRESSES = ["www.Sukamaju.id", "Sukamaju.com", "@Sukamaju", "https://Batu.net/x", "Batu.co", "İSTANBUL.com", "Batu"]
+
+
+@pytest.mark.parametrize("seed", [8, 9])
+def test_an_address_in_a_token_is_found_as_the_token_search_finds_it(seed):
+    rng = random.Random(seed)
+    pieces = [*WORDS, *ADDRESSES, "Sukamaju", "Times", "Party", "İzmir", "ΣΟΦΊΑ", "\t", "\n", ":", "."]
+    made = [
+        "".join(rng.choice(pieces) + rng.choice(SEPARATORS) for _ in range(rng.randint(1, 14))) for _ in range(2500)
+    ]
+    for text in [*WRITTEN, "Warga Sukamaju.com dan www.batu.id: Batu Times, İzmir.com ve Batu", *made]:
+        scan = S._Scan(text, RULES)
+        for m in S._CAPITALISED.finditer(text):
+            assert scan.in_organisation(m.start(), m.end()) == _plain_in_organisation(scan, m.start(), m.end()), text
+    scan = S._Scan("Kunjungi Sukamaju.com atau Batu hari ini.", RULES)
+    assert scan.web_starts() and scan.in_organisation(9, 17) and not scan.in_organisation(27, 31)
+    assert S._Scan("İSTANBUL.com", RULES).web_starts() is True  # lower-casing İ adds a character: searched per token

@@ -645,6 +645,7 @@ class _Scan:
         self._features: dict[int, re.Match[str]] | None = None  # start -> _feature_after_pattern's match there
         self._in_feature: set[int] = set()  # the offsets inside those matches (after their first character)
         self._admin_words: dict[tuple[int, int], str] = {}  # span -> admin_word_near
+        self._web: list[int] | bool = False  # web_starts (False: not found yet)
         self._word_ends: dict[_WordEnds, set[int]] = {}  # the texts _WordEnds.ends_at scanned whole
         self._triggers = _trigger_memo(rules)
         self._verdicts = _verdict_memo(rules)
@@ -918,6 +919,15 @@ class _Scan:
             return Evidence(Cue.SENTENCE_OPENER)
         return self.evidence_of(trigger)
 
+    def web_starts(self) -> list[int] | bool:
+        """Where ``_WEB`` matches in the lower-cased text, once per article (True: lower-casing changed the text's
+        length, the offsets do not align; each token is then searched itself). No match holds white space, so
+        a token holds an address when one of these starts in it, as ``_WEB.search`` of the token would find."""
+        if self._web is False:
+            lower = self.text.lower()
+            self._web = [m.start() for m in _WEB.finditer(lower)] if len(lower) == len(self.text) else True
+        return self._web
+
     def in_organisation(self, start: int, end: int) -> bool:
         """Whether the name is part of an organisation's or outlet's name, not a mention of the place.
 
@@ -926,11 +936,16 @@ class _Scan:
         words are not on the lists.
         """
         text = self.text
-        left = text.rfind(" ", 0, start) + 1
-        right = len(text) if (space := _SPACE.search(text, end)) is None else space.start()
-        token = text[left:right]
-        if ("." in token or "@" in token or ":" in token) and _WEB.search(token.lower()):
-            return True  # a domain, an address or a handle (each has one of .@: in it)
+        web = self._web if self._web is not False else self.web_starts()
+        if web:  # (most articles have no address: then no token is one)
+            left = text.rfind(" ", 0, start) + 1
+            right = len(text) if (space := _SPACE.search(text, end)) is None else space.start()
+            if web is True:
+                token = text[left:right]
+                if ("." in token or "@" in token or ":" in token) and _WEB.search(token.lower()):
+                    return True  # a domain, an address or a handle (each has one of .@: in it)
+            elif (i := bisect.bisect_left(web, left)) < len(web) and web[i] < right:
+                return True  # the token holds one of the article's addresses
         rules = self.rules
         pos = end
         for _ in range(ORGANISATION_REACH):  # the capitalised run after the name
