@@ -645,7 +645,8 @@ class _Scan:
         self._features: dict[int, re.Match[str]] | None = None  # start -> _feature_after_pattern's match there
         self._in_feature: set[int] = set()  # the offsets inside those matches (after their first character)
         self._admin_words: dict[tuple[int, int], str] = {}  # span -> admin_word_near
-        self._web: list[int] | bool = False  # web_starts (False: not found yet)
+        # offset -> _name_word_after there (None: the name ends): the runs of names and of areas' names read once
+        self.steps: dict[int, int | None] = {}
         self._word_ends: dict[_WordEnds, set[int]] = {}  # the texts _WordEnds.ends_at scanned whole
         self._triggers = _trigger_memo(rules)
         self._verdicts = _verdict_memo(rules)
@@ -919,15 +920,6 @@ class _Scan:
             return Evidence(Cue.SENTENCE_OPENER)
         return self.evidence_of(trigger)
 
-    def web_starts(self) -> list[int] | bool:
-        """Where ``_WEB`` matches in the lower-cased text, once per article (True: lower-casing changed the text's
-        length, the offsets do not align; each token is then searched itself). No match holds white space, so
-        a token holds an address when one of these starts in it, as ``_WEB.search`` of the token would find."""
-        if self._web is False:
-            lower = self.text.lower()
-            self._web = [m.start() for m in _WEB.finditer(lower)] if len(lower) == len(self.text) else True
-        return self._web
-
     def in_organisation(self, start: int, end: int) -> bool:
         """Whether the name is part of an organisation's or outlet's name, not a mention of the place.
 
@@ -936,16 +928,11 @@ class _Scan:
         words are not on the lists.
         """
         text = self.text
-        web = self._web if self._web is not False else self.web_starts()
-        if web:  # (most articles have no address: then no token is one)
-            left = text.rfind(" ", 0, start) + 1
-            right = len(text) if (space := _SPACE.search(text, end)) is None else space.start()
-            if web is True:
-                token = text[left:right]
-                if ("." in token or "@" in token or ":" in token) and _WEB.search(token.lower()):
-                    return True  # a domain, an address or a handle (each has one of .@: in it)
-            elif (i := bisect.bisect_left(web, left)) < len(web) and web[i] < right:
-                return True  # the token holds one of the article's addresses
+        left = text.rfind(" ", 0, start) + 1
+        right = len(text) if (space := _SPACE.search(text, end)) is None else space.start()
+        token = text[left:right]
+        if ("." in token or "@" in token or ":" in token) and _WEB.search(token.lower()):
+            return True  # a domain, an address or a handle (each has one of .@: in it)
         rules = self.rules
         pos = end
         for _ in range(ORGANISATION_REACH):  # the capitalised run after the name
@@ -1145,6 +1132,7 @@ class _Scan:
         text = self.text
         spans = []
         resume = 0
+        steps, particles = self.steps, self.rules.particles
         starting = self.starting(ADMIN_START)  # the words an area's name may start with
         for m, flags in zip(starting, self._starting_flags[ADMIN_START]):
             start = m.start()
@@ -1157,12 +1145,15 @@ class _Scan:
                 continue
             ends = [m.end()]
             pos = m.end()
-            longer = self.names.admin_longer(m.group())  # type: ignore[union-attr]  # else the word alone may be one
-            while (
-                longer and len(ends) < admin.max_words and (step := _name_word_after(text, pos, self.rules.particles))
-            ):
-                pos = step
-                ends.append(pos)
+            if self.names.admin_longer(m.group()):  # type: ignore[union-attr]  # else the word alone may be one
+                while len(ends) < admin.max_words:
+                    step = steps.get(pos, -1)
+                    if step == -1:  # (shared with _longest_name's runs)
+                        step = steps[pos] = _name_word_after(text, pos, particles)
+                    if step is None:
+                        break
+                    pos = step
+                    ends.append(pos)
             for stop in reversed(ends):
                 if self.names.is_admin(name_key(text[start:stop])):  # type: ignore[union-attr]
                     spans.append((start, stop))
@@ -1302,10 +1293,16 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     pos = end
     # Names run on over capitalised words ("Nusa Tenggara Timur"), hyphens ("Rostov-on-Don") and
     # lower-case particles before a capitalised word ("Mocímboa da Praia", "Deir ez-Zor").
-    particles = scan.rules.particles
-    while info & LONGER and len(ends) < names.max_words and (step := _name_word_after(text, pos, particles)):
-        pos = step
-        ends.append(pos)
+    if info & LONGER:
+        particles, steps, limit = scan.rules.particles, scan.steps, names.max_words
+        while len(ends) < limit:
+            step = steps.get(pos, -1)
+            if step == -1:  # (the runs of areas' names walk the same words: each step is read once)
+                step = steps[pos] = _name_word_after(text, pos, particles)
+            if step is None:
+                break
+            pos = step
+            ends.append(pos)
     trigger: tuple[str, str] | None = None
     rejected = False
     scan.rejected = None  # the longest span a rule turned down, with its reason (reported if nothing else is found)
