@@ -278,3 +278,17 @@ def test_the_steps_a_run_of_names_remembers_are_those_read_afresh():
         ]
     scan = S._Scan("Di Nusa Tenggara Timur hujan.", RULES, "", index)
     assert S._longest_name(scan, 3, 7, index, S.LONGER | S.NAME)[:2] == (3, 22) and scan.steps
+
+
+def test_what_a_word_before_a_capital_may_end_is_remembered_as_computed():
+    place, feature = S._place_word_ends(RULES.place_triggers), S._feature_before_ends(RULES.feature_before)
+    for text in texts(11, 800):
+        scan = S._Scan(text, RULES)
+        first = [scan.after_place_word(c) for c in range(len(text) + 1)]
+        assert first == [scan.after_place_word(c) for c in range(len(text) + 1)]  # asked again: from the memo
+    remembered = S._befores_memo(RULES)
+    assert remembered and ("desa" in remembered or "Desa" in remembered)
+    for word, (in_place, in_feature) in remembered.items():
+        assert in_place == (place.form(word) in place.last_words) and in_feature == (
+            feature.form(word) in feature.last_words
+        )

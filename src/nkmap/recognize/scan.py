@@ -651,6 +651,7 @@ class _Scan:
         self._triggers = _trigger_memo(rules)
         self._verdicts = _verdict_memo(rules)
         self._admin_verdicts = _verdict_memo(rules, admin=True)
+        self._befores = _befores_memo(rules)
         self._word_ends_of = (_place_word_ends(rules.place_triggers), _feature_before_ends(rules.feature_before))
         # Why the last check said no (place_check, admin_evidence): set only where a rule rejects, read
         # only when the whole candidate is rejected, so the common path pays nothing for it.
@@ -720,8 +721,15 @@ class _Scan:
             return False
         word = last.group(1)[::-1]
         place, feature = self._word_ends_of
-        in_place = not place.local or place.form(word) in place.last_words
-        in_feature = not feature.local or feature.form(word) in feature.last_words
+        known = self._befores.get(word)  # (the same few words come before capitals everywhere)
+        if known is None:
+            if len(self._befores) >= CACHE_LIMIT:
+                self._befores.clear()
+            known = self._befores[word] = (
+                not place.local or place.form(word) in place.last_words,
+                not feature.local or feature.form(word) in feature.last_words,
+            )
+        in_place, in_feature = known
         if not (in_place or in_feature):
             return False
         back = text[max(0, q - BACK_LIMIT) : q][::-1]
@@ -1174,6 +1182,20 @@ def _trigger_memo(rules: RecognitionRules) -> dict[tuple[str | None, str], tuple
         if len(_TRIGGER_MEMOS) >= 16:
             _TRIGGER_MEMOS.clear()
         kept = _TRIGGER_MEMOS[id(rules)] = (rules, {})
+    return kept[1]
+
+
+_BEFORES_MEMOS: dict[int, tuple[RecognitionRules, dict[str, tuple[bool, bool]]]] = {}
+
+
+def _befores_memo(rules: RecognitionRules) -> dict[str, tuple[bool, bool]]:
+    """Whether a word may end a place word and a feature word (``_Scan.after_place_word``) under ``rules``,
+    remembered per word (kept with the rules, by identity)."""
+    kept = _BEFORES_MEMOS.get(id(rules))
+    if kept is None or kept[0] is not rules:
+        if len(_BEFORES_MEMOS) >= 16:
+            _BEFORES_MEMOS.clear()
+        kept = _BEFORES_MEMOS[id(rules)] = (rules, {})
     return kept[1]
 
 
