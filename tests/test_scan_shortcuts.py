@@ -292,3 +292,18 @@ def test_what_a_word_before_a_capital_may_end_is_remembered_as_computed():
         assert in_place == (place.form(word) in place.last_words) and in_feature == (
             feature.form(word) in feature.last_words
         )
+
+
+def test_evidence_is_one_object_per_cue_and_word():
+    made = S._evidence(S.Cue.PLACE_WORD, "desa")
+    assert made == S.Evidence(S.Cue.PLACE_WORD, "desa") and S._evidence(S.Cue.PLACE_WORD, "desa") is made
+    assert S._evidence(S.Cue.DATELINE) == S.Evidence(S.Cue.DATELINE) != made
+    index = S.NameIndex(folded=["sukamaju"])
+    text = "SUKAMAJU - Warga desa Pleasantville dan desa Sukamulya mengungsi."
+    mentions, _ = S.find_candidates(S.Article("a.txt", "a.txt", text), index, RULES)
+    assert [(m.surface, m.evidence) for m in mentions] == [
+        ("SUKAMAJU", S.Evidence(S.Cue.DATELINE)),
+        ("Pleasantville", S.Evidence(S.Cue.PLACE_WORD, "desa")),
+        ("Sukamulya", S.Evidence(S.Cue.PLACE_WORD, "desa")),
+    ]
+    assert mentions[1].evidence is mentions[2].evidence

@@ -868,8 +868,8 @@ class _Scan:
         if not trigger:
             return NO_EVIDENCE
         if trigger == "dateline":
-            return Evidence(Cue.DATELINE)
-        return Evidence(Cue.WEAK_WORD if trigger in self.rules.weak_triggers else Cue.PLACE_WORD, trigger)
+            return _evidence(Cue.DATELINE)
+        return _evidence(Cue.WEAK_WORD if trigger in self.rules.weak_triggers else Cue.PLACE_WORD, trigger)
 
     def surface_verdict(self, surface: str) -> tuple[Reason | None, bool]:
         """(the reason :meth:`place_check` turns ``surface`` down whatever its context, or None; whether it
@@ -920,12 +920,12 @@ class _Scan:
             self.why = Reason.ACRONYM
             return None  # an acronym (BBC, TNI) far more often than a place; datelines are caught above
         if previous[:1].isupper() and not trigger:
-            return Evidence(Cue.IN_NAME)  # the end of a longer capitalised name: a person or an organisation
+            return _evidence(Cue.IN_NAME)  # the end of a longer capitalised name: a person or an organisation
         nxt = _NEXT_WORD.match(self.text, end) if self.text[end : end + 1] in _JOINERS else None
         if nxt and nxt.group(1)[:1].isupper() and self.text[end] != "-":
-            return Evidence(Cue.IN_NAME)
+            return _evidence(Cue.IN_NAME)
         if not trigger and self.opens_sentence(start):
-            return Evidence(Cue.SENTENCE_OPENER)
+            return _evidence(Cue.SENTENCE_OPENER)
         return self.evidence_of(trigger)
 
     def in_organisation(self, start: int, end: int) -> bool:
@@ -1050,7 +1050,7 @@ class _Scan:
             self.why = Reason.COMMON_WORD
             return None  # "Sungai Kapuas" after "sejumlah sungai": the word, not a village called Sungai
         # The hierarchy stands in for a place word (the word says which): a village of the regency named.
-        return Evidence(Cue.PLACE_WORD, word or "hierarchy")
+        return _evidence(Cue.PLACE_WORD, word or "hierarchy")
 
     def admin_anchored(self) -> set[int]:
         """The administrative units this article names with evidence, and those it names that are
@@ -1210,6 +1210,13 @@ def _verdict_memo(rules: RecognitionRules, admin: bool = False) -> dict[str, tup
     return kept[2] if admin else kept[1]
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _evidence(cue: Cue, word: str = "") -> Evidence:
+    """``Evidence(cue, word)``, one object per distinct pair (it is frozen): a few cues and words recur in
+    every article, and each new one cost a dataclass ``__init__`` per mention."""
+    return Evidence(cue, word)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _is_word(token: str) -> bool:
     return unicodedata.normalize("NFC", token).replace("'", "").replace("’", "").replace("-", "").isalnum()
@@ -1249,7 +1256,7 @@ def find_candidates(
             span: tuple[int, int, Evidence] | None = (
                 start,
                 m.end(),
-                Evidence(Cue.DATELINE) if start == dateline else NO_EVIDENCE,
+                _evidence(Cue.DATELINE) if start == dateline else NO_EVIDENCE,
             )
         else:
             span = _longest_name(scan, start, m.end(), names, info)
@@ -1336,14 +1343,14 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     if after and names.tier(text[start : after.end()]) != STRONG and not scan.common_word(text[start:end]):
         first = name_key(text[start:end])
         if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
-            return start, after.end(), Evidence(Cue.PLACE_WORD, name_key(after.group(1)))
+            return start, after.end(), _evidence(Cue.PLACE_WORD, name_key(after.group(1)))
     for stop in reversed(ends):
         tier, key, admin_name = names.span(text[start:stop])
         if tier == STRONG:  # curated: no evidence needed, so only the dateline is noted
-            return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else NO_EVIDENCE
+            return start, stop, _evidence(Cue.DATELINE) if start == scan.dateline_start else NO_EVIDENCE
         if admin_name:
             if admin := scan.admin_evidence(start, stop, key):
-                return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else admin
+                return start, stop, _evidence(Cue.DATELINE) if start == scan.dateline_start else admin
             scan.rejected = scan.rejected or (start, stop, scan.why)
         if tier == WEAK:
             why = scan.surface_verdict(text[start:stop])[0]
@@ -1379,7 +1386,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     if feature and not scan.common_word(text[start:end]):
         first = name_key(text[start:end])
         if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
-            return start, feature[0], Evidence(Cue.PLACE_WORD, feature[1])
+            return start, feature[0], _evidence(Cue.PLACE_WORD, feature[1])
     # A name no source knows, where the text says it is a place: a candidate to report.
     # Only a place word written in lower case counts: in a title-case headline every word is capitalised.
     trigger = trigger or scan.trigger_before(start)
