@@ -335,6 +335,7 @@ class NameIndex:
         self._admin_units: dict[str, tuple[int, ...]] = {}
         self._admin_levels: dict[str, tuple[tuple[int, str, str], ...]] = {}
         self._admin_top: dict[str, bool] = {}
+        self._admin_parts: dict[str, tuple[frozenset[int], frozenset[int], tuple[tuple[int, str], ...]]] = {}
         self._spans: dict[str, tuple[int, str, bool]] = {}  # surface -> (tier, key, an area's name)
         self._country_codes: dict[str, tuple[str, ...]] = {}  # name -> the countries the country source gives
         self._country_codes_of: NameSource | None = None
@@ -494,6 +495,20 @@ class NameIndex:
             top = self._admin_top[key] = any(level in ("province", "regency") for _, level, _ in self.admin_levels(key))
         return top
 
+    def admin_parts(self, key: str) -> tuple[frozenset[int], frozenset[int], tuple[tuple[int, str], ...]]:
+        """(the units :meth:`admin_named` gives, the provinces and regencies among them, those with their
+        country), remembered: an article's areas are tallied in sets per name, not unit by unit."""
+        parts = self._admin_parts.get(key)
+        if parts is None:
+            if len(self._admin_parts) >= CACHE_LIMIT:
+                self._admin_parts.clear()
+            tops = tuple(
+                (u, country) for u, level, country in self.admin_levels(key) if level in ("province", "regency")
+            )
+            units = frozenset(self.admin_named(key))
+            parts = self._admin_parts[key] = (units, frozenset(u for u, _ in tops), tops)
+        return parts
+
     def country_codes(self, name: str) -> tuple[str, ...]:
         """The countries of the country source's places called ``name``, remembered (per source)."""
         source = self.country_source
@@ -630,8 +645,13 @@ class _Scan:
         self._features: dict[int, re.Match[str]] | None = None  # start -> _feature_after_pattern's match there
         self._in_feature: set[int] = set()  # the offsets inside those matches (after their first character)
         self._admin_words: dict[tuple[int, int], str] = {}  # span -> admin_word_near
+        # offset -> _name_word_after there (None: the name ends): the runs of names and of areas' names read once
+        self.steps: dict[int, int | None] = {}
         self._word_ends: dict[_WordEnds, set[int]] = {}  # the texts _WordEnds.ends_at scanned whole
         self._triggers = _trigger_memo(rules)
+        self._verdicts = _verdict_memo(rules)
+        self._admin_verdicts = _verdict_memo(rules, admin=True)
+        self._befores = _befores_memo(rules)
         self._word_ends_of = (_place_word_ends(rules.place_triggers), _feature_before_ends(rules.feature_before))
         # Why the last check said no (place_check, admin_evidence): set only where a rule rejects, read
         # only when the whole candidate is rejected, so the common path pays nothing for it.
@@ -701,8 +721,15 @@ class _Scan:
             return False
         word = last.group(1)[::-1]
         place, feature = self._word_ends_of
-        in_place = not place.local or place.form(word) in place.last_words
-        in_feature = not feature.local or feature.form(word) in feature.last_words
+        known = self._befores.get(word)  # (the same few words come before capitals everywhere)
+        if known is None:
+            if len(self._befores) >= CACHE_LIMIT:
+                self._befores.clear()
+            known = self._befores[word] = (
+                not place.local or place.form(word) in place.last_words,
+                not feature.local or feature.form(word) in feature.last_words,
+            )
+        in_place, in_feature = known
         if not (in_place or in_feature):
             return False
         back = text[max(0, q - BACK_LIMIT) : q][::-1]
@@ -841,8 +868,31 @@ class _Scan:
         if not trigger:
             return NO_EVIDENCE
         if trigger == "dateline":
-            return Evidence(Cue.DATELINE)
-        return Evidence(Cue.WEAK_WORD if trigger in self.rules.weak_triggers else Cue.PLACE_WORD, trigger)
+            return _evidence(Cue.DATELINE)
+        return _evidence(Cue.WEAK_WORD if trigger in self.rules.weak_triggers else Cue.PLACE_WORD, trigger)
+
+    def surface_verdict(self, surface: str) -> tuple[Reason | None, bool]:
+        """(the reason :meth:`place_check` turns ``surface`` down whatever its context, or None; whether it
+        is one word), remembered per rules: the same stop words ("The", "Di") lead candidates everywhere,
+        and a name the surface alone rejects needs none of the reads around it."""
+        found = self._verdicts.get(surface)
+        if found is None:
+            if len(self._verdicts) >= CACHE_LIMIT:
+                self._verdicts.clear()
+            found = self._verdicts[surface] = self._surface_verdict(surface)
+        return found
+
+    def _surface_verdict(self, surface: str) -> tuple[Reason | None, bool]:
+        words = name_key(surface).split()
+        rules = self.rules
+        first_stop = words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles)
+        if first_stop or words[-1] in rules.stopwords:
+            return Reason.STOP_WORD, len(words) == 1
+        if len(surface) < 3:
+            return Reason.TOO_SHORT, len(words) == 1
+        if name_key(surface) in rules.demonyms:
+            return Reason.DEMONYM, len(words) == 1
+        return None, len(words) == 1
 
     def place_check(self, start: int, end: int, trigger: str, previous: str) -> Evidence | None:
         """Whether a name only a weak source knows can be a mention here.
@@ -853,36 +903,29 @@ class _Scan:
         the name only for a large or well-supported place.
         """
         surface = self.text[start:end]
-        words = name_key(surface).split()
+        why, single = self.surface_verdict(surface)
+        if why is not None:
+            self.why = why
+            return None
         rules = self.rules
-        first_stop = words[0] in rules.stopwords and not (len(words) > 1 and words[0] in rules.particles)
-        if first_stop or words[-1] in rules.stopwords:
-            self.why = Reason.STOP_WORD
-            return None
-        if len(surface) < 3:
-            self.why = Reason.TOO_SHORT
-            return None
-        if name_key(surface) in rules.demonyms:
-            self.why = Reason.DEMONYM
-            return None
         if name_key(previous) in rules.titles or self.person_context(start, end, trigger):
             self.why = Reason.PERSON
             return None
         if trigger in rules.place_triggers or trigger == "dateline":
             return self.evidence_of(trigger)
-        if len(words) == 1 and (self.written_in_lower_case(surface) or self.common_word(surface)):
+        if single and (self.written_in_lower_case(surface) or self.common_word(surface)):
             self.why = Reason.COMMON_WORD
             return None
         if surface.isupper():
             self.why = Reason.ACRONYM
             return None  # an acronym (BBC, TNI) far more often than a place; datelines are caught above
         if previous[:1].isupper() and not trigger:
-            return Evidence(Cue.IN_NAME)  # the end of a longer capitalised name: a person or an organisation
+            return _evidence(Cue.IN_NAME)  # the end of a longer capitalised name: a person or an organisation
         nxt = _NEXT_WORD.match(self.text, end) if self.text[end : end + 1] in _JOINERS else None
         if nxt and nxt.group(1)[:1].isupper() and self.text[end] != "-":
-            return Evidence(Cue.IN_NAME)
+            return _evidence(Cue.IN_NAME)
         if not trigger and self.opens_sentence(start):
-            return Evidence(Cue.SENTENCE_OPENER)
+            return _evidence(Cue.SENTENCE_OPENER)
         return self.evidence_of(trigger)
 
     def in_organisation(self, start: int, end: int) -> bool:
@@ -957,6 +1000,29 @@ class _Scan:
             return after
         return ""
 
+    def admin_surface_verdict(self, surface: str) -> tuple[Reason | None, bool]:
+        """(the reason :meth:`admin_evidence` turns ``surface`` down whatever its context, or None; whether it is
+        one word), remembered per rules like :meth:`surface_verdict`."""
+        found = self._admin_verdicts.get(surface)
+        if found is None:
+            if len(self._admin_verdicts) >= CACHE_LIMIT:
+                self._admin_verdicts.clear()
+            found = self._admin_verdicts[surface] = self._admin_surface_verdict(surface)
+        return found
+
+    def _admin_surface_verdict(self, surface: str) -> tuple[Reason | None, bool]:
+        key = name_key(surface)
+        words = key.split()
+        rules = self.rules
+        # A name of several words is an area's whole name even when its words are ordinary ("Gunung
+        # Rante", "Sibau Hulu", "Tanjung Lasa"); a single word must not be a stop word or a demonym.
+        if len(surface) < 3 or key in rules.demonyms or all(w in rules.stopwords for w in words):
+            why = (
+                Reason.TOO_SHORT if len(surface) < 3 else Reason.DEMONYM if key in rules.demonyms else Reason.STOP_WORD
+            )
+            return why, len(words) == 1
+        return None, len(words) == 1
+
     def admin_evidence(self, start: int, end: int, key: str | None = None) -> Evidence | None:
         """Whether an administrative area's name is a mention here: the evidence word, or None.
 
@@ -968,28 +1034,23 @@ class _Scan:
         if names is None or names.admin is None:
             return None
         surface = self.text[start:end]
+        why, single = self.admin_surface_verdict(surface)
+        if why is not None:
+            self.why = why
+            return None
         if key is None:
             key = name_key(surface)
-        words = key.split()
-        rules = self.rules
-        # A name of several words is an area's whole name even when its words are ordinary ("Gunung
-        # Rante", "Sibau Hulu", "Tanjung Lasa"); a single word must not be a stop word or a demonym.
-        if len(surface) < 3 or key in rules.demonyms or all(w in rules.stopwords for w in words):
-            self.why = (
-                Reason.TOO_SHORT if len(surface) < 3 else Reason.DEMONYM if key in rules.demonyms else Reason.STOP_WORD
-            )
-            return None
         units = names.admin_named(key)
         anchored = self.admin_anchored()
         if anchored.isdisjoint(units):  # (in C: a common name has many units)
             self.why = Reason.NO_EVIDENCE  # no place word, and the article names no unit above or below it
             return None
         word = self.admin_word_near(start, end)
-        if not word and len(words) == 1 and self.written_in_lower_case(surface):
+        if not word and single and self.written_in_lower_case(surface):
             self.why = Reason.COMMON_WORD
             return None  # "Sungai Kapuas" after "sejumlah sungai": the word, not a village called Sungai
         # The hierarchy stands in for a place word (the word says which): a village of the regency named.
-        return Evidence(Cue.PLACE_WORD, word or "hierarchy")
+        return _evidence(Cue.PLACE_WORD, word or "hierarchy")
 
     def admin_anchored(self) -> set[int]:
         """The administrative units this article names with evidence, and those it names that are
@@ -998,42 +1059,32 @@ class _Scan:
             return self._admin_anchored
         admin = self.names.admin if self.names is not None else None
         assert admin is not None, "called only where the index has administrative areas"
-        present: dict[int, bool] = {}  # unit -> named with its own evidence
+        names = self.names
+        text = self.text
+        named: set[int] = set()  # the units the article names
+        anchored: set[int] = set()  # those it names with their own evidence
         for start, end in self._admin_spans():
-            surface = self.text[start:end]
+            surface = text[start:end]
             key = name_key(surface)
-            levels = self.names.admin_levels(key)  # type: ignore[union-attr]
-            word = self.admin_word_near(start, end)
-            if word:  # a place word names the level: every unit of the name is named with evidence
-                for u, _, _ in levels:
-                    present[u] = True
+            units, top, tops = names.admin_parts(key)  # type: ignore[union-attr]
+            named.update(units)
+            if self.admin_word_near(start, end):  # a place word names the level: every unit of the name is named
+                anchored.update(units)
                 continue
-            if not self.names.admin_top(key):  # type: ignore[union-attr]  # no province or regency: none is
-                for u, _, _ in levels:
-                    present.setdefault(u, False)
+            if not tops:  # no province or regency: no unit of the name is named with its own evidence
                 continue
-            single = " " not in key
-            common: bool | None = None  # asked once per span, when a unit needs it
-            for u, level, country in levels:
-                if level in ("province", "regency"):  # few and distinctive: their name is enough,
-                    # unless it is one word, an ordinary word ("Puncak", summit) or a short capital abbreviation,
-                    # of a country neither the article's language is at home in nor the article names. Each is
-                    # asked only when the ones before leave it open (article_countries reads the whole text).
-                    if single and common is None:
-                        common = self.common_word(surface) or (surface.isupper() and len(surface) <= 4)  # or "BBC"
-                    own = (
-                        not single
-                        or not common
-                        or country in home_countries(self.language)
-                        or country in self.article_countries()
-                    )
-                else:
-                    own = False
-                present[u] = present.get(u, False) or own
-        anchored = {u for u, own in present.items() if own}
-        pending = [u for u in present if u not in anchored]
+            # Provinces and regencies are few and distinctive: their name is enough, unless it is one word, an
+            # ordinary word ("Puncak", summit) or a short capital abbreviation, of a country neither the
+            # article's language is at home in nor the article names. Each is asked only when the ones before
+            # leave it open (article_countries reads the whole text).
+            if " " in key or not (self.common_word(surface) or (surface.isupper() and len(surface) <= 4)):  # "BBC"
+                anchored.update(top)
+                continue
+            home = home_countries(self.language)
+            anchored.update(u for u, country in tops if country in home or country in self.article_countries())
+        pending = [u for u in named if u not in anchored]  # (in any order: each pass below reads only the last)
         # each unit's chain upwards (cached in the source), needed only when some unit waits for a neighbour
-        ancestry = {u: admin.ancestry(u) for u in present} if pending else {}
+        ancestry = {u: admin.ancestry(u) for u in named} if pending else {}
         ordinary: dict[int, bool] = {}  # unit -> its name is an ordinary word here (asked at most once)
         while pending:
             above = {a for u in anchored for a in ancestry[u]}
@@ -1089,6 +1140,7 @@ class _Scan:
         text = self.text
         spans = []
         resume = 0
+        steps, particles = self.steps, self.rules.particles
         starting = self.starting(ADMIN_START)  # the words an area's name may start with
         for m, flags in zip(starting, self._starting_flags[ADMIN_START]):
             start = m.start()
@@ -1101,12 +1153,15 @@ class _Scan:
                 continue
             ends = [m.end()]
             pos = m.end()
-            longer = self.names.admin_longer(m.group())  # type: ignore[union-attr]  # else the word alone may be one
-            while (
-                longer and len(ends) < admin.max_words and (step := _name_word_after(text, pos, self.rules.particles))
-            ):
-                pos = step
-                ends.append(pos)
+            if self.names.admin_longer(m.group()):  # type: ignore[union-attr]  # else the word alone may be one
+                while len(ends) < admin.max_words:
+                    step = steps.get(pos, -1)
+                    if step == -1:  # (shared with _longest_name's runs)
+                        step = steps[pos] = _name_word_after(text, pos, particles)
+                    if step is None:
+                        break
+                    pos = step
+                    ends.append(pos)
             for stop in reversed(ends):
                 if self.names.is_admin(name_key(text[start:stop])):  # type: ignore[union-attr]
                     spans.append((start, stop))
@@ -1116,6 +1171,8 @@ class _Scan:
 
 
 _TRIGGER_MEMOS: dict[int, tuple[RecognitionRules, dict[tuple[str | None, str], tuple[str, str]]]] = {}
+_Verdicts = dict[str, tuple[Reason | None, bool]]
+_VERDICT_MEMOS: dict[int, tuple[RecognitionRules, _Verdicts, _Verdicts]] = {}
 
 
 def _trigger_memo(rules: RecognitionRules) -> dict[tuple[str | None, str], tuple[str, str]]:
@@ -1126,6 +1183,38 @@ def _trigger_memo(rules: RecognitionRules) -> dict[tuple[str | None, str], tuple
             _TRIGGER_MEMOS.clear()
         kept = _TRIGGER_MEMOS[id(rules)] = (rules, {})
     return kept[1]
+
+
+_BEFORES_MEMOS: dict[int, tuple[RecognitionRules, dict[str, tuple[bool, bool]]]] = {}
+
+
+def _befores_memo(rules: RecognitionRules) -> dict[str, tuple[bool, bool]]:
+    """Whether a word may end a place word and a feature word (``_Scan.after_place_word``) under ``rules``,
+    remembered per word (kept with the rules, by identity)."""
+    kept = _BEFORES_MEMOS.get(id(rules))
+    if kept is None or kept[0] is not rules:
+        if len(_BEFORES_MEMOS) >= 16:
+            _BEFORES_MEMOS.clear()
+        kept = _BEFORES_MEMOS[id(rules)] = (rules, {})
+    return kept[1]
+
+
+def _verdict_memo(rules: RecognitionRules, admin: bool = False) -> dict[str, tuple[Reason | None, bool]]:
+    """The remembered answers of ``_Scan.surface_verdict`` (``admin``: of ``admin_surface_verdict``) under
+    ``rules`` (kept with them, by identity)."""
+    kept = _VERDICT_MEMOS.get(id(rules))
+    if kept is None or kept[0] is not rules:
+        if len(_VERDICT_MEMOS) >= 16:
+            _VERDICT_MEMOS.clear()
+        kept = _VERDICT_MEMOS[id(rules)] = (rules, {}, {})
+    return kept[2] if admin else kept[1]
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _evidence(cue: Cue, word: str = "") -> Evidence:
+    """``Evidence(cue, word)``, one object per distinct pair (it is frozen): a few cues and words recur in
+    every article, and each new one cost a dataclass ``__init__`` per mention."""
+    return Evidence(cue, word)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -1154,11 +1243,23 @@ def find_candidates(
     found: list[tuple[int, int, Evidence]] = []
     turned_down: list[tuple[int, int, Reason]] = []
     resume = 0
-    for m, info in zip(scan.capitalised(), names.word_infos(scan.words())):
+    caps, words = scan.capitalised(), scan.words()
+    # (read by every word that asks below: computed here once, not through a call per word)
+    features, in_feature = (scan.features(), scan._in_feature) if caps else ({}, set())
+    span_of, dateline = names.span, scan.dateline_start
+    for m, word, info in zip(caps, words, names.word_infos(words)):
         start = m.start()
         if start < resume or not (info or after_place_word(start)):
             continue  # the common case: a capitalised word that is no name and follows no place word
-        span = _longest_name(scan, start, m.end(), names, info)
+        if info == NAME and start not in features and start not in in_feature and span_of(word)[0] == STRONG:
+            # a curated name of one word that starts no longer name and no feature's: _longest_name's first answer
+            span: tuple[int, int, Evidence] | None = (
+                start,
+                m.end(),
+                _evidence(Cue.DATELINE) if start == dateline else NO_EVIDENCE,
+            )
+        else:
+            span = _longest_name(scan, start, m.end(), names, info)
         if span:
             resume = span[1]
             if not scan.in_organisation(span[0], span[1]):
@@ -1221,10 +1322,16 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     pos = end
     # Names run on over capitalised words ("Nusa Tenggara Timur"), hyphens ("Rostov-on-Don") and
     # lower-case particles before a capitalised word ("Mocímboa da Praia", "Deir ez-Zor").
-    particles = scan.rules.particles
-    while info & LONGER and len(ends) < names.max_words and (step := _name_word_after(text, pos, particles)):
-        pos = step
-        ends.append(pos)
+    if info & LONGER:
+        particles, steps, limit = scan.rules.particles, scan.steps, names.max_words
+        while len(ends) < limit:
+            step = steps.get(pos, -1)
+            if step == -1:  # (the runs of areas' names walk the same words: each step is read once)
+                step = steps[pos] = _name_word_after(text, pos, particles)
+            if step is None:
+                break
+            pos = step
+            ends.append(pos)
     trigger: tuple[str, str] | None = None
     rejected = False
     scan.rejected = None  # the longest span a rule turned down, with its reason (reported if nothing else is found)
@@ -1236,16 +1343,22 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     if after and names.tier(text[start : after.end()]) != STRONG and not scan.common_word(text[start:end]):
         first = name_key(text[start:end])
         if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
-            return start, after.end(), Evidence(Cue.PLACE_WORD, name_key(after.group(1)))
+            return start, after.end(), _evidence(Cue.PLACE_WORD, name_key(after.group(1)))
     for stop in reversed(ends):
         tier, key, admin_name = names.span(text[start:stop])
         if tier == STRONG:  # curated: no evidence needed, so only the dateline is noted
-            return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else NO_EVIDENCE
+            return start, stop, _evidence(Cue.DATELINE) if start == scan.dateline_start else NO_EVIDENCE
         if admin_name:
             if admin := scan.admin_evidence(start, stop, key):
-                return start, stop, Evidence(Cue.DATELINE) if start == scan.dateline_start else admin
+                return start, stop, _evidence(Cue.DATELINE) if start == scan.dateline_start else admin
             scan.rejected = scan.rejected or (start, stop, scan.why)
         if tier == WEAK:
+            why = scan.surface_verdict(text[start:stop])[0]
+            if why is not None:  # turned down whatever the context: the reads around it are skipped
+                rejected = True
+                scan.why = why
+                scan.rejected = scan.rejected or (start, stop, why)
+                continue
             trigger = trigger or scan.trigger_before(start)
             evidence = scan.place_check(start, stop, trigger[0] or scan.trigger_after(stop), trigger[1])
             if evidence is not None:
@@ -1273,7 +1386,7 @@ def _longest_name(scan: _Scan, start: int, end: int, names: NameIndex, info: int
     if feature and not scan.common_word(text[start:end]):
         first = name_key(text[start:end])
         if first not in scan.rules.stopwords and first not in scan.rules.demonyms:
-            return start, feature[0], Evidence(Cue.PLACE_WORD, feature[1])
+            return start, feature[0], _evidence(Cue.PLACE_WORD, feature[1])
     # A name no source knows, where the text says it is a place: a candidate to report.
     # Only a place word written in lower case counts: in a title-case headline every word is capitalised.
     trigger = trigger or scan.trigger_before(start)
