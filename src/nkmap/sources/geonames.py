@@ -46,7 +46,11 @@ class GeoNamesIndex:
         self.folder = folder
         self._trie = marisa_trie.Trie()
         self._trie.mmap(str(folder / "names.marisa"))
-        load = functools.partial(np.load, mmap_mode="r", allow_pickle=False)
+
+        def load(path: Path) -> np.ndarray:
+            # a plain array over the mapped file: indexing a np.memmap goes through its Python __getitem__
+            return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+
         self._offsets = load(folder / "offsets.npy")
         self._rows = load(folder / "rows.npy")
         self._gid = load(folder / "geonameid.npy")
