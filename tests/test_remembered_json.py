@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 
+import msgspec
 import msgspec.json
 
 from nkmap.infra import cache
@@ -44,3 +45,14 @@ def test_without_msgspec_the_standard_library_reads_the_memo(tmp_path, monkeypat
     cache.remembered_json("memo", "key", lambda: {"a": [1.5]})
     monkeypatch.setitem(sys.modules, "msgspec.json", None)  # import fails
     assert cache.remembered_json("memo", "key", lambda: {}) == {"a": [1.5]}
+
+
+def test_a_lazy_memo_leaves_each_value_raw_for_the_caller(tmp_path, monkeypatch):
+    monkeypatch.setenv("NKMAP_CACHE_DIR", str(tmp_path))
+    value = {"ID": [["ID-JI", "Jawa Timur"]], "SD": [["SD-DE", "East Darfur"]]}
+    assert cache.remembered_json("memo", "key", lambda: value, lazy=True) == value  # just computed: decoded
+    read = cache.remembered_json("memo", "key", lambda: {}, lazy=True)
+    assert set(read) == {"ID", "SD"} and all(isinstance(v, msgspec.Raw) for v in read.values())
+    assert msgspec.json.decode(read["SD"]) == value["SD"]
+    monkeypatch.setitem(sys.modules, "msgspec", None)  # without msgspec: decoded whole
+    assert cache.remembered_json("memo", "key", lambda: {}, lazy=True) == value

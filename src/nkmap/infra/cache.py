@@ -58,16 +58,20 @@ def remembered(folder: str, key: str, compute: Callable[[], str], check: Callabl
     return text
 
 
-def remembered_json(folder: str, key: str, compute: Callable[[], object]) -> Any:
+def remembered_json(folder: str, key: str, compute: Callable[[], object], *, lazy: bool = False) -> Any:
     """``compute()``'s value (JSON-able), kept as JSON by :func:`remembered` and decoded once when read
     back: by msgspec where it is installed (twice as fast as json on the word lists a start reads), the
-    memo's check and its value in one decode."""
+    memo's check and its value in one decode. ``lazy``: the memo is a JSON object whose values msgspec
+    leaves as raw JSON (``msgspec.Raw``) for the caller to decode when it needs one (a large memo of which
+    a run reads a few parts); without msgspec, and when just computed, they come decoded."""
     decoded: list[Any] = []
     decode: Callable[[str], Any]
     try:
-        from msgspec.json import decode
+        import msgspec
     except ImportError:  # the standard library reads it too, a little slower
         decode = json.loads
+    else:
+        decode = functools.partial(msgspec.json.decode, type=dict[str, msgspec.Raw]) if lazy else msgspec.json.decode
 
     text = remembered(
         folder, key, lambda: json.dumps(compute(), ensure_ascii=False), check=lambda t: decoded.append(decode(t))

@@ -338,32 +338,21 @@ def _admin1_memo() -> dict[str, Any]:
     costs ~1 s to read and test, the memo ~30 ms to decode whole). With msgspec only the memo's top level
     is decoded here (its syntax checked whole): each country's rows stay raw JSON until asked for."""
     from nkmap.datafiles import DEFAULT_ADMIN1
-    from nkmap.infra.cache import remembered
+    from nkmap.infra.cache import remembered_json
 
     try:
         stat = DEFAULT_ADMIN1.stat()
     except OSError:
         return {}  # no provinces shipped: provinces without a settlement stay unresolved
     version = f"{DEFAULT_ADMIN1}\0{stat.st_mtime_ns}\0{stat.st_size}\0{ADMIN1_LABELS}"
-    decoded: list[dict[str, Any]] = []
-    try:
-        import msgspec
 
-        def check(text: str) -> None:
-            decoded.append(msgspec.json.decode(text, type=dict[str, msgspec.Raw]))
-    except ImportError:  # the standard library decodes it whole
-
-        def check(text: str) -> None:
-            decoded.append(json.loads(text))
-
-    def compute() -> str:
-        by_country: dict[str, list[list]] = {}
+    def by_country() -> dict[str, list[list]]:
+        found: dict[str, list[list]] = {}
         for country, *row in _read_admin1_labels(DEFAULT_ADMIN1):
-            by_country.setdefault(country, []).append(row)
-        return json.dumps(by_country, ensure_ascii=False)
+            found.setdefault(country, []).append(row)
+        return found
 
-    text = remembered("admin1-labels", version, compute, check=check)
-    return decoded[-1] if decoded else json.loads(text)
+    return remembered_json("admin1-labels", version, by_country, lazy=True)
 
 
 def _read_admin1_labels(path: Path) -> list[list]:
