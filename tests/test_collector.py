@@ -75,3 +75,19 @@ def test_the_geoparse_api_freezes_what_it_keeps_and_gives_it_back(sample_article
     assert len(freezes) >= len(sample_articles) // 2 and gc.get_freeze_count() == 0
     monkeypatch.setattr(gc, "freeze", freeze)
     assert nkmap.geoparse(sample_articles) == result
+
+
+def test_a_callers_own_freeze_is_left_as_it_was(sample_articles, gazetteer):
+    import nkmap
+
+    kept = [_Cell()]
+    gc.freeze()  # the caller's (a server before it forks)
+    try:
+        frozen_before = gc.get_freeze_count()
+        nkmap.geoparse(sample_articles[:2], sources=[gazetteer])
+        with collector.frozen():
+            list(collector.freezing(range(3)))
+        assert gc.get_freeze_count() == frozen_before, "nothing frozen or unfrozen over the caller's freeze"
+    finally:
+        gc.unfreeze()
+    assert kept

@@ -28,14 +28,23 @@ def resting() -> Iterator[None]:
             gc.enable()
 
 
+_FREEZER = [False]  # whether a frozen() of nkmap's owns the freeze now (its end unfreezes)
+
+
 @contextlib.contextmanager
 def frozen() -> Iterator[None]:
     """What is alive, and what :func:`gc.freeze` sets apart inside, out of the collector's passes till the end
-    (a result being written: every object of it outlives the writing)."""
+    (a result being written: every object of it outlives the writing). Nothing is frozen when the caller
+    froze objects of its own (a server before it forks): unfreezing at the end would let go of them too."""
+    if gc.get_freeze_count() or _FREEZER[0]:
+        yield  # the caller's freeze, or an outer frozen(), stands
+        return
     gc.freeze()
+    _FREEZER[0] = True
     try:
         yield
     finally:
+        _FREEZER[0] = False
         gc.unfreeze()
 
 
@@ -43,7 +52,11 @@ def freezing(items: Iterable[T], every: int = 1, full_every: int = 0) -> Iterato
     """``items``, with what is alive frozen every ``every`` of them (inside :func:`frozen`): the cycles let go
     meanwhile are collected first (the young ones, and all that is not frozen every ``full_every`` freezes),
     then the survivors (the indexes, the names remembered, the results so far) are set apart, so that the
-    collector's passes no longer walk them. The caller must not hold an item once it asks for the next one."""
+    collector's passes no longer walk them. The caller must not hold an item once it asks for the next one.
+    Outside a freeze of nkmap's own (the caller's objects frozen), the items are only given."""
+    if not _FREEZER[0]:
+        yield from items
+        return
     given = freezes = 0
     for item in items:  # not enumerate: its reused result tuple would hold the last item through the freeze
         yield item
