@@ -286,7 +286,7 @@ def test_what_a_word_before_a_capital_may_end_is_remembered_as_computed():
         scan = S._Scan(text, RULES)
         first = [scan.after_place_word(c) for c in range(len(text) + 1)]
         assert first == [scan.after_place_word(c) for c in range(len(text) + 1)]  # asked again: from the memo
-    remembered = S._befores_memo(RULES)
+    remembered = S._rules_memo(RULES, "befores")
     assert remembered and ("desa" in remembered or "Desa" in remembered)
     for word, (in_place, in_feature) in remembered.items():
         assert in_place == (place.form(word) in place.last_words) and in_feature == (

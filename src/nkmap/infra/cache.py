@@ -32,6 +32,13 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("nkmap"))
 
 
+def memo_path(folder: str, key: str, suffix: str = ".json") -> Path:
+    """Where the memo of ``key`` (the versions it depends on) is kept under ``folder`` of the cache."""
+    import hashlib
+
+    return cache_dir() / folder / f"{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}{suffix}"
+
+
 def remembered(folder: str, key: str, compute: Callable[[], str], check: Callable[[str], object] = json.loads) -> str:
     """``compute()``'s text, kept in the cache under ``folder/key`` and read back next time.
 
@@ -39,11 +46,9 @@ def remembered(folder: str, key: str, compute: Callable[[], str], check: Callabl
     versions). A cache that cannot be written only costs time. ``check`` (default: it must be
     JSON) vets a memo read back: if it raises ``ValueError``, the memo is computed again.
     """
-    import hashlib
-
     from nkmap.infra import atomic
 
-    memo = cache_dir() / folder / f"{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}.json"
+    memo = memo_path(folder, key)
     try:
         text = memo.read_text(encoding="utf-8")
         check(text)

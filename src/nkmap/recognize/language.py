@@ -93,15 +93,13 @@ def common_in_any(languages: tuple[str, ...]) -> Container[str]:
     common_in_any(languages)`` is ``any(zipf(word, lang) for lang in languages)``. Kept in the cache
     folder as a memory-mapped marisa trie (~70k words, read in well under a millisecond) instead of
     one word list per language (~8 ms each) or one list of them all (~15 ms)."""
-    import hashlib
-
     import marisa_trie
 
-    from nkmap.infra.cache import cache_dir
+    from nkmap.infra.cache import memo_path
 
     known = tuple(language for language in languages if language in LANGUAGES)
     key = f"{_wordfreq_version()}\0{known}\0{MIN_ZIPF}\0{COMMON_ANY_FORMAT}"
-    path = cache_dir() / "wordfreq-common-any" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.marisa"
+    path = memo_path("wordfreq-common-any", key, ".marisa")
     trie = marisa_trie.Trie()
     try:
         trie.mmap(str(path))

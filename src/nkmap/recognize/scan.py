@@ -648,10 +648,10 @@ class _Scan:
         # offset -> _name_word_after there (None: the name ends): the runs of names and of areas' names read once
         self.steps: dict[int, int | None] = {}
         self._word_ends: dict[_WordEnds, set[int]] = {}  # the texts _WordEnds.ends_at scanned whole
-        self._triggers = _trigger_memo(rules)
-        self._verdicts = _verdict_memo(rules)
-        self._admin_verdicts = _verdict_memo(rules, admin=True)
-        self._befores = _befores_memo(rules)
+        self._triggers = _rules_memo(rules, "triggers")
+        self._verdicts = _rules_memo(rules, "verdicts")
+        self._admin_verdicts = _rules_memo(rules, "admin verdicts")
+        self._befores = _rules_memo(rules, "befores")
         self._word_ends_of = (_place_word_ends(rules.place_triggers), _feature_before_ends(rules.feature_before))
         # Why the last check said no (place_check, admin_evidence): set only where a rule rejects, read
         # only when the whole candidate is rejected, so the common path pays nothing for it.
@@ -1170,44 +1170,20 @@ class _Scan:
         return spans
 
 
-_TRIGGER_MEMOS: dict[int, tuple[RecognitionRules, dict[tuple[str | None, str], tuple[str, str]]]] = {}
-_Verdicts = dict[str, tuple[Reason | None, bool]]
-_VERDICT_MEMOS: dict[int, tuple[RecognitionRules, _Verdicts, _Verdicts]] = {}
+_RULES_MEMOS: dict[tuple[int, str], tuple[RecognitionRules, dict]] = {}
 
 
-def _trigger_memo(rules: RecognitionRules) -> dict[tuple[str | None, str], tuple[str, str]]:
-    """The remembered answers of ``_Scan._trigger_of`` under ``rules`` (kept with them, by identity)."""
-    kept = _TRIGGER_MEMOS.get(id(rules))
+def _rules_memo(rules: RecognitionRules, what: str) -> dict:
+    """The remembered answers of ``what`` (``"triggers"``: ``_Scan._trigger_of``; ``"verdicts"``,
+    ``"admin verdicts"``: ``surface_verdict``, ``admin_surface_verdict``; ``"befores"``: what a word before a
+    capital may end, for ``after_place_word``) under ``rules``, which alone decide them: kept with the
+    rules, by identity."""
+    kept = _RULES_MEMOS.get((id(rules), what))
     if kept is None or kept[0] is not rules:
-        if len(_TRIGGER_MEMOS) >= 16:
-            _TRIGGER_MEMOS.clear()
-        kept = _TRIGGER_MEMOS[id(rules)] = (rules, {})
+        if len(_RULES_MEMOS) >= 64:
+            _RULES_MEMOS.clear()
+        kept = _RULES_MEMOS[(id(rules), what)] = (rules, {})
     return kept[1]
-
-
-_BEFORES_MEMOS: dict[int, tuple[RecognitionRules, dict[str, tuple[bool, bool]]]] = {}
-
-
-def _befores_memo(rules: RecognitionRules) -> dict[str, tuple[bool, bool]]:
-    """Whether a word may end a place word and a feature word (``_Scan.after_place_word``) under ``rules``,
-    remembered per word (kept with the rules, by identity)."""
-    kept = _BEFORES_MEMOS.get(id(rules))
-    if kept is None or kept[0] is not rules:
-        if len(_BEFORES_MEMOS) >= 16:
-            _BEFORES_MEMOS.clear()
-        kept = _BEFORES_MEMOS[id(rules)] = (rules, {})
-    return kept[1]
-
-
-def _verdict_memo(rules: RecognitionRules, admin: bool = False) -> dict[str, tuple[Reason | None, bool]]:
-    """The remembered answers of ``_Scan.surface_verdict`` (``admin``: of ``admin_surface_verdict``) under
-    ``rules`` (kept with them, by identity)."""
-    kept = _VERDICT_MEMOS.get(id(rules))
-    if kept is None or kept[0] is not rules:
-        if len(_VERDICT_MEMOS) >= 16:
-            _VERDICT_MEMOS.clear()
-        kept = _VERDICT_MEMOS[id(rules)] = (rules, {}, {})
-    return kept[2] if admin else kept[1]
 
 
 @functools.lru_cache(maxsize=1 << 12)
